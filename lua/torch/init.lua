@@ -1,0 +1,56 @@
+-- torch — the public module: the C engine (torch.core) plus the parts that
+-- read best in Lua: grad-mode scopes (no_grad as a function and as a
+-- <close> guard) and the autograd namespace. nn, optim and data are their own
+-- modules (later issues).
+local core = require "torch.core"
+
+local torch = {}
+for k, v in pairs(core) do
+  if k:sub(1, 1) ~= "_" then torch[k] = v end
+end
+
+torch.__version__ = "0.1.0"
+
+local function scope(enabled)
+  local previous = core.set_grad_enabled(enabled)
+  return setmetatable({}, {__close = function() core.set_grad_enabled(previous) end})
+end
+
+-- Runs fn(...) with gradient recording `enabled`, restoring the previous
+-- mode afterwards even if fn raises. Returns fn's results.
+local function with_grad_mode(enabled, fn, ...)
+  local guard <close> = scope(enabled)
+  return fn(...)
+end
+
+--- torch.no_grad(fn, ...) -> fn's results, computed without recording gradients.
+--- torch.no_grad() -> a guard: `local _ <close> = torch.no_grad()` turns
+--- gradient recording off until the end of the enclosing block.
+function torch.no_grad(fn, ...)
+  if fn == nil then return scope(false) end
+  return with_grad_mode(false, fn, ...)
+end
+
+--- torch.enable_grad: the same two forms, turning recording back on.
+function torch.enable_grad(fn, ...)
+  if fn == nil then return scope(true) end
+  return with_grad_mode(true, fn, ...)
+end
+
+torch.autograd = {
+  --- torch.autograd.backward(tensor[, gradient][, {retain_graph=}])
+  backward = function(t, ...) return t:backward(...) end,
+  --- torch.autograd.gradcheck(fn, inputs[, opts]): finite differences vs backward.
+  gradcheck = function(...) return require("torch.gradcheck")(...) end,
+}
+
+function torch.get_default_dtype() return core.float32 end
+
+-- tostring(tensor) uses PyTorch's print format when the pretty printer is there.
+local ok, pretty = pcall(require, "ember.pretty")
+if ok and type(pretty) == "table" and pretty.tensor then
+  core._set_tostring(pretty.tensor)
+  torch.set_printoptions = pretty.set_printoptions
+end
+
+return torch

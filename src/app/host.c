@@ -1,0 +1,107 @@
+/* host.c — the Lua state: libraries, module paths, the torch module. */
+#include "host.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int luaopen_torch_core(lua_State *L);
+
+static char lua_dir[PATH_MAX];
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* EMBER_LUA_PATH, else the source tree this binary was built from, else
+** <prefix>/share/ember/lua next to an installed binary. */
+const char *em_host_lua_dir(void)
+{
+    if (lua_dir[0]) return lua_dir;
+    const char *env = getenv("EMBER_LUA_PATH");
+    if (env && is_dir(env)) {
+        snprintf(lua_dir, sizeof lua_dir, "%s", env);
+        return lua_dir;
+    }
+#ifdef EMBER_SOURCE_LUA_DIR
+    if (is_dir(EMBER_SOURCE_LUA_DIR)) {
+        snprintf(lua_dir, sizeof lua_dir, "%s", EMBER_SOURCE_LUA_DIR);
+        return lua_dir;
+    }
+#endif
+    char exe[PATH_MAX - 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) *slash = '\0';
+        snprintf(lua_dir, sizeof lua_dir, "%s/../share/ember/lua", exe);
+    }
+    return lua_dir;
+}
+
+static int traceback(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int em_host_pcall(lua_State *L, int nargs, int nresults)
+{
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, traceback);
+    lua_insert(L, base);
+    int st = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    return st;
+}
+
+static int setup(lua_State *L)
+{
+    luaL_openlibs(L);
+    /* package.path: ember's lua/ first, then the usual places */
+    const char *dir = em_host_lua_dir();
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "path");
+    lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir, lua_tostring(L, -1));
+    lua_setfield(L, -3, "path");
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "preload");
+    lua_pushcfunction(L, luaopen_torch_core);
+    lua_setfield(L, -2, "torch.core");
+    lua_pop(L, 2);
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "torch");
+    lua_call(L, 1, 1);
+    lua_setglobal(L, "torch");
+    return 0;
+}
+
+lua_State *em_host_new(void)
+{
+    lua_State *L = luaL_newstate();
+    if (!L) {
+        fprintf(stderr, "ember: cannot create the Lua state (out of memory)\n");
+        return NULL;
+    }
+    lua_pushcfunction(L, setup);
+    if (em_host_pcall(L, 0, 0) != LUA_OK) {
+        fprintf(stderr, "ember: failed to load the torch module from %s:\n%s\n", em_host_lua_dir(),
+                lua_tostring(L, -1));
+        lua_close(L);
+        return NULL;
+    }
+    return L;
+}

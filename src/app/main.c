@@ -1,0 +1,71 @@
+/* main.c — the ember command line: run a script, print version or help, or
+** open the REPL. Only this layer prints errors and picks exit codes:
+** 0 success, 1 a script error (message and traceback on stderr), 2 a usage
+** error. */
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "host.h"
+#include "repl.h"
+
+#ifndef EMBER_VERSION
+#define EMBER_VERSION "0.0.0"
+#endif
+
+static const char *usage =
+    "usage: ember [COMMAND] [ARGS]\n"
+    "\n"
+    "  ember                      open the REPL (torch is preloaded)\n"
+    "  ember run FILE.lua [ARGS]  run a Lua script; ARGS are in the global table arg\n"
+    "  ember --version            print the version\n"
+    "  ember --help               print this help\n"
+    "\n"
+    "Scripts see `torch` as a global. Dims and positions are 1-based; index tensors\n"
+    "(argmax results, class labels) are 0-based, as in PyTorch.\n";
+
+static int run_script(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "ember run: missing FILE.lua\n\n%s", usage);
+        return 2;
+    }
+    lua_State *L = em_host_new();
+    if (!L) return 1;
+    /* arg[0] = script, arg[1..] = its arguments, as lua.c does */
+    lua_createtable(L, argc - 3, 1);
+    for (int i = 2; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - 2);
+    }
+    lua_setglobal(L, "arg");
+    int st = luaL_loadfilex(L, argv[2], "t");
+    if (st == LUA_OK) {
+        for (int i = 3; i < argc; i++) lua_pushstring(L, argv[i]);
+        st = em_host_pcall(L, argc - 3, 0);
+    }
+    if (st != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "ember: %s\n", msg ? msg : "(error without a message)");
+    }
+    lua_close(L);
+    return st == LUA_OK ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return em_repl_main();
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0) {
+        printf("ember %s (%s)\n", EMBER_VERSION, LUA_RELEASE);
+        return 0;
+    }
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "run") == 0) return run_script(argc, argv);
+    fprintf(stderr, "ember: unknown command '%s'\n\n%s", cmd, usage);
+    return 2;
+}

@@ -1,0 +1,78 @@
+/* autograd.h — the differentiable ops the bindings call. Each runs the
+** forward op from ops/ and, when grad mode is on and an input requires grad,
+** records a node whose backward formula is written next to it in
+** autograd/grad_*.c. Same conventions as ops.h: 0-based dims, int64 0-based
+** index tensors, new references returned, NULL + em_last_error() on failure. */
+#ifndef EMBER_AUTOGRAD_H
+#define EMBER_AUTOGRAD_H
+
+#include "../core/tensor.h"
+
+/* --- engine --- */
+/* Backpropagates from root (gradient NULL means ones for a one-element root). */
+em_status em_backward(em_tensor *root, const em_tensor *gradient, bool retain_graph);
+/* Sets requires_grad on a leaf (errors on non-leaves turning it off, and on
+** non-float dtypes). */
+em_status em_set_requires_grad(em_tensor *t, bool on);
+/* A new tensor sharing t's data with no history. */
+em_tensor *em_detach(em_tensor *t);
+/* Keeps .grad on a non-leaf after backward. */
+em_status em_retain_grad(em_tensor *t);
+
+/* --- elementwise (grad_elementwise.c) --- */
+em_tensor *em_unary(em_unary_op op, em_tensor *x, double p1, double p2);
+/* add, sub, mul, div, pow, maximum, minimum are differentiable; comparisons
+** and logical ops are not (their results never require grad). */
+em_tensor *em_binary(em_binary_op op, em_tensor *a, em_tensor *b);
+em_tensor *em_where(em_tensor *cond, em_tensor *a, em_tensor *b);
+/* a + alpha * b */
+em_tensor *em_add_scaled(em_tensor *a, em_tensor *b, double alpha);
+
+/* --- reductions (grad_reduce.c); dim_mask 0 = all dims --- */
+em_tensor *em_sum(em_tensor *x, uint32_t dim_mask, bool keepdim);
+em_tensor *em_mean(em_tensor *x, uint32_t dim_mask, bool keepdim);
+em_tensor *em_prod(em_tensor *x, uint32_t dim_mask, bool keepdim);
+em_tensor *em_var(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
+em_tensor *em_std(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
+/* op is EM_R_MAX or EM_R_MIN: over everything (ties share the gradient). */
+em_tensor *em_maxmin_all(em_reduce_op op, em_tensor *x);
+/* ... or along one dim, with 0-based int64 indices. */
+em_status em_maxmin_dim(em_reduce_op op, em_tensor *x, int dim, bool keepdim, em_tensor **values,
+                        em_tensor **indices);
+
+/* --- linear algebra (grad_linalg.c) --- */
+em_tensor *em_matmul(em_tensor *a, em_tensor *b);   /* torch.matmul, all forms */
+em_tensor *em_mm(em_tensor *a, em_tensor *b);       /* 2-D only */
+em_tensor *em_bmm(em_tensor *a, em_tensor *b);      /* 3-D only, equal batch */
+em_tensor *em_mv(em_tensor *a, em_tensor *v);
+em_tensor *em_dot(em_tensor *a, em_tensor *b);
+
+/* --- views and copies (grad_view.c) --- */
+em_tensor *em_view(em_tensor *x, int ndim, const int64_t *shape);
+em_tensor *em_reshape(em_tensor *x, int ndim, const int64_t *shape);
+em_tensor *em_transpose(em_tensor *x, int d0, int d1);
+em_tensor *em_permute(em_tensor *x, const int64_t *dims, int n);
+em_tensor *em_unsqueeze(em_tensor *x, int dim);
+em_tensor *em_squeeze(em_tensor *x, int dim, bool all);
+em_tensor *em_expand(em_tensor *x, int ndim, const int64_t *shape);
+em_tensor *em_narrow(em_tensor *x, int dim, int64_t start, int64_t length);
+em_tensor *em_select(em_tensor *x, int dim, int64_t index);
+em_tensor *em_flatten(em_tensor *x, int start_dim, int end_dim);
+em_tensor *em_contiguous(em_tensor *x);
+em_tensor *em_clone(em_tensor *x);
+em_tensor *em_to_dtype(em_tensor *x, em_dtype dt);   /* x itself when already dt */
+
+/* --- joining and indexing (grad_index.c) --- */
+em_tensor *em_cat(int n, em_tensor *const *ts, int dim);
+em_tensor *em_stack(int n, em_tensor *const *ts, int dim);
+em_tensor *em_index_select(em_tensor *x, int dim, em_tensor *index);
+em_tensor *em_gather(em_tensor *x, int dim, em_tensor *index);
+em_tensor *em_scatter_add(em_tensor *self, int dim, em_tensor *index, em_tensor *src);
+
+/* --- in place (grad_inplace.c): self is modified and keeps its identity --- */
+em_status em_unary_(em_unary_op op, em_tensor *self, double p1, double p2);
+em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other);
+em_status em_fill_(em_tensor *self, double value);
+em_status em_copy_(em_tensor *self, em_tensor *src);
+
+#endif

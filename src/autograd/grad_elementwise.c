@@ -1,0 +1,253 @@
+/* grad_elementwise.c — differentiable unary and binary ops and where: the
+** forward call and, above each backward, its formula. g is the gradient of
+** the output; a, b the inputs; out the output. Broadcast inputs get their
+** gradient summed back to their own shape (sum_to). */
+#include "autograd.h"
+#include "scratch.h"
+
+static const char *unary_grad_names[EM_U_NUM_OPS] = {
+    "NegBackward0", "ExpBackward0", "LogBackward0", "SqrtBackward0", "AbsBackward0", "SignBackward0",
+    "ReluBackward0", "SigmoidBackward0", "TanhBackward0", "PowBackward0", "ClampBackward1",
+    "ReciprocalBackward0", "PowBackward0", "Log1PBackward0",
+};
+
+/* Which unary formulas use the output (slot 0) rather than the input (slot 0). */
+static bool unary_saves_output(em_unary_op op)
+{
+    return op == EM_U_EXP || op == EM_U_SQRT || op == EM_U_RELU || op == EM_U_SIGMOID ||
+           op == EM_U_TANH || op == EM_U_RECIPROCAL;
+}
+
+static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
+{
+    em_scratch s = {0};
+    em_unary_op op = (em_unary_op)n->ints[0];
+    double p1 = n->scalars[0], p2 = n->scalars[1];
+    const em_tensor *v = op == EM_U_NEG || op == EM_U_SIGN ? g : sc_saved(&s, n, 0);
+    em_tensor *r = NULL;
+    switch (op) {
+    case EM_U_NEG:        /* d(-x) = -g */
+        r = sc_un(&s, EM_U_NEG, g, 0, 0);
+        break;
+    case EM_U_EXP:        /* d e^x = g * out */
+        r = sc_bin(&s, EM_B_MUL, g, v);
+        break;
+    case EM_U_LOG:        /* d ln x = g / x */
+        r = sc_bin(&s, EM_B_DIV, g, v);
+        break;
+    case EM_U_LOG1P:      /* d ln(1+x) = g / (1 + x) */
+        r = sc_bin(&s, EM_B_DIV, g, sc_scalar(&s, EM_B_ADD, v, 1.0));
+        break;
+    case EM_U_SQRT:       /* d sqrt x = g / (2 out) */
+        r = sc_bin(&s, EM_B_DIV, g, sc_scalar(&s, EM_B_MUL, v, 2.0));
+        break;
+    case EM_U_ABS:        /* d |x| = g * sign(x) */
+        r = sc_bin(&s, EM_B_MUL, g, sc_un(&s, EM_U_SIGN, v, 0, 0));
+        break;
+    case EM_U_SIGN:       /* d sign x = 0 */
+        r = sc_scalar(&s, EM_B_MUL, g, 0.0);
+        break;
+    case EM_U_RELU:       /* d relu x = g * (out > 0) */
+        r = sc_bin(&s, EM_B_MUL, g, sc_scalar(&s, EM_B_GT, v, 0.0));
+        break;
+    case EM_U_SIGMOID:    /* d sigmoid x = g * out * (1 - out) = g * (out - out^2) */
+        r = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_SUB, v, sc_un(&s, EM_U_SQUARE, v, 0, 0)));
+        break;
+    case EM_U_TANH:       /* d tanh x = g * (1 - out^2) */
+        r = sc_bin(&s, EM_B_MUL, g,
+                   sc_un(&s, EM_U_NEG, sc_scalar(&s, EM_B_SUB, sc_un(&s, EM_U_SQUARE, v, 0, 0), 1.0), 0, 0));
+        break;
+    case EM_U_POW:        /* d x^p = g * p * x^(p-1)   (0 when p == 0) */
+        if (p1 == 0.0)
+            r = sc_scalar(&s, EM_B_MUL, g, 0.0);
+        else
+            r = sc_bin(&s, EM_B_MUL, g, sc_scalar(&s, EM_B_MUL, sc_un(&s, EM_U_POW, v, p1 - 1.0, 0), p1));
+        break;
+    case EM_U_SQUARE:     /* d x^2 = 2 x g */
+        r = sc_bin(&s, EM_B_MUL, g, sc_scalar(&s, EM_B_MUL, v, 2.0));
+        break;
+    case EM_U_CLAMP:      /* d clamp(x, lo, hi) = g * (lo <= x <= hi) */
+        r = sc_bin(&s, EM_B_MUL, sc_bin(&s, EM_B_MUL, g, sc_scalar(&s, EM_B_GE, v, p1)),
+                   sc_scalar(&s, EM_B_LE, v, p2));
+        break;
+    case EM_U_RECIPROCAL: /* d 1/x = -g * out^2 */
+        r = sc_un(&s, EM_U_NEG, sc_bin(&s, EM_B_MUL, g, sc_un(&s, EM_U_SQUARE, v, 0, 0)), 0, 0);
+        break;
+    default:
+        em_fail(EM_ERR_INTERNAL, "unary backward: unknown op %d", (int)op);
+        s.failed = true;
+    }
+    gi[0] = em_scratch_take(&s, r);
+    return em_scratch_end(&s);
+}
+
+em_tensor *em_unary(em_unary_op op, em_tensor *x, double p1, double p2)
+{
+    em_tensor *out = em_op_unary(op, x, p1, p2);
+    if (!out || !em_any_requires_grad(x, NULL, NULL) || !em_dtype_is_float(out->dtype) ||
+        op == EM_U_SIGN)
+        return out;
+    em_node *n = em_record(unary_grad_names[op], unary_backward, out, 1, &x);
+    if (!n || em_node_save(n, 0, unary_saves_output(op) ? out : x) != EM_OK) {
+        em_tensor_release(out);
+        return NULL;
+    }
+    n->ints[0] = op;
+    n->scalars[0] = p1;
+    n->scalars[1] = p2;
+    return out;
+}
+
+static em_status binary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
+{
+    em_scratch s = {0};
+    em_binary_op op = (em_binary_op)n->ints[0];
+    bool need_a = em_node_needs(n, 0), need_b = em_node_needs(n, 1);
+    em_tensor *ga = NULL, *gb = NULL;
+    switch (op) {
+    case EM_B_ADD:   /* d(a + alpha b) = g ; alpha g */
+        ga = (em_tensor *)g;
+        gb = n->scalars[0] == 1.0 ? (em_tensor *)g : sc_scalar(&s, EM_B_MUL, g, n->scalars[0]);
+        break;
+    case EM_B_SUB:   /* d(a - b) = g ; -g */
+        ga = (em_tensor *)g;
+        gb = need_b ? sc_un(&s, EM_U_NEG, g, 0, 0) : NULL;
+        break;
+    case EM_B_MUL:   /* d(a b) = g b ; g a */
+        if (need_a) ga = sc_bin(&s, EM_B_MUL, g, sc_saved(&s, n, 1));
+        if (need_b) gb = sc_bin(&s, EM_B_MUL, g, sc_saved(&s, n, 0));
+        break;
+    case EM_B_DIV: { /* d(a / b) = g / b ; -g a / b^2 */
+        const em_tensor *b = sc_saved(&s, n, 1);
+        if (need_a) ga = sc_bin(&s, EM_B_DIV, g, b);
+        if (need_b)
+            gb = sc_un(&s, EM_U_NEG, sc_bin(&s, EM_B_DIV, sc_bin(&s, EM_B_MUL, g, sc_saved(&s, n, 0)),
+                                           sc_un(&s, EM_U_SQUARE, b, 0, 0)), 0, 0);
+        break;
+    }
+    case EM_B_POW: { /* d a^b = g b a^(b-1) (0 where b == 0) ; g a^b ln a (0 where a == 0 and b >= 0) */
+        const em_tensor *a = sc_saved(&s, n, 0), *b = sc_saved(&s, n, 1);
+        if (need_a) {
+            em_tensor *d = sc_bin(&s, EM_B_MUL, b, sc_bin(&s, EM_B_POW, a, sc_scalar(&s, EM_B_SUB, b, 1.0)));
+            em_tensor *z = sc_scalar(&s, EM_B_EQ, b, 0.0);
+            ga = sc_bin(&s, EM_B_MUL, g, sc_where(&s, z, sc_scalar(&s, EM_B_MUL, d, 0.0), d));
+        }
+        if (need_b) {
+            em_tensor *d = sc_bin(&s, EM_B_MUL, sc_saved(&s, n, 2), sc_un(&s, EM_U_LOG, a, 0, 0));
+            em_tensor *z = sc_bin(&s, EM_B_AND, sc_scalar(&s, EM_B_EQ, a, 0.0), sc_scalar(&s, EM_B_GE, b, 0.0));
+            gb = sc_bin(&s, EM_B_MUL, g, sc_where(&s, z, sc_scalar(&s, EM_B_MUL, g, 0.0), d));
+        }
+        break;
+    }
+    case EM_B_MAXIMUM:
+    case EM_B_MINIMUM: { /* g goes to the larger (smaller) input; ties split it in half */
+        const em_tensor *a = sc_saved(&s, n, 0), *b = sc_saved(&s, n, 1);
+        em_binary_op win = op == EM_B_MAXIMUM ? EM_B_GT : EM_B_LT;
+        em_tensor *half = sc_scalar(&s, EM_B_MUL, sc_bin(&s, EM_B_EQ, a, b), 0.5);
+        if (need_a) ga = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, sc_bin(&s, win, a, b), half));
+        if (need_b) gb = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, sc_bin(&s, win, b, a), half));
+        break;
+    }
+    default:
+        em_fail(EM_ERR_INTERNAL, "binary backward: op %d is not differentiable", (int)op);
+        s.failed = true;
+    }
+    if (need_a) gi[0] = em_scratch_take(&s, sc_sum_to(&s, ga, n->ndim[0], n->shape[0]));
+    if (need_b) gi[1] = em_scratch_take(&s, sc_sum_to(&s, gb, n->ndim[1], n->shape[1]));
+    em_status st = em_scratch_end(&s);
+    if (st != EM_OK) {
+        em_tensor_release(gi[0]);
+        em_tensor_release(gi[1]);
+        gi[0] = gi[1] = NULL;
+    }
+    return st;
+}
+
+static const char *binary_grad_name(em_binary_op op)
+{
+    switch (op) {
+    case EM_B_ADD: return "AddBackward0";
+    case EM_B_SUB: return "SubBackward0";
+    case EM_B_MUL: return "MulBackward0";
+    case EM_B_DIV: return "DivBackward0";
+    case EM_B_POW: return "PowBackward1";
+    case EM_B_MAXIMUM: return "MaximumBackward0";
+    case EM_B_MINIMUM: return "MinimumBackward0";
+    default: return NULL;
+    }
+}
+
+static em_tensor *binary_impl(em_binary_op op, em_tensor *a, em_tensor *b, double alpha)
+{
+    em_tensor *out = em_op_binary(op, a, b);
+    const char *name = binary_grad_name(op);
+    if (!out || !name || !em_any_requires_grad(a, b, NULL) || !em_dtype_is_float(out->dtype)) return out;
+    em_tensor *ins[2] = {a, b};
+    em_node *n = em_record(name, binary_backward, out, 2, ins);
+    em_status st = n ? EM_OK : EM_ERR_MEMORY;
+    bool need_a = a->requires_grad, need_b = b->requires_grad;
+    if (st == EM_OK && ((op == EM_B_MUL && need_b) || op == EM_B_POW || op == EM_B_MAXIMUM ||
+                        op == EM_B_MINIMUM || (op == EM_B_DIV && need_b)))
+        st = em_node_save(n, 0, a);
+    if (st == EM_OK && ((op == EM_B_MUL && need_a) || op == EM_B_DIV || op == EM_B_POW ||
+                        op == EM_B_MAXIMUM || op == EM_B_MINIMUM))
+        st = em_node_save(n, 1, b);
+    if (st == EM_OK && op == EM_B_POW && need_b) st = em_node_save(n, 2, out);
+    if (st != EM_OK) {
+        em_tensor_release(out);
+        return NULL;
+    }
+    n->ints[0] = op;
+    n->scalars[0] = alpha;
+    return out;
+}
+
+em_tensor *em_binary(em_binary_op op, em_tensor *a, em_tensor *b) { return binary_impl(op, a, b, 1.0); }
+
+em_tensor *em_add_scaled(em_tensor *a, em_tensor *b, double alpha)
+{
+    if (alpha == 1.0) return binary_impl(EM_B_ADD, a, b, 1.0);
+    /* a + alpha*b, with alpha folded into one node: forward via a scaled copy of b */
+    em_tensor *sb = em_op_binary_scalar(EM_B_MUL, b, alpha);
+    if (!sb) return NULL;
+    em_tensor *out = em_op_binary(EM_B_ADD, a, sb);
+    em_tensor_release(sb);
+    if (!out || !em_any_requires_grad(a, b, NULL) || !em_dtype_is_float(out->dtype)) return out;
+    em_tensor *ins[2] = {a, b};
+    em_node *n = em_record("AddBackward0", binary_backward, out, 2, ins);
+    if (!n) {
+        em_tensor_release(out);
+        return NULL;
+    }
+    n->ints[0] = EM_B_ADD;
+    n->scalars[0] = alpha;
+    return out;
+}
+
+/* d where(c, a, b) = where(c, g, 0) ; where(c, 0, g) */
+static em_status where_backward(em_node *n, const em_tensor *g, em_tensor **gi)
+{
+    em_scratch s = {0};
+    const em_tensor *c = sc_saved(&s, n, 0);
+    em_tensor *zero = sc_scalar(&s, EM_B_MUL, g, 0.0);
+    if (em_node_needs(n, 1))
+        gi[1] = em_scratch_take(&s, sc_sum_to(&s, sc_where(&s, c, g, zero), n->ndim[0], n->shape[0]));
+    if (em_node_needs(n, 2))
+        gi[2] = em_scratch_take(&s, sc_sum_to(&s, sc_where(&s, c, zero, g), n->ndim[1], n->shape[1]));
+    return em_scratch_end(&s);
+}
+
+em_tensor *em_where(em_tensor *cond, em_tensor *a, em_tensor *b)
+{
+    em_tensor *out = em_op_where(cond, a, b);
+    if (!out || !em_any_requires_grad(a, b, NULL) || !em_dtype_is_float(out->dtype)) return out;
+    em_tensor *ins[3] = {cond, a, b};
+    em_node *n = em_record("WhereBackward0", where_backward, out, 3, ins);
+    if (!n || em_node_save(n, 0, cond) != EM_OK) {
+        em_tensor_release(out);
+        return NULL;
+    }
+    em_node_record_input(n, 0, a);
+    em_node_record_input(n, 1, b);
+    return out;
+}

@@ -1,0 +1,86 @@
+/* node.h — a node of the autograd graph (PyTorch's grad_fn): which inputs
+** its output came from (edges), what the backward formula needs (saved
+** tensors with their versions, input shapes, dims, scalars) and the formula.
+** Nodes are built by the differentiable ops in autograd/grad_*.c and walked by
+** engine.c. Not here: the formulas themselves. */
+#ifndef EMBER_NODE_H
+#define EMBER_NODE_H
+
+#include "../core/tensor.h"
+
+#define EM_NODE_MAX_SAVED 3
+
+typedef struct em_node em_node;
+
+/* An edge to where an input's gradient goes: the node that made the input,
+** or the input itself when it is a leaf that requires grad; both NULL when
+** the input needs no gradient. */
+typedef struct em_edge {
+    em_node *node;
+    em_tensor *leaf;
+} em_edge;
+
+/* Computes grads_in[i] (a new reference, or NULL) for every input i that
+** needs one (em_node_needs), given the gradient of the node's output. */
+typedef em_status (*em_backward_fn)(em_node *n, const em_tensor *grad, em_tensor **grads_in);
+
+typedef struct em_saved {
+    em_tensor *t;        /* a detached alias: shares storage, no grad_fn */
+    uint64_t version;    /* storage version when saved */
+} em_saved;
+
+struct em_node {
+    em_ref ref;
+    const char *name;            /* PyTorch's name: "MulBackward0" */
+    em_backward_fn backward;
+    bool is_view;                /* output aliases the input (in-place guard) */
+    int n_next;
+    em_edge *next;               /* n_next edges, one per input */
+    em_saved saved[EM_NODE_MAX_SAVED];
+    /* what formulas need besides tensors */
+    int ndim[2];
+    int64_t shape[2][EM_MAX_DIMS];   /* input shapes (broadcast backward) */
+    em_dtype dtype[2];
+    int64_t ints[EM_MAX_DIMS + 2];   /* dims, permutations, flags */
+    double scalars[2];
+    int64_t *extra;                  /* variable-length data (cat sizes), owned */
+    int n_extra;
+    bool released;                   /* saved tensors freed by a backward */
+    /* engine scratch */
+    int deps;
+    unsigned mark;
+    em_tensor *grad_acc;
+    em_tensor *retained;             /* weak: a non-leaf that keeps .grad */
+};
+
+/* A new node with n_inputs empty edges (new reference). */
+em_node *em_node_new(const char *name, em_backward_fn fn, int n_inputs);
+/* Points edge i at input t's gradient sink (see em_edge). */
+void em_node_set_edge(em_node *n, int i, em_tensor *t);
+/* Saves t for backward (slot i). Returns EM_OK or an allocation failure. */
+em_status em_node_save(em_node *n, int i, const em_tensor *t);
+/* The saved tensor in slot i, or NULL with an error if it was freed by an
+** earlier backward or modified in place since. Borrowed. */
+const em_tensor *em_node_saved(em_node *n, int i);
+/* Records input i's shape and dtype. */
+void em_node_record_input(em_node *n, int i, const em_tensor *t);
+/* True when input i needs a gradient. */
+static inline bool em_node_needs(const em_node *n, int i)
+{
+    return n->next[i].node || n->next[i].leaf;
+}
+/* Makes n the grad_fn of out (takes over the caller's reference to n). */
+void em_node_attach(em_node *n, em_tensor *out);
+void em_node_release(em_node *n);
+/* Frees saved tensors (after a backward without retain_graph). */
+void em_node_release_saved(em_node *n);
+
+/* True when an op on these inputs must record a node: grad mode is on and
+** at least one input requires grad. NULLs are ignored. */
+bool em_any_requires_grad(const em_tensor *a, const em_tensor *b, const em_tensor *c);
+
+/* While an in-place op builds its graph, inputs that alias the target are
+** saved as copies, since the target is about to be overwritten. */
+void em_node_set_inplace_target(const em_tensor *t);
+
+#endif

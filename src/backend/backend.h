@@ -1,0 +1,154 @@
+/* backend.h — what a device must provide: memory and kernels, as a table of
+** function pointers. Kernels see strided windows (em_kview) on device memory
+** that the ops layer has already validated and broadcast; they know nothing of
+** tensors, autograd or Lua. A kernel returns EM_OK or a status set with
+** em_fail (bad index values found in device data, an interrupt, no memory).
+**
+** Conventions shared by every kernel:
+**   - all views passed to one call have the same ndim and shape (inputs are
+**     broadcast to the output's shape by giving them stride 0);
+**   - strides are in elements, may be 0 (broadcast), never negative;
+**   - unless a kernel says otherwise, inputs and output share one dtype;
+**   - an output never partially overlaps an input (the ops layer copies first);
+**     it may be the very same window (in-place: out == a).
+** A leaf header: it includes only dtype.h and status.h. */
+#ifndef EMBER_BACKEND_H
+#define EMBER_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/dtype.h"
+#include "../core/status.h"
+
+#define EM_MAX_DIMS 8
+
+typedef enum em_device_type { EM_CPU = 0, EM_CUDA = 1 } em_device_type;
+
+/* A strided window on device memory. data points at the first element (the
+** storage offset is already applied). ndim 0 is a scalar (one element). */
+typedef struct em_kview {
+    void *data;
+    em_dtype dtype;
+    int ndim;
+    int64_t shape[EM_MAX_DIMS];
+    int64_t stride[EM_MAX_DIMS];
+} em_kview;
+
+typedef enum em_unary_op {
+    EM_U_NEG,      /* -x */
+    EM_U_EXP,      /* e^x              (float dtypes only) */
+    EM_U_LOG,      /* ln x             (float) */
+    EM_U_SQRT,     /* sqrt x           (float) */
+    EM_U_ABS,      /* |x| */
+    EM_U_SIGN,     /* -1, 0, 1 (NaN stays NaN) */
+    EM_U_RELU,     /* max(x, 0); NaN stays NaN */
+    EM_U_SIGMOID,  /* 1 / (1 + e^-x)   (float) */
+    EM_U_TANH,     /* tanh x           (float) */
+    EM_U_POW,      /* x ^ p1           (float) */
+    EM_U_CLAMP,    /* min(max(x, p1), p2); p1 = -inf / p2 = +inf mean "no bound";
+                      NaN stays NaN; ints: bounds are converted to the int type */
+    EM_U_RECIPROCAL, /* 1 / x          (float) */
+    EM_U_SQUARE,   /* x * x */
+    EM_U_LOG1P,    /* ln(1 + x)        (float) */
+    EM_U_NUM_OPS
+} em_unary_op;
+
+typedef enum em_binary_op {
+    EM_B_ADD, EM_B_SUB, EM_B_MUL,
+    EM_B_DIV,      /* floats: IEEE division; ints are promoted to float by ops */
+    EM_B_POW,      /* float only */
+    EM_B_MAXIMUM, EM_B_MINIMUM,   /* NaN propagates */
+    /* comparisons: output dtype is EM_BOOL, inputs share one dtype */
+    EM_B_EQ, EM_B_NE, EM_B_LT, EM_B_LE, EM_B_GT, EM_B_GE,
+    /* logical on bool inputs, bool output */
+    EM_B_AND, EM_B_OR, EM_B_XOR,
+    EM_B_NUM_OPS
+} em_binary_op;
+
+typedef enum em_reduce_op {
+    EM_R_SUM,      /* floats accumulate in double; ints in int64; bool counts -> int64 out */
+    EM_R_MAX,      /* NaN propagates (the first NaN wins); index of first max */
+    EM_R_MIN,
+    EM_R_PROD,
+    EM_R_NUM_OPS
+} em_reduce_op;
+
+typedef struct em_backend {
+    const char *name;            /* "cpu", "cuda" */
+    em_device_type type;
+
+    /* --- memory --- */
+    void *(*alloc)(size_t nbytes);                 /* NULL on failure; nbytes may be 0 */
+    void (*free)(void *p, size_t nbytes);
+    em_status (*copy_from_host)(void *dst, const void *src, size_t nbytes);
+    em_status (*copy_to_host)(void *dst, const void *src, size_t nbytes);
+    em_status (*synchronize)(void);                /* NULL: always synchronous */
+
+    /* --- elementwise --- */
+    /* out[i] = value converted to out->dtype (bool: value != 0). */
+    em_status (*fill)(const em_kview *out, double value);
+    /* out[i] = in[i] converted from in->dtype to out->dtype (dtypes may
+    ** differ: float->int truncates toward zero, anything->bool is != 0). */
+    em_status (*copy)(const em_kview *out, const em_kview *in);
+    /* out[i] = op(in[i]; p1, p2); out and in share a dtype. */
+    em_status (*unary)(em_unary_op op, const em_kview *out, const em_kview *in,
+                       double p1, double p2);
+    /* out[i] = a[i] op b[i]; a and b share a dtype; out has it too, or bool
+    ** for comparisons and logical ops. */
+    em_status (*binary)(em_binary_op op, const em_kview *out, const em_kview *a,
+                        const em_kview *b);
+    /* out[i] = cond[i] ? a[i] : b[i]; cond is bool; a, b, out share a dtype. */
+    em_status (*where)(const em_kview *out, const em_kview *cond, const em_kview *a,
+                       const em_kview *b);
+
+    /* --- reductions ---
+    ** in has the full shape. out (and idx, when not NULL) have the same ndim
+    ** and shape as in, with stride 0 along every reduced dim: each input
+    ** element i lands in out[i]. The kernel initialises out itself.
+    ** idx (int64) receives the 0-based position along dim `index_dim` of the
+    ** max/min (only for MAX/MIN with exactly one reduced dim). Empty reduced
+    ** extent: SUM gives 0, PROD 1; MAX/MIN are rejected by the ops layer. */
+    em_status (*reduce)(em_reduce_op op, const em_kview *out, const em_kview *in,
+                        const em_kview *idx, int index_dim);
+
+    /* --- matrix multiply (row-major, batched) ---
+    ** for each b in [0, batch): C_b = alpha * op(A_b) @ op(B_b) + beta * C_b
+    ** op(X) = X or X^T (trans_*); A_b = a + b*stride_a etc. (elements).
+    ** op(A_b) is m x k, op(B_b) is k x n, C_b is m x n with row stride ldc.
+    ** dtype: float32 and float64 (BLAS); int64/int32 by plain loops. */
+    em_status (*gemm)(em_dtype dtype, bool trans_a, bool trans_b,
+                      int64_t m, int64_t n, int64_t k, double alpha,
+                      const void *a, int64_t lda, int64_t stride_a,
+                      const void *b, int64_t ldb, int64_t stride_b,
+                      double beta, void *c, int64_t ldc, int64_t stride_c,
+                      int64_t batch);
+
+    /* --- indexing (index tensors are int64, 0-based, 1-D unless said) ---
+    ** index_select: out has in's shape with shape[dim] = n;
+    **   out[..., j, ...] = in[..., index[j], ...]. Bad index -> EM_ERR_INDEX.
+    ** index_add: out[..., index[j], ...] += src[..., j, ...] (out is the
+    **   accumulator; src has out's shape with shape[dim] = n).
+    ** gather: out, index share a shape (index is a full kview here);
+    **   out[i][j][k] = in[i][index[i][j][k]][k] for dim 1 (0-based dims).
+    ** scatter_add: out[i][index[i][j][k]][k] += src[i][j][k] (index, src share a shape). */
+    em_status (*index_select)(const em_kview *out, const em_kview *in, int dim,
+                              const em_kview *index);
+    em_status (*index_add)(const em_kview *out, int dim, const em_kview *index,
+                           const em_kview *src);
+    em_status (*gather)(const em_kview *out, const em_kview *in, int dim,
+                        const em_kview *index);
+    em_status (*scatter_add)(const em_kview *out, int dim, const em_kview *index,
+                             const em_kview *src);
+} em_backend;
+
+/* The backend for a device type, or NULL when it is not compiled in or no
+** device is present. The CPU backend always exists. */
+const em_backend *em_backend_get(em_device_type type);
+const em_backend *em_cpu_backend(void);
+
+/* Polled by long kernels; set from a signal handler by the app. */
+extern volatile int em_interrupt_requested;
+
+#endif

@@ -1,0 +1,58 @@
+/* cpu_backend.c — the CPU device: host memory (64-byte aligned) and the
+** table of CPU kernels. The kernels themselves live in the other cpu_*.c
+** files; this file only wires them up and answers em_backend_get. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu_iter.h"
+
+volatile int em_interrupt_requested = 0;
+
+#define ALIGN 64
+
+static void *cpu_alloc(size_t nbytes)
+{
+    if (nbytes > SIZE_MAX - ALIGN) return NULL;
+    size_t rounded = (nbytes + ALIGN - 1) / ALIGN * ALIGN;
+    return aligned_alloc(ALIGN, rounded ? rounded : ALIGN);
+}
+
+static void cpu_free(void *p, size_t nbytes)
+{
+    (void)nbytes;
+    free(p);
+}
+
+static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
+{
+    if (nbytes) memmove(dst, src, nbytes);
+    return EM_OK;
+}
+
+static const em_backend cpu = {
+    .name = "cpu",
+    .type = EM_CPU,
+    .alloc = cpu_alloc,
+    .free = cpu_free,
+    .copy_from_host = cpu_memcpy,
+    .copy_to_host = cpu_memcpy,
+    .synchronize = NULL,
+    .fill = em_cpu_fill,
+    .copy = em_cpu_copy,
+    .unary = em_cpu_unary,
+    .binary = em_cpu_binary,
+    .where = em_cpu_where,
+    .reduce = em_cpu_reduce,
+    .gemm = em_cpu_gemm,
+    .index_select = em_cpu_index_select,
+    .index_add = em_cpu_index_add,
+    .gather = em_cpu_gather,
+    .scatter_add = em_cpu_scatter_add,
+};
+
+const em_backend *em_cpu_backend(void) { return &cpu; }
+
+const em_backend *em_backend_get(em_device_type type)
+{
+    return type == EM_CPU ? &cpu : NULL;
+}

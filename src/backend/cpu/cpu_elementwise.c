@@ -1,0 +1,480 @@
+/* cpu_elementwise.c — fill, copy (any dtype to any dtype), unary, binary and
+** where on the CPU. Each kernel walks rows with cpu_iter and switches on op
+** and dtype once per row; float32 rows get contiguous, in-place and scalar
+** fast paths the compiler can vectorise. Reductions, gemm and indexing live
+** in their own files. */
+#include <string.h>
+
+#include "cpu_iter.h"
+
+#define ROW_PARAMS int64_t n, char *po, int64_t so, const char *pa, int64_t sa
+#define ROW2_PARAMS ROW_PARAMS, const char *pb, int64_t sb
+
+/* Stores an int64 result into T (ints wrap) or into bool (!= 0). */
+#define ST_INT(T) (T)
+#define ST_BOOL(v) ((uint8_t)((v) != 0))
+
+/* Wrapping int64 arithmetic; x / 0 is defined as 0. */
+static inline int64_t iadd(int64_t x, int64_t y) { return cpu_wrap((uint64_t)x + (uint64_t)y); }
+static inline int64_t isub(int64_t x, int64_t y) { return cpu_wrap((uint64_t)x - (uint64_t)y); }
+static inline int64_t imul(int64_t x, int64_t y) { return cpu_wrap((uint64_t)x * (uint64_t)y); }
+static inline int64_t ineg(int64_t x) { return cpu_wrap(0 - (uint64_t)x); }
+static inline int64_t iabs(int64_t x) { return x < 0 ? ineg(x) : x; }
+static inline int64_t isign(int64_t x) { return (x > 0) - (x < 0); }
+static inline int64_t irelu(int64_t x) { return x > 0 ? x : 0; }
+static inline int64_t iclamp(int64_t x, int64_t lo, int64_t hi)
+{
+    int64_t y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+}
+static inline int64_t idiv(int64_t x, int64_t y)
+{
+    return y == 0 ? 0 : y == -1 ? ineg(x) : x / y;
+}
+
+/* ------------------------------------------------------------------ fill */
+
+/* o[i*so] = v for a row, moving elements as raw T-sized words. */
+#define SPLAT_ROW(T) do {                                                   \
+    T v_; memcpy(&v_, pat, sizeof v_);                                       \
+    T *o_ = (T *)po;                                                         \
+    if (so == 1) for (int64_t i = 0; i < n; i++) o_[i] = v_;                 \
+    else for (int64_t i = 0; i < n; i++) o_[i * so] = v_;                    \
+} while (0)
+
+em_status em_cpu_fill(const em_kview *out, double value)
+{
+    unsigned char pat[8] = {0};
+    cpu_store_f64(out->dtype, pat, value);
+    cpu_iter it;
+    em_status st = cpu_iter_init(&it, 1, (const em_kview *[]){out});
+    if (st != EM_OK || it.numel == 0) return st;
+    size_t es = em_dtype_size(out->dtype);
+    do {
+        int64_t n = it.n, so = it.step[0];
+        char *po = it.ptr[0];
+        if (es == 1) SPLAT_ROW(uint8_t);
+        else if (es == 4) SPLAT_ROW(uint32_t);
+        else SPLAT_ROW(uint64_t);
+    } while (cpu_iter_next(&it));
+    return cpu_iter_status(&it);
+}
+
+/* ------------------------------------------------------------------ copy */
+
+#define MOVE_ROW(T) do {                                                    \
+    T *o_ = (T *)po; const T *a_ = (const T *)pa;                            \
+    for (int64_t i = 0; i < n; i++) o_[i * so] = a_[i * sa];                 \
+} while (0)
+
+/* Same dtype: raw moves (memcpy for contiguous rows). */
+static void move_row(size_t es, ROW_PARAMS)
+{
+    if (po == pa && so == sa) return;
+    if (so == 1 && sa == 1) memcpy(po, pa, (size_t)n * es);
+    else if (es == 1) MOVE_ROW(uint8_t);
+    else if (es == 4) MOVE_ROW(uint32_t);
+    else MOVE_ROW(uint64_t);
+}
+
+#define CONV_ROW(TO, TI, F, R) do {                                         \
+    TO *o_ = (TO *)po; const TI *a_ = (const TI *)pa;                        \
+    if (so == 1 && sa == 1) for (int64_t i = 0; i < n; i++) o_[i] = F(R(a_[i])); \
+    else for (int64_t i = 0; i < n; i++) o_[i * so] = F(R(a_[i * sa]));     \
+} while (0)
+#define RD_VAL(x) (x)
+#define RD_BOOL(x) ((x) != 0)
+/* FF converts a float input, FI an integer (or bool, as 0/1) input. */
+#define CONV_FROM(TO, FF, FI) switch (din) {                                \
+    case EM_FLOAT32: CONV_ROW(TO, float, FF, RD_VAL); break;                 \
+    case EM_FLOAT64: CONV_ROW(TO, double, FF, RD_VAL); break;                \
+    case EM_INT64: CONV_ROW(TO, int64_t, FI, RD_VAL); break;                 \
+    case EM_INT32: CONV_ROW(TO, int32_t, FI, RD_VAL); break;                 \
+    case EM_UINT8: CONV_ROW(TO, uint8_t, FI, RD_VAL); break;                 \
+    default: CONV_ROW(TO, uint8_t, FI, RD_BOOL); break;                      \
+}
+#define TO_F32_F(x) cpu_d2f(x)
+#define TO_F32_I(x) ((float)(x))
+#define TO_F64(x) ((double)(x))
+#define TO_I64_F(x) cpu_f2i(x)
+#define TO_I64_I(x) ((int64_t)(x))
+#define TO_I32_F(x) ((int32_t)(uint32_t)cpu_f2i(x))
+#define TO_I32_I(x) ((int32_t)(uint32_t)(x))
+#define TO_U8_F(x) ((uint8_t)cpu_f2i(x))
+#define TO_U8_I(x) ((uint8_t)(x))
+#define TO_BOOL(x) ((uint8_t)((x) != 0))
+
+static void convert_row(em_dtype dout, em_dtype din, ROW_PARAMS)
+{
+    switch (dout) {
+    case EM_FLOAT32: CONV_FROM(float, TO_F32_F, TO_F32_I); break;
+    case EM_FLOAT64: CONV_FROM(double, TO_F64, TO_F64); break;
+    case EM_INT64: CONV_FROM(int64_t, TO_I64_F, TO_I64_I); break;
+    case EM_INT32: CONV_FROM(int32_t, TO_I32_F, TO_I32_I); break;
+    case EM_UINT8: CONV_FROM(uint8_t, TO_U8_F, TO_U8_I); break;
+    default: CONV_FROM(uint8_t, TO_BOOL, TO_BOOL); break;
+    }
+}
+
+/* A same-dtype copy whose input is contiguous down the columns but far apart
+** along rows (a transpose): copy TILE x TILE blocks so that reads and writes
+** both stay in cache. Walks the dims outside the last two itself. */
+#define TILE 32
+static em_status copy_tiled(cpu_iter *it, size_t es)
+{
+    int nd = it->ndim;
+    int64_t rows = it->shape[nd - 2], cols = it->n, work = 0;
+    int64_t ors = it->bstride[0][nd - 2], irs = it->bstride[1][nd - 2];
+    int64_t ocs = it->step[0] * (int64_t)es, ics = it->step[1] * (int64_t)es;
+    for (;;) {
+        for (int64_t r0 = 0; r0 < rows; r0 += TILE)
+            for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
+                int64_t nr = rows - r0 < TILE ? rows - r0 : TILE;
+                int64_t nc = cols - c0 < TILE ? cols - c0 : TILE;
+                for (int64_t r = r0; r < r0 + nr; r++)
+                    move_row(es, nc, it->ptr[0] + r * ors + c0 * ocs, it->step[0],
+                             it->ptr[1] + r * irs + c0 * ics, it->step[1]);
+            }
+        work += rows * cols;
+        if (work >= CPU_POLL_EVERY) {
+            work = 0;
+            if (em_interrupt_requested) return cpu_interrupted();
+        }
+        int d = nd - 3;
+        for (; d >= 0; d--) {
+            if (++it->pos[d] < it->shape[d]) {
+                for (int k = 0; k < 2; k++) it->ptr[k] += it->bstride[k][d];
+                break;
+            }
+            it->pos[d] = 0;
+            for (int k = 0; k < 2; k++) it->ptr[k] -= it->bstride[k][d] * (it->shape[d] - 1);
+        }
+        if (d < 0) return EM_OK;
+    }
+}
+
+em_status em_cpu_copy(const em_kview *out, const em_kview *in)
+{
+    cpu_iter it;
+    em_status st = cpu_iter_init(&it, 2, (const em_kview *[]){out, in});
+    if (st != EM_OK || it.numel == 0) return st;
+    bool same = out->dtype == in->dtype;
+    size_t es = em_dtype_size(out->dtype);
+    if (same && it.ndim >= 2 && it.step[0] == 1 && it.step[1] > TILE &&
+        it.bstride[1][it.ndim - 2] == (int64_t)es && it.shape[it.ndim - 2] >= TILE)
+        return copy_tiled(&it, es);
+    do {
+        if (same) move_row(es, it.n, it.ptr[0], it.step[0], it.ptr[1], it.step[1]);
+        else convert_row(out->dtype, in->dtype, it.n, it.ptr[0], it.step[0], it.ptr[1],
+                         it.step[1]);
+    } while (cpu_iter_next(&it));
+    return cpu_iter_status(&it);
+}
+
+/* ----------------------------------------------------------------- unary */
+
+/* o[i] = EXPR(x) with x = a[i]; contiguous rows are split into out-of-place
+** (restrict) and in-place (one pointer) loops so that both vectorise. */
+#define ROW1(T, EXPR) do {                                                  \
+    if (so == 1 && sa == 1 && po != pa) {                                    \
+        T *restrict o_ = (T *)po; const T *restrict a_ = (const T *)pa;      \
+        for (int64_t i = 0; i < n; i++) { T x = a_[i]; o_[i] = (EXPR); }     \
+    } else if (so == 1 && sa == 1) {                                         \
+        T *o_ = (T *)po;                                                     \
+        for (int64_t i = 0; i < n; i++) { T x = o_[i]; o_[i] = (EXPR); }     \
+    } else {                                                                 \
+        T *o_ = (T *)po; const T *a_ = (const T *)pa;                        \
+        for (int64_t i = 0; i < n; i++) { T x = a_[i * sa]; o_[i * so] = (EXPR); } \
+    }                                                                        \
+} while (0)
+
+static inline float sigmoid_f(float x)
+{
+    if (x >= 0) return 1.0f / (1.0f + expf(-x));
+    float e = expf(x);
+    return e / (1.0f + e);
+}
+static inline double sigmoid_d(double x)
+{
+    if (x >= 0) return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+static inline float clamp_f(float x, float lo, float hi)
+{
+    float y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+}
+static inline double clamp_d(double x, double lo, double hi)
+{
+    double y = x < lo ? lo : x;
+    return y > hi ? hi : y;
+}
+
+/* One float row; T is float or double, the rest name its math functions.
+** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
+#define DEF_UNARY_FLOAT(NAME, T, CONV, EXP, LOG, SQRT, ABS, TANH, POW, LOG1P, SIG, CLAMP) \
+static void NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
+{                                                                            \
+    T q = CONV(p1), lo = CONV(p1), hi = CONV(p2);                            \
+    switch (op) {                                                            \
+    case EM_U_NEG: ROW1(T, -x); break;                                       \
+    case EM_U_EXP: ROW1(T, EXP(x)); break;                                   \
+    case EM_U_LOG: ROW1(T, LOG(x)); break;                                   \
+    case EM_U_SQRT: ROW1(T, SQRT(x)); break;                                 \
+    case EM_U_ABS: ROW1(T, ABS(x)); break;                                   \
+    case EM_U_SIGN: ROW1(T, x > 0 ? (T)1 : x < 0 ? (T)-1 : x == 0 ? (T)0 : x); break; \
+    case EM_U_RELU: ROW1(T, (x > 0 || x != x) ? x : (T)0); break;            \
+    case EM_U_SIGMOID: ROW1(T, SIG(x)); break;                               \
+    case EM_U_TANH: ROW1(T, TANH(x)); break;                                 \
+    case EM_U_POW:                                                           \
+        if (p1 == 2) ROW1(T, x * x);                                         \
+        else if (p1 == 1) ROW1(T, x);                                        \
+        else if (p1 == 0.5) ROW1(T, SQRT(x));                                \
+        else if (p1 == -1) ROW1(T, (T)1 / x);                                \
+        else if (p1 == 3) ROW1(T, x * x * x);                                \
+        else ROW1(T, POW(x, q));                                             \
+        break;                                                               \
+    case EM_U_CLAMP: ROW1(T, CLAMP(x, lo, hi)); break;                       \
+    case EM_U_RECIPROCAL: ROW1(T, (T)1 / x); break;                          \
+    case EM_U_SQUARE: ROW1(T, x * x); break;                                 \
+    case EM_U_LOG1P: ROW1(T, LOG1P(x)); break;                               \
+    default: break;                                                          \
+    }                                                                        \
+}
+DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, expf, logf, sqrtf, fabsf, tanhf, powf, log1pf,
+                sigmoid_f, clamp_f)
+DEF_UNARY_FLOAT(unary_f64, double, TO_F64, exp, log, sqrt, fabs, tanh, pow, log1p,
+                sigmoid_d, clamp_d)
+
+/* One integer (or bool) row, computed in int64; ST stores the result. The
+** caller has already rejected the float-only ops. */
+#define DEF_UNARY_INT(NAME, T, ST)                                           \
+static void NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
+{                                                                            \
+    switch (op) {                                                            \
+    case EM_U_NEG: ROW1(T, ST(ineg(x))); break;                              \
+    case EM_U_ABS: ROW1(T, ST(iabs(x))); break;                              \
+    case EM_U_SIGN: ROW1(T, ST(isign(x))); break;                            \
+    case EM_U_RELU: ROW1(T, ST(irelu(x))); break;                            \
+    case EM_U_CLAMP: ROW1(T, ST(iclamp(x, lo, hi))); break;                  \
+    case EM_U_SQUARE: ROW1(T, ST(imul(x, x))); break;                        \
+    default: break;                                                          \
+    }                                                                        \
+}
+DEF_UNARY_INT(unary_i64, int64_t, ST_INT(int64_t))
+DEF_UNARY_INT(unary_i32, int32_t, ST_INT(int32_t))
+DEF_UNARY_INT(unary_u8, uint8_t, ST_INT(uint8_t))
+DEF_UNARY_INT(unary_bool, uint8_t, ST_BOOL)
+
+static const char *unary_name[EM_U_NUM_OPS] = {
+    "neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "pow", "clamp",
+    "reciprocal", "square", "log1p",
+};
+
+/* The int type's range, for converting clamp bounds. */
+static void int_range(em_dtype dt, int64_t *lo, int64_t *hi)
+{
+    *lo = dt == EM_INT64 ? INT64_MIN : dt == EM_INT32 ? INT32_MIN : 0;
+    *hi = dt == EM_INT64 ? INT64_MAX : dt == EM_INT32 ? INT32_MAX : dt == EM_UINT8 ? 255 : 1;
+}
+
+em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
+                       double p1, double p2)
+{
+    em_dtype dt = in->dtype;
+    if ((unsigned)op >= EM_U_NUM_OPS || out->dtype != dt)
+        return em_fail(EM_ERR_INTERNAL, "unary: bad op %d or dtype mismatch", (int)op);
+    bool int_ok = op == EM_U_NEG || op == EM_U_ABS || op == EM_U_SIGN || op == EM_U_RELU ||
+                  op == EM_U_CLAMP || op == EM_U_SQUARE;
+    if (!em_dtype_is_float(dt) && (!int_ok || (dt == EM_BOOL && op == EM_U_NEG)))
+        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", unary_name[op],
+                       em_dtype_name(dt));
+    int64_t tmin, tmax;
+    int_range(dt, &tmin, &tmax);
+    int64_t lo = iclamp(cpu_f2i(p1), tmin, tmax), hi = iclamp(cpu_f2i(p2), tmin, tmax);
+
+    cpu_iter it;
+    em_status st = cpu_iter_init(&it, 2, (const em_kview *[]){out, in});
+    if (st != EM_OK || it.numel == 0) return st;
+    do {
+        int64_t n = it.n, so = it.step[0], sa = it.step[1];
+        char *po = it.ptr[0], *pa = it.ptr[1];
+        switch (dt) {
+        case EM_FLOAT32: unary_f32(op, p1, p2, n, po, so, pa, sa); break;
+        case EM_FLOAT64: unary_f64(op, p1, p2, n, po, so, pa, sa); break;
+        case EM_INT64: unary_i64(op, lo, hi, n, po, so, pa, sa); break;
+        case EM_INT32: unary_i32(op, lo, hi, n, po, so, pa, sa); break;
+        case EM_UINT8: unary_u8(op, lo, hi, n, po, so, pa, sa); break;
+        default: unary_bool(op, lo, hi, n, po, so, pa, sa); break;
+        }
+    } while (cpu_iter_next(&it));
+    return cpu_iter_status(&it);
+}
+
+/* ---------------------------------------------------------------- binary */
+
+/* Any dtype: contiguous and strided loops. */
+#define ROW2(TO, T, EXPR) do {                                              \
+    TO *o_ = (TO *)po; const T *a_ = (const T *)pa, *b_ = (const T *)pb;     \
+    if (so == 1 && sa == 1 && sb == 1)                                       \
+        for (int64_t i = 0; i < n; i++) { T x = a_[i], y = b_[i]; o_[i] = (EXPR); } \
+    else                                                                     \
+        for (int64_t i = 0; i < n; i++) {                                    \
+            T x = a_[i * sa], y = b_[i * sb]; o_[i * so] = (EXPR);           \
+        }                                                                    \
+} while (0)
+
+/* float32: also out-of-place (restrict) and in-place contiguous loops, and
+** rows where a or b is one broadcast scalar. */
+#define ROW2_F32(TO, EXPR) do {                                             \
+    typedef float T;                                                         \
+    if (so == 1 && sa == 1 && sb == 1 && po != pa && po != pb) {             \
+        TO *restrict o_ = (TO *)po;                                          \
+        const T *restrict a_ = (const T *)pa, *restrict b_ = (const T *)pb;  \
+        for (int64_t i = 0; i < n; i++) { T x = a_[i], y = b_[i]; o_[i] = (EXPR); } \
+    } else if (so == 1 && sa == 1 && sb == 1 && po == pa && po != pb) {      \
+        TO *restrict o_ = (TO *)po; const T *restrict b_ = (const T *)pb;    \
+        for (int64_t i = 0; i < n; i++) { T x = (T)o_[i], y = b_[i]; o_[i] = (EXPR); } \
+    } else if (so == 1 && sa == 1 && sb == 0 && po != pb) {                  \
+        const T y = *(const T *)pb;                                          \
+        if (po == pa) {                                                      \
+            TO *o_ = (TO *)po;                                               \
+            for (int64_t i = 0; i < n; i++) { T x = (T)o_[i]; o_[i] = (EXPR); } \
+        } else {                                                             \
+            TO *restrict o_ = (TO *)po; const T *restrict a_ = (const T *)pa; \
+            for (int64_t i = 0; i < n; i++) { T x = a_[i]; o_[i] = (EXPR); } \
+        }                                                                    \
+    } else if (so == 1 && sa == 0 && sb == 1 && po != pa && po != pb) {      \
+        const T x = *(const T *)pa;                                          \
+        TO *restrict o_ = (TO *)po; const T *restrict b_ = (const T *)pb;    \
+        for (int64_t i = 0; i < n; i++) { T y = b_[i]; o_[i] = (EXPR); }     \
+    } else {                                                                 \
+        ROW2(TO, T, EXPR);                                                   \
+    }                                                                        \
+} while (0)
+
+/* Ops every dtype shares: comparisons and logical ops (bool out). */
+#define CMP_CASES(ROW, T)                                                    \
+    case EM_B_EQ: ROW(uint8_t, x == y); break;                               \
+    case EM_B_NE: ROW(uint8_t, x != y); break;                               \
+    case EM_B_LT: ROW(uint8_t, x < y); break;                                \
+    case EM_B_LE: ROW(uint8_t, x <= y); break;                               \
+    case EM_B_GT: ROW(uint8_t, x > y); break;                                \
+    case EM_B_GE: ROW(uint8_t, x >= y); break;                               \
+    case EM_B_AND: ROW(uint8_t, (x != 0) & (y != 0)); break;                 \
+    case EM_B_OR: ROW(uint8_t, (x != 0) | (y != 0)); break;                  \
+    case EM_B_XOR: ROW(uint8_t, (x != 0) ^ (y != 0)); break;
+
+#define ROW2_ANY_F64(TO, EXPR) ROW2(TO, double, EXPR)
+
+/* max/min: a NaN in either input wins. */
+#define DEF_BINARY_FLOAT(NAME, T, ROW, POW)                                  \
+static void NAME(em_binary_op op, ROW2_PARAMS)                               \
+{                                                                            \
+    switch (op) {                                                            \
+    case EM_B_ADD: ROW(T, x + y); break;                                     \
+    case EM_B_SUB: ROW(T, x - y); break;                                     \
+    case EM_B_MUL: ROW(T, x * y); break;                                     \
+    case EM_B_DIV: ROW(T, x / y); break;                                     \
+    case EM_B_POW: ROW(T, POW(x, y)); break;                                 \
+    case EM_B_MAXIMUM: ROW(T, (x > y || x != x) ? x : y); break;             \
+    case EM_B_MINIMUM: ROW(T, (x < y || x != x) ? x : y); break;             \
+    CMP_CASES(ROW, T)                                                        \
+    default: break;                                                          \
+    }                                                                        \
+}
+DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf)
+DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow)
+
+/* Integers (and bool as 0/1) in int64 arithmetic; ST stores the result. */
+#define DEF_BINARY_INT(NAME, T, ST)                                          \
+static void NAME(em_binary_op op, ROW2_PARAMS)                               \
+{                                                                            \
+    switch (op) {                                                            \
+    case EM_B_ADD: ROW2(T, T, ST(iadd(x, y))); break;                        \
+    case EM_B_SUB: ROW2(T, T, ST(isub(x, y))); break;                        \
+    case EM_B_MUL: ROW2(T, T, ST(imul(x, y))); break;                        \
+    case EM_B_DIV: ROW2(T, T, ST(idiv(x, y))); break;                        \
+    case EM_B_MAXIMUM: ROW2(T, T, ST(x > y ? x : y)); break;                 \
+    case EM_B_MINIMUM: ROW2(T, T, ST(x < y ? x : y)); break;                 \
+    CMP_CASES(ROW2_##T, T)                                                   \
+    default: break;                                                          \
+    }                                                                        \
+}
+#define ROW2_int64_t(TO, EXPR) ROW2(TO, int64_t, EXPR)
+#define ROW2_int32_t(TO, EXPR) ROW2(TO, int32_t, EXPR)
+#define ROW2_uint8_t(TO, EXPR) ROW2(TO, uint8_t, EXPR)
+DEF_BINARY_INT(binary_i64, int64_t, ST_INT(int64_t))
+DEF_BINARY_INT(binary_i32, int32_t, ST_INT(int32_t))
+DEF_BINARY_INT(binary_u8, uint8_t, ST_INT(uint8_t))
+DEF_BINARY_INT(binary_bool, uint8_t, ST_BOOL)
+
+static const char *binary_name[EM_B_NUM_OPS] = {
+    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
+    "ge", "logical_and", "logical_or", "logical_xor",
+};
+
+em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
+                        const em_kview *b)
+{
+    em_dtype dt = a->dtype;
+    if ((unsigned)op >= EM_B_NUM_OPS)
+        return em_fail(EM_ERR_INTERNAL, "binary: bad op %d", (int)op);
+    bool bool_out = op >= EM_B_EQ;
+    if (b->dtype != dt || out->dtype != (bool_out ? EM_BOOL : dt))
+        return em_fail(EM_ERR_INTERNAL, "%s: dtypes %s, %s -> %s do not fit", binary_name[op],
+                       em_dtype_name(dt), em_dtype_name(b->dtype), em_dtype_name(out->dtype));
+    if ((op == EM_B_POW && !em_dtype_is_float(dt)) ||
+        (dt == EM_BOOL && (op == EM_B_SUB || op == EM_B_DIV)))
+        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", binary_name[op],
+                       em_dtype_name(dt));
+
+    cpu_iter it;
+    em_status st = cpu_iter_init(&it, 3, (const em_kview *[]){out, a, b});
+    if (st != EM_OK || it.numel == 0) return st;
+    do {
+        int64_t n = it.n, so = it.step[0], sa = it.step[1], sb = it.step[2];
+        char *po = it.ptr[0], *pa = it.ptr[1], *pb = it.ptr[2];
+        switch (dt) {
+        case EM_FLOAT32: binary_f32(op, n, po, so, pa, sa, pb, sb); break;
+        case EM_FLOAT64: binary_f64(op, n, po, so, pa, sa, pb, sb); break;
+        case EM_INT64: binary_i64(op, n, po, so, pa, sa, pb, sb); break;
+        case EM_INT32: binary_i32(op, n, po, so, pa, sa, pb, sb); break;
+        case EM_UINT8: binary_u8(op, n, po, so, pa, sa, pb, sb); break;
+        default: binary_bool(op, n, po, so, pa, sa, pb, sb); break;
+        }
+    } while (cpu_iter_next(&it));
+    return cpu_iter_status(&it);
+}
+
+/* ----------------------------------------------------------------- where */
+
+#define WHERE_ROW(T) do {                                                   \
+    T *o_ = (T *)po; const T *a_ = (const T *)pa, *b_ = (const T *)pb;       \
+    const uint8_t *c_ = (const uint8_t *)pc;                                 \
+    if (so == 1 && sc == 1 && sa == 1 && sb == 1)                            \
+        for (int64_t i = 0; i < n; i++) o_[i] = c_[i] ? a_[i] : b_[i];       \
+    else                                                                     \
+        for (int64_t i = 0; i < n; i++)                                      \
+            o_[i * so] = c_[i * sc] ? a_[i * sa] : b_[i * sb];               \
+} while (0)
+
+em_status em_cpu_where(const em_kview *out, const em_kview *cond, const em_kview *a,
+                       const em_kview *b)
+{
+    if (cond->dtype != EM_BOOL || a->dtype != out->dtype || b->dtype != out->dtype)
+        return em_fail(EM_ERR_INTERNAL, "where: dtypes do not fit");
+    cpu_iter it;
+    em_status st = cpu_iter_init(&it, 4, (const em_kview *[]){out, cond, a, b});
+    if (st != EM_OK || it.numel == 0) return st;
+    size_t es = em_dtype_size(out->dtype);
+    do {
+        int64_t n = it.n, so = it.step[0], sc = it.step[1], sa = it.step[2], sb = it.step[3];
+        char *po = it.ptr[0], *pc = it.ptr[1], *pa = it.ptr[2], *pb = it.ptr[3];
+        if (es == 1) WHERE_ROW(uint8_t);
+        else if (es == 4) WHERE_ROW(uint32_t);
+        else WHERE_ROW(uint64_t);
+    } while (cpu_iter_next(&it));
+    return cpu_iter_status(&it);
+}

@@ -1,0 +1,126 @@
+/* cpu_gemm.c — batched row-major matrix multiply on the CPU:
+** C_b = alpha * op(A_b) @ op(B_b) + beta * C_b. float32/float64 go to OpenBLAS
+** (one call per batch); int64/int32, and float shapes BLAS cannot take, use
+** plain loops. beta == 0 means C is not read (as in BLAS). */
+#include <cblas.h>
+#include <limits.h>
+
+#include "cpu_iter.h"
+
+typedef struct gemm_args {
+    bool ta, tb;
+    int64_t m, n, k;
+    double alpha, beta;
+    int64_t lda, ldb, ldc;
+} gemm_args;
+
+/* Plain loops for one batch; floats accumulate in double, ints in wrapping
+** int64 (alpha and beta converted to int64). */
+#define DEF_NAIVE(NAME, T, ACC, MUL, AXPBY)                                  \
+static void NAME(const gemm_args *g, const T *a, const T *b, T *c)           \
+{                                                                            \
+    for (int64_t i = 0; i < g->m; i++)                                       \
+        for (int64_t j = 0; j < g->n; j++) {                                 \
+            ACC s = 0;                                                       \
+            for (int64_t p = 0; p < g->k; p++) {                             \
+                T x = g->ta ? a[p * g->lda + i] : a[i * g->lda + p];         \
+                T y = g->tb ? b[j * g->ldb + p] : b[p * g->ldb + j];         \
+                s = MUL(s, x, y);                                            \
+            }                                                                \
+            T *cij = &c[i * g->ldc + j];                                     \
+            *cij = AXPBY(g, s, *cij);                                        \
+        }                                                                    \
+}
+#define FMUL(s, x, y) ((s) + (double)(x) * (double)(y))
+#define IMUL(s, x, y) cpu_wrap((uint64_t)(s) + (uint64_t)(int64_t)(x) * (uint64_t)(int64_t)(y))
+#define FAXPBY(g, s, c) ((g)->beta == 0 ? (g)->alpha * (s) : (g)->alpha * (s) + (g)->beta * (c))
+static inline int64_t iaxpby(const gemm_args *g, int64_t s, int64_t c)
+{
+    uint64_t r = (uint64_t)cpu_f2i(g->alpha) * (uint64_t)s;
+    if (g->beta != 0) r += (uint64_t)cpu_f2i(g->beta) * (uint64_t)c;
+    return cpu_wrap(r);
+}
+#define IAXPBY(g, s, c) iaxpby(g, s, c)
+#define F32AXPBY(g, s, c) cpu_d2f(FAXPBY(g, s, c))
+DEF_NAIVE(naive_f32, float, double, FMUL, F32AXPBY)
+DEF_NAIVE(naive_f64, double, double, FMUL, FAXPBY)
+DEF_NAIVE(naive_i64, int64_t, int64_t, IMUL, IAXPBY)
+DEF_NAIVE(naive_i32, int32_t, int64_t, IMUL, (int32_t)(uint32_t)IAXPBY)
+
+/* BLAS checks ld >= max(1, columns) even where a single row makes the
+** leading dimension meaningless; fix those, then say whether BLAS can go. */
+static bool blas_fits(gemm_args *g)
+{
+    int64_t acols = g->ta ? g->m : g->k, arows = g->ta ? g->k : g->m;
+    int64_t bcols = g->tb ? g->k : g->n, brows = g->tb ? g->n : g->k;
+    int64_t ccols = g->n;
+    if (arows <= 1 && g->lda < acols) g->lda = acols;
+    if (brows <= 1 && g->ldb < bcols) g->ldb = bcols;
+    if (g->m <= 1 && g->ldc < ccols) g->ldc = ccols;
+    if (g->lda < 1) g->lda = 1;
+    if (g->ldb < 1) g->ldb = 1;
+    if (g->ldc < 1) g->ldc = 1;
+    return g->m <= INT_MAX && g->n <= INT_MAX && g->k <= INT_MAX && g->lda <= INT_MAX &&
+           g->ldb <= INT_MAX && g->ldc <= INT_MAX && g->lda >= acols && g->ldb >= bcols &&
+           g->ldc >= ccols;
+}
+
+/* C = beta * C for k == 0 (beta 0 writes zeros, ignoring NaN in C). */
+static void scale_c(em_dtype dt, const gemm_args *g, char *c)
+{
+    int64_t es = (int64_t)em_dtype_size(dt), ib = cpu_f2i(g->beta);
+    for (int64_t i = 0; i < g->m; i++)
+        for (int64_t j = 0; j < g->n; j++) {
+            char *p = c + (i * g->ldc + j) * es;
+            if (g->beta == 0) cpu_store_i64(dt, p, 0);
+            else if (em_dtype_is_float(dt)) cpu_store_f64(dt, p, g->beta * cpu_load_f64(dt, p));
+            else cpu_store_i64(dt, p, cpu_wrap((uint64_t)ib * (uint64_t)cpu_load_i64(dt, p)));
+        }
+}
+
+em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int64_t n,
+                      int64_t k, double alpha, const void *a, int64_t lda,
+                      int64_t stride_a, const void *b, int64_t ldb, int64_t stride_b,
+                      double beta, void *c, int64_t ldc, int64_t stride_c, int64_t batch)
+{
+    if (dtype != EM_FLOAT32 && dtype != EM_FLOAT64 && dtype != EM_INT64 && dtype != EM_INT32)
+        return em_fail(EM_ERR_TYPE, "matmul: not supported for dtype %s", em_dtype_name(dtype));
+    if (m < 0 || n < 0 || k < 0 || batch < 0)
+        return em_fail(EM_ERR_INTERNAL, "gemm: negative size");
+    if (m == 0 || n == 0 || batch == 0) return EM_OK;
+    gemm_args g = {trans_a, trans_b, m, n, k, alpha, beta, lda, ldb, ldc};
+    bool blas = em_dtype_is_float(dtype) && k > 0 && blas_fits(&g);
+    if (!blas) g = (gemm_args){trans_a, trans_b, m, n, k, alpha, beta, lda, ldb, ldc};
+    int64_t es = (int64_t)em_dtype_size(dtype);
+    int64_t work = 0;
+    enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
+    enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
+    for (int64_t i = 0; i < batch; i++) {
+        const char *ai = (const char *)a + i * stride_a * es;
+        const char *bi = (const char *)b + i * stride_b * es;
+        char *ci = (char *)c + i * stride_c * es;
+        if (k == 0) scale_c(dtype, &g, ci);
+        else if (blas && dtype == EM_FLOAT32)
+            cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha,
+                        (const float *)ai, (int)g.lda, (const float *)bi, (int)g.ldb,
+                        (float)beta, (float *)ci, (int)g.ldc);
+        else if (blas)
+            cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha,
+                        (const double *)ai, (int)g.lda, (const double *)bi, (int)g.ldb,
+                        beta, (double *)ci, (int)g.ldc);
+        else if (dtype == EM_FLOAT32)
+            naive_f32(&g, (const float *)ai, (const float *)bi, (float *)ci);
+        else if (dtype == EM_FLOAT64)
+            naive_f64(&g, (const double *)ai, (const double *)bi, (double *)ci);
+        else if (dtype == EM_INT64)
+            naive_i64(&g, (const int64_t *)ai, (const int64_t *)bi, (int64_t *)ci);
+        else
+            naive_i32(&g, (const int32_t *)ai, (const int32_t *)bi, (int32_t *)ci);
+        work += m * n * (k + 1);
+        if (work >= CPU_POLL_EVERY) {
+            work = 0;
+            if (em_interrupt_requested) return cpu_interrupted();
+        }
+    }
+    return EM_OK;
+}

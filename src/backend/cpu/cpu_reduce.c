@@ -1,0 +1,215 @@
+/* cpu_reduce.c — sum, prod, max and min over the dims where out has stride 0,
+** with the 0-based arg index for max/min. Floats accumulate in double, ints
+** and bools in wrapping int64. For each output element the reduced block is
+** walked row by row; a float32 sum whose kept inner dim is contiguous is
+** done column-wise instead. Not here: mean, var, softmax (built by ops). */
+#include "cpu_iter.h"
+
+typedef struct acc {
+    double f;      /* float inputs */
+    int64_t i;     /* int and bool inputs */
+    int64_t arg;   /* where the max/min so far was */
+    int64_t pos;   /* elements seen before this row */
+    bool nan;      /* max/min met a NaN: decided */
+} acc;
+
+static acc acc_start(em_reduce_op op)
+{
+    acc a = {0};
+    if (op == EM_R_PROD) a.f = 1, a.i = 1;
+    if (op == EM_R_MAX) a.f = -INFINITY, a.i = INT64_MIN;
+    if (op == EM_R_MIN) a.f = INFINITY, a.i = INT64_MAX;
+    return a;
+}
+
+/* Eight partial sums: independent chains the compiler can vectorise. */
+#define DEF_SUM(NAME, T)                                                     \
+static double NAME(const T *p, int64_t n, int64_t s)                         \
+{                                                                            \
+    double t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;   \
+    int64_t i = 0;                                                           \
+    if (s == 1)                                                              \
+        for (; i + 8 <= n; i += 8) {                                         \
+            t0 += p[i]; t1 += p[i + 1]; t2 += p[i + 2]; t3 += p[i + 3];      \
+            t4 += p[i + 4]; t5 += p[i + 5]; t6 += p[i + 6]; t7 += p[i + 7];  \
+        }                                                                    \
+    for (; i < n; i++) t0 += p[i * s];                                       \
+    return ((t0 + t1) + (t2 + t3)) + ((t4 + t5) + (t6 + t7));                \
+}
+DEF_SUM(sum_f32, float)
+DEF_SUM(sum_f64, double)
+
+/* One row of n elements, s apart. The first NaN decides max/min; ties keep
+** the first position. */
+#define DEF_ROW_FLOAT(NAME, T, SUM)                                          \
+static void NAME(em_reduce_op op, const T *p, int64_t n, int64_t s, acc *a)  \
+{                                                                            \
+    switch (op) {                                                            \
+    case EM_R_SUM: a->f += SUM(p, n, s); break;                              \
+    case EM_R_PROD: for (int64_t i = 0; i < n; i++) a->f *= p[i * s]; break; \
+    case EM_R_MAX: case EM_R_MIN:                                            \
+        for (int64_t i = 0; i < n && !a->nan; i++) {                         \
+            T v = p[i * s];                                                  \
+            bool better = op == EM_R_MAX ? v > a->f : v < a->f;              \
+            if (better || v != v) a->f = v, a->arg = a->pos + i, a->nan = v != v; \
+        }                                                                    \
+        break;                                                               \
+    default: break;                                                          \
+    }                                                                        \
+    a->pos += n;                                                             \
+}
+DEF_ROW_FLOAT(row_f32, float, sum_f32)
+DEF_ROW_FLOAT(row_f64, double, sum_f64)
+
+#define RD_VAL(x) ((int64_t)(x))
+#define RD_BOOL(x) ((int64_t)((x) != 0))
+#define DEF_ROW_INT(NAME, T, RD)                                             \
+static void NAME(em_reduce_op op, const T *p, int64_t n, int64_t s, acc *a)  \
+{                                                                            \
+    uint64_t t = (uint64_t)a->i;                                             \
+    switch (op) {                                                            \
+    case EM_R_SUM: for (int64_t i = 0; i < n; i++) t += (uint64_t)RD(p[i * s]); break; \
+    case EM_R_PROD: for (int64_t i = 0; i < n; i++) t *= (uint64_t)RD(p[i * s]); break; \
+    case EM_R_MAX: case EM_R_MIN:                                            \
+        for (int64_t i = 0; i < n; i++) {                                    \
+            int64_t v = RD(p[i * s]);                                        \
+            if (op == EM_R_MAX ? v > a->i : v < a->i) a->i = v, a->arg = a->pos + i; \
+        }                                                                    \
+        t = (uint64_t)a->i;                                                  \
+        break;                                                               \
+    default: break;                                                          \
+    }                                                                        \
+    a->i = cpu_wrap(t);                                                      \
+    a->pos += n;                                                             \
+}
+DEF_ROW_INT(row_i64, int64_t, RD_VAL)
+DEF_ROW_INT(row_i32, int32_t, RD_VAL)
+DEF_ROW_INT(row_u8, uint8_t, RD_VAL)
+DEF_ROW_INT(row_bool, uint8_t, RD_BOOL)
+
+static void reduce_row(em_reduce_op op, em_dtype dt, const char *p, int64_t n, int64_t s,
+                       acc *a)
+{
+    switch (dt) {
+    case EM_FLOAT32: row_f32(op, (const float *)p, n, s, a); break;
+    case EM_FLOAT64: row_f64(op, (const double *)p, n, s, a); break;
+    case EM_INT64: row_i64(op, (const int64_t *)p, n, s, a); break;
+    case EM_INT32: row_i32(op, (const int32_t *)p, n, s, a); break;
+    case EM_UINT8: row_u8(op, (const uint8_t *)p, n, s, a); break;
+    default: row_bool(op, (const uint8_t *)p, n, s, a); break;
+    }
+}
+
+/* Moves *p to the next row of the reduced block rb; false after the last. */
+static bool block_next(const cpu_iter *rb, int64_t *pos, const char **p)
+{
+    for (int d = rb->ndim - 2; d >= 0; d--) {
+        if (++pos[d] < rb->shape[d]) {
+            *p += rb->bstride[0][d];
+            return true;
+        }
+        pos[d] = 0;
+        *p -= rb->bstride[0][d] * (rb->shape[d] - 1);
+    }
+    return false;
+}
+
+static acc reduce_block(em_reduce_op op, em_dtype dt, const char *base, const cpu_iter *rb)
+{
+    acc a = acc_start(op);
+    if (rb->numel == 0) return a;
+    int64_t pos[EM_MAX_DIMS] = {0};
+    const char *p = base;
+    do reduce_row(op, dt, p, rb->n, rb->step[0], &a);
+    while (block_next(rb, pos, &p));
+    return a;
+}
+
+/* float32 sum with a contiguous kept row: add whole reduced rows of in into
+** a chunk of double accumulators, then store the chunk. */
+#define CHUNK 256
+static void sum_columns_f32(const char *base, int64_t n, char *po, int64_t so,
+                            const cpu_iter *rb)
+{
+    for (int64_t j0 = 0; j0 < n; j0 += CHUNK) {
+        int64_t m = n - j0 < CHUNK ? n - j0 : CHUNK;
+        double t[CHUNK] = {0};
+        int64_t pos[EM_MAX_DIMS] = {0};
+        const char *p = base + j0 * (int64_t)sizeof(float);
+        do
+            for (int64_t r = 0; r < rb->n; r++) {
+                const float *q = (const float *)p + r * rb->step[0];
+                for (int64_t j = 0; j < m; j++) t[j] += q[j];
+            }
+        while (block_next(rb, pos, &p));
+        for (int64_t j = 0; j < m; j++) ((float *)po)[(j0 + j) * so] = (float)t[j];
+    }
+}
+
+static const char *reduce_name[EM_R_NUM_OPS] = {"sum", "max", "min", "prod"};
+
+em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in,
+                        const em_kview *idx, int index_dim)
+{
+    (void)index_dim;   /* with one reduced dim, the block position is the index */
+    int ndim = in->ndim;
+    if ((unsigned)op >= EM_R_NUM_OPS || out->ndim != ndim || (idx && idx->ndim != ndim) ||
+        (idx && (idx->dtype != EM_INT64 || (op != EM_R_MAX && op != EM_R_MIN))))
+        return em_fail(EM_ERR_INTERNAL, "reduce: bad op %d or operands", (int)op);
+
+    /* Split dims: kept ones (out has a stride) go to kview k*, reduced ones
+    ** (out stride 0) to the block view rv. */
+    em_kview ko = *out, ki = *in, kx = idx ? *idx : *out, rv = *in;
+    ko.ndim = ki.ndim = kx.ndim = rv.ndim = 0;
+    for (int d = 0; d < ndim; d++) {
+        if (out->shape[d] != in->shape[d] || (idx && idx->shape[d] != in->shape[d]))
+            return em_fail(EM_ERR_INTERNAL, "%s: out and in differ in size at dim %d",
+                           reduce_name[op], d + 1);
+        if (in->shape[d] == 1) continue;
+        if (out->stride[d] == 0) {
+            rv.shape[rv.ndim] = in->shape[d];
+            rv.stride[rv.ndim++] = in->stride[d];
+            continue;
+        }
+        int k = ko.ndim++;
+        ko.shape[k] = ki.shape[k] = kx.shape[k] = in->shape[d];
+        ko.stride[k] = out->stride[d];
+        ki.stride[k] = in->stride[d];
+        kx.stride[k] = idx ? idx->stride[d] : 0;
+        ki.ndim = kx.ndim = ko.ndim;
+    }
+    cpu_iter rb, it;
+    em_status st = cpu_iter_init(&rb, 1, (const em_kview *[]){&rv});
+    if (st == EM_OK) st = cpu_iter_init(&it, idx ? 3 : 2, (const em_kview *[]){&ko, &ki, &kx});
+    if (st != EM_OK || it.numel == 0) return st;
+    if (idx && rb.ndim > 1)
+        return em_fail(EM_ERR_INTERNAL, "%s: an index needs exactly one reduced dim",
+                       reduce_name[op]);
+    if (rb.numel == 0 && (op == EM_R_MAX || op == EM_R_MIN))
+        return em_fail(EM_ERR_VALUE, "%s: cannot reduce over an empty dim", reduce_name[op]);
+
+    em_dtype dt = in->dtype;
+    int64_t ies = (int64_t)em_dtype_size(dt), oes = (int64_t)em_dtype_size(out->dtype);
+    bool columns = op == EM_R_SUM && dt == EM_FLOAT32 && out->dtype == EM_FLOAT32 &&
+                   it.step[1] == 1 && it.n > 1 && rb.numel > 0;
+    int64_t work = 0;
+    do {
+        if (columns) {
+            sum_columns_f32(it.ptr[1], it.n, it.ptr[0], it.step[0], &rb);
+        } else {
+            for (int64_t j = 0; j < it.n; j++) {
+                acc a = reduce_block(op, dt, it.ptr[1] + j * it.step[1] * ies, &rb);
+                char *po = it.ptr[0] + j * it.step[0] * oes;
+                if (em_dtype_is_float(dt)) cpu_store_f64(out->dtype, po, a.f);
+                else cpu_store_i64(out->dtype, po, a.i);
+                if (idx) ((int64_t *)it.ptr[2])[j * it.step[2]] = a.arg;
+            }
+        }
+        work += it.n * (rb.numel + 1);
+        if (work >= CPU_POLL_EVERY) {
+            work = 0;
+            if (em_interrupt_requested) return cpu_interrupted();
+        }
+    } while (cpu_iter_next(&it));
+    return cpu_iter_status(&it);
+}

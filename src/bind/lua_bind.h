@@ -1,0 +1,25 @@
+/* lua_bind.h — the registration functions of each binding file, called by
+** luaopen_torch_core (lua_core.c). Each file registers into the table on top
+** of the stack: the module table (functions) or the Tensor methods table. */
+#ifndef EMBER_LUA_BIND_H
+#define EMBER_LUA_BIND_H
+
+#include <lua.h>
+
+#include "../core/rng.h"
+
+void em_lua_register_create(lua_State *L);      /* module: tensor, zeros, arange, rand, ... */
+void em_lua_register_math(lua_State *L);        /* methods: add, exp, sum, matmul, add_, ... */
+void em_lua_register_math_module(lua_State *L); /* module: torch.add, torch.matmul, torch.where, ... */
+void em_lua_register_shape(lua_State *L);       /* methods: view, transpose, index_select, ... */
+void em_lua_register_shape_module(lua_State *L);/* module: cat, stack, ... */
+void em_lua_register_info(lua_State *L);        /* methods: size, item, tolist, to, backward, ... */
+void em_lua_register_autograd_module(lua_State *L); /* module: set_grad_enabled, ... */
+void em_lua_open_meta(lua_State *L);            /* creates the Tensor metatable (methods on top) */
+void em_lua_open_types(lua_State *L);           /* dtype and device objects into the module */
+void em_lua_open_generator(lua_State *L);       /* torch.Generator, manual_seed, ... */
+
+/* The generator named in an options table (field generator), or the default. */
+em_rng *em_lua_opt_generator(lua_State *L, int opts_idx);
+
+#endif

@@ -1,0 +1,479 @@
+/* lua_math.c — tensor math for Lua: unary and binary elementwise ops
+** (numbers allowed as operands), comparisons, where, clamp, reductions,
+** matrix products and the in-place forms. Each binding checks its arguments
+** and calls one function from autograd/. */
+#include <math.h>
+#include <string.h>
+
+#include "../autograd/autograd.h"
+#include "../autograd/node.h"
+#include "../core/rng.h"
+#include "../core/runtime.h"
+#include "../ops/ops.h"
+#include "../ops/random.h"
+#include "lua_bind.h"
+#include "lua_util.h"
+
+/* --- elementwise --- */
+
+static int l_unary(lua_State *L)
+{
+    em_unary_op op = (em_unary_op)lua_tointeger(L, lua_upvalueindex(1));
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_unary(op, x, 0, 0));
+    return 1;
+}
+
+/* The two operands of a binary op: at least one is a tensor; numbers become
+** wrapped scalars on the tensor's device. */
+static void check_pair(lua_State *L, em_tensor **a, em_tensor **b)
+{
+    *a = em_lua_test_tensor(L, 1);
+    *b = em_lua_check_operand(L, 2, *a);
+    if (!*a) *a = em_lua_check_operand(L, 1, *b);
+}
+
+static double opt_alpha(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE) return 1.0;
+    lua_getfield(L, idx, "alpha");
+    double a = lua_isnil(L, -1) ? 1.0 : luaL_checknumber(L, -1);
+    lua_pop(L, 1);
+    return a;
+}
+
+static int l_binary(lua_State *L)
+{
+    em_binary_op op = (em_binary_op)lua_tointeger(L, lua_upvalueindex(1));
+    double alpha = (op == EM_B_ADD || op == EM_B_SUB) ? opt_alpha(L, 3) : 1.0;
+    lua_settop(L, 2);
+    em_tensor *a, *b;
+    check_pair(L, &a, &b);
+    em_tensor **box = em_lua_newbox(L);
+    if (alpha != 1.0) {
+        EM_LUA_TRY(L, *box, em_add_scaled(a, b, op == EM_B_SUB ? -alpha : alpha));
+    } else if (op == EM_B_SUB) {
+        EM_LUA_TRY(L, *box, em_binary(EM_B_SUB, a, b));
+    } else {
+        EM_LUA_TRY(L, *box, em_binary(op, a, b));
+    }
+    return 1;
+}
+
+/* x:pow(e): a number exponent is a unary op (PowBackward0), a tensor one binary */
+static int l_pow(lua_State *L)
+{
+    lua_settop(L, 2);
+    em_tensor *x = em_lua_test_tensor(L, 1);
+    if (x && lua_type(L, 2) == LUA_TNUMBER && em_dtype_is_float(x->dtype)) {
+        double e = lua_tonumber(L, 2);
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, e == 2.0 ? em_unary(EM_U_SQUARE, x, 0, 0) : em_unary(EM_U_POW, x, e, 0));
+        if (e == 2.0 && (*box)->grad_fn) (*box)->grad_fn->name = "PowBackward0";
+        return 1;
+    }
+    em_tensor *a, *b;
+    check_pair(L, &a, &b);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_binary(EM_B_POW, a, b));
+    return 1;
+}
+
+static void clamp_bounds(lua_State *L, double *lo, double *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_getfield(L, 2, "min");
+        if (!lua_isnil(L, -1)) *lo = luaL_checknumber(L, -1);
+        lua_getfield(L, 2, "max");
+        if (!lua_isnil(L, -1)) *hi = luaL_checknumber(L, -1);
+        lua_pop(L, 2);
+    } else {
+        if (!lua_isnoneornil(L, 2)) *lo = luaL_checknumber(L, 2);
+        if (!lua_isnoneornil(L, 3)) *hi = luaL_checknumber(L, 3);
+    }
+    if (*lo == -INFINITY && *hi == INFINITY && lua_isnoneornil(L, 2))
+        luaL_error(L, "clamp: at least one of min or max must be given");
+}
+
+static int l_clamp(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    double lo, hi;
+    clamp_bounds(L, &lo, &hi);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_unary(EM_U_CLAMP, x, lo, hi));
+    return 1;
+}
+
+static int l_where(lua_State *L)
+{
+    /* torch.where(cond, a, b) */
+    em_tensor *cond = em_lua_check_tensor(L, 1);
+    em_tensor *a = em_lua_test_tensor(L, 2), *b = em_lua_test_tensor(L, 3);
+    if (!a) a = em_lua_check_operand(L, 2, b ? b : cond);
+    if (!b) b = em_lua_check_operand(L, 3, a);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_where(cond, a, b));
+    return 1;
+}
+
+/* x:where(cond, y) = torch.where(cond, x, y) */
+static int l_where_method(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    em_tensor *cond = em_lua_check_tensor(L, 2);
+    em_tensor *y = em_lua_check_operand(L, 3, x);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_where(cond, x, y));
+    return 1;
+}
+
+static int l_logical_not(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    lua_settop(L, 1);
+    lua_pushboolean(L, 0);
+    em_tensor *f = em_lua_check_operand(L, 2, x);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_binary(EM_B_EQ, x, f));
+    return 1;
+}
+
+/* --- reductions --- */
+
+/* Parses ([dim[, keepdim]]) or ({dim=, keepdim=}) after the tensor. */
+static void reduce_args(lua_State *L, const em_tensor *x, const char *op, uint32_t *mask, bool *keepdim,
+                        bool *has_dim)
+{
+    *mask = 0;
+    *keepdim = false;
+    *has_dim = false;
+    int di = 2, ki = 3;
+    if (em_lua_is_options(L, 2)) {
+        lua_getfield(L, 2, "dim");
+        lua_getfield(L, 2, "keepdim");
+        di = lua_gettop(L) - 1;
+        ki = lua_gettop(L);
+    }
+    if (!lua_isnoneornil(L, di)) {
+        *mask = em_lua_check_dims_mask(L, di, x, op);
+        *has_dim = true;
+    }
+    if (lua_type(L, ki) == LUA_TTABLE) {
+        lua_getfield(L, ki, "keepdim");
+        *keepdim = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    } else {
+        *keepdim = lua_toboolean(L, ki);
+    }
+}
+
+static int l_sum(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, "sum", &mask, &keep, &has_dim);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_sum(x, mask, keep));
+    return 1;
+}
+
+static int l_mean(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, "mean", &mask, &keep, &has_dim);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_mean(x, mask, keep));
+    return 1;
+}
+
+static int l_prod(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, "prod", &mask, &keep, &has_dim);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_prod(x, mask, keep));
+    return 1;
+}
+
+/* var/std: correction from {unbiased=} or {correction=} in any trailing table */
+static double correction_arg(lua_State *L)
+{
+    int opts = em_lua_find_options(L);
+    double c = 1.0;
+    if (!opts) return c;
+    lua_getfield(L, opts, "unbiased");
+    if (!lua_isnil(L, -1)) c = lua_toboolean(L, -1) ? 1.0 : 0.0;
+    lua_getfield(L, opts, "correction");
+    if (!lua_isnil(L, -1)) c = luaL_checknumber(L, -1);
+    lua_pop(L, 2);
+    return c;
+}
+
+static int var_std(lua_State *L, bool is_std)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    double c = correction_arg(L);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, is_std ? "std" : "var", &mask, &keep, &has_dim);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, is_std ? em_std(x, mask, keep, c) : em_var(x, mask, keep, c));
+    return 1;
+}
+
+static int l_var(lua_State *L) { return var_std(L, false); }
+static int l_std(lua_State *L) { return var_std(L, true); }
+
+/* max() / max(dim[, keepdim]) -> values, indices / max(other) = maximum */
+static int maxmin(lua_State *L, em_reduce_op op)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    if (em_lua_test_tensor(L, 2)) {
+        em_tensor *y = em_lua_check_tensor(L, 2);
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_binary(op == EM_R_MAX ? EM_B_MAXIMUM : EM_B_MINIMUM, x, y));
+        return 1;
+    }
+    if (lua_isnoneornil(L, 2)) {
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_maxmin_all(op, x));
+        return 1;
+    }
+    int dim = em_lua_check_dim(L, 2);
+    bool keep = lua_type(L, 3) == LUA_TTABLE ? em_lua_opt_field_bool(L, 3, "keepdim", false) : lua_toboolean(L, 3);
+    em_tensor **vbox = em_lua_newbox(L);
+    em_tensor **ibox = em_lua_newbox(L);
+    EM_LUA_CHECK(L, em_maxmin_dim(op, x, dim, keep, vbox, ibox));
+    return 2;
+}
+
+static int l_max(lua_State *L) { return maxmin(L, EM_R_MAX); }
+static int l_min(lua_State *L) { return maxmin(L, EM_R_MIN); }
+
+/* argmax([dim[, keepdim]]): 0-based int64 positions (index tensors are data) */
+static int argmaxmin(lua_State *L, em_reduce_op op)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    em_tensor **vbox = em_lua_newbox(L);
+    em_tensor **ibox = em_lua_newbox(L);
+    if (lua_isnoneornil(L, 2)) {
+        int64_t flat = -1;
+        em_tensor *f;
+        EM_LUA_TRY(L, f, em_op_reshape(x, 1, &flat));
+        *vbox = f;   /* anchored for cleanup */
+        em_tensor *v = NULL, *i = NULL;
+        EM_LUA_CHECK(L, em_op_reduce_dim_idx(op, f, 0, false, &v, &i));
+        em_tensor_release(v);
+        *ibox = i;
+        return 1;
+    }
+    int dim = em_lua_check_dim(L, 2);
+    bool keep = lua_toboolean(L, 3);
+    EM_LUA_CHECK(L, em_op_reduce_dim_idx(op, x, dim, keep, vbox, ibox));
+    return 1;
+}
+
+static int l_argmax(lua_State *L) { return argmaxmin(L, EM_R_MAX); }
+static int l_argmin(lua_State *L) { return argmaxmin(L, EM_R_MIN); }
+
+/* --- matrix products --- */
+
+static int l_product(lua_State *L)
+{
+    int which = (int)lua_tointeger(L, lua_upvalueindex(1));
+    em_tensor *a = em_lua_check_tensor(L, 1), *b = em_lua_check_tensor(L, 2);
+    em_tensor **box = em_lua_newbox(L);
+    switch (which) {
+    case 0: EM_LUA_TRY(L, *box, em_matmul(a, b)); break;
+    case 1: EM_LUA_TRY(L, *box, em_mm(a, b)); break;
+    case 2: EM_LUA_TRY(L, *box, em_bmm(a, b)); break;
+    case 3: EM_LUA_TRY(L, *box, em_mv(a, b)); break;
+    default: EM_LUA_TRY(L, *box, em_dot(a, b)); break;
+    }
+    return 1;
+}
+
+/* --- in place: each returns the tensor itself --- */
+
+static int l_unary_(lua_State *L)
+{
+    em_unary_op op = (em_unary_op)lua_tointeger(L, lua_upvalueindex(1));
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    EM_LUA_CHECK(L, em_unary_(op, x, 0, 0));
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_binary_(lua_State *L)
+{
+    em_binary_op op = (em_binary_op)lua_tointeger(L, lua_upvalueindex(1));
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    double alpha = (op == EM_B_ADD || op == EM_B_SUB) ? opt_alpha(L, 3) : 1.0;
+    lua_settop(L, 2);
+    em_tensor *y = em_lua_check_operand(L, 2, x);
+    if (alpha != 1.0) {
+        lua_pushnumber(L, alpha);
+        em_tensor *a = em_lua_check_operand(L, 4, x);
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_binary(EM_B_MUL, y, a));
+        y = *box;
+    }
+    EM_LUA_CHECK(L, em_binary_(op, x, y));
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_pow_(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    if (lua_type(L, 2) == LUA_TNUMBER) {
+        EM_LUA_CHECK(L, em_unary_(EM_U_POW, x, lua_tonumber(L, 2), 0));
+    } else {
+        EM_LUA_CHECK(L, em_binary_(EM_B_POW, x, em_lua_check_tensor(L, 2)));
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_clamp_(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    double lo, hi;
+    clamp_bounds(L, &lo, &hi);
+    EM_LUA_CHECK(L, em_unary_(EM_U_CLAMP, x, lo, hi));
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_fill_(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    double v;
+    em_tensor *t = em_lua_test_tensor(L, 2);
+    if (t) {
+        if (t->ndim != 0) return luaL_error(L, "fill_: only supports 0-dimension value tensor but got %d-D", t->ndim);
+        EM_LUA_CHECK(L, em_tensor_get_double(t, 0, &v));
+    } else {
+        v = lua_type(L, 2) == LUA_TBOOLEAN ? lua_toboolean(L, 2) : luaL_checknumber(L, 2);
+    }
+    EM_LUA_CHECK(L, em_fill_(x, v));
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_zero_(lua_State *L)
+{
+    EM_LUA_CHECK(L, em_fill_(em_lua_check_tensor(L, 1), 0.0));
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_copy_(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    em_tensor *src = em_lua_check_tensor(L, 2);
+    EM_LUA_CHECK(L, em_copy_(x, src));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* uniform_(from, to) / normal_(mean, std): values from the default generator
+** (or {generator=}); they are constants for autograd, as in PyTorch. */
+static int random_fill(lua_State *L, bool normal)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    double a = luaL_optnumber(L, 2, normal ? 0.0 : 0.0), b = luaL_optnumber(L, 3, 1.0);
+    int opts = em_lua_find_options(L);
+    em_rng *g = em_lua_opt_generator(L, opts);
+    if (em_grad_enabled() && x->requires_grad && !x->grad_fn)
+        return luaL_error(L, "%s: a leaf Variable that requires grad is being used in an in-place operation "
+                          "(wrap it in torch.no_grad)", normal ? "normal_" : "uniform_");
+    EM_LUA_CHECK(L, normal ? em_op_normal_(x, a, b, g) : em_op_uniform_(x, a, b, g));
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int l_uniform_(lua_State *L) { return random_fill(L, false); }
+static int l_normal_(lua_State *L) { return random_fill(L, true); }
+
+/* --- registration --- */
+
+static void set_closure(lua_State *L, const char *name, lua_CFunction f, int op)
+{
+    lua_pushinteger(L, op);
+    lua_pushcclosure(L, f, 1);
+    lua_setfield(L, -2, name);
+}
+
+static const struct { const char *name; int op; } unary_ops[] = {
+    {"neg", EM_U_NEG},         {"exp", EM_U_EXP},         {"log", EM_U_LOG},         {"sqrt", EM_U_SQRT},
+    {"abs", EM_U_ABS},         {"sign", EM_U_SIGN},       {"relu", EM_U_RELU},       {"sigmoid", EM_U_SIGMOID},
+    {"tanh", EM_U_TANH},       {"reciprocal", EM_U_RECIPROCAL}, {"square", EM_U_SQUARE}, {"log1p", EM_U_LOG1P},
+};
+
+static const struct { const char *name; int op; } binary_ops[] = {
+    {"add", EM_B_ADD},     {"sub", EM_B_SUB},     {"mul", EM_B_MUL},     {"div", EM_B_DIV},
+    {"maximum", EM_B_MAXIMUM}, {"minimum", EM_B_MINIMUM}, {"eq", EM_B_EQ}, {"ne", EM_B_NE},
+    {"lt", EM_B_LT},       {"le", EM_B_LE},       {"gt", EM_B_GT},       {"ge", EM_B_GE},
+    {"logical_and", EM_B_AND}, {"logical_or", EM_B_OR}, {"logical_xor", EM_B_XOR},
+    {"subtract", EM_B_SUB}, {"multiply", EM_B_MUL}, {"divide", EM_B_DIV},
+};
+
+static const luaL_Reg shared_funcs[] = {
+    {"pow", l_pow},         {"clamp", l_clamp},   {"clip", l_clamp},     {"sum", l_sum},
+    {"mean", l_mean},       {"prod", l_prod},     {"var", l_var},        {"std", l_std},
+    {"max", l_max},         {"min", l_min},       {"argmax", l_argmax},  {"argmin", l_argmin},
+    {"logical_not", l_logical_not},
+    {NULL, NULL},
+};
+
+static void register_common(lua_State *L)
+{
+    for (size_t i = 0; i < sizeof unary_ops / sizeof unary_ops[0]; i++)
+        set_closure(L, unary_ops[i].name, l_unary, unary_ops[i].op);
+    for (size_t i = 0; i < sizeof binary_ops / sizeof binary_ops[0]; i++)
+        set_closure(L, binary_ops[i].name, l_binary, binary_ops[i].op);
+    const char *products[] = {"matmul", "mm", "bmm", "mv", "dot"};
+    for (int i = 0; i < 5; i++) set_closure(L, products[i], l_product, i);
+    luaL_setfuncs(L, shared_funcs, 0);
+}
+
+void em_lua_register_math(lua_State *L)
+{
+    register_common(L);
+    lua_pushcfunction(L, l_where_method);
+    lua_setfield(L, -2, "where");
+    static const struct { const char *name; int op; } unary_inplace[] = {
+        {"neg_", EM_U_NEG},   {"exp_", EM_U_EXP},         {"log_", EM_U_LOG},   {"sqrt_", EM_U_SQRT},
+        {"abs_", EM_U_ABS},   {"relu_", EM_U_RELU},       {"sigmoid_", EM_U_SIGMOID}, {"tanh_", EM_U_TANH},
+        {"sign_", EM_U_SIGN}, {"reciprocal_", EM_U_RECIPROCAL}, {"square_", EM_U_SQUARE},
+    };
+    for (size_t i = 0; i < sizeof unary_inplace / sizeof unary_inplace[0]; i++)
+        set_closure(L, unary_inplace[i].name, l_unary_, unary_inplace[i].op);
+    static const struct { const char *name; int op; } binary_inplace[] = {
+        {"add_", EM_B_ADD}, {"sub_", EM_B_SUB}, {"mul_", EM_B_MUL}, {"div_", EM_B_DIV},
+    };
+    for (size_t i = 0; i < sizeof binary_inplace / sizeof binary_inplace[0]; i++)
+        set_closure(L, binary_inplace[i].name, l_binary_, binary_inplace[i].op);
+    static const luaL_Reg inplace[] = {
+        {"pow_", l_pow_},   {"clamp_", l_clamp_},   {"fill_", l_fill_},     {"zero_", l_zero_},
+        {"copy_", l_copy_}, {"uniform_", l_uniform_}, {"normal_", l_normal_}, {NULL, NULL},
+    };
+    luaL_setfuncs(L, inplace, 0);
+}
+
+void em_lua_register_math_module(lua_State *L)
+{
+    register_common(L);
+    lua_pushcfunction(L, l_where);
+    lua_setfield(L, -2, "where");
+}

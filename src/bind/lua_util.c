@@ -1,0 +1,227 @@
+/* lua_util.c — shared binding helpers (see lua_util.h). */
+#include "lua_util.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "../core/runtime.h"
+#include "../ops/ops.h"
+
+em_tensor *em_lua_test_tensor(lua_State *L, int idx)
+{
+    em_tensor **p = luaL_testudata(L, idx, EM_TENSOR_MT);
+    return p ? *p : NULL;
+}
+
+em_tensor *em_lua_check_tensor(lua_State *L, int idx)
+{
+    em_tensor **p = luaL_testudata(L, idx, EM_TENSOR_MT);
+    if (!p) {
+        const char *got = luaL_typename(L, idx);
+        luaL_argerror(L, idx, lua_pushfstring(L, "Tensor expected, got %s", got));
+    }
+    if (!*p) luaL_argerror(L, idx, "tensor was closed (released with <close>)");
+    return *p;
+}
+
+em_tensor **em_lua_newbox(lua_State *L)
+{
+    if (em_mem_pressure()) {
+        lua_gc(L, LUA_GCCOLLECT);
+        em_mem_collected();
+    }
+    em_tensor **box = lua_newuserdatauv(L, sizeof(em_tensor *), 0);
+    *box = NULL;
+    luaL_setmetatable(L, EM_TENSOR_MT);
+    return box;
+}
+
+void em_lua_push_tensor(lua_State *L, em_tensor *t)
+{
+    em_tensor **box = lua_newuserdatauv(L, sizeof(em_tensor *), 0);
+    *box = t;
+    luaL_setmetatable(L, EM_TENSOR_MT);
+}
+
+int em_lua_raise(lua_State *L)
+{
+    return luaL_error(L, "%s", em_last_error());
+}
+
+void em_lua_collect(lua_State *L)
+{
+    lua_gc(L, LUA_GCCOLLECT);
+    em_mem_collected();
+}
+
+em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
+{
+    em_tensor *t = em_lua_test_tensor(L, idx);
+    if (t) return t;
+    const em_backend *be = like ? em_tensor_backend(like) : em_cpu_backend();
+    em_tensor **box;
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        box = em_lua_newbox(L);
+        if (lua_isinteger(L, idx))
+            *box = em_op_scalar((double)lua_tointeger(L, idx), EM_INT64, be, true);
+        else
+            *box = em_op_scalar(lua_tonumber(L, idx), EM_FLOAT64, be, true);
+    } else if (lua_type(L, idx) == LUA_TBOOLEAN) {
+        box = em_lua_newbox(L);
+        *box = em_op_scalar(lua_toboolean(L, idx), EM_BOOL, be, true);
+    } else {
+        const char *got = luaL_typename(L, idx);
+        luaL_argerror(L, idx, lua_pushfstring(L, "Tensor or number expected, got %s", got));
+        return NULL;
+    }
+    if (!*box) em_lua_raise(L);
+    return *box;
+}
+
+int64_t em_lua_check_int(lua_State *L, int idx)
+{
+    if (lua_isinteger(L, idx)) return lua_tointeger(L, idx);
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        double v = lua_tonumber(L, idx);
+        if (v == floor(v) && fabs(v) < 9.2e18) return (int64_t)v;
+        luaL_argerror(L, idx, lua_pushfstring(L, "integer expected, got %f", v));
+    }
+    luaL_argerror(L, idx, lua_pushfstring(L, "integer expected, got %s", luaL_typename(L, idx)));
+    return 0;
+}
+
+int em_lua_check_dim(lua_State *L, int idx)
+{
+    int64_t d = em_lua_check_int(L, idx);
+    if (d == 0)
+        luaL_argerror(L, idx, "dim 0 is not valid: dims are 1-based in ember (1 = first, -1 = last)");
+    if (d > 64 || d < -64) luaL_argerror(L, idx, lua_pushfstring(L, "dim %I is out of range", (lua_Integer)d));
+    return (int)(d > 0 ? d - 1 : d);
+}
+
+int em_lua_opt_dim(lua_State *L, int idx, int def)
+{
+    return lua_isnoneornil(L, idx) ? def : em_lua_check_dim(L, idx);
+}
+
+int64_t em_lua_check_pos(lua_State *L, int idx)
+{
+    int64_t i = em_lua_check_int(L, idx);
+    if (i == 0)
+        luaL_argerror(L, idx, "index 0 is not valid: positions are 1-based in ember (1 = first, -1 = last)");
+    return i > 0 ? i - 1 : i;
+}
+
+int em_lua_check_sizes(lua_State *L, int idx, int64_t *shape, const char *op)
+{
+    int n = 0;
+    if (lua_type(L, idx) == LUA_TTABLE && !em_lua_test_tensor(L, idx)) {
+        lua_Integer len = luaL_len(L, idx);
+        if (len > EM_MAX_DIMS)
+            luaL_error(L, "%s: %d dims requested; at most %d are supported", op, (int)len, EM_MAX_DIMS);
+        for (lua_Integer i = 1; i <= len; i++) {
+            lua_geti(L, idx, i);
+            shape[n++] = em_lua_check_int(L, -1);
+            lua_pop(L, 1);
+        }
+        return n;
+    }
+    int top = lua_gettop(L);
+    for (int i = idx; i <= top && lua_type(L, i) == LUA_TNUMBER; i++) {
+        if (n >= EM_MAX_DIMS) luaL_error(L, "%s: at most %d dims are supported", op, EM_MAX_DIMS);
+        shape[n++] = em_lua_check_int(L, i);
+    }
+    return n;
+}
+
+uint32_t em_lua_check_dims_mask(lua_State *L, int idx, const em_tensor *x, const char *op)
+{
+    int64_t dims[EM_MAX_DIMS];
+    int n = 0;
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        lua_Integer len = luaL_len(L, idx);
+        if (len > EM_MAX_DIMS) luaL_error(L, "%s: too many dims", op);
+        for (lua_Integer i = 1; i <= len; i++) {
+            lua_geti(L, idx, i);
+            dims[n++] = em_lua_check_dim(L, -1);
+            lua_pop(L, 1);
+        }
+        if (n == 0) return 0;
+    } else {
+        dims[n++] = em_lua_check_dim(L, idx);
+    }
+    uint32_t mask;
+    if (em_dims_to_mask(op, dims, n, x->ndim, &mask) != EM_OK) em_lua_raise(L);
+    if (mask == 0 && x->ndim == 0) return 0;
+    return mask;
+}
+
+/* --- dtypes --- */
+
+void em_lua_push_dtype(lua_State *L, em_dtype dt)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "torch.dtypes");
+    lua_geti(L, -1, (lua_Integer)dt + 1);
+    lua_remove(L, -2);
+}
+
+bool em_lua_is_dtype(lua_State *L, int idx) { return luaL_testudata(L, idx, EM_DTYPE_MT) != NULL; }
+
+em_dtype em_lua_check_dtype(lua_State *L, int idx)
+{
+    int *p = luaL_testudata(L, idx, EM_DTYPE_MT);
+    if (p) return (em_dtype)*p;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        const char *s = lua_tostring(L, idx);
+        if (strncmp(s, "torch.", 6) == 0) s += 6;
+        int dt = em_dtype_from_name(s);
+        if (dt >= 0) return (em_dtype)dt;
+        luaL_argerror(L, idx, lua_pushfstring(L, "unknown dtype '%s' (try torch.float32, torch.int64, "
+                                                 "torch.bool, ...)", lua_tostring(L, idx)));
+    }
+    luaL_argerror(L, idx, lua_pushfstring(L, "dtype expected (e.g. torch.float32), got %s", luaL_typename(L, idx)));
+    return EM_FLOAT32;
+}
+
+void em_lua_push_device(lua_State *L, const em_backend *be)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "torch.devices");
+    lua_getfield(L, -1, be->name);
+    lua_remove(L, -2);
+}
+
+bool em_lua_is_options(lua_State *L, int idx)
+{
+    if (lua_type(L, idx) != LUA_TTABLE || lua_getmetatable(L, idx)) {
+        if (lua_type(L, idx) == LUA_TTABLE) lua_pop(L, 1);   /* a table with a metatable (torch.Size) */
+        return false;
+    }
+    lua_geti(L, idx, 1);
+    bool has_array = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    return !has_array;
+}
+
+int em_lua_find_options(lua_State *L)
+{
+    int top = lua_gettop(L);
+    return top > 0 && em_lua_is_options(L, top) ? top : 0;
+}
+
+em_dtype em_lua_opt_field_dtype(lua_State *L, int idx, em_dtype def)
+{
+    if (!idx) return def;
+    lua_getfield(L, idx, "dtype");
+    em_dtype dt = lua_isnil(L, -1) ? def : em_lua_check_dtype(L, -1);
+    lua_pop(L, 1);
+    return dt;
+}
+
+bool em_lua_opt_field_bool(lua_State *L, int idx, const char *name, bool def)
+{
+    if (!idx) return def;
+    lua_getfield(L, idx, name);
+    bool v = lua_isnil(L, -1) ? def : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}

@@ -1,0 +1,47 @@
+/* runtime.c — grad mode and the tensor memory counters. */
+#include "runtime.h"
+
+static bool grad_enabled = true;
+static size_t live, peak, baseline;
+static long fail_countdown;
+
+/* Collect when live bytes exceed twice what survived the last collection,
+** and at least this much more: small enough that a loop of 1 MB temporaries
+** stays far under 200 MB, large enough that training loops rarely collect. */
+#define SOFT_LIMIT_MIN ((size_t)64 << 20)
+
+bool em_grad_enabled(void) { return grad_enabled; }
+
+bool em_set_grad_enabled(bool on)
+{
+    bool old = grad_enabled;
+    grad_enabled = on;
+    return old;
+}
+
+size_t em_mem_live(void) { return live; }
+size_t em_mem_peak(void) { return peak; }
+
+void em_mem_note_alloc(size_t nbytes)
+{
+    live += nbytes;
+    if (live > peak) peak = live;
+}
+
+void em_mem_note_free(size_t nbytes) { live = nbytes > live ? 0 : live - nbytes; }
+
+bool em_mem_pressure(void)
+{
+    size_t limit = baseline + (baseline > SOFT_LIMIT_MIN ? baseline : SOFT_LIMIT_MIN);
+    return live > limit;
+}
+
+void em_mem_collected(void) { baseline = live; }
+
+void em_mem_fail_after(long n) { fail_countdown = n; }
+
+bool em_mem_should_fail(void)
+{
+    if (fail_countdown <= 0) return false;
+    return --fail_countdown == 0;
+}

@@ -1,0 +1,28 @@
+/* runtime.h — the only global state of the engine: grad mode and memory
+** counters. Everything else is passed explicitly. */
+#ifndef EMBER_RUNTIME_H
+#define EMBER_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool em_grad_enabled(void);
+bool em_set_grad_enabled(bool on);     /* returns the previous mode */
+
+/* Tensor bytes: counted by storage allocation so that the Lua GC can be
+** nudged when memory it cannot see grows (see bind/gc_pressure). */
+size_t em_mem_live(void);              /* bytes held by live storages */
+size_t em_mem_peak(void);
+void em_mem_note_alloc(size_t nbytes);
+void em_mem_note_free(size_t nbytes);
+
+/* True when live bytes have grown past the soft limit since the last
+** em_mem_collected(); the binding layer then runs a full Lua GC. */
+bool em_mem_pressure(void);
+void em_mem_collected(void);           /* call after a full collect */
+
+/* Test hook: fail the n-th storage allocation from now (0 = off). */
+void em_mem_fail_after(long n);
+bool em_mem_should_fail(void);
+
+#endif

@@ -1,0 +1,144 @@
+/* create.c — tensors made from values: full, scalars, host data, arange,
+** linspace, eye; and the copy of a tensor's elements back to the host. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops.h"
+
+em_tensor *em_op_full(int ndim, const int64_t *shape, double value, em_dtype dt,
+                      const em_backend *be)
+{
+    em_tensor *t = em_tensor_empty(ndim, shape, dt, be);
+    if (t && em_op_fill_(t, value) != EM_OK) {
+        em_tensor_release(t);
+        return NULL;
+    }
+    if (t) t->storage->version = 0;
+    return t;
+}
+
+em_tensor *em_op_scalar(double value, em_dtype dt, const em_backend *be, bool wrapped)
+{
+    em_tensor *t = em_op_full(0, NULL, value, dt, be);
+    if (t) t->is_wrapped = wrapped;
+    return t;
+}
+
+em_tensor *em_op_from_host(const void *data, int ndim, const int64_t *shape, em_dtype dt,
+                           const em_backend *be)
+{
+    em_tensor *t = em_tensor_empty(ndim, shape, dt, be);
+    if (!t) return NULL;
+    if (t->storage->nbytes && be->copy_from_host(t->storage->data, data, t->storage->nbytes) != EM_OK) {
+        em_tensor_release(t);
+        return NULL;
+    }
+    return t;
+}
+
+em_status em_op_to_host(const em_tensor *t, void *dst, size_t nbytes)
+{
+    em_tensor *c = em_op_contiguous(t);
+    if (!c) return em_last_status();
+    size_t need = (size_t)em_tensor_numel(c) * em_dtype_size(c->dtype);
+    em_status st = EM_OK;
+    if (need != nbytes)
+        st = em_fail(EM_ERR_INTERNAL, "to_host: %zu bytes expected, %zu given", need, nbytes);
+    else if (need)
+        st = em_tensor_backend(c)->copy_to_host(
+            dst, (char *)c->storage->data + c->offset * (int64_t)em_dtype_size(c->dtype), need);
+    em_tensor_release(c);
+    return st;
+}
+
+/* Fills a host buffer of n values of dt from value(i), then uploads it. */
+static em_tensor *from_formula(int64_t n, em_dtype dt, double start, double step, double end,
+                               bool linspace_halves)
+{
+    int64_t shape[1] = {n};
+    size_t sz = em_dtype_size(dt);
+    void *buf = malloc(n > 0 ? (size_t)n * sz : 1);
+    if (!buf) {
+        em_fail(EM_ERR_MEMORY, "arange: out of memory for %lld elements", (long long)n);
+        return NULL;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        double v = start + (double)i * step;
+        /* linspace computes the second half from the end, as PyTorch does,
+           so that the last element is exactly `end` */
+        if (linspace_halves && i >= n / 2) v = end - step * (double)(n - 1 - i);
+        switch (dt) {
+        case EM_FLOAT32: ((float *)buf)[i] = (float)v; break;
+        case EM_FLOAT64: ((double *)buf)[i] = v; break;
+        case EM_INT64: ((int64_t *)buf)[i] = (int64_t)v; break;
+        case EM_INT32: ((int32_t *)buf)[i] = (int32_t)v; break;
+        case EM_UINT8: ((uint8_t *)buf)[i] = (uint8_t)v; break;
+        case EM_BOOL: ((uint8_t *)buf)[i] = v != 0; break;
+        default: break;
+        }
+    }
+    em_tensor *t = em_op_from_host(buf, 1, shape, dt, em_cpu_backend());
+    free(buf);
+    return t;
+}
+
+em_tensor *em_op_arange(double start, double end, double step, em_dtype dt)
+{
+    if (step == 0 || isnan(step) || isnan(start) || isnan(end) || isinf(start) || isinf(end)) {
+        em_fail(EM_ERR_VALUE, "arange: step must be nonzero and bounds finite (start %g, end %g, step %g)",
+                start, end, step);
+        return NULL;
+    }
+    if ((step > 0 && start > end) || (step < 0 && start < end)) {
+        em_fail(EM_ERR_VALUE, "arange: upper bound and larger bound inconsistent with step sign "
+                "(start %g, end %g, step %g)", start, end, step);
+        return NULL;
+    }
+    double len = ceil((end - start) / step);
+    if (len > 4.0e12) {
+        em_fail(EM_ERR_MEMORY, "arange: %.0f elements is too many", len);
+        return NULL;
+    }
+    /* PyTorch computes float ranges in double and stores start + i*step */
+    return from_formula((int64_t)len, dt, start, step, end, false);
+}
+
+em_tensor *em_op_linspace(double start, double end, int64_t steps, em_dtype dt)
+{
+    if (steps < 0) {
+        em_fail(EM_ERR_VALUE, "linspace: number of steps must be non-negative, got %lld", (long long)steps);
+        return NULL;
+    }
+    if (steps > ((int64_t)1 << 40)) {
+        em_fail(EM_ERR_MEMORY, "linspace: %lld steps is too many", (long long)steps);
+        return NULL;
+    }
+    double step = steps > 1 ? (end - start) / (double)(steps - 1) : 0.0;
+    if (steps == 1) return from_formula(1, dt, start, 0, start, false);
+    return from_formula(steps, dt, start, step, end, true);
+}
+
+em_tensor *em_op_eye(int64_t n, int64_t m, em_dtype dt)
+{
+    if (n < 0 || m < 0) {
+        em_fail(EM_ERR_VALUE, "eye: n and m must be non-negative, got %lld and %lld", (long long)n,
+                (long long)m);
+        return NULL;
+    }
+    int64_t shape[2] = {n, m};
+    em_tensor *t = em_op_full(2, shape, 0.0, dt, em_cpu_backend());
+    if (!t) return NULL;
+    int64_t k = n < m ? n : m;
+    /* the diagonal is a strided view with stride m+1 */
+    int64_t dshape[1] = {k}, dstride[1] = {m + 1};
+    em_tensor *diag = em_tensor_alias(t, 1, dshape, dstride, 0);
+    if (!diag || em_op_fill_(diag, 1.0) != EM_OK) {
+        em_tensor_release(diag);
+        em_tensor_release(t);
+        return NULL;
+    }
+    em_tensor_release(diag);
+    t->storage->version = 0;
+    return t;
+}

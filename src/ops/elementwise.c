@@ -1,0 +1,306 @@
+/* elementwise.c — unary, binary and where ops with PyTorch's broadcasting and
+** type promotion, their in-place forms, fill, copy and dtype conversion.
+** Not here: autograd (autograd/), the loops themselves (backend). */
+#include <math.h>
+#include <string.h>
+
+#include "../core/promote.h"
+#include "ops.h"
+
+static const char *unary_names[EM_U_NUM_OPS] = {
+    "neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "pow", "clamp",
+    "reciprocal", "square", "log1p",
+};
+static const char *binary_names[EM_B_NUM_OPS] = {
+    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
+    "logical_and", "logical_or", "logical_xor",
+};
+
+static bool unary_needs_float(em_unary_op op)
+{
+    switch (op) {
+    case EM_U_NEG: case EM_U_ABS: case EM_U_SIGN: case EM_U_RELU: case EM_U_CLAMP:
+    case EM_U_SQUARE:
+        return false;
+    default:
+        return true;
+    }
+}
+
+static bool is_comparison(em_binary_op op) { return op >= EM_B_EQ && op <= EM_B_GE; }
+static bool is_logical(em_binary_op op) { return op >= EM_B_AND; }
+
+em_status em_check_same_device(const char *op, const em_tensor *a, const em_tensor *b)
+{
+    if (em_tensor_backend(a) != em_tensor_backend(b))
+        return em_fail(EM_ERR_DEVICE,
+                       "%s: expected all tensors to be on the same device, but found at least two "
+                       "devices, %s and %s", op, em_tensor_device_name(a), em_tensor_device_name(b));
+    return EM_OK;
+}
+
+void em_broadcast_kview(const em_tensor *t, int ndim, const int64_t *shape, em_kview *kv)
+{
+    em_tensor_kview(t, kv);
+    int shift = ndim - t->ndim;
+    for (int i = ndim - 1; i >= 0; i--) {
+        int j = i - shift;
+        bool real = j >= 0 && t->shape[j] == shape[i];
+        kv->stride[i] = real ? t->stride[j] : 0;
+        kv->shape[i] = shape[i];
+    }
+    kv->ndim = ndim;
+}
+
+/* t converted to dt (a new reference; t itself, retained, when it already is dt). */
+static em_tensor *as_dtype(const em_tensor *t, em_dtype dt)
+{
+    if (t->dtype == dt) {
+        em_tensor_retain((em_tensor *)t);
+        return (em_tensor *)t;
+    }
+    return em_op_to_dtype(t, dt);
+}
+
+em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
+{
+    em_dtype dt = x->dtype;
+    if (unary_needs_float(op) && !em_dtype_is_float(dt)) dt = EM_FLOAT32;
+    if (op == EM_U_NEG && dt == EM_BOOL) {
+        em_fail(EM_ERR_TYPE, "neg: negation of a bool tensor is not supported; use logical_not");
+        return NULL;
+    }
+    em_tensor *in = as_dtype(x, dt);
+    if (!in) return NULL;
+    em_tensor *out = em_tensor_empty(x->ndim, x->shape, dt, em_tensor_backend(x));
+    if (out) {
+        em_kview ko, ki;
+        em_tensor_kview(out, &ko);
+        em_tensor_kview(in, &ki);
+        if (em_tensor_backend(x)->unary(op, &ko, &ki, p1, p2) != EM_OK) {
+            em_error_prefix(unary_names[op]);
+            em_tensor_release(out);
+            out = NULL;
+        }
+    }
+    em_tensor_release(in);
+    return out;
+}
+
+/* The dtype a binary op computes in, and the dtype of its result. */
+static void binary_types(em_binary_op op, const em_tensor *a, const em_tensor *b,
+                         em_dtype *compute, em_dtype *result)
+{
+    const em_tensor *ts[2] = {a, b};
+    em_dtype t = em_result_type(2, ts);
+    if (is_logical(op)) {
+        *compute = *result = EM_BOOL;
+        return;
+    }
+    if ((op == EM_B_DIV || op == EM_B_POW) && !em_dtype_is_float(t)) t = EM_FLOAT32;
+    *compute = t;
+    *result = is_comparison(op) ? EM_BOOL : t;
+}
+
+em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b)
+{
+    const char *name = binary_names[op];
+    if (em_check_same_device(name, a, b) != EM_OK) return NULL;
+    int ndim;
+    int64_t shape[EM_MAX_DIMS];
+    if (em_broadcast_shapes(name, a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) != EM_OK)
+        return NULL;
+    em_dtype compute, result;
+    binary_types(op, a, b, &compute, &result);
+    if ((op == EM_B_SUB) && compute == EM_BOOL) {
+        em_fail(EM_ERR_TYPE, "sub: subtraction of bool tensors is not supported; use logical_xor");
+        return NULL;
+    }
+    em_tensor *ca = as_dtype(a, compute), *cb = ca ? as_dtype(b, compute) : NULL;
+    em_tensor *out = cb ? em_tensor_empty(ndim, shape, result, em_tensor_backend(a)) : NULL;
+    if (out) {
+        em_kview ko, ka, kb;
+        em_tensor_kview(out, &ko);
+        em_broadcast_kview(ca, ndim, shape, &ka);
+        em_broadcast_kview(cb, ndim, shape, &kb);
+        if (em_tensor_backend(a)->binary(op, &ko, &ka, &kb) != EM_OK) {
+            em_error_prefix(name);
+            em_tensor_release(out);
+            out = NULL;
+        }
+    }
+    em_tensor_release(ca);
+    em_tensor_release(cb);
+    return out;
+}
+
+em_tensor *em_op_binary_scalar(em_binary_op op, const em_tensor *a, double s)
+{
+    bool integral = s == floor(s) && fabs(s) < 9.0e15;
+    em_tensor *sc = em_op_scalar(s, integral && !em_dtype_is_float(a->dtype) ? EM_INT64 : EM_FLOAT64,
+                                 em_tensor_backend(a), true);
+    if (!sc) return NULL;
+    em_tensor *out = em_op_binary(op, a, sc);
+    em_tensor_release(sc);
+    return out;
+}
+
+em_tensor *em_op_where(const em_tensor *cond, const em_tensor *a, const em_tensor *b)
+{
+    if (cond->dtype != EM_BOOL) {
+        em_fail(EM_ERR_TYPE, "where: condition must be a bool tensor, got %s", em_dtype_name(cond->dtype));
+        return NULL;
+    }
+    if (em_check_same_device("where", cond, a) || em_check_same_device("where", a, b)) return NULL;
+    int n1, ndim;
+    int64_t s1[EM_MAX_DIMS], shape[EM_MAX_DIMS];
+    if (em_broadcast_shapes("where", a->ndim, a->shape, b->ndim, b->shape, &n1, s1) ||
+        em_broadcast_shapes("where", cond->ndim, cond->shape, n1, s1, &ndim, shape))
+        return NULL;
+    const em_tensor *ts[2] = {a, b};
+    em_dtype dt = em_result_type(2, ts);
+    em_tensor *ca = as_dtype(a, dt), *cb = ca ? as_dtype(b, dt) : NULL;
+    em_tensor *out = cb ? em_tensor_empty(ndim, shape, dt, em_tensor_backend(a)) : NULL;
+    if (out) {
+        em_kview ko, kc, ka, kb;
+        em_tensor_kview(out, &ko);
+        em_broadcast_kview(cond, ndim, shape, &kc);
+        em_broadcast_kview(ca, ndim, shape, &ka);
+        em_broadcast_kview(cb, ndim, shape, &kb);
+        if (em_tensor_backend(a)->where(&ko, &kc, &ka, &kb) != EM_OK) {
+            em_error_prefix("where");
+            em_tensor_release(out);
+            out = NULL;
+        }
+    }
+    em_tensor_release(ca);
+    em_tensor_release(cb);
+    return out;
+}
+
+em_status em_op_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
+{
+    if (unary_needs_float(op) && !em_dtype_is_float(self->dtype))
+        return em_fail(EM_ERR_TYPE, "%s_: result type float32 can't be cast to the desired output "
+                       "type %s", unary_names[op], em_dtype_name(self->dtype));
+    em_kview k;
+    em_tensor_kview(self, &k);
+    em_tensor_bump_version(self);
+    em_status st = em_tensor_backend(self)->unary(op, &k, &k, p1, p2);
+    if (st != EM_OK) em_error_prefix(unary_names[op]);
+    return st;
+}
+
+/* Dims of t that overlap in memory (stride 0 with size > 1) make in-place
+** writes ambiguous: PyTorch refuses them too. */
+static bool has_internal_overlap(const em_tensor *t)
+{
+    for (int i = 0; i < t->ndim; i++)
+        if (t->stride[i] == 0 && t->shape[i] > 1) return true;
+    return false;
+}
+
+em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other)
+{
+    const char *name = binary_names[op];
+    if (em_check_same_device(name, self, other) != EM_OK) return em_last_status();
+    int ndim;
+    int64_t shape[EM_MAX_DIMS];
+    if (em_broadcast_shapes(name, self->ndim, self->shape, other->ndim, other->shape, &ndim, shape))
+        return em_last_status();
+    if (ndim != self->ndim || memcmp(shape, self->shape, sizeof(int64_t) * (size_t)ndim) != 0) {
+        char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
+        return em_fail(EM_ERR_SHAPE, "%s_: output with shape %s doesn't match the broadcast shape %s",
+                       name, em_shape_str(self->ndim, self->shape, b1, sizeof b1),
+                       em_shape_str(ndim, shape, b2, sizeof b2));
+    }
+    if (has_internal_overlap(self))
+        return em_fail(EM_ERR_VALUE, "%s_: the tensor is an expanded view whose elements share memory; "
+                       "call clone() before writing to it in place", name);
+    em_dtype compute, result;
+    binary_types(op, self, other, &compute, &result);
+    if (em_promote_types(compute, self->dtype) != self->dtype || result != self->dtype)
+        return em_fail(EM_ERR_TYPE, "%s_: result type %s can't be cast to the desired output type %s",
+                       name, em_dtype_name(result), em_dtype_name(self->dtype));
+    em_tensor *co = as_dtype(other, self->dtype);
+    if (!co) return em_last_status();
+    /* other may alias self's memory (x:add_(x:t())): read from a copy then */
+    em_tensor *src = co;
+    if (co->storage == self->storage && !(co->offset == self->offset &&
+        memcmp(co->stride, self->stride, sizeof(int64_t) * (size_t)self->ndim) == 0 &&
+        co->ndim == self->ndim)) {
+        src = em_op_clone(co);
+        em_tensor_release(co);
+        if (!src) return em_last_status();
+    }
+    em_kview ks, ko;
+    em_tensor_kview(self, &ks);
+    em_broadcast_kview(src, self->ndim, self->shape, &ko);
+    em_tensor_bump_version(self);
+    em_status st = em_tensor_backend(self)->binary(op, &ks, &ks, &ko);
+    if (st != EM_OK) em_error_prefix(name);
+    em_tensor_release(src);
+    return st;
+}
+
+em_status em_op_fill_(em_tensor *self, double value)
+{
+    em_kview k;
+    em_tensor_kview(self, &k);
+    em_tensor_bump_version(self);
+    return em_tensor_backend(self)->fill(&k, value);
+}
+
+em_status em_op_copy_(em_tensor *dst, const em_tensor *src)
+{
+    if (em_check_same_device("copy_", dst, src) != EM_OK) return em_last_status();
+    int ndim;
+    int64_t shape[EM_MAX_DIMS];
+    if (em_broadcast_shapes("copy_", dst->ndim, dst->shape, src->ndim, src->shape, &ndim, shape))
+        return em_last_status();
+    if (ndim != dst->ndim || memcmp(shape, dst->shape, sizeof(int64_t) * (size_t)ndim) != 0) {
+        char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
+        return em_fail(EM_ERR_SHAPE, "copy_: source of shape %s cannot be broadcast to %s",
+                       em_shape_str(src->ndim, src->shape, b1, sizeof b1),
+                       em_shape_str(dst->ndim, dst->shape, b2, sizeof b2));
+    }
+    em_tensor *s = (em_tensor *)src;
+    em_tensor_retain(s);
+    if (src->storage == dst->storage) {       /* overlapping: go through a copy */
+        em_tensor_release(s);
+        s = em_op_clone(src);
+        if (!s) return em_last_status();
+    }
+    em_kview kd, ks;
+    em_tensor_kview(dst, &kd);
+    em_broadcast_kview(s, dst->ndim, dst->shape, &ks);
+    em_tensor_bump_version(dst);
+    em_status st = em_tensor_backend(dst)->copy(&kd, &ks);
+    em_tensor_release(s);
+    return st;
+}
+
+em_tensor *em_op_to_dtype(const em_tensor *x, em_dtype dt)
+{
+    em_tensor *out = em_tensor_empty(x->ndim, x->shape, dt, em_tensor_backend(x));
+    if (!out) return NULL;
+    em_kview ko, ki;
+    em_tensor_kview(out, &ko);
+    em_tensor_kview(x, &ki);
+    if (em_tensor_backend(x)->copy(&ko, &ki) != EM_OK) {
+        em_tensor_release(out);
+        return NULL;
+    }
+    return out;
+}
+
+em_tensor *em_op_clone(const em_tensor *x) { return em_op_to_dtype(x, x->dtype); }
+
+em_tensor *em_op_contiguous(const em_tensor *x)
+{
+    if (em_tensor_is_contiguous(x)) {
+        em_tensor_retain((em_tensor *)x);
+        return (em_tensor *)x;
+    }
+    return em_op_clone(x);
+}
