@@ -288,9 +288,10 @@ function pretty.value(v, options)
   options = options or {}
   local max_depth, max_items, width = options.depth or 3, options.items or 100, 80
   local active = {}
-  local function render(x, depth, indent)
+  -- indent: the indentation of x's line; col: the column x starts at (for tensors)
+  local function render(x, depth, indent, col)
     if is_tensor(x) then
-      return (pretty.tensor(x):gsub("\n", "\n" .. string.rep(" ", indent)))
+      return (pretty.tensor(x):gsub("\n", "\n" .. string.rep(" ", col)))
     end
     if type(x) ~= "table" then return scalar_str(x) end
     local mt = getmetatable(x)
@@ -307,13 +308,13 @@ function pretty.value(v, options)
     local inner = indent + 2
     for i = 1, n do
       if #items >= max_items then break end
-      items[#items + 1] = render(x[i], depth + 1, inner)
+      items[#items + 1] = render(x[i], depth + 1, inner, inner)
     end
     for _, k in ipairs(keys) do
       if #items >= max_items then break end
       local ks = (type(k) == "string" and k:match("^[%a_][%w_]*$")) and k
-        or ("[" .. render(k, max_depth, inner) .. "]")
-      items[#items + 1] = ks .. " = " .. render(x[k], depth + 1, inner)
+        or ("[" .. render(k, max_depth, inner, inner + 1) .. "]")
+      items[#items + 1] = ks .. " = " .. render(x[k], depth + 1, inner, inner + #ks + 3)
     end
     if n + #keys > #items then items[#items + 1] = "..." end
     active[x] = nil
@@ -323,7 +324,7 @@ function pretty.value(v, options)
     return "{\n" .. pad_in .. table.concat(items, ",\n" .. pad_in) .. ",\n"
       .. string.rep(" ", indent) .. "}"
   end
-  return render(v, 0, 0)
+  return render(v, 0, 0, 0)
 end
 
 return pretty

@@ -71,6 +71,7 @@ em_tensor *em_dot(em_tensor *a, em_tensor *b)
     em_tensor *p = via_unsqueeze(a, b, 0, 1, -1);   /* (1,k) @ (k,1) -> (1,1) -> (1) */
     em_tensor *out = p ? em_squeeze(p, 0, false) : NULL;
     em_tensor_release(p);
+    if (out && out->grad_fn) out->grad_fn->name = "DotBackward0";
     return out;
 }
 
@@ -82,7 +83,9 @@ em_tensor *em_mv(em_tensor *a, em_tensor *v)
                 em_shape_str(a->ndim, a->shape, b1, sizeof b1), em_shape_str(v->ndim, v->shape, b2, sizeof b2));
         return NULL;
     }
-    return via_unsqueeze(a, v, 99, 1, -1);
+    em_tensor *out = via_unsqueeze(a, v, 99, 1, -1);
+    if (out && out->grad_fn) out->grad_fn->name = "MvBackward0";
+    return out;
 }
 
 em_tensor *em_mm(em_tensor *a, em_tensor *b)

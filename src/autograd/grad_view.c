@@ -44,14 +44,16 @@ em_tensor *em_reshape(em_tensor *x, int ndim, const int64_t *shape)
 {
     em_tensor *out = em_op_reshape(x, ndim, shape);
     bool is_view = out && out->storage == x->storage;
-    return with_node(out, x, is_view ? "ViewBackward0" : "UnsafeViewBackward0", reshape_backward, is_view);
+    return with_node(out, x, is_view ? "ReshapeAliasBackward0" : "UnsafeViewBackward0", reshape_backward,
+                     is_view);
 }
 
 em_tensor *em_flatten(em_tensor *x, int start_dim, int end_dim)
 {
     em_tensor *out = em_op_flatten(x, start_dim, end_dim);
     bool is_view = out && out->storage == x->storage;
-    return with_node(out, x, is_view ? "ViewBackward0" : "UnsafeViewBackward0", reshape_backward, is_view);
+    return with_node(out, x, is_view ? "ReshapeAliasBackward0" : "UnsafeViewBackward0", reshape_backward,
+                     is_view);
 }
 
 em_tensor *em_squeeze(em_tensor *x, int dim, bool all)

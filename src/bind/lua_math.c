@@ -53,8 +53,9 @@ static int l_binary(lua_State *L)
     em_tensor **box = em_lua_newbox(L);
     if (alpha != 1.0) {
         EM_LUA_TRY(L, *box, em_add_scaled(a, b, op == EM_B_SUB ? -alpha : alpha));
-    } else if (op == EM_B_SUB) {
+    } else if (op == EM_B_SUB && lua_type(L, 1) == LUA_TNUMBER) {   /* number - tensor */
         EM_LUA_TRY(L, *box, em_binary(EM_B_SUB, a, b));
+        if ((*box)->grad_fn) (*box)->grad_fn->name = "RsubBackward1";
     } else {
         EM_LUA_TRY(L, *box, em_binary(op, a, b));
     }
@@ -71,6 +72,18 @@ static int l_pow(lua_State *L)
         em_tensor **box = em_lua_newbox(L);
         EM_LUA_TRY(L, *box, e == 2.0 ? em_unary(EM_U_SQUARE, x, 0, 0) : em_unary(EM_U_POW, x, e, 0));
         if (e == 2.0 && (*box)->grad_fn) (*box)->grad_fn->name = "PowBackward0";
+        return 1;
+    }
+    if (x && lua_isinteger(L, 2) && !em_dtype_is_float(x->dtype) && x->dtype != EM_BOOL) {
+        /* integer ** integer stays an integer tensor, as in PyTorch */
+        lua_Integer e = lua_tointeger(L, 2);
+        if (e < 0) return luaL_error(L, "pow: integers to negative integer powers are not allowed");
+        em_tensor **tmp = em_lua_newbox(L);
+        EM_LUA_TRY(L, *tmp, em_op_to_dtype(x, EM_FLOAT64));
+        em_tensor **pw = em_lua_newbox(L);
+        EM_LUA_TRY(L, *pw, em_op_unary(EM_U_POW, *tmp, (double)e, 0));
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_op_to_dtype(*pw, x->dtype));
         return 1;
     }
     em_tensor *a, *b;
@@ -263,22 +276,20 @@ static int l_min(lua_State *L) { return maxmin(L, EM_R_MIN); }
 static int argmaxmin(lua_State *L, em_reduce_op op)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
+    bool all = lua_isnoneornil(L, 2);
+    int dim = all ? 0 : em_lua_check_dim(L, 2);
+    bool keep = lua_toboolean(L, 3);
     em_tensor **vbox = em_lua_newbox(L);
     em_tensor **ibox = em_lua_newbox(L);
-    if (lua_isnoneornil(L, 2)) {
+    if (all) {   /* position in the flattened tensor */
         int64_t flat = -1;
-        em_tensor *f;
-        EM_LUA_TRY(L, f, em_op_reshape(x, 1, &flat));
-        *vbox = f;   /* anchored for cleanup */
-        em_tensor *v = NULL, *i = NULL;
-        EM_LUA_CHECK(L, em_op_reduce_dim_idx(op, f, 0, false, &v, &i));
-        em_tensor_release(v);
-        *ibox = i;
-        return 1;
+        em_tensor **fbox = em_lua_newbox(L);
+        EM_LUA_TRY(L, *fbox, em_op_reshape(x, 1, &flat));
+        EM_LUA_CHECK(L, em_op_reduce_dim_idx(op, *fbox, 0, false, vbox, ibox));
+    } else {
+        EM_LUA_CHECK(L, em_op_reduce_dim_idx(op, x, dim, keep, vbox, ibox));
     }
-    int dim = em_lua_check_dim(L, 2);
-    bool keep = lua_toboolean(L, 3);
-    EM_LUA_CHECK(L, em_op_reduce_dim_idx(op, x, dim, keep, vbox, ibox));
+    lua_pushvalue(L, lua_gettop(L) - (all ? 1 : 0));
     return 1;
 }
 
@@ -322,7 +333,7 @@ static int l_binary_(lua_State *L)
     em_tensor *y = em_lua_check_operand(L, 2, x);
     if (alpha != 1.0) {
         lua_pushnumber(L, alpha);
-        em_tensor *a = em_lua_check_operand(L, 4, x);
+        em_tensor *a = em_lua_check_operand(L, lua_gettop(L), x);
         em_tensor **box = em_lua_newbox(L);
         EM_LUA_TRY(L, *box, em_binary(EM_B_MUL, y, a));
         y = *box;

@@ -126,7 +126,8 @@ static int set_grad(lua_State *L, em_tensor *x)
         x->grad = NULL;
         return 0;
     }
-    em_tensor *g = em_lua_check_tensor(L, 3);
+    em_tensor *g = em_lua_test_tensor(L, 3);
+    if (!g) return luaL_error(L, "grad: expected a tensor or nil, got %s", luaL_typename(L, 3));
     if (!em_same_shape(g, x) || g->dtype != x->dtype) {
         char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
         return luaL_error(L, "grad: assigned grad has data of a different type or size (%s %s vs %s %s)",

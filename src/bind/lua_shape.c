@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../autograd/autograd.h"
+#include "../autograd/node.h"
 #include "../ops/ops.h"
 #include "lua_bind.h"
 #include "lua_util.h"
@@ -53,6 +54,7 @@ static int l_t(lua_State *L)
                           "permute)", x->ndim);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_transpose(x, 0, x->ndim < 2 ? 0 : 1));
+    if ((*box)->grad_fn) (*box)->grad_fn->name = "TBackward0";
     return 1;
 }
 

@@ -43,9 +43,32 @@ void em_lua_push_tensor(lua_State *L, em_tensor *t)
     luaL_setmetatable(L, EM_TENSOR_MT);
 }
 
+/* The name the user called the current C function by ("zeros", "mm",
+** "add_"; "__add" -> "add"), or NULL. */
+static const char *called_name(lua_State *L)
+{
+    lua_Debug ar;
+    if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "n", &ar) || !ar.name) return NULL;
+    const char *n = ar.name;
+    if (n[0] == '_' && n[1] == '_') n += 2;
+    return n;
+}
+
+/* Engine messages start with the engine op's name ("matmul: ...", "tensor:
+** ..."); the learner called something else ("mm", "zeros"), so the message
+** is re-labelled with the name they used. */
 int em_lua_raise(lua_State *L)
 {
-    return luaL_error(L, "%s", em_last_error());
+    const char *msg = em_last_error();
+    const char *name = called_name(L);
+    const char *colon = strstr(msg, ": ");
+    if (name && colon && colon - msg <= 24) {
+        size_t plen = (size_t)(colon - msg), nlen = strlen(name);
+        if (plen == nlen && strncmp(msg, name, nlen) == 0) return luaL_error(L, "%s", msg);
+        return luaL_error(L, "%s: %s", name, colon + 2);
+    }
+    if (name && strncmp(msg, name, strlen(name)) != 0) return luaL_error(L, "%s: %s", name, msg);
+    return luaL_error(L, "%s", msg);
 }
 
 void em_lua_collect(lua_State *L)
@@ -127,10 +150,14 @@ int em_lua_check_sizes(lua_State *L, int idx, int64_t *shape, const char *op)
         return n;
     }
     int top = lua_gettop(L);
-    for (int i = idx; i <= top && lua_type(L, i) == LUA_TNUMBER; i++) {
+    int i = idx;
+    for (; i <= top && lua_type(L, i) == LUA_TNUMBER; i++) {
         if (n >= EM_MAX_DIMS) luaL_error(L, "%s: at most %d dims are supported", op, EM_MAX_DIMS);
         shape[n++] = em_lua_check_int(L, i);
     }
+    if (i <= top && !lua_isnil(L, i) && !em_lua_is_options(L, i))
+        luaL_argerror(L, i, lua_pushfstring(L, "size expected (integers or a table of integers), got %s",
+                                            luaL_typename(L, i)));
     return n;
 }
 

@@ -66,6 +66,10 @@ em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
 {
     em_dtype dt = x->dtype;
     if (unary_needs_float(op) && !em_dtype_is_float(dt)) dt = EM_FLOAT32;
+    /* clamp of an integer tensor to fractional bounds gives floats (PyTorch) */
+    if (op == EM_U_CLAMP && !em_dtype_is_float(dt) &&
+        ((isfinite(p1) && p1 != floor(p1)) || (isfinite(p2) && p2 != floor(p2))))
+        dt = EM_FLOAT32;
     if (op == EM_U_NEG && dt == EM_BOOL) {
         em_fail(EM_ERR_TYPE, "neg: negation of a bool tensor is not supported; use logical_not");
         return NULL;

@@ -39,6 +39,12 @@ T.test("gradcheck catches a wrong gradient and names the input", function()
   T.eq(x.grad, nil, "gradcheck restores .grad")
 end)
 
+T.test("gradcheck without the full Jacobian still catches a wrong gradient", function()
+  torch.manual_seed(1)
+  local wrong = function(a, b) return a:matmul(b) + b:detach():square() end
+  T.error(function() gradcheck(wrong, {rnd(3, 3), rnd(3, 3)}, {full = false}) end, "input 2")
+end)
+
 T.test("gradcheck wants float64 inputs that require grad", function()
   T.error(function() gradcheck(function(a) return a * 2 end, {torch.randn(3):requires_grad_()}) end,
     "float64")
@@ -210,6 +216,8 @@ for _, m in ipairs(matmuls) do
   check("matmul " .. m[1], function() return {rnd(table.unpack(m[2])), rnd(table.unpack(m[3]))} end,
     function(a, b) return a:matmul(b) end)
 end
+check("matmul 8x8 (too big for the full Jacobian)", function() return {rnd(8, 8), rnd(8, 8)} end,
+  function(a, b) return a:matmul(b) end)
 check("torch.matmul", function() return {rnd(3, 4), rnd(4, 2)} end,
   function(a, b) return torch.matmul(a, b) end)
 check("matmul of transposed (non-contiguous) inputs", function() return {rnd(4, 3), rnd(2, 4)} end,

@@ -85,6 +85,8 @@ T.test("pretty.value renders Lua values", function()
   T.eq(pretty.value(cyc), "{self = <cycle>}")
   T.eq(pretty.value(setmetatable({}, {__tostring = function() return "X()" end})), "X()")
   T.eq(pretty.value({w = torch.tensor({1, 2})}), "{w = tensor([1, 2])}")
+  T.eq(pretty.value({w = torch.ones(2, 2)}),
+    "{\n  w = tensor([[1., 1.],\n              [1., 1.]]),\n}")
   local long = {}
   for i = 1, 30 do long[i] = i * 1000 end
   local s = pretty.value(long)
