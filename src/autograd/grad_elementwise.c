@@ -84,9 +84,7 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 em_tensor *em_unary(em_unary_op op, em_tensor *x, double p1, double p2)
 {
     em_tensor *out = em_op_unary(op, x, p1, p2);
-    if (!out || !em_any_requires_grad(x, NULL, NULL) || !em_dtype_is_float(out->dtype) ||
-        op == EM_U_SIGN)
-        return out;
+    if (!out || !em_any_requires_grad(x, NULL, NULL) || !em_dtype_is_float(out->dtype)) return out;
     em_node *n = em_record(unary_grad_names[op], unary_backward, out, 1, &x);
     if (!n || em_node_save(n, 0, unary_saves_output(op) ? out : x) != EM_OK) {
         em_tensor_release(out);

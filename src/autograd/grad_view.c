@@ -11,6 +11,10 @@
 
 static em_tensor *with_node(em_tensor *out, em_tensor *x, const char *name, em_backward_fn fn, bool is_view)
 {
+    if (out && is_view && out->storage == x->storage) {   /* remember the base for in-place ops on views */
+        out->view_base = x->view_base ? x->view_base : x;
+        em_tensor_retain(out->view_base);
+    }
     if (!out || !em_any_requires_grad(x, NULL, NULL) || !em_dtype_is_float(out->dtype)) return out;
     em_node *n = em_record(name, fn, out, 1, &x);
     if (!n) {

@@ -53,6 +53,7 @@ static int l_binary(lua_State *L)
     em_tensor **box = em_lua_newbox(L);
     if (alpha != 1.0) {
         EM_LUA_TRY(L, *box, em_add_scaled(a, b, op == EM_B_SUB ? -alpha : alpha));
+        if (op == EM_B_SUB && (*box)->grad_fn) (*box)->grad_fn->name = "SubBackward0";
     } else if (op == EM_B_SUB && lua_type(L, 1) == LUA_TNUMBER) {   /* number - tensor */
         EM_LUA_TRY(L, *box, em_binary(EM_B_SUB, a, b));
         if ((*box)->grad_fn) (*box)->grad_fn->name = "RsubBackward1";
@@ -109,6 +110,18 @@ static void clamp_bounds(lua_State *L, double *lo, double *hi)
     }
     if (*lo == -INFINITY && *hi == INFINITY && lua_isnoneornil(L, 2))
         luaL_error(L, "clamp: at least one of min or max must be given");
+}
+
+/* rsqrt(x) = 1 / sqrt(x) */
+static int l_rsqrt(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    em_tensor **tmp = em_lua_newbox(L);
+    EM_LUA_TRY(L, *tmp, em_unary(EM_U_SQRT, x, 0, 0));
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_unary(EM_U_RECIPROCAL, *tmp, 0, 0));
+    if ((*box)->grad_fn) (*box)->grad_fn->name = "RsqrtBackward0";
+    return 1;
 }
 
 static int l_clamp(lua_State *L)
@@ -383,7 +396,9 @@ static int l_fill_(lua_State *L)
 
 static int l_zero_(lua_State *L)
 {
-    EM_LUA_CHECK(L, em_fill_(em_lua_check_tensor(L, 1), 0.0));
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    EM_LUA_CHECK(L, em_fill_(x, 0.0));
+    if (x->grad_fn && strcmp(x->grad_fn->name, "FillBackward2") == 0) x->grad_fn->name = "ZeroBackward0";
     lua_settop(L, 1);
     return 1;
 }
@@ -443,7 +458,7 @@ static const luaL_Reg shared_funcs[] = {
     {"pow", l_pow},         {"clamp", l_clamp},   {"clip", l_clamp},     {"sum", l_sum},
     {"mean", l_mean},       {"prod", l_prod},     {"var", l_var},        {"std", l_std},
     {"max", l_max},         {"min", l_min},       {"argmax", l_argmax},  {"argmin", l_argmin},
-    {"logical_not", l_logical_not},
+    {"logical_not", l_logical_not}, {"rsqrt", l_rsqrt},
     {NULL, NULL},
 };
 

@@ -54,6 +54,7 @@ static void tensor_destroy(em_ref *r)
     if (t->retains_grad && t->grad_fn && em_node_forget_tensor_hook)
         em_node_forget_tensor_hook(t->grad_fn, t);
     if (t->grad) em_ref_release(&t->grad->ref);
+    if (t->view_base) em_ref_release(&t->view_base->ref);
     if (t->grad_fn && em_node_release_hook) em_node_release_hook(t->grad_fn);
     free(t);
 }
@@ -124,7 +125,7 @@ em_tensor *em_tensor_empty(int ndim, const int64_t *shape, em_dtype dt, const em
     }
     t->dtype = dt;
     t->ndim = ndim;
-    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
+    if (ndim) memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
     em_contiguous_strides(ndim, shape, t->stride);
     return t;
 }
@@ -138,8 +139,10 @@ em_tensor *em_tensor_alias(const em_tensor *src, int ndim, const int64_t *shape,
     t->storage->refcount++;
     t->dtype = src->dtype;
     t->ndim = ndim;
-    memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
-    memcpy(t->stride, stride, sizeof(int64_t) * (size_t)ndim);
+    if (ndim) {
+        memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
+        memcpy(t->stride, stride, sizeof(int64_t) * (size_t)ndim);
+    }
     t->offset = offset;
     return t;
 }

@@ -39,6 +39,7 @@ typedef struct em_tensor {
     bool is_wrapped;               /* made from a Lua number (type promotion) */
     struct em_tensor *grad;        /* owned; NULL until a backward reaches it */
     struct em_node *grad_fn;       /* owned; NULL for leaves */
+    struct em_tensor *view_base;   /* owned; the tensor a view was made from (in-place on views) */
 } em_tensor;
 
 /* --- creation --- */

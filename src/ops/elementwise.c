@@ -62,6 +62,40 @@ static em_tensor *as_dtype(const em_tensor *t, em_dtype dt)
     return em_op_to_dtype(t, dt);
 }
 
+/* A new tensor of the given shape and dtype laid out in memory like ref when
+** ref has that shape and is a permutation of a dense layout (a transposed
+** input gives a transposed output), as PyTorch's elementwise ops do;
+** otherwise contiguous. */
+static em_tensor *alloc_like(const em_tensor *ref, int ndim, const int64_t *shape, em_dtype dt)
+{
+    const em_backend *be = em_tensor_backend(ref);
+    if (ref->ndim != ndim || em_tensor_is_contiguous(ref) ||
+        memcmp(ref->shape, shape, sizeof(int64_t) * (size_t)ndim) != 0)
+        return em_tensor_empty(ndim, shape, dt, be);
+    int perm[EM_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) perm[i] = i;
+    for (int i = 1; i < ndim; i++)          /* stable insertion sort by stride, descending */
+        for (int j = i; j > 0 && ref->stride[perm[j]] > ref->stride[perm[j - 1]]; j--) {
+            int t = perm[j];
+            perm[j] = perm[j - 1];
+            perm[j - 1] = t;
+        }
+    int64_t pshape[EM_MAX_DIMS], pstride[EM_MAX_DIMS], expect = 1;
+    for (int i = 0; i < ndim; i++) pshape[i] = shape[perm[i]];
+    em_contiguous_strides(ndim, pshape, pstride);
+    for (int i = ndim - 1; i >= 0; i--) {    /* dense: strides are exactly the packed ones */
+        if (pshape[i] != 1 && ref->stride[perm[i]] != expect) return em_tensor_empty(ndim, shape, dt, be);
+        expect *= pshape[i];
+    }
+    em_tensor *base = em_tensor_empty(ndim, pshape, dt, be);
+    if (!base) return NULL;
+    int64_t stride[EM_MAX_DIMS];
+    for (int i = 0; i < ndim; i++) stride[perm[i]] = pstride[i];
+    em_tensor *out = em_tensor_alias(base, ndim, shape, stride, 0);
+    em_tensor_release(base);
+    return out;
+}
+
 em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
 {
     em_dtype dt = x->dtype;
@@ -76,7 +110,7 @@ em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
     }
     em_tensor *in = as_dtype(x, dt);
     if (!in) return NULL;
-    em_tensor *out = em_tensor_empty(x->ndim, x->shape, dt, em_tensor_backend(x));
+    em_tensor *out = alloc_like(x, x->ndim, x->shape, dt);
     if (out) {
         em_kview ko, ki;
         em_tensor_kview(out, &ko);
@@ -121,7 +155,7 @@ em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b)
         return NULL;
     }
     em_tensor *ca = as_dtype(a, compute), *cb = ca ? as_dtype(b, compute) : NULL;
-    em_tensor *out = cb ? em_tensor_empty(ndim, shape, result, em_tensor_backend(a)) : NULL;
+    em_tensor *out = cb ? alloc_like(a->ndim == ndim ? a : b, ndim, shape, result) : NULL;
     if (out) {
         em_kview ko, ka, kb;
         em_tensor_kview(out, &ko);
