@@ -46,11 +46,46 @@ torch.autograd = {
 
 function torch.get_default_dtype() return core.float32 end
 
+torch.OrderedDict = require "torch.ordered_dict"
+
+local tuple_mt = {__name = "tuple", __tostring = function(t)
+  local parts = {}
+  for i, v in ipairs(t) do parts[i] = tostring(v) end
+  return "(" .. table.concat(parts, ", ") .. (#t == 1 and ",)" or ")")
+end}
+
+--- torch.tuple{a, b}: a list marked as a Python tuple (Adam's betas), so that
+--- files written by ember hold a tuple where PyTorch's do.
+function torch.tuple(t) return setmetatable(t, tuple_mt) end
+function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
+
 -- tostring(tensor) uses PyTorch's print format when the pretty printer is there.
 local ok, pretty = pcall(require, "ember.pretty")
 if ok and type(pretty) == "table" and pretty.tensor then
-  core._set_tostring(pretty.tensor)
+  core._set_tostring(function(t)
+    local nn_module = package.loaded["torch.nn.module"]
+    local s = pretty.tensor(t)
+    if nn_module and nn_module.Parameter.is(t) then return "Parameter containing:\n" .. s end
+    return s
+  end)
   torch.set_printoptions = pretty.set_printoptions
 end
+
+-- torch.nn, torch.optim and torch.utils.data load on first use (they require
+-- this module themselves).
+local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets"}
+setmetatable(torch, {__index = function(t, k)
+  local name = lazy[k]
+  if name then
+    local m = require(name)
+    rawset(t, k, m)
+    return m
+  end
+  if k == "utils" then
+    local utils = {data = require "torch.data"}
+    rawset(t, k, utils)
+    return utils
+  end
+end})
 
 return torch

@@ -83,9 +83,8 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "torch.core");
     lua_pop(L, 2);
     lua_getglobal(L, "require");
-    lua_pushliteral(L, "torch");
-    lua_call(L, 1, 1);
-    lua_setglobal(L, "torch");
+    lua_pushliteral(L, "ember.prelude");
+    lua_call(L, 1, 0);
     return 0;
 }
 

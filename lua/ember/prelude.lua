@@ -1,0 +1,10 @@
+-- ember.prelude — what `ember run` scripts and the REPL see as globals:
+-- torch, and PyTorch's usual short names nn, optim, F (nn.functional) and
+-- data (torch.utils.data). Loaded once by the host before any user code.
+local torch = require "torch"
+_G.torch = torch
+_G.nn = torch.nn
+_G.optim = torch.optim
+_G.F = torch.nn.functional
+local ok, data = pcall(require, "torch.data")
+if ok then _G.data = data end

@@ -1,0 +1,18 @@
+-- torch.nn — PyTorch's neural-network toolkit in readable Lua: nn.Module,
+-- layers, losses, nn.functional and nn.init. Loaded as the global `nn` in
+-- ember scripts and the REPL.
+local M = require "torch.nn.module"
+
+local nn = {
+  Module = M.Module,
+  Parameter = M.Parameter.new,
+  is_parameter = M.Parameter.is,
+  functional = require "torch.nn.functional",
+  init = require "torch.nn.initializers",
+}
+
+for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss"}) do
+  for name, cls in pairs(require(family)) do nn[name] = cls end
+end
+
+return nn

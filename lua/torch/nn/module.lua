@@ -1,0 +1,404 @@
+-- nn.Module — the base of every layer and model, as in PyTorch: parameters,
+-- buffers and child modules registered in insertion order by plain
+-- assignment (self.fc = nn.Linear(4, 2)), forward called through model(x),
+-- train()/eval(), state_dict()/load_state_dict() with PyTorch's key names,
+-- and print(model) showing the module tree.
+--
+-- Defining a model (the class helper):
+--   local Net = nn.Module:extend("Net")
+--   function Net:__init(hidden)
+--     nn.Module.__init(self)            -- always first
+--     self.fc1 = nn.Linear(784, hidden)
+--     self.fc2 = nn.Linear(hidden, 10)
+--   end
+--   function Net:forward(x) return self.fc2(self.fc1(x):relu()) end
+--   local model = Net(128)
+local torch = require "torch"
+local OrderedDict = require "torch.ordered_dict"
+
+local Parameter = {}
+local is_param = setmetatable({}, {__mode = "k"})
+
+--- nn.Parameter(t[, requires_grad]): a leaf tensor that a Module registers as
+--- a parameter when assigned to one of its fields. Shares t's data.
+function Parameter.new(t, requires_grad)
+  if not torch.is_tensor(t) then error("nn.Parameter: expected a tensor, got " .. type(t), 2) end
+  local p = t:detach()
+  if requires_grad ~= false then p:requires_grad_(true) end
+  is_param[p] = true
+  return p
+end
+
+function Parameter.is(v) return is_param[v] == true end
+
+local Module = {__name = "Module"}
+Module.__index = Module
+
+-- Instances look fields up in: their own table, _parameters, _buffers,
+-- _modules, then the class chain.
+local function instance_index(self, k)
+  local p = rawget(self, "_parameters")
+  if p then
+    local v = p[k]
+    if v ~= nil then return v end
+    v = rawget(self, "_buffers")[k]
+    if v ~= nil then return v end
+    v = rawget(self, "_modules")[k]
+    if v ~= nil then return v end
+  end
+  return getmetatable(self).__class[k]
+end
+
+-- Assignments register parameters and modules, as PyTorch's __setattr__ does.
+local function instance_newindex(self, k, v)
+  local params = rawget(self, "_parameters")
+  if not params then rawset(self, k, v) return end
+  if Parameter.is(v) then
+    self:register_parameter(k, v)
+  elseif Module.is_module(v) then
+    self:add_module(k, v)
+  elseif params:contains(k) then
+    if v ~= nil and not torch.is_tensor(v) then
+      error(string.format("cannot assign a %s as parameter '%s' (nn.Parameter or nil required)", type(v), k), 2)
+    end
+    params:set(k, v)
+  elseif rawget(self, "_buffers"):contains(k) then
+    rawget(self, "_buffers"):set(k, v)
+  elseif rawget(self, "_modules"):contains(k) then
+    rawget(self, "_modules"):set(k, v)
+  else
+    rawset(self, k, v)
+  end
+end
+
+local class_mts = setmetatable({}, {__mode = "k"})
+
+--- Class:extend(name) -> a subclass. Calling the class creates an instance
+--- and runs its __init(...). Methods are inherited through the chain.
+function Module:extend(name)
+  local cls = setmetatable({}, {__index = self, __call = function(c, ...) return c:_new(...) end,
+                                __tostring = function() return "class " .. name end})
+  cls.__name = name
+  cls.__super = self
+  return cls
+end
+
+function Module:_new(...)
+  local mt = class_mts[self]
+  if not mt then
+    mt = {__index = instance_index, __newindex = instance_newindex, __class = self, __name = self.__name,
+          __call = function(m, ...) return m:forward(...) end,
+          __tostring = function(m) return m:_repr() end}
+    class_mts[self] = mt
+  end
+  local obj = setmetatable({}, mt)
+  obj:__init(...)
+  if not rawget(obj, "_parameters") then
+    error(self.__name .. ":__init must call nn.Module.__init(self) first", 2)
+  end
+  return obj
+end
+
+function Module.is_module(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and mt.__class ~= nil and rawget(v, "_modules") ~= nil
+end
+
+--- The class an instance was made from, and its name.
+function Module:class() return getmetatable(self).__class end
+function Module:class_name() return getmetatable(self).__class.__name end
+
+function Module:__init()
+  rawset(self, "_parameters", OrderedDict())
+  rawset(self, "_buffers", OrderedDict())
+  rawset(self, "_non_persistent", {})
+  rawset(self, "_modules", OrderedDict())
+  rawset(self, "training", true)
+end
+
+function Module:forward()
+  error(self:class_name() .. ": forward is not implemented (define " .. self:class_name() .. ":forward(x))", 2)
+end
+
+--- Registers p (a tensor or nil) as parameter `name`.
+function Module:register_parameter(name, p)
+  if p ~= nil and not torch.is_tensor(p) then
+    error("register_parameter: expected a tensor or nil for '" .. name .. "'", 2)
+  end
+  if p ~= nil and not Parameter.is(p) then p = Parameter.new(p) end
+  rawget(self, "_parameters"):set(name, p)
+end
+
+--- Registers t (a tensor or nil) as buffer `name`: saved in the state dict
+--- unless {persistent = false}, moved by to(), never trained.
+function Module:register_buffer(name, t, opts)
+  rawget(self, "_buffers"):set(name, t)
+  rawget(self, "_non_persistent")[name] = (opts and opts.persistent == false) or nil
+end
+
+function Module:add_module(name, m)
+  if m ~= nil and not Module.is_module(m) then error("add_module: '" .. name .. "' is not a Module", 2) end
+  rawget(self, "_modules"):set(tostring(name), m)
+end
+
+-- Depth-first walk: fn(module, prefix) for self and every descendant.
+local function walk(m, prefix, fn)
+  fn(m, prefix)
+  for name, child in pairs(rawget(m, "_modules")) do
+    if child then walk(child, prefix == "" and name or (prefix .. "." .. name), fn) end
+  end
+end
+
+--- named_parameters() -> list of {name, tensor} in PyTorch's order (each
+--- parameter once, even when shared).
+function Module:named_parameters(prefix)
+  local out, seen = {}, {}
+  walk(self, prefix or "", function(m, p)
+    for name, t in pairs(rawget(m, "_parameters")) do
+      if t and not seen[t] then
+        seen[t] = true
+        out[#out + 1] = {p == "" and name or (p .. "." .. name), t}
+      end
+    end
+  end)
+  return out
+end
+
+--- parameters() -> list of parameter tensors (what optimizers take).
+function Module:parameters()
+  local out = {}
+  for i, np in ipairs(self:named_parameters()) do out[i] = np[2] end
+  return out
+end
+
+function Module:named_buffers()
+  local out = {}
+  walk(self, "", function(m, p)
+    for name, t in pairs(rawget(m, "_buffers")) do
+      if t then out[#out + 1] = {p == "" and name or (p .. "." .. name), t} end
+    end
+  end)
+  return out
+end
+
+function Module:buffers()
+  local out = {}
+  for i, nb in ipairs(self:named_buffers()) do out[i] = nb[2] end
+  return out
+end
+
+function Module:named_children()
+  local out = {}
+  for name, m in pairs(rawget(self, "_modules")) do
+    if m then out[#out + 1] = {name, m} end
+  end
+  return out
+end
+
+function Module:children()
+  local out = {}
+  for i, nc in ipairs(self:named_children()) do out[i] = nc[2] end
+  return out
+end
+
+--- modules() -> self and every descendant, depth first.
+function Module:named_modules()
+  local out = {}
+  walk(self, "", function(m, p) out[#out + 1] = {p, m} end)
+  return out
+end
+
+function Module:modules()
+  local out = {}
+  for i, nm in ipairs(self:named_modules()) do out[i] = nm[2] end
+  return out
+end
+
+--- train([mode]) / eval(): sets .training on every module; returns self.
+function Module:train(mode)
+  if mode == nil then mode = true end
+  for _, m in ipairs(self:modules()) do rawset(m, "training", mode) end
+  return self
+end
+
+function Module:eval() return self:train(false) end
+
+--- zero_grad([{set_to_none=true}]): clears every parameter's .grad
+--- (PyTorch 2's default: set to nil; {set_to_none=false} zeroes in place).
+function Module:zero_grad(opts)
+  local to_none = not (opts and opts.set_to_none == false)
+  for _, p in ipairs(self:parameters()) do
+    if p.grad ~= nil then
+      if to_none then p.grad = nil else p.grad:zero_() end
+    end
+  end
+end
+
+--- requires_grad_(b): turns gradients on or off for every parameter (freezing).
+function Module:requires_grad_(on)
+  if on == nil then on = true end
+  for _, p in ipairs(self:parameters()) do p:requires_grad_(on) end
+  return self
+end
+
+--- apply(fn): fn(m) for every descendant and then self (PyTorch's order).
+function Module:apply(fn)
+  for _, child in ipairs(self:children()) do child:apply(fn) end
+  fn(self)
+  return self
+end
+
+--- to(dtype | device | {dtype=, device=}): converts parameters and buffers in
+--- place, keeping the same parameter objects (optimizers stay valid).
+function Module:to(target)
+  local dtype
+  if type(target) == "table" and not torch.is_tensor(target) and getmetatable(target) == nil then
+    dtype = target.dtype
+    if target.device then torch.device(target.device) end
+  elseif type(target) == "string" and not pcall(torch.device, target) then
+    dtype = target
+  elseif tostring(target):match("^torch%.") then
+    dtype = target
+  else
+    torch.device(target)                    -- errors clearly for an unavailable device
+  end
+  local function convert(t, float_only)
+    if not t or not dtype then return end
+    if float_only and not t:is_floating_point() then return end
+    local c = t:to(dtype)
+    if c ~= t then t.data = c end
+  end
+  torch.no_grad(function()
+    for _, m in ipairs(self:modules()) do
+      for _, p in pairs(rawget(m, "_parameters")) do
+        convert(p, true)
+        if p and p.grad then convert(p.grad, true) end
+      end
+      for _, b in pairs(rawget(m, "_buffers")) do convert(b, true) end
+    end
+  end)
+  return self
+end
+
+function Module:float() return self:to(torch.float32) end
+function Module:double() return self:to(torch.float64) end
+function Module:cpu() return self:to("cpu") end
+
+-- The module's own version for _metadata (BatchNorm overrides with 2).
+Module._version = 1
+
+--- state_dict([{prefix=, keep_vars=}]) -> OrderedDict of detached tensors with
+--- PyTorch's keys ("features.0.weight"), buffers included, plus _metadata.
+function Module:state_dict(opts)
+  opts = opts or {}
+  local sd, meta = OrderedDict(), OrderedDict()
+  local root = opts.prefix and opts.prefix:gsub("%.$", "") or ""
+  walk(self, root, function(m, p)
+    meta[p] = {version = m._version}
+    local pre = p == "" and "" or (p .. ".")
+    for name, t in pairs(rawget(m, "_parameters")) do
+      if t then sd[pre .. name] = opts.keep_vars and t or t:detach() end
+    end
+    local np = rawget(m, "_non_persistent")
+    for name, t in pairs(rawget(m, "_buffers")) do
+      if t and not np[name] then sd[pre .. name] = opts.keep_vars and t or t:detach() end
+    end
+  end)
+  sd._metadata = meta
+  return sd
+end
+
+local function size_str(t)
+  return "torch.Size([" .. table.concat(t:size(), ", ") .. "])"
+end
+
+-- Quoted, comma-joined keys as PyTorch lists them.
+local function quoted(keys)
+  local q = {}
+  for i, k in ipairs(keys) do q[i] = '"' .. k .. '"' end
+  return table.concat(q, ", ")
+end
+
+--- load_state_dict(sd[, {strict=true}]) copies values into the parameters and
+--- buffers in place. Errors (PyTorch's wording): missing keys, unexpected keys
+--- (strict only), size mismatches (always). Returns {missing_keys=,
+--- unexpected_keys=}.
+function Module:load_state_dict(sd, opts)
+  local strict = not (opts and opts.strict == false)
+  if type(sd) ~= "table" then
+    error("load_state_dict: Expected state_dict to be dict-like, got " .. type(sd) .. ".", 2)
+  end
+  local meta = rawget(sd, "_metadata")
+  local missing, unexpected, errors = {}, {}, {}
+  local own = {}
+  walk(self, "", function(m, p)
+    local pre = p == "" and "" or (p .. ".")
+    local np = rawget(m, "_non_persistent")
+    local function load_one(name, t, is_buffer)
+      if not t or (is_buffer and np[name]) then return end
+      local key = pre .. name
+      own[key] = true
+      local v = sd[key]
+      if v == nil then
+        local version = meta and meta[p] and meta[p].version
+        if name == "num_batches_tracked" and (version == nil or version < 2) then return end
+        missing[#missing + 1] = key
+        return
+      end
+      if not torch.is_tensor(v) then
+        errors[#errors + 1] = string.format('While copying the parameter named "%s", expected torch.Tensor or '
+          .. "Tensor-like object from checkpoint but received %s", key, type(v))
+        return
+      end
+      if t:dim() == 0 and v:dim() == 1 and v:numel() == 1 then v = v:reshape({}) end
+      if tostring(v:size()) ~= tostring(t:size()) then
+        errors[#errors + 1] = string.format("size mismatch for %s: copying a param with shape %s from checkpoint, "
+          .. "the shape in current model is %s.", key, size_str(v), size_str(t))
+        return
+      end
+      torch.no_grad(function() t:copy_(v) end)
+    end
+    for name, t in pairs(rawget(m, "_parameters")) do load_one(name, t, false) end
+    for name, t in pairs(rawget(m, "_buffers")) do load_one(name, t, true) end
+  end)
+  local function each_key(fn)
+    if OrderedDict.is(sd) then for k in pairs(sd) do fn(k) end
+    else
+      local keys = {}
+      for k in pairs(sd) do if type(k) == "string" and k ~= "_metadata" then keys[#keys + 1] = k end end
+      table.sort(keys)
+      for _, k in ipairs(keys) do fn(k) end
+    end
+  end
+  each_key(function(k) if not own[k] then unexpected[#unexpected + 1] = k end end)
+  local msgs = {}
+  if strict and #missing > 0 then msgs[#msgs + 1] = "Missing key(s) in state_dict: " .. quoted(missing) .. ". " end
+  if strict and #unexpected > 0 then
+    msgs[#msgs + 1] = "Unexpected key(s) in state_dict: " .. quoted(unexpected) .. ". "
+  end
+  for _, e in ipairs(errors) do msgs[#msgs + 1] = e end
+  if #msgs > 0 then
+    error("Error(s) in loading state_dict for " .. self:class_name() .. ":\n\t" .. table.concat(msgs, "\n\t"), 2)
+  end
+  return {missing_keys = missing, unexpected_keys = unexpected}
+end
+
+--- extra_repr() -> the text inside a layer's parentheses (layers override).
+function Module:extra_repr() return "" end
+
+function Module:_repr()
+  local lines = {}
+  local extra = self:extra_repr()
+  local children = self:named_children()
+  if #children == 0 then return self:class_name() .. "(" .. extra .. ")" end
+  lines[1] = self:class_name() .. "("
+  if extra ~= "" then lines[#lines + 1] = "  " .. extra end
+  for _, nc in ipairs(children) do
+    local sub = nc[2]:_repr():gsub("\n", "\n  ")
+    lines[#lines + 1] = "  (" .. nc[1] .. "): " .. sub
+  end
+  lines[#lines + 1] = ")"
+  return table.concat(lines, "\n")
+end
+
+return {Module = Module, Parameter = Parameter}

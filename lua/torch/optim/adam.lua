@@ -1,0 +1,77 @@
+-- optim.Adam and optim.AdamW, step for step as PyTorch 1.13 (single-tensor
+-- path):
+--   t = t + 1;  g = grad (+ weight_decay * p for Adam)
+--   m = beta1 * m + (1 - beta1) * g
+--   v = beta2 * v + (1 - beta2) * g * g
+--   p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+-- AdamW decays the weights directly first: p = p * (1 - lr * weight_decay).
+-- State per parameter: step (a 0-dim float32 tensor, as PyTorch stores it),
+-- exp_avg, exp_avg_sq (and max_exp_avg_sq with amsgrad).
+local torch = require "torch"
+local Optimizer = require "torch.optim.optimizer"
+
+local function define(name, weight_decay, decoupled)
+  local cls = Optimizer.define(name, {
+    {"lr", 1e-3}, {"betas", torch.tuple{0.9, 0.999}}, {"eps", 1e-8}, {"weight_decay", weight_decay},
+    {"amsgrad", false}, {"maximize", false}, {"foreach", nil}, {"capturable", false},
+    {"differentiable", false}, {"fused", nil}, {"decoupled_weight_decay", decoupled},
+  })
+
+  function cls:_validate(g)
+    local b = g.betas
+    if type(g.lr) ~= "number" or g.lr < 0 then error(name .. ": Invalid learning rate: " .. tostring(g.lr), 4) end
+    if type(g.eps) ~= "number" or g.eps < 0 then error(name .. ": Invalid epsilon value: " .. tostring(g.eps), 4) end
+    if type(b) ~= "table" or not (b[1] >= 0 and b[1] < 1) then
+      error(name .. ": Invalid beta parameter at index 0: " .. tostring(b and b[1]), 4)
+    end
+    if not (b[2] >= 0 and b[2] < 1) then error(name .. ": Invalid beta parameter at index 1: " .. tostring(b[2]), 4) end
+    if g.weight_decay < 0 then error(name .. ": Invalid weight_decay value: " .. tostring(g.weight_decay), 4) end
+    if getmetatable(b) == nil then g.betas = torch.tuple{b[1], b[2]} end
+  end
+
+  function cls:step_group(g)
+    local lr, eps, wd = g.lr, g.eps, g.weight_decay
+    local beta1, beta2 = g.betas[1], g.betas[2]
+    for _, p in ipairs(g.params) do
+      local grad = p.grad
+      if grad ~= nil then
+        if g.maximize then grad = -grad end
+        local st = self:_state(p)
+        if st.step == nil then
+          st.step = torch.tensor(0.0)
+          st.exp_avg = torch.zeros_like(p)
+          st.exp_avg_sq = torch.zeros_like(p)
+          if g.amsgrad then st.max_exp_avg_sq = torch.zeros_like(p) end
+        end
+        st.step:add_(1)
+        local t = st.step:item()
+        if g.decoupled_weight_decay then
+          p:mul_(1 - lr * wd)
+        elseif wd ~= 0 then
+          grad = grad:add(p, {alpha = wd})
+        end
+        st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
+        st.exp_avg_sq:mul_(beta2):add_(grad * grad, {alpha = 1 - beta2})
+        local bias1, bias2 = 1 - beta1 ^ t, 1 - beta2 ^ t
+        local step_size = lr / bias1
+        local v = st.exp_avg_sq
+        if g.amsgrad then
+          st.max_exp_avg_sq:copy_(torch.maximum(st.max_exp_avg_sq, v))
+          v = st.max_exp_avg_sq
+        end
+        local denom = (v:sqrt() / math.sqrt(bias2)):add_(eps)
+        p:add_(st.exp_avg / denom, {alpha = -step_size})
+      end
+    end
+  end
+
+  -- A step saved as a number by an old PyTorch becomes a tensor (as Adam's __setstate__).
+  function cls:_after_load()
+    for _, st in pairs(self.state) do
+      if type(st.step) == "number" then st.step = torch.tensor(st.step * 1.0) end
+    end
+  end
+  return cls
+end
+
+return {Adam = define("Adam", 0, false), AdamW = define("AdamW", 1e-2, true)}

@@ -1,0 +1,13 @@
+-- torch.optim — optimizers and learning-rate schedules, in Lua that reads
+-- like the algorithms (the global `optim` in ember scripts):
+--   local opt = optim.Adam(model:parameters(), {lr = 1e-3})
+--   opt:zero_grad(); loss:backward(); opt:step()
+local adam = require "torch.optim.adam"
+
+return {
+  Optimizer = require "torch.optim.optimizer",
+  SGD = require "torch.optim.sgd",
+  Adam = adam.Adam,
+  AdamW = adam.AdamW,
+  lr_scheduler = require "torch.optim.lr_scheduler",
+}

@@ -1,0 +1,49 @@
+-- optim.lr_scheduler — learning-rate schedules that change an optimizer's
+-- group lr as epochs pass. StepLR: lr = base_lr * gamma^floor(epoch / step_size).
+local OrderedDict = require "torch.ordered_dict"
+
+local StepLR = {}
+StepLR.__index = StepLR
+
+--- StepLR(optimizer, {step_size=, gamma=0.1}); call scheduler:step() once per epoch.
+function StepLR.new(optimizer, opts)
+  opts = opts or {}
+  if math.type(opts.step_size) ~= "integer" or opts.step_size <= 0 then
+    error("StepLR: step_size must be a positive integer", 2)
+  end
+  local self = setmetatable({optimizer = optimizer, step_size = opts.step_size, gamma = opts.gamma or 0.1,
+                             last_epoch = 0, base_lrs = {}}, StepLR)
+  for i, g in ipairs(optimizer.param_groups) do
+    if g.initial_lr == nil then g:set("initial_lr", g.lr) end
+    self.base_lrs[i] = g.initial_lr
+  end
+  self._last_lr = self:get_lr()
+  return self
+end
+
+function StepLR:get_lr()
+  local out = {}
+  local factor = self.gamma ^ (self.last_epoch // self.step_size)
+  for i, base in ipairs(self.base_lrs) do out[i] = base * factor end
+  return out
+end
+
+function StepLR:step()
+  self.last_epoch = self.last_epoch + 1
+  for i, lr in ipairs(self:get_lr()) do self.optimizer.param_groups[i].lr = lr end
+  self._last_lr = self:get_lr()
+end
+
+function StepLR:get_last_lr() return self._last_lr end
+
+function StepLR:state_dict()
+  return OrderedDict{{"step_size", self.step_size}, {"gamma", self.gamma}, {"base_lrs", self.base_lrs},
+                     {"last_epoch", self.last_epoch}, {"_last_lr", self._last_lr}}
+end
+
+function StepLR:load_state_dict(sd)
+  for _, k in ipairs({"step_size", "gamma", "base_lrs", "last_epoch"}) do self[k] = sd[k] end
+  self._last_lr = self:get_lr()
+end
+
+return {StepLR = setmetatable(StepLR, {__call = function(_, ...) return StepLR.new(...) end})}

@@ -1,0 +1,46 @@
+-- optim.SGD — stochastic gradient descent with momentum, dampening, Nesterov
+-- momentum and weight decay, step for step as PyTorch 1.13's SGD:
+--   d = grad (+ weight_decay * p)
+--   buf = d on the first step, then momentum * buf + (1 - dampening) * d
+--   d = nesterov and d + momentum * buf or buf      (when momentum ~= 0)
+--   p = p - lr * d
+local Optimizer = require "torch.optim.optimizer"
+
+local SGD = Optimizer.define("SGD", {
+  {"lr", "required"}, {"momentum", 0}, {"dampening", 0}, {"weight_decay", 0}, {"nesterov", false},
+  {"maximize", false}, {"foreach", nil}, {"differentiable", false}, {"fused", nil},
+})
+
+function SGD:_validate(g)
+  if type(g.lr) ~= "number" or g.lr < 0 then error("SGD: Invalid learning rate: " .. tostring(g.lr), 4) end
+  if g.momentum < 0 then error("SGD: Invalid momentum value: " .. tostring(g.momentum), 4) end
+  if g.weight_decay < 0 then error("SGD: Invalid weight_decay value: " .. tostring(g.weight_decay), 4) end
+  if g.nesterov and (g.momentum <= 0 or g.dampening ~= 0) then
+    error("SGD: Nesterov momentum requires a momentum and zero dampening", 4)
+  end
+end
+
+function SGD:step_group(g)
+  local lr, momentum, dampening, wd = g.lr, g.momentum, g.dampening, g.weight_decay
+  for _, p in ipairs(g.params) do
+    local d = p.grad
+    if d ~= nil then
+      if g.maximize then d = -d end
+      if wd ~= 0 then d = d:add(p, {alpha = wd}) end
+      if momentum ~= 0 then
+        local st = self:_state(p)
+        local buf = st.momentum_buffer
+        if buf == nil then
+          buf = d:clone()
+          st.momentum_buffer = buf
+        else
+          buf:mul_(momentum):add_(d, {alpha = 1 - dampening})
+        end
+        d = g.nesterov and d:add(buf, {alpha = momentum}) or buf
+      end
+      p:add_(d, {alpha = -lr})
+    end
+  end
+end
+
+return SGD
