@@ -87,10 +87,10 @@ function T.error(fn, pattern, ...)
   return err
 end
 
--- Runs every registered test (or those whose name contains arg[1]), prints
--- one line per failure and the summary; exits 1 if anything failed.
+-- Runs every registered test (or those whose name contains $EMBER_TEST_FILTER),
+-- prints one line per failure and the summary; exits 1 if anything failed.
 function T.run()
-  local filter = arg and arg[1]
+  local filter = os.getenv("EMBER_TEST_FILTER")
   local passed, failed = 0, 0
   for _, t in ipairs(tests) do
     if not filter or t.name:find(filter, 1, true) then

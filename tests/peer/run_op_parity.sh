@@ -24,4 +24,5 @@ fi
 data="$build/op_reference.lua"
 "$python" "$here/make_op_reference.py" "$data.tmp"
 mv "$data.tmp" "$data"
-exec "$ember" run "$here/test_op_parity.lua" "$data" "$@"
+if [ $# -gt 0 ]; then export EMBER_TEST_FILTER="$1"; fi
+exec "$ember" run "$here/test_op_parity.lua" "$data"

@@ -9,7 +9,6 @@ local T = require "ember.test"
 
 local data_path = arg and arg[1]
 if not data_path then error("usage: ember run test_op_parity.lua DATA.lua [name-filter]") end
-table.remove(arg, 1) -- ember.test reads arg[1] as its name filter
 local cases = dofile(data_path)
 
 -- rtol is 1e-5 for every float dtype (the contract with PyTorch); atol only
