@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch)
+  packages+=(python3-torch dataset-fashion-mnist)
 fi
 
 missing=()

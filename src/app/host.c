@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 int luaopen_torch_core(lua_State *L);
+int luaopen_ember_sys(lua_State *L);
 
 static char lua_dir[PATH_MAX];
 
@@ -81,6 +82,8 @@ static int setup(lua_State *L)
     lua_getfield(L, -1, "preload");
     lua_pushcfunction(L, luaopen_torch_core);
     lua_setfield(L, -2, "torch.core");
+    lua_pushcfunction(L, luaopen_ember_sys);
+    lua_setfield(L, -2, "ember.sys");
     lua_pop(L, 2);
     lua_getglobal(L, "require");
     lua_pushliteral(L, "ember.prelude");
