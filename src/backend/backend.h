@@ -75,6 +75,24 @@ typedef enum em_reduce_op {
     EM_R_NUM_OPS
 } em_reduce_op;
 
+/* The geometry of a 2-D sliding window over n images of c planes (h x w):
+** kernel, stride, zero padding and the output size. Used by the neural-network
+** kernels at the end of em_backend (im2col, col2im, max_pool2d). */
+typedef struct em_window2d {
+    int64_t n, c, h, w;            /* input (n, c, h, w) */
+    int64_t kh, kw, sh, sw, ph, pw;
+    int64_t oh, ow;                /* output plane size */
+} em_window2d;
+
+/* What the class-index loss kernels need: x is (outer, classes, inner),
+** target and the per-row results are (outer, inner), rows = outer * inner. */
+typedef struct em_class_loss {
+    int64_t outer, classes, inner;
+    int64_t ignore_index;          /* rows with this target contribute 0 */
+    double smoothing;              /* label smoothing (cross entropy only) */
+    bool logits;                   /* true: x are logits (cross_entropy); false: log-probs (nll_loss) */
+} em_class_loss;
+
 typedef struct em_backend {
     const char *name;            /* "cpu", "cuda" */
     em_device_type type;
@@ -141,6 +159,56 @@ typedef struct em_backend {
                         const em_kview *index);
     em_status (*scatter_add)(const em_kview *out, int dim, const em_kview *index,
                              const em_kview *src);
+
+    /* --- neural-network kernels (cpu: cpu_nn.c; callers: ops/nn.c) ---
+    ** Every buffer is contiguous and row-major; values are float32 or
+    ** float64 (dt), class targets and pooling indices int64. Shapes are
+    ** given in the comments, in the names of the arguments.
+    ** im2col: x (n, c, h, w) -> col (n, c*kh*kw, oh*ow), with
+    **   col[b][(ci*kh + i)*kw + j][y*ow + x] = x[b][ci][y*sh - ph + i][x*sw - pw + j]
+    **   (0 where that falls in the padding).
+    ** col2im: the adjoint: x (n, c, h, w) = zeros, then every col entry added
+    **   back at the position it was read from. */
+    em_status (*im2col)(em_dtype dt, const em_window2d *g, const void *x, void *col);
+    em_status (*col2im)(em_dtype dt, const em_window2d *g, const void *col, void *x);
+    /* max_pool2d: x (n, c, h, w) -> out, idx (n, c, oh, ow); padding is -inf;
+    ** idx is the 0-based position iy*w + ix of the max inside its plane; NaN
+    ** wins (the last NaN of a window), ties keep the first max. */
+    em_status (*max_pool2d)(em_dtype dt, const em_window2d *g, const void *x, void *out,
+                            int64_t *idx);
+    /* softmax over the middle dim of x (outer, n, inner) -> y, same shape:
+    ** y = exp(x - max) / sum exp(x - max), or with log: x - max - log(sum). */
+    em_status (*softmax)(em_dtype dt, const void *x, void *y, int64_t outer, int64_t n,
+                         int64_t inner, bool log);
+    /* class_loss: per row r with target t = target[r] (0-based):
+    **   logits:  loss[r] = (1 - s) w[t] (lse - x[t]) + s/C sum_c w[c] (lse - x[c]),
+    **            lse = log sum_c exp x[c], s = smoothing;
+    **   log-probs: loss[r] = -w[t] x[t];
+    ** row_weight[r] = w[t] (w = weight, or 1 when weight is NULL); both 0 for
+    ** ignored rows. A target outside [0, C) (and not ignore_index) is EM_ERR_INDEX. */
+    em_status (*class_loss)(em_dtype dt, const em_class_loss *a, const void *x,
+                            const int64_t *target, const void *weight, void *loss,
+                            void *row_weight);
+    /* class_loss_backward: gx (outer, classes, inner) = d loss / dx, each row
+    ** scaled by grad[r * grad_stride] * scale (grad_stride 0: one value for all). */
+    em_status (*class_loss_backward)(em_dtype dt, const em_class_loss *a, const void *x,
+                                     const int64_t *target, const void *weight,
+                                     const void *grad, int64_t grad_stride, double scale,
+                                     void *gx);
+    /* batch-norm statistics of x (outer, c, inner) per channel: mean (c) and
+    ** biased var (c), accumulated in double. */
+    em_status (*bn_stats)(em_dtype dt, const void *x, int64_t outer, int64_t c, int64_t inner,
+                          void *mean, void *var);
+    /* y (outer, c, inner) = a * sa[c] + (b - center[c]) * sb[c] + shift[c];
+    ** b and sb may be NULL (no second term), center and shift NULL (0). y may be a. */
+    em_status (*channel_affine)(em_dtype dt, const void *a, const void *b, const void *center,
+                                int64_t outer, int64_t c, int64_t inner, const void *sa,
+                                const void *sb, const void *shift, void *y);
+    /* per channel: sum_g[c] = sum g, sum_gx[c] = sum g * (x - mean[c]), over
+    ** g, x (outer, c, inner), accumulated in double. */
+    em_status (*bn_backward_reduce)(em_dtype dt, const void *g, const void *x, const void *mean,
+                                    int64_t outer, int64_t c, int64_t inner, void *sum_g,
+                                    void *sum_gx);
 } em_backend;
 
 /* The backend for a device type, or NULL when it is not compiled in or no

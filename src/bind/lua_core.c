@@ -35,6 +35,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_math_module(L);
     em_lua_register_shape_module(L);
     em_lua_register_autograd_module(L);
+    em_lua_register_nn(L);
     em_lua_open_types(L);
     em_lua_open_generator(L);
     lua_pushcfunction(L, l_set_tostring);

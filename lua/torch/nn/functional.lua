@@ -14,7 +14,12 @@ F.conv2d = function(x, w, b, stride, padding) return torch.conv2d(x, w, b, strid
 F.max_pool2d = function(x, k, stride, padding) return torch.max_pool2d(x, k, stride, padding) end
 F.softmax = function(x, dim) return torch.softmax(x, dim) end
 F.log_softmax = function(x, dim) return torch.log_softmax(x, dim) end
-F.batch_norm = torch.batch_norm
+--- F.batch_norm(x, running_mean, running_var[, weight[, bias[, training[, momentum[, eps]]]]])
+--- (PyTorch's argument order; torch.batch_norm takes weight and bias first).
+function F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
+  return torch.batch_norm(x, weight, bias, running_mean, running_var, training or false, momentum or 0.1,
+    eps or 1e-5)
+end
 
 --- F.dropout(x[, p=0.5[, training=true]])
 function F.dropout(x, p, training)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cpu_iter.h"
+#include "cpu_nn.h"
 
 volatile int em_interrupt_requested = 0;
 
@@ -48,6 +49,15 @@ static const em_backend cpu = {
     .index_add = em_cpu_index_add,
     .gather = em_cpu_gather,
     .scatter_add = em_cpu_scatter_add,
+    .im2col = em_cpu_im2col,
+    .col2im = em_cpu_col2im,
+    .max_pool2d = em_cpu_max_pool2d,
+    .softmax = em_cpu_softmax,
+    .class_loss = em_cpu_class_loss,
+    .class_loss_backward = em_cpu_class_loss_backward,
+    .bn_stats = em_cpu_bn_stats,
+    .channel_affine = em_cpu_channel_affine,
+    .bn_backward_reduce = em_cpu_bn_backward_reduce,
 };
 
 const em_backend *em_cpu_backend(void) { return &cpu; }

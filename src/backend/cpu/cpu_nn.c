@@ -1,0 +1,372 @@
+/* cpu_nn.c — CPU kernels of the neural-network ops: im2col / col2im (conv2d
+** and avg_pool2d go through gemm), max pooling with indices, softmax rows,
+** the class-index losses (log-softmax + nll fused, and their backward), and
+** the per-channel sums and affine maps of batch norm. float32/float64 on
+** contiguous buffers; ops/nn.c has checked every shape before calling.
+** Not here: gemm (cpu_gemm.c), autograd, random numbers. */
+#include <math.h>
+#include <string.h>
+
+#include "cpu_iter.h"
+#include "cpu_nn.h"
+
+/* Loads and stores in double: float32 arithmetic done in double and rounded
+** once gives the same result as float32 arithmetic for + - * /. The dtype
+** test is loop-invariant; -O3 hoists it out of the loops. */
+static inline double ld(bool f32, const void *p, int64_t i)
+{
+    return f32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
+}
+static inline void st(bool f32, void *p, int64_t i, double v)
+{
+    if (f32) ((float *)p)[i] = (float)v;
+    else ((double *)p)[i] = v;
+}
+
+static em_status check_float(const char *op, em_dtype dt)
+{
+    if (dt == EM_FLOAT32 || dt == EM_FLOAT64) return EM_OK;
+    return em_fail(EM_ERR_TYPE, "%s: not implemented for %s tensors", op, em_dtype_name(dt));
+}
+
+/* Adds n to the work counter; true (stop) when Ctrl-C was pressed. */
+static bool interrupted_after(int64_t *work, int64_t n)
+{
+    *work += n;
+    if (*work < CPU_POLL_EVERY) return false;
+    *work = 0;
+    return em_interrupt_requested != 0;
+}
+
+/* Output positions o in [*lo, *hi) of one row whose input o*s + off lies in [0, size). */
+static void valid_span(int64_t s, int64_t off, int64_t size, int64_t out, int64_t *lo, int64_t *hi)
+{
+    int64_t a = off >= 0 ? 0 : (-off + s - 1) / s;
+    int64_t b = size - 1 - off < 0 ? 0 : (size - 1 - off) / s + 1;
+    if (b > out) b = out;
+    if (a > b) a = b;
+    *lo = a;
+    *hi = b;
+}
+
+/* --- im2col / col2im --- */
+
+/* One row of columns: d[o] = src[o * sw + off] for o in [x0, x1), 0 elsewhere
+** (inline loops: the rows are short, a memcpy call per row costs more). */
+#define DEF_COL_ROW(NAME, T)                                                              \
+    static inline void NAME(T *d, const T *src, int64_t ow, int64_t x0, int64_t x1,       \
+                            int64_t sw, int64_t off)                                      \
+    {                                                                                     \
+        for (int64_t o = 0; o < x0; o++) d[o] = 0;                                        \
+        if (sw == 1) {                                                                    \
+            const T *s = src + off;                                                       \
+            for (int64_t o = x0; o < x1; o++) d[o] = s[o];                                \
+        } else {                                                                          \
+            for (int64_t o = x0; o < x1; o++) d[o] = src[o * sw + off];                   \
+        }                                                                                 \
+        for (int64_t o = x1; o < ow; o++) d[o] = 0;                                       \
+    }
+DEF_COL_ROW(col_row_f32, float)
+DEF_COL_ROW(col_row_f64, double)
+
+em_status em_cpu_im2col(em_dtype dt, const em_window2d *g, const void *x, void *col)
+{
+    if (check_float("im2col", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    size_t es = em_dtype_size(dt);
+    int64_t L = g->oh * g->ow, work = 0;
+    for (int64_t p = 0; p < g->n * g->c; p++) {
+        int64_t plane = p * g->h * g->w;
+        for (int64_t i = 0; i < g->kh; i++) {
+            int64_t y0, y1;   /* output rows whose input row lies inside the image */
+            valid_span(g->sh, i - g->ph, g->h, g->oh, &y0, &y1);
+            for (int64_t j = 0; j < g->kw; j++) {
+                int64_t at = ((p * g->kh + i) * g->kw + j) * L, x0, x1, off = j - g->pw;
+                valid_span(g->sw, off, g->w, g->ow, &x0, &x1);
+                char *dst = (char *)col + (size_t)at * es;
+                memset(dst, 0, (size_t)(y0 * g->ow) * es);
+                memset(dst + (size_t)(y1 * g->ow) * es, 0, (size_t)((g->oh - y1) * g->ow) * es);
+                for (int64_t y = y0; y < y1; y++) {
+                    int64_t src = plane + (y * g->sh - g->ph + i) * g->w, d = at + y * g->ow;
+                    if (f32) col_row_f32((float *)col + d, (const float *)x + src, g->ow, x0, x1, g->sw, off);
+                    else col_row_f64((double *)col + d, (const double *)x + src, g->ow, x0, x1, g->sw, off);
+                }
+            }
+        }
+        if (interrupted_after(&work, g->kh * g->kw * L)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void *x)
+{
+    if (check_float("col2im", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t L = g->oh * g->ow, plane_n = g->h * g->w, work = 0;
+    memset(x, 0, (size_t)(g->n * g->c * plane_n) * em_dtype_size(dt));
+    for (int64_t p = 0; p < g->n * g->c; p++) {
+        for (int64_t i = 0; i < g->kh; i++)
+            for (int64_t j = 0; j < g->kw; j++) {
+                int64_t row = ((p * g->kh + i) * g->kw + j) * L;
+                int64_t x0, x1, off = j - g->pw;
+                valid_span(g->sw, off, g->w, g->ow, &x0, &x1);
+                for (int64_t y = 0; y < g->oh; y++) {
+                    int64_t iy = y * g->sh - g->ph + i;
+                    if (iy < 0 || iy >= g->h) continue;
+                    int64_t base = p * plane_n + iy * g->w + off, src = row + y * g->ow;
+                    if (f32) {
+                        float *xd = (float *)x + base;
+                        const float *cd = (const float *)col + src;
+                        for (int64_t o = x0; o < x1; o++) xd[o * g->sw] += cd[o];
+                    } else {
+                        double *xd = (double *)x + base;
+                        const double *cd = (const double *)col + src;
+                        for (int64_t o = x0; o < x1; o++) xd[o * g->sw] += cd[o];
+                    }
+                }
+            }
+        if (interrupted_after(&work, g->kh * g->kw * L)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+/* --- pooling --- */
+
+em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, void *out, int64_t *idx)
+{
+    if (check_float("max_pool2d", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t work = 0, plane_n = g->h * g->w, L = g->oh * g->ow;
+    for (int64_t p = 0; p < g->n * g->c; p++) {
+        int64_t in0 = p * plane_n;
+        for (int64_t oy = 0; oy < g->oh; oy++) {
+            int64_t h0 = oy * g->sh - g->ph, h1 = h0 + g->kh < g->h ? h0 + g->kh : g->h;
+            if (h0 < 0) h0 = 0;
+            for (int64_t ox = 0; ox < g->ow; ox++) {
+                int64_t w0 = ox * g->sw - g->pw, w1 = w0 + g->kw < g->w ? w0 + g->kw : g->w;
+                if (w0 < 0) w0 = 0;
+                double best = -INFINITY;
+                int64_t bi = h0 * g->w + w0;
+                for (int64_t iy = h0; iy < h1; iy++)
+                    for (int64_t ix = w0; ix < w1; ix++) {
+                        int64_t k = iy * g->w + ix;
+                        double v = ld(f32, x, in0 + k);
+                        if (v > best || isnan(v)) {
+                            best = v;
+                            bi = k;
+                        }
+                    }
+                int64_t o = p * L + oy * g->ow + ox;
+                st(f32, out, o, best);
+                idx[o] = bi;
+            }
+        }
+        if (interrupted_after(&work, L * g->kh * g->kw)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+/* --- softmax --- */
+
+/* Max of one strided row (NaN wins, so that a NaN row stays NaN). */
+static double row_max(bool f32, const void *x, int64_t at, int64_t n, int64_t step)
+{
+    double m = -INFINITY;
+    for (int64_t k = 0; k < n; k++) {
+        double v = ld(f32, x, at + k * step);
+        if (v > m || isnan(v)) m = v;
+    }
+    return m;
+}
+
+/* log sum_k exp x[k] of one strided row, in double. */
+static double row_lse(bool f32, const void *x, int64_t at, int64_t n, int64_t step)
+{
+    double m = row_max(f32, x, at, n, step), s = 0.0;
+    for (int64_t k = 0; k < n; k++) s += exp(ld(f32, x, at + k * step) - m);
+    return m + log(s);
+}
+
+em_status em_cpu_softmax(em_dtype dt, const void *x, void *y, int64_t outer, int64_t n, int64_t inner,
+                         bool log_out)
+{
+    if (check_float("softmax", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t work = 0;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t at = o * n * inner + i;
+            double m = row_max(f32, x, at, n, inner), s = 0.0;
+            for (int64_t k = 0; k < n; k++) {
+                double e = exp(ld(f32, x, at + k * inner) - m);
+                s += e;
+                if (!log_out) st(f32, y, at + k * inner, e);
+            }
+            double ls = log(s);
+            for (int64_t k = 0; k < n; k++) {
+                int64_t q = at + k * inner;
+                if (log_out) st(f32, y, q, (ld(f32, x, q) - m) - ls);
+                else st(f32, y, q, ld(f32, y, q) / s);
+            }
+        }
+        if (interrupted_after(&work, n * inner)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+/* --- class-index losses --- */
+
+static em_status check_target(int64_t t, int64_t classes)
+{
+    if (t >= 0 && t < classes) return EM_OK;
+    return em_fail(EM_ERR_INDEX, "target %lld is out of bounds for %lld classes", (long long)t, (long long)classes);
+}
+
+em_status em_cpu_class_loss(em_dtype dt, const em_class_loss *a, const void *x, const int64_t *target,
+                            const void *weight, void *loss, void *row_weight)
+{
+    if (check_float("class_loss", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t C = a->classes, inner = a->inner, work = 0;
+    double s = a->logits ? a->smoothing : 0.0;
+    for (int64_t o = 0; o < a->outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t r = o * inner + i, at = o * C * inner + i, t = target[r];
+            if (t == a->ignore_index) {
+                st(f32, loss, r, 0.0);
+                st(f32, row_weight, r, 0.0);
+                continue;
+            }
+            if (check_target(t, C)) return em_last_status();
+            double wt = weight ? ld(f32, weight, t) : 1.0, l;
+            if (!a->logits) {
+                l = -wt * ld(f32, x, at + t * inner);
+            } else {
+                double lse = row_lse(f32, x, at, C, inner);
+                l = (1.0 - s) * wt * (lse - ld(f32, x, at + t * inner));
+                if (s > 0) {
+                    double sm = 0.0;
+                    for (int64_t c = 0; c < C; c++)
+                        sm += (weight ? ld(f32, weight, c) : 1.0) * (lse - ld(f32, x, at + c * inner));
+                    l += s / (double)C * sm;
+                }
+            }
+            st(f32, loss, r, l);
+            st(f32, row_weight, r, wt);
+        }
+        if (interrupted_after(&work, C * inner)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+em_status em_cpu_class_loss_backward(em_dtype dt, const em_class_loss *a, const void *x,
+                                     const int64_t *target, const void *weight, const void *grad,
+                                     int64_t grad_stride, double scale, void *gx)
+{
+    if (check_float("class_loss_backward", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t C = a->classes, inner = a->inner, work = 0;
+    double s = a->logits ? a->smoothing : 0.0, wsum = 0.0;
+    for (int64_t c = 0; c < C; c++) wsum += weight ? ld(f32, weight, c) : 1.0;
+    for (int64_t o = 0; o < a->outer; o++) {
+        for (int64_t i = 0; i < inner; i++) {
+            int64_t r = o * inner + i, at = o * C * inner + i, t = target[r];
+            bool ignored = t == a->ignore_index;
+            if (!ignored && check_target(t, C)) return em_last_status();
+            if (ignored || !a->logits) {
+                for (int64_t c = 0; c < C; c++) st(f32, gx, at + c * inner, 0.0);
+                if (!ignored) {
+                    double wt = weight ? ld(f32, weight, t) : 1.0;
+                    st(f32, gx, at + t * inner, -wt * ld(f32, grad, r * grad_stride) * scale);
+                }
+                continue;
+            }
+            double gr = ld(f32, grad, r * grad_stride) * scale, wt = weight ? ld(f32, weight, t) : 1.0;
+            double lse = row_lse(f32, x, at, C, inner);
+            for (int64_t c = 0; c < C; c++) {
+                double p = exp(ld(f32, x, at + c * inner) - lse);
+                double v = (1.0 - s) * wt * (p - (c == t ? 1.0 : 0.0));
+                if (s > 0) v += s / (double)C * (wsum * p - (weight ? ld(f32, weight, c) : 1.0));
+                st(f32, gx, at + c * inner, gr * v);
+            }
+        }
+        if (interrupted_after(&work, C * inner)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+/* --- batch norm --- */
+
+em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, int64_t inner, void *mean,
+                          void *var)
+{
+    if (check_float("batch_norm", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    double m_count = (double)(outer * inner);
+    int64_t work = 0;
+    for (int64_t ch = 0; ch < c; ch++) {
+        double sum = 0.0, sq = 0.0;
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t i = 0, at = (o * c + ch) * inner; i < inner; i++) sum += ld(f32, x, at + i);
+        double mu = sum / m_count;
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t i = 0, at = (o * c + ch) * inner; i < inner; i++) {
+                double d = ld(f32, x, at + i) - mu;
+                sq += d * d;
+            }
+        st(f32, mean, ch, mu);
+        st(f32, var, ch, sq / m_count);
+        if (interrupted_after(&work, 2 * outer * inner)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+em_status em_cpu_channel_affine(em_dtype dt, const void *a, const void *b, const void *center, int64_t outer,
+                                int64_t c, int64_t inner, const void *sa, const void *sb, const void *shift,
+                                void *y)
+{
+    if (check_float("batch_norm", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t work = 0;
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t ch = 0; ch < c; ch++) {
+            double ka = ld(f32, sa, ch), kb = b ? ld(f32, sb, ch) : 0.0, k0 = shift ? ld(f32, shift, ch) : 0.0;
+            double mu = center ? ld(f32, center, ch) : 0.0;
+            int64_t at = (o * c + ch) * inner;
+            if (f32 && !b) {   /* the forward pass: one multiply-add per element, in float */
+                const float *ap = (const float *)a + at;
+                float *yp = (float *)y + at, fa = (float)ka, f0 = (float)k0;
+                for (int64_t i = 0; i < inner; i++) yp[i] = ap[i] * fa + f0;
+                continue;
+            }
+            for (int64_t i = 0; i < inner; i++) {
+                double v = ld(f32, a, at + i) * ka + k0;
+                if (b) v += (ld(f32, b, at + i) - mu) * kb;
+                st(f32, y, at + i, v);
+            }
+        }
+        if (interrupted_after(&work, c * inner)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, const void *mean,
+                                    int64_t outer, int64_t c, int64_t inner, void *sum_g, void *sum_gx)
+{
+    if (check_float("batch_norm_backward", dt)) return em_last_status();
+    bool f32 = dt == EM_FLOAT32;
+    int64_t work = 0;
+    for (int64_t ch = 0; ch < c; ch++) {
+        double mu = ld(f32, mean, ch), sg = 0.0, sgx = 0.0;
+        for (int64_t o = 0; o < outer; o++)
+            for (int64_t i = 0, at = (o * c + ch) * inner; i < inner; i++) {
+                double gv = ld(f32, g, at + i);
+                sg += gv;
+                sgx += gv * (ld(f32, x, at + i) - mu);
+            }
+        st(f32, sum_g, ch, sg);
+        st(f32, sum_gx, ch, sgx);
+        if (interrupted_after(&work, outer * inner)) return cpu_interrupted();
+    }
+    return EM_OK;
+}

@@ -1,0 +1,343 @@
+/* lua_nn.c — Lua bindings of the neural-network functions: torch.linear,
+** conv2d, max_pool2d, avg_pool2d, softmax, log_softmax, nll_loss,
+** cross_entropy, binary_cross_entropy_with_logits, batch_norm, dropout,
+** bernoulli, and the methods x:softmax(dim), x:log_softmax(dim),
+** x:bernoulli([p]), x:bernoulli_([p]). Each binding checks its arguments and
+** calls one function of autograd/nn_grad.h. Not here: the nn modules (Lua). */
+#include <string.h>
+
+#include "../autograd/autograd.h"
+#include "../autograd/nn_grad.h"
+#include "../core/runtime.h"
+#include "lua_bind.h"
+#include "lua_util.h"
+
+/* A tensor, or NULL for nil / none. */
+static em_tensor *opt_tensor(lua_State *L, int idx)
+{
+    if (lua_isnoneornil(L, idx)) return NULL;
+    em_tensor *t = em_lua_test_tensor(L, idx);
+    if (!t) luaL_argerror(L, idx, lua_pushfstring(L, "Tensor or nil expected, got %s", luaL_typename(L, idx)));
+    return em_lua_check_tensor(L, idx);
+}
+
+/* Pushes option `name` of the options table opts (0: none) when it is set,
+** else positional argument pos (nil past the options table); returns its index.
+** Callers first fix the positional slots with lua_settop(L, NARGS). */
+static int arg(lua_State *L, int pos, int opts, const char *name)
+{
+    if (opts) {
+        lua_getfield(L, opts, name);
+        if (!lua_isnil(L, -1)) return lua_gettop(L);
+        lua_pop(L, 1);
+    }
+    if (pos > 0 && (!opts || pos < opts)) lua_pushvalue(L, pos);
+    else lua_pushnil(L);
+    return lua_gettop(L);
+}
+
+static int64_t int_at(lua_State *L, int idx, const char *op, const char *what)
+{
+    int ok;
+    lua_Integer v = lua_tointegerx(L, idx, &ok);
+    if (!ok) luaL_error(L, "%s: %s must be an integer or a table of two integers {h, w}, got %s", op, what,
+                        luaL_typename(L, idx));
+    return (int64_t)v;
+}
+
+/* A size given as one integer or a table {h, w}; def when nil. */
+static void pair_at(lua_State *L, int idx, const char *op, const char *what, int64_t def, int64_t out[2])
+{
+    if (lua_isnil(L, idx)) {
+        out[0] = out[1] = def;
+    } else if (lua_type(L, idx) == LUA_TTABLE && !em_lua_test_tensor(L, idx)) {
+        lua_Integer n = luaL_len(L, idx);
+        if (n == 0) {   /* PyTorch's stride=[]: the default */
+            out[0] = out[1] = def;
+            return;
+        }
+        if (n != 2) luaL_error(L, "%s: %s must be an integer or a table of two integers {h, w}", op, what);
+        for (int i = 0; i < 2; i++) {
+            lua_geti(L, idx, i + 1);
+            out[i] = int_at(L, -1, op, what);
+            lua_pop(L, 1);
+        }
+    } else {
+        out[0] = out[1] = int_at(L, idx, op, what);
+    }
+}
+
+/* Refuses dilation, groups, ceil_mode... values that ember does not implement. */
+static void only_default(lua_State *L, int idx, const char *op, const char *what, int def)
+{
+    if (lua_isnil(L, idx)) return;
+    if (lua_type(L, idx) == LUA_TBOOLEAN) {
+        if (lua_toboolean(L, idx) == def) return;
+        luaL_error(L, "%s: %s = %s is not supported by ember", op, what, def ? "false" : "true");
+    }
+    int64_t v[2];
+    pair_at(L, idx, op, what, def, v);
+    if (v[0] != def || v[1] != def) luaL_error(L, "%s: %s other than %d is not supported by ember", op, what, def);
+}
+
+/* --- layers --- */
+
+static int l_linear(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1), *w = em_lua_check_tensor(L, 2), *b = opt_tensor(L, 3);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_linear(x, w, b));
+    return 1;
+}
+
+/* conv2d(x, w[, b][, stride][, padding][, dilation][, groups]) or with a
+** trailing {stride=, padding=, dilation=, groups=}; padding may be "valid" or "same". */
+static int l_conv2d(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1), *w = em_lua_check_tensor(L, 2);
+    int opts = em_lua_find_options(L);
+    lua_settop(L, 7);
+    em_tensor *b = opt_tensor(L, arg(L, 3, opts, "bias"));
+    int64_t stride[2], pad[2];
+    pair_at(L, arg(L, 4, opts, "stride"), "conv2d", "stride", 1, stride);
+    int pi = arg(L, 5, opts, "padding");
+    only_default(L, arg(L, 6, opts, "dilation"), "conv2d", "dilation", 1);
+    only_default(L, arg(L, 7, opts, "groups"), "conv2d", "groups", 1);
+    if (lua_type(L, pi) == LUA_TSTRING) {
+        const char *mode = lua_tostring(L, pi);
+        pad[0] = pad[1] = 0;
+        if (strcmp(mode, "same") == 0) {
+            if (stride[0] != 1 || stride[1] != 1)
+                return luaL_error(L, "conv2d: padding='same' is not supported for strided convolutions");
+            for (int i = 0; i < 2 && w->ndim == 4; i++) {
+                if (w->shape[2 + i] % 2 == 0)
+                    return luaL_error(L, "conv2d: padding='same' with an even kernel size is not supported by ember");
+                pad[i] = (w->shape[2 + i] - 1) / 2;
+            }
+        } else if (strcmp(mode, "valid") != 0) {
+            return luaL_error(L, "conv2d: invalid padding string '%s', should be one of {'valid', 'same'}", mode);
+        }
+    } else {
+        pair_at(L, pi, "conv2d", "padding", 0, pad);
+    }
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_conv2d(x, w, b, stride, pad));
+    return 1;
+}
+
+/* max_pool2d(x, kernel[, stride][, padding][, dilation][, ceil_mode][, return_indices]) */
+static int l_max_pool2d(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    lua_settop(L, 7);
+    int64_t k[2], s[2], p[2];
+    int ki = arg(L, 2, opts, "kernel_size");
+    if (lua_isnil(L, ki)) return luaL_error(L, "max_pool2d: kernel_size is required");
+    pair_at(L, ki, "max_pool2d", "kernel_size", 1, k);
+    pair_at(L, arg(L, 3, opts, "stride"), "max_pool2d", "stride", 0, s);
+    if (s[0] == 0 && s[1] == 0) memcpy(s, k, sizeof s);   /* stride defaults to the kernel size */
+    pair_at(L, arg(L, 4, opts, "padding"), "max_pool2d", "padding", 0, p);
+    only_default(L, arg(L, 5, opts, "dilation"), "max_pool2d", "dilation", 1);
+    only_default(L, arg(L, 6, opts, "ceil_mode"), "max_pool2d", "ceil_mode", 0);
+    bool with_indices = lua_toboolean(L, arg(L, 7, opts, "return_indices"));
+    em_tensor **box = em_lua_newbox(L), **ibox = em_lua_newbox(L);
+    EM_LUA_CHECK(L, em_max_pool2d(x, k, s, p, box, ibox));
+    if (with_indices) return 2;
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* avg_pool2d(x, kernel[, stride][, padding][, ceil_mode][, count_include_pad][, divisor_override]) */
+static int l_avg_pool2d(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    lua_settop(L, 7);
+    int64_t k[2], s[2], p[2];
+    int ki = arg(L, 2, opts, "kernel_size");
+    if (lua_isnil(L, ki)) return luaL_error(L, "avg_pool2d: kernel_size is required");
+    pair_at(L, ki, "avg_pool2d", "kernel_size", 1, k);
+    pair_at(L, arg(L, 3, opts, "stride"), "avg_pool2d", "stride", 0, s);
+    if (s[0] == 0 && s[1] == 0) memcpy(s, k, sizeof s);
+    pair_at(L, arg(L, 4, opts, "padding"), "avg_pool2d", "padding", 0, p);
+    only_default(L, arg(L, 5, opts, "ceil_mode"), "avg_pool2d", "ceil_mode", 0);
+    only_default(L, arg(L, 6, opts, "count_include_pad"), "avg_pool2d", "count_include_pad", 1);
+    if (!lua_isnil(L, arg(L, 7, opts, "divisor_override")))
+        return luaL_error(L, "avg_pool2d: divisor_override is not supported by ember");
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_avg_pool2d(x, k, s, p));
+    return 1;
+}
+
+/* softmax(x, dim[, {dtype=}]) and log_softmax; also methods x:softmax(dim) */
+static int softmax(lua_State *L, bool log)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    lua_settop(L, 3);
+    int di = arg(L, 2, opts, "dim");
+    if (lua_isnil(L, di))
+        return luaL_error(L, "%s: dim is required (for example %s(x, -1) for the last dim)",
+                          log ? "log_softmax" : "softmax", log ? "log_softmax" : "softmax");
+    int dim = em_lua_check_dim(L, di);
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, x->dtype);
+    em_tensor **tmp = em_lua_newbox(L);
+    EM_LUA_TRY(L, *tmp, em_to_dtype(x, dt));
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_softmax(*tmp, dim, log));
+    return 1;
+}
+static int l_softmax(lua_State *L) { return softmax(L, false); }
+static int l_log_softmax(lua_State *L) { return softmax(L, true); }
+
+/* --- losses --- */
+
+/* Option `name` of the table at idx: a tensor or nil (the table, which stays
+** on the stack, keeps the tensor alive). */
+static em_tensor *field_tensor(lua_State *L, int idx, const char *op, const char *name)
+{
+    lua_getfield(L, idx, name);
+    if (lua_isnil(L, -1)) return NULL;
+    if (!em_lua_test_tensor(L, -1))
+        luaL_error(L, "%s: option %s must be a tensor, got %s", op, name, luaL_typename(L, -1));
+    return em_lua_check_tensor(L, lua_gettop(L));
+}
+
+/* Reads {reduction=, ignore_index=, weight=, label_smoothing=, pos_weight=}. */
+static void loss_opts(lua_State *L, int idx, const char *op, em_loss_opts *o)
+{
+    *o = (em_loss_opts){EM_REDUCTION_MEAN, -100, 0.0, NULL, NULL};
+    if (lua_isnoneornil(L, idx)) return;
+    if (!em_lua_is_options(L, idx))
+        luaL_argerror(L, idx, lua_pushfstring(L, "options table expected ({reduction=, ...}), got %s",
+                                              luaL_typename(L, idx)));
+    lua_getfield(L, idx, "reduction");
+    if (!lua_isnil(L, -1)) {
+        const char *r = luaL_tolstring(L, -1, NULL);
+        if (strcmp(r, "mean") == 0) o->reduction = EM_REDUCTION_MEAN;
+        else if (strcmp(r, "sum") == 0) o->reduction = EM_REDUCTION_SUM;
+        else if (strcmp(r, "none") == 0) o->reduction = EM_REDUCTION_NONE;
+        else luaL_error(L, "%s: reduction must be 'mean', 'sum' or 'none', got '%s'", op, r);
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, idx, "ignore_index");
+    if (!lua_isnil(L, -1)) o->ignore_index = em_lua_check_int(L, lua_gettop(L));
+    lua_getfield(L, idx, "label_smoothing");
+    if (!lua_isnil(L, -1)) o->smoothing = luaL_checknumber(L, lua_gettop(L));
+    o->weight = field_tensor(L, idx, op, "weight");
+    o->pos_weight = field_tensor(L, idx, op, "pos_weight");
+}
+
+static int l_nll_loss(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1), *t = em_lua_check_tensor(L, 2);
+    em_loss_opts o;
+    loss_opts(L, 3, "nll_loss", &o);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_nll_loss(x, t, &o));
+    return 1;
+}
+
+static int l_cross_entropy(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1), *t = em_lua_check_tensor(L, 2);
+    em_loss_opts o;
+    loss_opts(L, 3, "cross_entropy", &o);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_cross_entropy(x, t, &o));
+    return 1;
+}
+
+static int l_bce_with_logits(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1), *y = em_lua_check_tensor(L, 2);
+    em_loss_opts o;
+    loss_opts(L, 3, "binary_cross_entropy_with_logits", &o);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_bce_with_logits(x, y, &o));
+    return 1;
+}
+
+/* --- normalisation and randomness --- */
+
+/* batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps):
+** torch.batch_norm's order; nil for any tensor that is not there */
+static int l_batch_norm(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    em_tensor *w = opt_tensor(L, 2), *b = opt_tensor(L, 3), *rm = opt_tensor(L, 4), *rv = opt_tensor(L, 5);
+    bool training = lua_toboolean(L, 6);
+    double momentum = luaL_optnumber(L, 7, 0.1), eps = luaL_optnumber(L, 8, 1e-5);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_batch_norm(x, w, b, rm, rv, training, momentum, eps));
+    return 1;
+}
+
+/* dropout(x[, p = 0.5][, train = true][, {generator=}]): x itself when nothing is dropped */
+static int l_dropout(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    double p = lua_type(L, 2) == LUA_TNUMBER ? lua_tonumber(L, 2) : 0.5;
+    if (!lua_isnoneornil(L, 2) && lua_type(L, 2) != LUA_TNUMBER && opts != 2)
+        return luaL_argerror(L, 2, "dropout probability (a number) expected");
+    bool train = lua_isnoneornil(L, 3) || opts == 3 ? true : lua_toboolean(L, 3);
+    em_rng *g = em_lua_opt_generator(L, opts);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_dropout(x, p, train, g));
+    if (*box == x) {   /* the very same tensor object, as PyTorch returns input */
+        em_tensor_release(x);
+        *box = NULL;
+        lua_pushvalue(L, 1);
+    }
+    return 1;
+}
+
+/* x:bernoulli_([p = 0.5][, {generator=}]), p a number or a tensor of probabilities */
+static int l_bernoulli_(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    em_tensor *pt = opts == 2 ? NULL : em_lua_test_tensor(L, 2);
+    double p = pt || opts == 2 || lua_isnoneornil(L, 2) ? 0.5 : luaL_checknumber(L, 2);
+    if (em_grad_enabled() && x->requires_grad)
+        return luaL_error(L, "bernoulli_: in-place random fill of a tensor that requires grad (wrap it in "
+                          "torch.no_grad)");
+    EM_LUA_CHECK(L, em_op_bernoulli_(x, p, pt, em_lua_opt_generator(L, opts)));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* torch.bernoulli(probs[, {generator=}]) draws with probs; torch.bernoulli(x, p)
+** and x:bernoulli(p) draw with the number p in x's shape and dtype */
+static int l_bernoulli(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    bool scalar = lua_type(L, 2) == LUA_TNUMBER;
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_tensor_empty(x->ndim, x->shape, x->dtype, em_tensor_backend(x)));
+    EM_LUA_CHECK(L, em_op_bernoulli_(*box, scalar ? lua_tonumber(L, 2) : 0.0, scalar ? NULL : x,
+                                     em_lua_opt_generator(L, opts)));
+    return 1;
+}
+
+void em_lua_register_nn(lua_State *L)
+{
+    static const luaL_Reg funcs[] = {
+        {"linear", l_linear},           {"conv2d", l_conv2d},           {"max_pool2d", l_max_pool2d},
+        {"avg_pool2d", l_avg_pool2d},   {"softmax", l_softmax},         {"log_softmax", l_log_softmax},
+        {"nll_loss", l_nll_loss},       {"cross_entropy", l_cross_entropy},
+        {"binary_cross_entropy_with_logits", l_bce_with_logits},        {"batch_norm", l_batch_norm},
+        {"dropout", l_dropout},         {"bernoulli", l_bernoulli},     {NULL, NULL},
+    };
+    luaL_setfuncs(L, funcs, 0);
+    static const luaL_Reg methods[] = {
+        {"softmax", l_softmax},   {"log_softmax", l_log_softmax}, {"bernoulli", l_bernoulli},
+        {"bernoulli_", l_bernoulli_}, {NULL, NULL},
+    };
+    lua_getfield(L, -1, "Tensor");
+    luaL_setfuncs(L, methods, 0);
+    lua_pop(L, 1);
+}
