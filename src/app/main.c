@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "blas_tune.h"
 #include "host.h"
 #include "repl.h"
 
@@ -55,6 +56,7 @@ static int run_script(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    em_blas_tune(argv);
     if (argc < 2) return em_repl_main();
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0) {
