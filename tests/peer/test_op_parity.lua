@@ -3,12 +3,12 @@
 -- is one test: output dtype, shape, values (strides for views), the 0-based
 -- indices of max/min, then the gradients of sum(out * w). Not a gradcheck: it
 -- trusts PyTorch's numbers. Run by run_op_parity.sh:
---   ember run tests/peer/test_op_parity.lua DATA.lua [name-filter]
+--   [EMBER_TEST_FILTER=matmul/] ember run tests/peer/test_op_parity.lua DATA.lua
 
 local T = require "ember.test"
 
 local data_path = arg and arg[1]
-if not data_path then error("usage: ember run test_op_parity.lua DATA.lua [name-filter]") end
+if not data_path then error("usage: ember run test_op_parity.lua DATA.lua") end
 local cases = dofile(data_path)
 
 -- rtol is 1e-5 for every float dtype (the contract with PyTorch); atol only
