@@ -19,6 +19,7 @@ void em_lua_register_nn(lua_State *L);          /* module: linear, conv2d, cross
 void em_lua_open_meta(lua_State *L);            /* creates the Tensor metatable (methods on top) */
 void em_lua_open_types(lua_State *L);           /* dtype and device objects into the module */
 void em_lua_open_generator(lua_State *L);       /* torch.Generator, manual_seed, ... */
+void em_lua_register_io(lua_State *L);          /* module: the io subtable (read_idx, write_idx) */
 
 /* The generator named in an options table (field generator), or the default. */
 em_rng *em_lua_opt_generator(lua_State *L, int opts_idx);

@@ -38,6 +38,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_nn(L);
     em_lua_open_types(L);
     em_lua_open_generator(L);
+    em_lua_register_io(L);
     lua_pushcfunction(L, l_set_tostring);
     lua_setfield(L, mod, "_set_tostring");
     return 1;

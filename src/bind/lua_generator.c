@@ -1,6 +1,10 @@
-/* lua_generator.c — torch.Generator objects, torch.manual_seed,
-** torch.initial_seed, torch.get_rng_state / set_rng_state (the generator's
-** complete state as a uint8 tensor, restorable exactly). */
+/* lua_generator.c — torch.Generator objects, torch.default_generator,
+** torch.manual_seed / initial_seed / get_rng_state / set_rng_state. A state
+** is the uint8 tensor of PyTorch's own layout (5056 bytes, core/rng_state.c),
+** so states move between ember and PyTorch. Seeds are uint64 as in PyTorch:
+** a negative Lua integer stands for its two's complement, and initial_seed()
+** of a seed >= 2^63 comes back as that negative integer (Lua has no uint64). */
+#include <math.h>
 #include <string.h>
 
 #include "../ops/ops.h"
@@ -9,7 +13,17 @@
 
 #define EM_GENERATOR_MT "torch.Generator"
 
-static em_rng *check_gen(lua_State *L, int idx) { return luaL_checkudata(L, idx, EM_GENERATOR_MT); }
+/* A Generator userdata: its own state, or (torch.default_generator) a
+** pointer to the global one. */
+typedef struct lua_gen {
+    em_rng *g;
+    em_rng own;
+} lua_gen;
+
+static em_rng *check_gen(lua_State *L, int idx)
+{
+    return ((lua_gen *)luaL_checkudata(L, idx, EM_GENERATOR_MT))->g;
+}
 
 em_rng *em_lua_opt_generator(lua_State *L, int opts)
 {
@@ -22,42 +36,66 @@ em_rng *em_lua_opt_generator(lua_State *L, int opts)
 
 static uint64_t check_seed(lua_State *L, int idx)
 {
-    int64_t s = em_lua_check_int(L, idx);
-    return (uint64_t)s;
+    if (lua_isinteger(L, idx)) return (uint64_t)lua_tointeger(L, idx);
+    double v = luaL_checknumber(L, idx);
+    if (v == floor(v) && v >= 0 && v < 18446744073709551616.0) return (uint64_t)v;
+    if (v == floor(v) && v < 0 && v >= -9223372036854775808.0) return (uint64_t)(int64_t)v;
+    return (uint64_t)luaL_argerror(L, idx, lua_pushfstring(L, "manual_seed: expected an integer seed in "
+                                                              "[-2^63, 2^64), got %f", v));
 }
 
 static int push_state(lua_State *L, const em_rng *g)
 {
-    int64_t n = (int64_t)sizeof *g;
+    uint8_t bytes[EM_RNG_STATE_BYTES];
+    int64_t n = EM_RNG_STATE_BYTES;
+    em_rng_get_state(g, bytes);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_op_from_host(g, 1, &n, EM_UINT8, em_cpu_backend()));
+    EM_LUA_TRY(L, *box, em_op_from_host(bytes, 1, &n, EM_UINT8, em_cpu_backend()));
     return 1;
 }
 
-static int set_state(lua_State *L, em_rng *g, int idx)
+static int set_state(lua_State *L, em_rng *g, int idx, const char *op)
 {
-    em_tensor *t = em_lua_check_tensor(L, idx);
-    if (t->dtype != EM_UINT8 || t->ndim != 1 || t->shape[0] != (int64_t)sizeof *g)
-        return luaL_error(L, "set_rng_state: expected a uint8 tensor of %d bytes from get_rng_state()",
-                          (int)sizeof *g);
-    em_rng tmp;
-    EM_LUA_CHECK(L, em_op_to_host(t, &tmp, sizeof tmp));
-    if (tmp.index < 0 || tmp.index > EM_MT_N) return luaL_error(L, "set_rng_state: the state is corrupt");
-    *g = tmp;
+    em_tensor *t = em_lua_test_tensor(L, idx);
+    if (!t || t->dtype != EM_UINT8)
+        return luaL_error(L, "%s: RNG state must be a torch.uint8 tensor (from get_rng_state()), got %s", op,
+                          t ? em_dtype_name(t->dtype) : luaL_typename(L, idx));
+    int64_t n = em_tensor_numel(t);
+    if (n != EM_RNG_STATE_BYTES && n != EM_RNG_STATE_BYTES_LEGACY)
+        return luaL_error(L, "%s: expected a state of %d bytes (from get_rng_state()), got %d bytes", op,
+                          EM_RNG_STATE_BYTES, (int)n);
+    uint8_t bytes[EM_RNG_STATE_BYTES];
+    EM_LUA_CHECK(L, em_op_to_host(t, bytes, (size_t)n));
+    EM_LUA_CHECK(L, em_rng_set_state(g, bytes, n));
     return 0;
 }
 
+static lua_gen *new_gen(lua_State *L)
+{
+    lua_gen *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->g = &u->own;
+    em_rng_seed(u->g, EM_RNG_DEFAULT_SEED);
+    luaL_setmetatable(L, EM_GENERATOR_MT);
+    return u;
+}
+
+/* torch.Generator([device]): only "cpu" exists. */
 static int l_generator_new(lua_State *L)
 {
-    em_rng *g = lua_newuserdatauv(L, sizeof *g, 0);
-    em_rng_seed(g, 67280421310721ull);
-    luaL_setmetatable(L, EM_GENERATOR_MT);
+    if (!lua_isnoneornil(L, 1)) {
+        const char *dev = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
+        if (!dev || strcmp(dev, "cpu") != 0)
+            return luaL_error(L, "Generator: only the \"cpu\" device has a generator, got %s",
+                              dev ? dev : luaL_typename(L, 1));
+    }
+    new_gen(L);
     return 1;
 }
 
 static int l_gen_manual_seed(lua_State *L)
 {
-    em_rng_seed(check_gen(L, 1), check_seed(L, 2));
+    em_rng *g = check_gen(L, 1);
+    em_rng_seed(g, check_seed(L, 2));
     lua_settop(L, 1);
     return 1;
 }
@@ -69,17 +107,27 @@ static int l_gen_initial_seed(lua_State *L)
 }
 
 static int l_gen_get_state(lua_State *L) { return push_state(L, check_gen(L, 1)); }
+
 static int l_gen_set_state(lua_State *L)
 {
-    set_state(L, check_gen(L, 1), 2);
+    set_state(L, check_gen(L, 1), 2, "set_state");
     lua_settop(L, 1);
     return 1;
 }
 
+static int l_gen_tostring(lua_State *L)
+{
+    lua_gen *u = luaL_checkudata(L, 1, EM_GENERATOR_MT);
+    lua_pushfstring(L, "<torch.Generator object at %p>", (void *)u);
+    return 1;
+}
+
+/* torch.manual_seed(s) seeds the global generator and returns it, as PyTorch. */
 static int l_manual_seed(lua_State *L)
 {
     em_rng_seed(em_rng_default(), check_seed(L, 1));
-    return 0;
+    lua_getfield(L, lua_upvalueindex(1), "default_generator");
+    return 1;
 }
 
 static int l_initial_seed(lua_State *L)
@@ -89,7 +137,7 @@ static int l_initial_seed(lua_State *L)
 }
 
 static int l_get_rng_state(lua_State *L) { return push_state(L, em_rng_default()); }
-static int l_set_rng_state(lua_State *L) { return set_state(L, em_rng_default(), 1); }
+static int l_set_rng_state(lua_State *L) { return set_state(L, em_rng_default(), 1, "set_rng_state"); }
 
 void em_lua_open_generator(lua_State *L)
 {
@@ -101,13 +149,23 @@ void em_lua_open_generator(lua_State *L)
     luaL_newmetatable(L, EM_GENERATOR_MT);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, l_gen_tostring);
+    lua_setfield(L, -2, "__tostring");
     lua_pushliteral(L, "torch.Generator");
     lua_setfield(L, -2, "__name");
     lua_pop(L, 1);
+
+    lua_gen *def = new_gen(L);          /* torch.default_generator */
+    def->g = em_rng_default();
+    lua_setfield(L, -2, "default_generator");
+
     static const luaL_Reg funcs[] = {
-        {"Generator", l_generator_new},     {"manual_seed", l_manual_seed},
-        {"initial_seed", l_initial_seed},   {"get_rng_state", l_get_rng_state},
-        {"set_rng_state", l_set_rng_state}, {NULL, NULL},
+        {"Generator", l_generator_new},     {"initial_seed", l_initial_seed},
+        {"get_rng_state", l_get_rng_state}, {"set_rng_state", l_set_rng_state},
+        {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);
+    lua_pushvalue(L, -1);               /* manual_seed finds default_generator in the module */
+    lua_pushcclosure(L, l_manual_seed, 1);
+    lua_setfield(L, -2, "manual_seed");
 }

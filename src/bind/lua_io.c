@@ -1,0 +1,46 @@
+/* lua_io.c — torch.io: read_idx(path) and write_idx(path, tensor[, {gzip=}]),
+** thin bindings over src/io/idx.c. Which files make a dataset, and where they
+** are looked for, is lua/torch/datasets.lua. */
+#include <string.h>
+
+#include "../io/idx.h"
+#include "lua_bind.h"
+#include "lua_util.h"
+
+/* torch.io.read_idx(path) -> tensor (uint8, int32, float32 or float64) */
+static int l_read_idx(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_idx_read(path));
+    return 1;
+}
+
+/* torch.io.write_idx(path, tensor[, {gzip = bool}]); gzip defaults to
+** whether path ends in ".gz". */
+static int l_write_idx(lua_State *L)
+{
+    size_t len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    em_tensor *t = em_lua_check_tensor(L, 2);
+    int opts = 0;
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        opts = 3;
+    }
+    bool gz_name = len >= 3 && strcmp(path + len - 3, ".gz") == 0;
+    bool gzip = em_lua_opt_field_bool(L, opts, "gzip", gz_name);
+    EM_LUA_CHECK(L, em_idx_write(path, t, gzip));
+    return 0;
+}
+
+void em_lua_register_io(lua_State *L)
+{
+    static const luaL_Reg funcs[] = {
+        {"read_idx", l_read_idx},
+        {"write_idx", l_write_idx},
+        {NULL, NULL},
+    };
+    luaL_newlib(L, funcs);
+    lua_setfield(L, -2, "io");
+}
