@@ -282,6 +282,31 @@ static int maxmin(lua_State *L, em_reduce_op op)
     return 2;
 }
 
+/* all([dim[, keepdim]]) / any(...): logical reductions with bool results */
+static int logical_reduce(lua_State *L, em_reduce_op op)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, op == EM_R_MIN ? "all" : "any", &mask, &keep, &has_dim);
+    em_tensor **b = em_lua_newbox(L);
+    EM_LUA_TRY(L, *b, em_op_to_dtype(x, EM_BOOL));
+    em_tensor **box = em_lua_newbox(L);
+    if (em_tensor_numel(x) == 0) {   /* all() of nothing is true, any() false */
+        EM_LUA_TRY(L, *box, em_op_reduce(EM_R_SUM, *b, mask, keep));
+        em_tensor *r;
+        EM_LUA_TRY(L, r, em_op_binary_scalar(op == EM_R_MIN ? EM_B_EQ : EM_B_NE, *box, 0));
+        em_tensor_release(*box);
+        *box = r;
+        return 1;
+    }
+    EM_LUA_TRY(L, *box, em_op_reduce(op, *b, mask, keep));
+    return 1;
+}
+
+static int l_all(lua_State *L) { return logical_reduce(L, EM_R_MIN); }
+static int l_any(lua_State *L) { return logical_reduce(L, EM_R_MAX); }
+
 static int l_max(lua_State *L) { return maxmin(L, EM_R_MAX); }
 static int l_min(lua_State *L) { return maxmin(L, EM_R_MIN); }
 
@@ -458,7 +483,7 @@ static const luaL_Reg shared_funcs[] = {
     {"pow", l_pow},         {"clamp", l_clamp},   {"clip", l_clamp},     {"sum", l_sum},
     {"mean", l_mean},       {"prod", l_prod},     {"var", l_var},        {"std", l_std},
     {"max", l_max},         {"min", l_min},       {"argmax", l_argmax},  {"argmin", l_argmin},
-    {"logical_not", l_logical_not}, {"rsqrt", l_rsqrt},
+    {"logical_not", l_logical_not}, {"rsqrt", l_rsqrt}, {"all", l_all}, {"any", l_any},
     {NULL, NULL},
 };
 

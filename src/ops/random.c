@@ -26,6 +26,17 @@ static void *host_buffer(const char *op, const em_tensor *x)
     return buf;
 }
 
+/* PyTorch refuses to fill a tensor whose elements share memory (expand). */
+static em_status check_no_overlap(const char *op, const em_tensor *x)
+{
+    for (int d = 0; d < x->ndim; d++)
+        if (x->shape[d] > 1 && x->stride[d] == 0)
+            return em_fail(EM_ERR_VALUE, "%s: unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.", op);
+    return EM_OK;
+}
+
 /* The k-th value drawn goes to logical (row-major) position order[k]: x's
 ** elements in memory order, dims sorted by decreasing stride. *order is
 ** NULL when that is the row-major order itself. */
@@ -44,8 +55,9 @@ static em_status visit_order(const char *op, const em_tensor *x, int64_t **order
     }
     bool row_major = true;
     for (int k = 1; k < nd; k++) row_major = row_major && dims[k - 1] < dims[k];
-    if (row_major) return EM_OK;
-    int64_t n = em_tensor_numel(x), rowstride[EM_MAX_DIMS], idx[EM_MAX_DIMS] = {0};
+    int64_t n = em_tensor_numel(x);
+    if (row_major || n == 0) return EM_OK;
+    int64_t rowstride[EM_MAX_DIMS], idx[EM_MAX_DIMS] = {0};
     int64_t *ord = malloc((size_t)n * sizeof *ord);
     if (!ord) return em_fail(EM_ERR_MEMORY, "%s: out of memory for %lld positions", op, (long long)n);
     em_contiguous_strides(x->ndim, x->shape, rowstride);
@@ -97,6 +109,7 @@ em_status em_op_uniform_(em_tensor *x, double from, double to, em_rng *g)
     if (!(from <= to))
         return em_fail(EM_ERR_VALUE, "uniform_: expects to return a [from, to) range, but found from=%g > to=%g",
                        from, to);
+    if (check_no_overlap("uniform_", x)) return em_last_status();
     void *buf = host_buffer("uniform_", x);
     if (!buf) return em_last_status();
     em_status st = EM_OK;
@@ -119,6 +132,7 @@ em_status em_op_normal_(em_tensor *x, double mean, double std, em_rng *g)
         return em_fail(EM_ERR_TYPE, "normal_: expected a floating point tensor, got %s", em_dtype_name(x->dtype));
     if (!(std >= 0))
         return em_fail(EM_ERR_VALUE, "normal_: expects std >= 0.0, but found std %g", std);
+    if (check_no_overlap("normal_", x)) return em_last_status();
     void *buf = host_buffer("normal_", x);
     if (!buf) return em_last_status();
     int64_t n = em_tensor_numel(x);
@@ -141,6 +155,7 @@ em_status em_op_randint_(em_tensor *x, int64_t low, int64_t high, em_rng *g)
     if (low >= high)
         return em_fail(EM_ERR_VALUE, "randint: random_ expects 'from' to be less than 'to', but got from=%lld "
                        ">= to=%lld", (long long)low, (long long)high);
+    if (check_no_overlap("randint", x)) return em_last_status();
     int64_t n = em_tensor_numel(x);
     int64_t *buf = malloc(n ? (size_t)n * sizeof *buf : 1);
     if (!buf) return em_fail(EM_ERR_MEMORY, "randint: out of memory");

@@ -89,4 +89,9 @@ T.test("bad states are refused and leave the generator as it was", function()
   same(torch.get_rng_state(), s)
 end)
 
+T.test("filling an expanded tensor is refused, as in PyTorch", function()
+  T.error(function() torch.empty(3):expand(4, 3):normal_() end, "single memory location")
+  T.error(function() torch.empty(1, 3):expand(2, 3):uniform_(0, 1) end, "single memory location")
+end)
+
 T.run()

@@ -468,4 +468,13 @@ T.test("a 100,000-op chain backpropagates and frees without overflowing the C st
   T.ok(torch.memory_allocated() - before <= 64, "chain tensors freed: " .. (torch.memory_allocated() - before))
 end)
 
+T.test("all and any reduce to bool, over everything or a dim", function()
+  T.eq(torch.ones(2):eq(1):all():item(), true)
+  T.eq(torch.tensor({1, 0}):all():item(), false)
+  T.close(torch.tensor({{0, 1}, {0, 0}}):any(2), {true, false})
+  T.eq(tostring(torch.tensor({{0, 1}, {0, 0}}):any(1, true):size()), "torch.Size([1, 2])")
+  T.eq(torch.zeros(0):all():item(), true)
+  T.eq(torch.zeros(0):any():item(), false)
+end)
+
 T.run()
