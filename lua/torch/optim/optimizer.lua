@@ -21,8 +21,9 @@ function Optimizer.define(name, defaults)
   return cls
 end
 
-local function is_param_list(v)
-  return type(v) == "table" and (v[1] == nil or torch.is_tensor(v[1]))
+-- A list of groups ({params = ...} tables) rather than a list of tensors?
+local function is_group_list(v)
+  return type(v[1]) == "table" and not torch.is_tensor(v[1]) and v[1].params ~= nil
 end
 
 --- cls(params, opts): params is a list of tensors, or a list of groups
@@ -33,9 +34,11 @@ function Optimizer.new(cls, params, opts)
   if type(params) ~= "table" then
     error(cls.__name .. ": params must be a list of tensors (model:parameters()), got " .. type(params), 3)
   end
-  local groups = is_param_list(params) and {{params = params}} or params
-  if #groups == 0 then error(cls.__name .. ": optimizer got an empty parameter list", 3) end
+  local groups = is_group_list(params) and params or {{params = params}}
   for _, g in ipairs(groups) do self:add_param_group(g) end
+  local n = 0
+  for _, g in ipairs(self.param_groups) do n = n + #g.params end
+  if n == 0 then error(cls.__name .. ": optimizer got an empty parameter list", 3) end
   return self
 end
 
@@ -45,7 +48,8 @@ function Optimizer:add_param_group(g)
   local cls = getmetatable(self)
   local group = OrderedDict()
   for _, kd in ipairs(cls._defaults) do
-    local k, v = kd[1], g[k]
+    local k = kd[1]
+    local v = g[k]
     if v == nil then v = self.defaults[k] end
     if v == nil then v = kd[2] end
     if v == "required" then error(cls.__name .. ": the hyper-parameter " .. k .. " is required", 3) end
