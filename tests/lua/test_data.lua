@@ -2,7 +2,7 @@
 -- (batching, drop_last, shuffling, epochs in generic for, exact resume,
 -- bad arguments), other datasets and collation, IDX read/write, and MNIST
 -- from the bundled assets (and its errors). PyTorch's batch order is checked
--- in tests/peer/run_data_parity.sh; full Fashion-MNIST in run_fashion_mnist.sh.
+-- in tests/peer/peer.sh (peer test "data"); full Fashion-MNIST in run_fashion_mnist.sh.
 local T = require "ember.test"
 local data = require "torch.data"
 local datasets = require "torch.datasets"

@@ -7,9 +7,10 @@
 2. The MNIST classifier (784-256-128-10, dropout p=0 so nothing is random
    after the initialisation), seed 0, 200 steps of SGD (lr 0.05, momentum 0.9)
    and of Adam (lr 1e-3) on fixed batches of 64 bundled digits: every loss.
-Writes a Lua data file (argv[2]); argv[1] is the repository root.
+Writes a Lua data file (argv[1]).
 """
 import gzip
+import os
 import sys
 
 import numpy as np
@@ -99,4 +100,4 @@ def main(root, path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."), sys.argv[1])

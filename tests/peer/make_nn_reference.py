@@ -7,7 +7,7 @@ output, any further outputs (max_pool2d's indices, batch_norm's running stats
 after the update), the grad_fn name where ember promises PyTorch's, and the
 gradients of sum(out * w) for a fixed w. Random cases (dropout, bernoulli) seed
 both generators alike, so they check that ember draws the same masks.
-Not a test itself: tests/peer/test_nn_parity.lua compares, run_nn_parity.sh runs both.
+Not a test itself: tests/peer/test_nn_parity.lua compares, tests/peer/peer.sh nn runs both.
 Usage: /usr/bin/python3 tests/peer/make_nn_reference.py OUT.lua
 """
 

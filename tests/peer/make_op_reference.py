@@ -5,7 +5,7 @@ fixed inputs (a deterministic formula, not torch's RNG; the values are written
 into the file) in float64 and float32. It records the outputs, their dtype and
 shape, and the gradients of sum(out * w) for a fixed weight w of out's shape.
 Dims in the Lua calls are ember's 1-based ones; index tensors stay 0-based.
-Not a test itself: tests/peer/test_op_parity.lua compares, run_op_parity.sh runs both.
+Not a test itself: tests/peer/test_op_parity.lua compares, tests/peer/peer.sh op runs both.
 Usage: /usr/bin/python3 tests/peer/make_op_reference.py OUT.lua
 """
 

@@ -5,7 +5,7 @@
 -- (pooling indices, running statistics after the update), then the gradients of
 -- sum(out * w), and last the grad_fn names. Dropout and bernoulli cases seed both
 -- sides alike, so a passing case means ember drew exactly PyTorch's mask.
--- Run by run_nn_parity.sh:  ember run tests/peer/test_nn_parity.lua DATA.lua
+-- Run by tests/peer/peer.sh nn:  ember run tests/peer/test_nn_parity.lua DATA.lua
 
 local T = require "ember.test"
 

@@ -2,7 +2,7 @@
 -- The data file (arg[1]) comes from tests/peer/make_op_reference.py; each case
 -- is one test: output dtype, shape, values (strides for views), the 0-based
 -- indices of max/min, then the gradients of sum(out * w). Not a gradcheck: it
--- trusts PyTorch's numbers. Run by run_op_parity.sh:
+-- trusts PyTorch's numbers. Run by tests/peer/peer.sh op:
 --   [EMBER_TEST_FILTER=matmul/] ember run tests/peer/test_op_parity.lua DATA.lua
 
 local T = require "ember.test"
