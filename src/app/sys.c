@@ -1,11 +1,15 @@
 /* sys.c — the `ember.sys` Lua module: the few operating-system facts Lua's
 ** standard library lacks and the Lua side of ember needs: whether a stream is
-** a terminal (progress bars, colours) and a monotonic wall clock (epoch
-** timings; os.clock measures CPU time). */
+** a terminal (progress bars, colours), a monotonic wall clock (epoch
+** timings; os.clock measures CPU time), and listing/creating folders
+** (checkpoint rotation). */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,9 +31,57 @@ static int l_time(lua_State *L)
     return 1;
 }
 
+/* sys.listdir(path) -> sorted list of entry names (without . and ..), or nil, message */
+static int l_listdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    if (!d) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_newtable(L);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        lua_pushstring(L, e->d_name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, -3);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+    return 1;
+}
+
+/* sys.mkdir(path) -> true, or nil, message (an existing folder is fine) */
+static int l_mkdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    if (mkdir(path, 0777) == 0 || errno == EEXIST) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(errno));
+    return 2;
+}
+
+/* sys.getpid() */
+static int l_getpid(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)getpid());
+    return 1;
+}
+
 int luaopen_ember_sys(lua_State *L)
 {
-    static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time}, {NULL, NULL}};
+    static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time}, {"listdir", l_listdir},
+                                     {"mkdir", l_mkdir},   {"getpid", l_getpid}, {NULL, NULL}};
     luaL_newlib(L, funcs);
     return 1;
 }

@@ -1,0 +1,97 @@
+-- torch.checkpoint — saving everything training needs to go on exactly where
+-- it stopped, and keeping the last few checkpoints of a run.
+--
+--   local ckpt = require "torch.checkpoint"      -- also torch.checkpoint
+--   ckpt.save("run/last.pt", {model = model, optimizer = opt, loader = loader,
+--                             epoch = epoch, step = step, extra = {best = 0.91}})
+--   local state = ckpt.load("run/last.pt", {model = model, optimizer = opt, loader = loader})
+--   -- state.epoch, state.step, state.extra ...
+--
+-- A checkpoint is a plain dict (a .pt file PyTorch can open): model and
+-- optimizer state dicts, epoch and step, the global RNG state, and the data
+-- loader's position (its order and generator). Training N steps straight
+-- gives bit-for-bit the same parameters and losses as training k steps,
+-- saving, loading in a new process and training N - k more. Saves are atomic
+-- (torch.save writes a temp file, fsyncs and renames): a crash during a save
+-- leaves the previous checkpoint intact.
+local torch = require "torch"
+local sys = require "ember.sys"
+
+local checkpoint = {}
+
+--- save(path, {model=, optimizer=, loader=, scheduler=, epoch=, step=, extra=})
+function checkpoint.save(path, parts)
+  if type(path) ~= "string" then error("checkpoint.save: path must be a string", 2) end
+  parts = parts or {}
+  local ck = torch.OrderedDict()
+  ck.format = "ember-checkpoint-1"
+  ck.epoch = parts.epoch or 0
+  ck.step = parts.step or 0
+  if parts.model then ck.model_state_dict = parts.model:state_dict() end
+  if parts.optimizer then ck.optimizer_state_dict = parts.optimizer:state_dict() end
+  if parts.scheduler then ck.scheduler_state_dict = parts.scheduler:state_dict() end
+  if parts.loader then ck.loader_state = parts.loader:state_dict() end
+  ck.rng_state = torch.get_rng_state()
+  if parts.extra ~= nil then ck.extra = parts.extra end
+  torch.save(ck, path)
+  return path
+end
+
+--- load(path, {model=, optimizer=, loader=, scheduler=}) -> the checkpoint
+--- table, after restoring every part given and the global RNG state.
+function checkpoint.load(path, parts)
+  parts = parts or {}
+  local ck = torch.load(path)
+  if type(ck) ~= "table" or ck.rng_state == nil then
+    error("checkpoint.load: " .. path .. " is not an ember checkpoint (no rng_state); use torch.load", 2)
+  end
+  if parts.model then parts.model:load_state_dict(ck.model_state_dict) end
+  if parts.optimizer then parts.optimizer:load_state_dict(ck.optimizer_state_dict) end
+  if parts.scheduler and ck.scheduler_state_dict then parts.scheduler:load_state_dict(ck.scheduler_state_dict) end
+  if parts.loader and ck.loader_state then parts.loader:load_state_dict(ck.loader_state) end
+  torch.set_rng_state(ck.rng_state)
+  return ck
+end
+
+local function join(dir, name) return dir:sub(-1) == "/" and dir .. name or dir .. "/" .. name end
+
+--- list(dir[, prefix="checkpoint"]) -> the checkpoint files in dir
+--- named <prefix>-<number>.pt, oldest first (by number).
+function checkpoint.list(dir, prefix)
+  prefix = prefix or "checkpoint"
+  local names = sys.listdir(dir) or {}
+  local found = {}
+  for _, name in ipairs(names) do
+    local n = name:match("^" .. prefix:gsub("%p", "%%%0") .. "%-(%d+)%.pt$")
+    if n then found[#found + 1] = {tonumber(n), join(dir, name)} end
+  end
+  table.sort(found, function(a, b) return a[1] < b[1] end)
+  local out = {}
+  for i, f in ipairs(found) do out[i] = f[2] end
+  return out
+end
+
+--- save_rotating(dir, number, parts[, {keep=3, prefix="checkpoint"}]) saves
+--- <dir>/<prefix>-<number>.pt and then, only after that file is durable,
+--- deletes the oldest so that `keep` remain. Returns the new path.
+function checkpoint.save_rotating(dir, number, parts, opts)
+  opts = opts or {}
+  local keep, prefix = opts.keep or 3, opts.prefix or "checkpoint"
+  if math.type(keep) ~= "integer" or keep < 1 then error("checkpoint.save_rotating: keep must be >= 1", 2) end
+  assert(sys.mkdir(dir))
+  local path = join(dir, string.format("%s-%06d.pt", prefix, number))
+  checkpoint.save(path, parts)           -- raises on failure: nothing is deleted then
+  local all = checkpoint.list(dir, prefix)
+  for i = 1, #all - keep do
+    if all[i] ~= path then os.remove(all[i]) end
+  end
+  return path
+end
+
+--- latest(dir[, prefix]) -> the newest checkpoint path in dir, or nil.
+function checkpoint.latest(dir, prefix)
+  local all = checkpoint.list(dir, prefix)
+  return all[#all]
+end
+
+return checkpoint
