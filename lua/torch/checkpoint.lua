@@ -23,7 +23,7 @@ local checkpoint = {}
 function checkpoint.save(path, parts)
   if type(path) ~= "string" then error("checkpoint.save: path must be a string", 2) end
   parts = parts or {}
-  local ck = torch.OrderedDict()
+  local ck = torch.dict()
   ck.format = "ember-checkpoint-1"
   ck.epoch = parts.epoch or 0
   ck.step = parts.step or 0

@@ -48,6 +48,15 @@ function torch.get_default_dtype() return core.float32 end
 
 torch.OrderedDict = require "torch.ordered_dict"
 
+--- torch.dict([items]): an insertion-ordered table saved as a plain Python
+--- dict (Python dicts keep insertion order too), e.g. a checkpoint or an
+--- optimizer state_dict; torch.OrderedDict is saved as collections.OrderedDict.
+function torch.dict(items)
+  local d = torch.OrderedDict(items)
+  d._pytype = "dict"
+  return d
+end
+
 local tuple_mt = {__name = "tuple", __tostring = function(t)
   local parts = {}
   for i, v in ipairs(t) do parts[i] = tostring(v) end

@@ -9,6 +9,7 @@
 
 #include "blas_tune.h"
 #include "host.h"
+#include "inspect.h"
 #include "repl.h"
 
 #ifndef EMBER_VERSION
@@ -20,6 +21,7 @@ static const char *usage =
     "\n"
     "  ember                      open the REPL (torch is preloaded)\n"
     "  ember run FILE.lua [ARGS]  run a Lua script; ARGS are in the global table arg\n"
+    "  ember inspect FILE         what is inside a .pt/.pth/.tar or .safetensors file\n"
     "  ember --version            print the version\n"
     "  ember --help               print this help\n"
     "\n"
@@ -68,6 +70,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "run") == 0) return run_script(argc, argv);
+    if (strcmp(cmd, "inspect") == 0) return em_inspect_main(argc, argv);
     fprintf(stderr, "ember: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

@@ -20,6 +20,10 @@ void em_lua_open_meta(lua_State *L);            /* creates the Tensor metatable 
 void em_lua_open_types(lua_State *L);           /* dtype and device objects into the module */
 void em_lua_open_generator(lua_State *L);       /* torch.Generator, manual_seed, ... */
 void em_lua_register_io(lua_State *L);          /* module: the io subtable (read_idx, write_idx) */
+void em_lua_register_save(lua_State *L);        /* module: save (torch.save) */
+void em_lua_register_load(lua_State *L);        /* module: load (torch.load) */
+void em_lua_register_safetensors(lua_State *L); /* module: save/load_safetensors, io.safetensors_info */
+void em_lua_register_inspect(lua_State *L);     /* module: io.zip_records, io.pt_describe (ember inspect) */
 
 /* The generator named in an options table (field generator), or the default. */
 em_rng *em_lua_opt_generator(lua_State *L, int opts_idx);

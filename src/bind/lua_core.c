@@ -39,6 +39,10 @@ int luaopen_torch_core(lua_State *L)
     em_lua_open_types(L);
     em_lua_open_generator(L);
     em_lua_register_io(L);
+    em_lua_register_save(L);
+    em_lua_register_load(L);
+    em_lua_register_safetensors(L);
+    em_lua_register_inspect(L);
     lua_pushcfunction(L, l_set_tostring);
     lua_setfield(L, mod, "_set_tostring");
     return 1;

@@ -112,18 +112,18 @@ end
 --- copies, not views of the live state).
 function Optimizer:state_dict()
   local index = self:_indices()
-  local state = OrderedDict()
+  local state = torch.dict()
   local by_index = {}
   for p, st in pairs(self.state) do by_index[#by_index + 1] = {index[p], st} end
   table.sort(by_index, function(a, b) return a[1] < b[1] end)
   for _, e in ipairs(by_index) do
-    local copy = OrderedDict()
+    local copy = torch.dict()
     for k, v in pairs(e[2]) do copy:set(k, torch.is_tensor(v) and v:clone() or v) end
     state[e[1]] = copy
   end
   local groups = {}
   for i, g in ipairs(self.param_groups) do
-    local out = OrderedDict()
+    local out = torch.dict()
     for k, v in pairs(g) do
       if k ~= "params" then out:set(k, v) end
     end
@@ -132,7 +132,7 @@ function Optimizer:state_dict()
     out.params = ids
     groups[i] = out
   end
-  local sd = OrderedDict()
+  local sd = torch.dict()
   sd.state = state
   sd.param_groups = groups
   return sd

@@ -1,0 +1,190 @@
+/* lua_load.c — torch.load(path[, {map_location=}]): reads a PyTorch
+** checkpoint (src/io/pt_load.c) and converts its value tree to Lua:
+**   OrderedDict and dict -> torch.OrderedDict (order kept; _metadata as the
+**     field _metadata; None values kept with od:set(k, nil)); list -> array
+**     (None items leave holes); tuple -> torch.tuple; None -> nil; int ->
+**     integer; float; bool; str and bytes -> string; tensor -> tensor
+**     (Parameter -> nn.Parameter; requires_grad kept).
+** A notice from the loader (dtypes converted, CUDA tensors loaded to the CPU)
+** is printed to stderr once per distinct text. Not here: the file format. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../autograd/autograd.h"
+#include "../io/pt_load.h"
+#include "lua_bind.h"
+#include "lua_util.h"
+
+#define LOAD_BOX_MT "ember.pyval_load_box"
+#define NOTICES_KEY "ember.load_notices"
+
+typedef struct conv {
+    lua_State *L;
+    int od_new;     /* stack index: torch.OrderedDict constructor */
+    int od_set;     /* stack index: its set method */
+    int tuple;      /* stack index: torch.tuple */
+    int param;      /* stack index: nn.Parameter.new, or nil until first needed */
+} conv;
+
+static int box_gc(lua_State *L)
+{
+    em_pyval **box = lua_touserdata(L, 1);
+    em_pyval_free(*box);
+    *box = NULL;
+    return 0;
+}
+
+static em_pyval **new_box(lua_State *L)
+{
+    em_pyval **box = lua_newuserdatauv(L, sizeof *box, 0);
+    *box = NULL;
+    if (luaL_newmetatable(L, LOAD_BOX_MT)) {
+        lua_pushcfunction(L, box_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return box;
+}
+
+/* Pushes require(name). */
+static void push_require(lua_State *L, const char *name)
+{
+    lua_getglobal(L, "require");
+    lua_pushstring(L, name);
+    lua_call(L, 1, 1);
+}
+
+static void push_value(conv *c, const em_pyval *v);
+
+static void push_tensor(conv *c, const em_pyval *v)
+{
+    lua_State *L = c->L;
+    em_tensor *t = v->u.tensor.t;
+    em_tensor_retain(t);
+    em_lua_push_tensor(L, t);
+    if (v->u.tensor.is_parameter) {
+        if (lua_isnil(L, c->param)) {
+            push_require(L, "torch.nn.module");
+            lua_getfield(L, -1, "Parameter");
+            lua_getfield(L, -1, "new");
+            lua_replace(L, c->param);
+            lua_pop(L, 2);
+        }
+        lua_pushvalue(L, c->param);
+        lua_insert(L, -2);
+        lua_pushboolean(L, v->u.tensor.requires_grad);
+        lua_call(L, 2, 1);
+    } else if (v->u.tensor.requires_grad) {
+        if (em_set_requires_grad(t, true) != EM_OK) em_lua_raise(L);
+    }
+}
+
+static void push_map(conv *c, const em_pyval *v)
+{
+    lua_State *L = c->L;
+    lua_pushvalue(L, c->od_new);
+    lua_call(L, 0, 1);
+    int od = lua_gettop(L);
+    for (size_t i = 0; i < v->u.map.len; i++) {
+        const em_pyval *k = v->u.map.keys[i];
+        if (k->kind == EM_PY_NONE || (k->kind == EM_PY_FLOAT && k->u.f != k->u.f))
+            luaL_error(L, "torch.load: a dict key is %s, which cannot be a Lua table key",
+                       k->kind == EM_PY_NONE ? "None" : "NaN");
+        lua_pushvalue(L, c->od_set);
+        lua_pushvalue(L, od);
+        push_value(c, k);
+        push_value(c, v->u.map.values[i]);
+        lua_call(L, 3, 0);
+    }
+    if (v->u.map.metadata) {
+        push_value(c, v->u.map.metadata);
+        lua_setfield(L, od, "_metadata");
+    }
+}
+
+static void push_value(conv *c, const em_pyval *v)
+{
+    lua_State *L = c->L;
+    luaL_checkstack(L, 8, "torch.load: values nested too deeply");
+    switch (v->kind) {
+    case EM_PY_NONE: lua_pushnil(L); return;
+    case EM_PY_BOOL: lua_pushboolean(L, v->u.b); return;
+    case EM_PY_INT: lua_pushinteger(L, (lua_Integer)v->u.i); return;
+    case EM_PY_FLOAT: lua_pushnumber(L, v->u.f); return;
+    case EM_PY_STR:
+    case EM_PY_BYTES: lua_pushlstring(L, v->u.s.data, v->u.s.len); return;
+    case EM_PY_LIST:
+    case EM_PY_TUPLE:
+        if (v->kind == EM_PY_TUPLE) lua_pushvalue(L, c->tuple);
+        lua_createtable(L, v->u.seq.len > 1000000 ? 1000000 : (int)v->u.seq.len, 0);
+        for (size_t i = 0; i < v->u.seq.len; i++) {
+            push_value(c, v->u.seq.items[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        if (v->kind == EM_PY_TUPLE) lua_call(L, 1, 1);
+        return;
+    case EM_PY_DICT:
+    case EM_PY_ODICT: push_map(c, v); return;
+    case EM_PY_TENSOR: push_tensor(c, v); return;
+    }
+    luaL_error(L, "torch.load: internal error: unknown value kind %d", (int)v->kind);
+}
+
+/* Prints text to stderr unless this Lua state has printed it before. */
+static void notice_once(lua_State *L, const char *text)
+{
+    if (lua_getfield(L, LUA_REGISTRYINDEX, NOTICES_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, NOTICES_KEY);
+    }
+    if (lua_getfield(L, -1, text) == LUA_TNIL) {
+        fprintf(stderr, "%s\n", text);
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -3, text);
+    }
+    lua_pop(L, 2);
+}
+
+/* torch.load(path[, {map_location = "cpu" | "cuda[:N]" | torch.device}]) */
+static int l_load(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    const char *ml = NULL;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        int t = lua_getfield(L, 2, "map_location");
+        if (t == LUA_TSTRING) ml = lua_tostring(L, -1);
+        else if (t == LUA_TUSERDATA && luaL_testudata(L, -1, EM_DEVICE_MT)) ml = luaL_tolstring(L, -1, NULL);
+        else if (t != LUA_TNIL) return luaL_error(L, "torch.load: map_location must be a string or a torch.device");
+    }
+    conv c = {.L = L};
+    push_require(L, "torch.ordered_dict");
+    c.od_new = lua_gettop(L);
+    lua_pushvalue(L, c.od_new);
+    lua_call(L, 0, 1);
+    lua_getfield(L, -1, "set");
+    lua_remove(L, -2);
+    c.od_set = lua_gettop(L);
+    push_require(L, "torch");
+    lua_getfield(L, -1, "tuple");
+    lua_remove(L, -2);
+    c.tuple = lua_gettop(L);
+    lua_pushnil(L);
+    c.param = lua_gettop(L);
+    em_pyval **box = new_box(L);
+    char notice[1024];
+    EM_LUA_CHECK(L, em_pt_load(path, ml, box, notice, sizeof notice));
+    if (notice[0]) notice_once(L, notice);
+    push_value(&c, *box);
+    em_pyval_free(*box);
+    *box = NULL;
+    return 1;
+}
+
+void em_lua_register_load(lua_State *L)
+{
+    lua_pushcfunction(L, l_load);
+    lua_setfield(L, -2, "load");
+}

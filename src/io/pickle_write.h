@@ -1,0 +1,36 @@
+/* pickle_write.h — turns an em_pyval tree into the protocol-2 pickle that
+** torch.save writes as data.pkl (formats/pytorch-pt.md §3 and §6), using only
+** the opcodes and GLOBALs that torch 1.13's and 2.x's weights-only loaders
+** accept. Tensors become _rebuild_tensor_v2 calls on persistent storage ids;
+** the storages they name are listed for the caller to write as data/<key>.
+** No memo (BINPUT/BINGET) is emitted. Not here: the zip, the file. */
+#ifndef EMBER_PICKLE_WRITE_H
+#define EMBER_PICKLE_WRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pyval.h"
+
+/* One storage named in the pickle; its key is its index ("0", "1", ...). */
+typedef struct em_pickle_storage {
+    em_storage *storage;    /* borrowed from a tensor of the tree */
+    em_dtype dtype;         /* every tensor viewing it has this dtype */
+    int64_t numel;          /* elements of the whole storage */
+} em_pickle_storage;
+
+typedef struct em_pickle {
+    unsigned char *data;    /* the pickle bytes */
+    size_t len, cap;
+    em_pickle_storage *storages;   /* in key order */
+    size_t nstorages, storages_cap;
+} em_pickle;
+
+/* Pickles root into *out (zeroed first; free with em_pickle_free, also after
+** a failure). Fails with a message naming the offending value for: bytes,
+** unhashable keys, a storage viewed with two dtypes, tensors whose view
+** leaves their storage, nesting deeper than 512. */
+em_status em_pickle_write(const em_pyval *root, em_pickle *out);
+void em_pickle_free(em_pickle *p);
+
+#endif

@@ -1,0 +1,39 @@
+-- Saves checkpoints in an endless loop, for tests/examples/test_crash_save.sh
+-- (which kills this process at random moments):
+--   ember run save_loop.lua PATH atomic   -- torch.save (temp file, fsync, rename)
+--   ember run save_loop.lua PATH inplace  -- the naive way (the control): the
+--                                            bytes written over the old file
+-- Each checkpoint holds a counter k and a 1M-element tensor filled with k.
+-- ember run save_loop.lua PATH check     -- exits 0 if PATH loads and is consistent
+local path, mode = arg[1], arg[2]
+
+if mode == "check" then
+  local ok, ck = pcall(torch.load, path)
+  if not ok then io.stderr:write("unloadable: ", tostring(ck), "\n") os.exit(1) end
+  local consistent = ck.weights:eq(ck.k):all():item() and ck.weights:numel() == 1000000
+  if not consistent then io.stderr:write("inconsistent checkpoint\n") os.exit(1) end
+  print(ck.k)
+  os.exit(0)
+end
+
+local weights = torch.zeros(1000000)
+local k = 0
+while true do
+  k = k + 1
+  weights:fill_(k)
+  local ck = torch.OrderedDict()
+  ck.k = k
+  ck.weights = weights
+  if mode == "atomic" then
+    torch.save(ck, path)
+  else
+    local tmp = path .. ".scratch"
+    torch.save(ck, tmp)
+    local src = assert(io.open(tmp, "rb"))
+    local bytes = src:read("a")
+    src:close()
+    local dst = assert(io.open(path, "wb"))        -- truncates the old checkpoint first
+    for i = 1, #bytes, 65536 do dst:write(bytes:sub(i, i + 65535)) end
+    dst:close()
+  end
+end
