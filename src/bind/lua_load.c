@@ -100,6 +100,10 @@ static void push_map(conv *c, const em_pyval *v)
         push_value(c, v->u.map.metadata);
         lua_setfield(L, od, "_metadata");
     }
+    if (v->kind == EM_PY_DICT) {   /* a plain dict: saved back as one (torch.dict) */
+        lua_pushliteral(L, "dict");
+        lua_setfield(L, od, "_pytype");
+    }
 }
 
 static void push_value(conv *c, const em_pyval *v)
