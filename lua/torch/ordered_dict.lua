@@ -9,8 +9,9 @@
 --   d:keys(), d:values(), d:len() (also #d), d:contains(k)
 --   d:set(k, nil)                      -- keeps k with no value (PyTorch's None)
 --
--- Fields whose name starts with "_" (like _metadata) are plain fields: not
--- part of the order and not iterated.
+-- Two names are plain fields, not entries (not in the order, not iterated):
+-- _metadata (a state dict's module versions) and _pytype ("dict" for a table
+-- saved as a plain Python dict, see torch.dict).
 
 local OrderedDict = {}
 local ORDER, POS, VALS = {}, {}, {}   -- private keys: order list, key -> position, values
@@ -36,7 +37,7 @@ local mt = {
     return methods[k]
   end,
   __newindex = function(d, k, v)
-    if type(k) == "string" and k:sub(1, 1) == "_" then rawset(d, k, v) return end
+    if k == "_metadata" or k == "_pytype" then rawset(d, k, v) return end
     if v == nil then methods.remove(d, k) return end
     append(d, k)
     d[VALS][k] = v
