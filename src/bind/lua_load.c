@@ -151,7 +151,31 @@ static void notice_once(lua_State *L, const char *text)
     lua_pop(L, 2);
 }
 
-/* torch.load(path[, {map_location = "cpu" | "cuda[:N]" | torch.device}]) */
+/* The target of a map_location table ({["cuda:0"] = "cpu", ...}): with only
+** a CPU backend every tensor lands on the CPU, so the table is checked and
+** its first CUDA target (if any) is passed on so that the loader explains
+** the fallback; otherwise "cpu". */
+static const char *table_target(lua_State *L, int idx)
+{
+    const char *target = "cpu";
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_error(L, "torch.load: map_location table keys must be location strings like \"cuda:0\"");
+        const char *to = NULL;
+        if (lua_type(L, -1) == LUA_TSTRING) to = lua_tostring(L, -1);
+        else if (luaL_testudata(L, -1, EM_DEVICE_MT)) to = luaL_tolstring(L, -1, NULL), lua_pop(L, 1);
+        else luaL_error(L, "torch.load: map_location['%s'] must be a location string or a torch.device",
+                        lua_tostring(L, -2));
+        if (strncmp(to, "cuda", 4) == 0) target = to;
+        else if (strcmp(to, "cpu") != 0)
+            luaL_error(L, "torch.load: map_location['%s'] = '%s': expected cpu or cuda[:N]", lua_tostring(L, -2), to);
+        lua_pop(L, 1);
+    }
+    return target;
+}
+
+/* torch.load(path[, {map_location = "cpu" | "cuda[:N]" | torch.device | {from = to}}]) */
 static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
@@ -161,7 +185,9 @@ static int l_load(lua_State *L)
         int t = lua_getfield(L, 2, "map_location");
         if (t == LUA_TSTRING) ml = lua_tostring(L, -1);
         else if (t == LUA_TUSERDATA && luaL_testudata(L, -1, EM_DEVICE_MT)) ml = luaL_tolstring(L, -1, NULL);
-        else if (t != LUA_TNIL) return luaL_error(L, "torch.load: map_location must be a string or a torch.device");
+        else if (t == LUA_TTABLE) ml = table_target(L, lua_gettop(L));
+        else if (t != LUA_TNIL)
+            return luaL_error(L, "torch.load: map_location must be a string, a torch.device or a table");
     }
     conv c = {.L = L};
     push_require(L, "torch.ordered_dict");

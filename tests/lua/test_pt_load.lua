@@ -218,4 +218,13 @@ T.test("the malicious list is complete", function()
   for name in readme:gmatch("`([%w_]+%.pt)`") do T.ok(REFUSED[name], name .. " has a test") end
 end)
 
+T.test("map_location as a table mapping locations", function()
+  local f = "../shared/fixtures/pytorch/linear_state.pt"
+  local sd = torch.load(f, {map_location = {["cuda:0"] = "cpu"}})
+  T.eq(tostring(sd.weight.device), "cpu")
+  T.eq(tostring(torch.load(f, {map_location = {cpu = torch.device("cpu")}}).bias.device), "cpu")
+  T.error(function() torch.load(f, {map_location = {cpu = "tpu"}}) end, "expected cpu or cuda")
+  T.error(function() torch.load(f, {map_location = 5}) end, "map_location must be")
+end)
+
 T.run()
