@@ -8,14 +8,7 @@ local json = require "json"
 
 local FIXTURES = "../shared/fixtures/pytorch/"
 
-local MNISTClassifier = nn.Module:extend("MNISTClassifier")
-function MNISTClassifier:__init()
-  nn.Module.__init(self)
-  self.features = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
-                                nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.2))
-  self.classifier = nn.Linear(128, 10)
-end
-function MNISTClassifier:forward(x) return self.classifier(self.features(x)) end
+local MNISTClassifier = require("models").MNISTClassifier
 
 -- The Flyte tutorial's CNN: conv 3->6 k5, pool, conv 6->16 k5, fc 400-120-84-10.
 local Net = nn.Module:extend("Net")

@@ -8,14 +8,8 @@
 local out = assert(arg[1], "usage: save_cases.lua OUTDIR")
 local Parameter = require("torch.nn.module").Parameter
 
-local MNISTClassifier = nn.Module:extend("MNISTClassifier")
-function MNISTClassifier:__init()
-  nn.Module.__init(self)
-  self.features = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
-                                nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.2))
-  self.classifier = nn.Linear(128, 10)
-end
-function MNISTClassifier:forward(x) return self.classifier(self.features(x)) end
+package.path = "tests/lua/lib/?.lua;" .. package.path
+local MNISTClassifier = require("models").MNISTClassifier
 
 -- --- a tiny JSON writer for the expected structure ---
 local function jstr(s)

@@ -4,14 +4,8 @@
 local T = require "ember.test"
 local ref = dofile(arg[1])
 
-local MNISTClassifier = nn.Module:extend("MNISTClassifier")
-function MNISTClassifier:__init()
-  nn.Module.__init(self)
-  self.features = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
-                                nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.2))
-  self.classifier = nn.Linear(128, 10)
-end
-function MNISTClassifier:forward(x) return self.classifier(self.features(x)) end
+package.path = "tests/lua/lib/?.lua;" .. package.path
+local MNISTClassifier = require("models").MNISTClassifier
 
 local test = data.datasets.MNIST{train = false}.data:narrow(1, 1, 16):float():div(255):view(-1, 784)
 
