@@ -8,3 +8,4 @@ _G.optim = torch.optim
 _G.F = torch.nn.functional
 local ok, data = pcall(require, "torch.data")
 if ok then _G.data = data end
+_G.plot = require "ember.plot"

@@ -4,6 +4,7 @@
 ** error. */
 #include <lauxlib.h>
 #include <lua.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +60,7 @@ static int run_script(int argc, char **argv)
 int main(int argc, char **argv)
 {
     em_blas_tune(argv);
+    signal(SIGPIPE, SIG_IGN);   /* a child (gnuplot) that dies makes writes fail, not ember */
     if (argc < 2) return em_repl_main();
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-v") == 0) {

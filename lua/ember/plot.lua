@@ -1,0 +1,385 @@
+-- ember.plot — loss curves and simple x/y plots drawn by gnuplot run as a child
+-- process: a text plot (or sixel) on a terminal, a PNG/SVG when file= is given,
+-- a CSV of the data when gnuplot is missing. Not a plotting library: lines and
+-- points, labels, log scales and side-by-side panels, nothing more.
+--   plot.losses{train = {...}, val = {...}, file = "loss.png"}
+--   local fig = plot.figure{rows = 1, cols = 2}; fig:losses{...}; fig:line{...}; fig:draw()
+local sys = require "ember.sys"
+
+local plot = {}
+-- the gnuplot command; EMBER_GNUPLOT overrides it (tests point it elsewhere)
+plot.gnuplot = os.getenv("EMBER_GNUPLOT") or "gnuplot"
+
+local MISSING_HINT = "install it with: sudo apt-get install gnuplot-nox"
+
+-- Quotes a string for gnuplot's single-quoted strings.
+local function q(s) return "'" .. tostring(s):gsub("'", "''") .. "'" end
+
+local function read_all(path)
+  local f = io.open(path, "rb")
+  if not f then return "" end
+  local s = f:read("a"); f:close()
+  return s
+end
+
+-- A series given as a Lua array of numbers or a 1-D tensor -> Lua array.
+local function numbers(fname, name, v, level)
+  if torch and torch.is_tensor(v) then
+    if v:dim() ~= 1 then
+      error(string.format("%s: series '%s' must be a 1-D tensor, got %d dims", fname, name, v:dim()), level)
+    end
+    v = v:detach():double():tolist()
+  end
+  if type(v) ~= "table" then
+    error(string.format("%s: series '%s' must be a table of numbers or a 1-D tensor, got %s", fname, name, type(v)), level)
+  end
+  if #v == 0 then error(string.format("%s: series '%s' is empty", fname, name), level) end
+  for i = 1, #v do
+    if type(v[i]) ~= "number" then
+      error(string.format("%s: series '%s' element %d is a %s, expected a number", fname, name, i, type(v[i])), level)
+    end
+  end
+  return v
+end
+
+local function range(n)
+  local r = {}
+  for i = 1, n do r[i] = i end
+  return r
+end
+
+-- One series {x=, y=, label=, style=} checked and made plain.
+local function make_series(fname, s, style, index)
+  local label = s.label or ("series " .. index)
+  local y = numbers(fname, label, s.y or s[1], 5)
+  local x = s.x and numbers(fname, label .. ".x", s.x, 5) or range(#y)
+  if #x ~= #y then
+    error(string.format("%s: series '%s' has %d x values and %d y values", fname, label, #x, #y), 4)
+  end
+  return {x = x, y = y, label = label, style = s.style or style}
+end
+
+-- A panel: {series = {...}, title, xlabel, ylabel, logx, logy} from user opts.
+-- Series come from opts' array part, or opts.x/opts.y for a single one.
+local function make_panel(fname, opts, style)
+  if type(opts) ~= "table" then error(fname .. ": expects a table of options", 3) end
+  local list = {}
+  if opts.y ~= nil then list[1] = {x = opts.x, y = opts.y, label = opts.label or "y"} end
+  for i, s in ipairs(opts) do
+    if type(s) ~= "table" or (s.y == nil and s[1] == nil) then
+      error(string.format("%s: series %d must be a table {x=..., y=..., label=...}", fname, i), 3)
+    end
+    list[#list + 1] = s
+  end
+  if #list == 0 then error(fname .. ": no series to plot (give y= or a list of {x=, y=, label=})", 3) end
+  local panel = {title = opts.title, xlabel = opts.xlabel, ylabel = opts.ylabel,
+                 logx = opts.logx, logy = opts.logy, series = {}}
+  for i, s in ipairs(list) do panel.series[i] = make_series(fname, s, style, i) end
+  return panel
+end
+
+local function losses_panel(opts)
+  if type(opts) ~= "table" then error("plot.losses: expects a table {train=..., val=...}", 3) end
+  if opts.train == nil then error("plot.losses: train= is required (the training loss per epoch)", 3) end
+  local train = numbers("plot.losses", "train", opts.train, 4)
+  local series = {{x = range(#train), y = train, label = "train", style = "linespoints"}}
+  if opts.val ~= nil then
+    local val = numbers("plot.losses", "val", opts.val, 4)
+    if #val ~= #train then
+      error(string.format("plot.losses: train has %d epochs but val has %d", #train, #val), 3)
+    end
+    series[2] = {x = range(#val), y = val, label = "validation", style = "linespoints"}
+  end
+  return {title = opts.title or "loss", xlabel = "epoch", ylabel = "loss", logy = opts.logy,
+          series = series, epochs = true}
+end
+
+local function finite(v) return v == v and v ~= math.huge and v ~= -math.huge end
+
+-- Warns once per series holding NaN/inf; such points become gaps.
+local function warn_nonfinite(panels)
+  for _, p in ipairs(panels) do
+    for _, s in ipairs(p.series) do
+      local bad = 0
+      for i = 1, #s.y do
+        if not (finite(s.x[i]) and finite(s.y[i])) then bad = bad + 1 end
+      end
+      if bad > 0 then
+        io.stderr:write(string.format("plot: warning: series '%s' has %d NaN/inf value%s, drawn as gaps\n",
+                                      s.label, bad, bad == 1 and "" or "s"))
+      end
+    end
+  end
+end
+
+-- gnuplot commands drawing the panels (data inline as datablocks; a blank
+-- line in a block breaks the line, which is how non-finite points show).
+local function body(panels, layout, title, text)
+  local out = {}
+  local function add(s) out[#out + 1] = s end
+  local styles = text and {lines = "lines", points = "points pt 'o'", linespoints = "lines"}
+    or {lines = "lines lw 2", points = "points pt 7", linespoints = "linespoints pt 7 lw 2"}
+  for pi, p in ipairs(panels) do
+    for si, s in ipairs(p.series) do
+      add(string.format("$d%d_%d << EOD", pi, si))
+      for i = 1, #s.y do
+        if finite(s.x[i]) and finite(s.y[i]) then add(string.format("%.17g %.17g", s.x[i], s.y[i]))
+        else add("") end
+      end
+      add("EOD")
+    end
+  end
+  if layout.extra then add(layout.extra) end -- the caller's own gnuplot commands
+  if #panels > 1 then
+    add(string.format("set multiplot layout %d,%d%s", layout.rows, layout.cols,
+                      title and (" title " .. q(title)) or ""))
+  end
+  for pi, p in ipairs(panels) do
+    add(text and "unset logscale; unset grid; set key top right noopaque nobox; set offsets 0, 0, 0, 0"
+        or "unset logscale; set grid; set key top right box; set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05")
+    add("set autoscale xfix")
+    add(p.epochs and #p.series[1].y <= 15 and "set xtics 1" or "set xtics autofreq")
+    add(p.logx and "set logscale x" or "")
+    add(p.logy and "set logscale y" or "")
+    add("set title " .. q(p.title or ""))
+    add("set xlabel " .. q(p.xlabel or ""))
+    add("set ylabel " .. q(p.ylabel or ""))
+    local parts = {}
+    for si, s in ipairs(p.series) do
+      local style = styles[s.style] or error("plot: unknown style '" .. tostring(s.style) .. "'")
+      parts[si] = string.format("$d%d_%d using 1:2 with %s title %s", pi, si, style, q(s.label))
+    end
+    add("plot " .. table.concat(parts, ", "))
+  end
+  if #panels > 1 then add("unset multiplot") end
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- Text size: COLUMNS/LINES, else `stty size` on a terminal, else 80x25.
+local function text_size(opts)
+  local cols, rows = tonumber(os.getenv("COLUMNS")), tonumber(os.getenv("LINES"))
+  if (not cols or not rows) and sys.isatty("stdout") then
+    local p = io.popen("stty size </dev/tty 2>/dev/null")
+    local r, c = (p and p:read("a") or ""):match("(%d+)%s+(%d+)")
+    if p then p:close() end
+    rows, cols = rows or tonumber(r), cols or tonumber(c)
+  end
+  cols = opts.cols or math.min(cols or 80, 160)
+  rows = opts.rows or math.min((rows or 25) - 2, math.floor(cols / 3))
+  return cols, math.max(rows, 10)
+end
+
+-- What to draw on the terminal: "dumb", "sixel" or nil (nothing).
+local function screen_terminal(opts)
+  local want = opts.terminal or os.getenv("EMBER_PLOT")
+  if want == "none" or opts.show == false then return nil end
+  if want == "dumb" or want == "text" then return "dumb" end
+  if want == "sixel" then return "sixel" end
+  if not sys.isatty("stdout") then return nil end -- batch run: draw nothing unless asked
+  local term = (os.getenv("TERM") or "") .. " " .. (os.getenv("TERM_PROGRAM") or "")
+  for _, t in ipairs({"mlterm", "foot", "yaft", "contour", "WezTerm", "sixel"}) do
+    if term:find(t, 1, true) then return "sixel" end
+  end
+  return "dumb"
+end
+
+local function terminal_cmd(kind, opts)
+  if kind == "dumb" then
+    local cols, rows = text_size(opts)
+    return string.format("set terminal dumb size %d,%d", cols, rows)
+  elseif kind == "sixel" then
+    return string.format("set terminal sixelgd size %d,%d truecolor", opts.width or 800, opts.height or 500)
+  elseif kind == "png" then
+    return string.format("set terminal pngcairo size %d,%d", opts.width or 800, opts.height or 500)
+  else
+    return string.format("set terminal svg size %d,%d dynamic", opts.width or 800, opts.height or 500)
+  end
+end
+
+local function file_kind(path, level)
+  if type(path) ~= "string" then error("plot: file= must be a string path", level) end
+  local ext = path:lower():match("%.(%a+)$")
+  if ext == "png" or ext == "svg" then return ext end
+  error("plot: file= must end in .png or .svg, got '" .. path .. "'", level)
+end
+
+-- Whether plot.gnuplot runs at all (checked once per command).
+local available = {}
+local function have_gnuplot()
+  local cmd = plot.gnuplot
+  if available[cmd] == nil then
+    local ok, _, code = os.execute(cmd .. " -e 'exit' >/dev/null 2>&1")
+    available[cmd] = ok == true or (code ~= 127 and code ~= 126)
+  end
+  return available[cmd]
+end
+
+-- The CSV fallback: panel,series,x,y per point, next to file= or in /tmp.
+local function write_csv(panels, opts)
+  local path = opts.file and opts.file:gsub("%.%a+$", "") .. ".csv" or os.tmpname() .. ".csv"
+  local f = assert(io.open(path, "w"))
+  f:write("panel,series,x,y\n")
+  for pi, p in ipairs(panels) do
+    for _, s in ipairs(p.series) do
+      for i = 1, #s.y do
+        f:write(string.format("%d,%s,%.12g,%.12g\n", pi, (s.label:gsub("[,\n]", " ")), s.x[i], s.y[i]))
+      end
+    end
+  end
+  f:close()
+  io.stderr:write(string.format("plot: gnuplot not found (%s); wrote the data as CSV to %s\n", MISSING_HINT, path))
+  return path
+end
+
+-- Runs gnuplot on the panels; returns {file=, text=, csv=}. opts.extra: raw
+-- gnuplot commands run before plotting (e.g. "set yrange [0:*]").
+local function render(panels, opts, layout)
+  local result = {}
+  layout = {rows = layout.rows, cols = layout.cols, extra = opts.extra}
+  if opts.file then file_kind(opts.file, 4) end
+  if not have_gnuplot() then
+    result.csv = write_csv(panels, opts)
+    return result
+  end
+  warn_nonfinite(panels)
+  local screen = screen_terminal(opts)
+  local script, errf, textf = os.tmpname(), os.tmpname(), os.tmpname()
+  local parts = {}
+  if opts.file then
+    parts[#parts + 1] = terminal_cmd(file_kind(opts.file, 4), opts)
+    parts[#parts + 1] = "set output " .. q(opts.file)
+    parts[#parts + 1] = body(panels, layout, opts.title) .. "set output"
+  end
+  if screen then
+    parts[#parts + 1] = terminal_cmd(screen, opts)
+    parts[#parts + 1] = "set output " .. q(textf)
+    parts[#parts + 1] = body(panels, layout, opts.title, screen == "dumb") .. "set output"
+  end
+  local f = assert(io.open(script, "w"))
+  f:write(table.concat(parts, "\n"), "\n")
+  f:close()
+  local ok = os.execute(string.format("%s %s >/dev/null 2>%s", plot.gnuplot, script, errf))
+  local err = read_all(errf)
+  if screen then result.text = read_all(textf) end
+  os.remove(script); os.remove(errf); os.remove(textf)
+  if not ok then error("plot: gnuplot failed:\n" .. err, 3) end
+  if err ~= "" then io.stderr:write("plot: gnuplot says:\n", err) end
+  if result.text and not opts.quiet then io.stdout:write(result.text); io.stdout:flush() end
+  if opts.file then
+    result.file = opts.file
+    if not opts.quiet then print("plot: wrote " .. opts.file) end
+  end
+  return result
+end
+
+local single = {rows = 1, cols = 1}
+
+-- plot.losses{train=, val=, title=, logy=, file=, width=, height=, terminal=, cols=, rows=}
+function plot.losses(opts)
+  local r = render({losses_panel(opts)}, opts, single)
+  return r
+end
+
+-- plot.line{x=, y=, label=} or plot.line{{x=, y=, label=}, ..., title=, logx=, logy=, file=}
+function plot.line(opts)
+  local r = render({make_panel("plot.line", opts, "lines")}, opts, single)
+  return r
+end
+
+-- plot.scatter: as plot.line, drawn with points (a series may set style="lines").
+function plot.scatter(opts)
+  local r = render({make_panel("plot.scatter", opts, "points")}, opts, single)
+  return r
+end
+
+-- plot.figure{rows=1, cols=2, title=, file=, ...}: panels side by side.
+local Figure = {}
+Figure.__index = Figure
+
+function plot.figure(opts)
+  opts = opts or {}
+  local rows, cols = opts.rows or 1, opts.cols or 1
+  if math.type(rows) ~= "integer" or math.type(cols) ~= "integer" or rows < 1 or cols < 1 then
+    error("plot.figure: rows and cols must be positive integers", 2)
+  end
+  return setmetatable({opts = opts, rows = rows, cols = cols, panels = {}}, Figure)
+end
+
+local function add_panel(fig, panel)
+  if #fig.panels >= fig.rows * fig.cols then
+    error(string.format("plot.figure: a %dx%d figure holds %d panels", fig.rows, fig.cols, fig.rows * fig.cols), 3)
+  end
+  fig.panels[#fig.panels + 1] = panel
+  return fig
+end
+
+function Figure:losses(opts) return add_panel(self, losses_panel(opts)) end
+function Figure:line(opts) return add_panel(self, make_panel("figure:line", opts, "lines")) end
+function Figure:scatter(opts) return add_panel(self, make_panel("figure:scatter", opts, "points")) end
+
+function Figure:draw()
+  if #self.panels == 0 then error("plot.figure: nothing to draw; add panels with fig:losses/line/scatter", 2) end
+  local r = render(self.panels, self.opts, self)
+  return r
+end
+
+-- plot.live{title=, file=, logy=, ...}: a loss plot redrawn each epoch by one
+-- gnuplot process. live:update{train=, val=} adds an epoch; live:close()
+-- writes file= (if given) and reports gnuplot's errors.
+local Live = {}
+Live.__index = Live
+
+function plot.live(opts)
+  opts = opts or {}
+  if opts.file then file_kind(opts.file, 3) end
+  local self = setmetatable({opts = opts, train = {}, val = {}}, Live)
+  self.screen = screen_terminal(opts)
+  if self.screen and have_gnuplot() then
+    self.errf = os.tmpname()
+    self.pipe = io.popen(string.format("%s 2>%s", plot.gnuplot, self.errf), "w")
+    self.pipe:write(terminal_cmd(self.screen, opts), "\nset print '-'\n")
+  end
+  return self
+end
+
+function Live:update(epoch)
+  if type(epoch) ~= "table" or type(epoch.train) ~= "number" then
+    error("live:update: expects {train=number, val=number (optional)}", 2)
+  end
+  self.train[#self.train + 1] = epoch.train
+  if epoch.val ~= nil then self.val[#self.train] = epoch.val end
+  if not self.pipe or #self.train < 2 then return end
+  local val = {}
+  for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
+  local panel = losses_panel({train = self.train, val = next(self.val) and val or nil,
+                              title = self.opts.title, logy = self.opts.logy})
+  if self.screen == "dumb" then -- redraw in place: home the cursor, clear the screen
+    self.pipe:write("print \"\\033[H\\033[J\"\n")
+  end
+  self.pipe:write(body({panel}, single, nil, self.screen == "dumb"), "\n")
+  self.pipe:flush()
+end
+
+function Live:close()
+  local result = {}
+  if self.pipe then
+    self.pipe:write("exit\n")
+    self.pipe:close()
+    self.pipe = nil
+    local err = read_all(self.errf)
+    os.remove(self.errf)
+    if err ~= "" then io.stderr:write("plot: gnuplot says:\n", err) end
+  end
+  if self.opts.file and #self.train > 0 then
+    local val = nil
+    if next(self.val) then
+      val = {}
+      for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
+    end
+    local o = setmetatable({train = self.train, val = val, terminal = "none"}, {__index = self.opts})
+    result = plot.losses(o)
+  end
+  return result
+end
+
+return plot
