@@ -145,15 +145,7 @@ def storages_in(obj, acc):
 
 
 # --- PyTorch models matching the Lua ones -----------------------------------------
-class MNISTClassifier(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
-                                      nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.2))
-        self.classifier = nn.Linear(128, 10)
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
+from peerlib import MNISTClassifier  # noqa: E402  (the model matching the Lua one)
 
 
 def load(name, weights_only):

@@ -9,13 +9,13 @@
    and of Adam (lr 1e-3) on fixed batches of 64 bundled digits: every loss.
 Writes a Lua data file (argv[1]).
 """
-import gzip
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
+
+from peerlib import read_idx
 
 
 def linear_regression():
@@ -53,11 +53,6 @@ def linear_regression():
     return train, val, model.weights.item(), model.bias.item()
 
 
-def read_idx(path):
-    b = gzip.open(path).read()
-    nd = b[3]
-    dims = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(nd)]
-    return np.frombuffer(b, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
 
 
 def mnist_runs(root):

@@ -6,39 +6,27 @@ saves its state_dict with torch.save to <argv[1]>.pt, and writes the logits it
 gives for the first 16 bundled test images into the Lua data file argv[1].
 Run with /usr/bin/python3.
 """
-import gzip
 import os
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
+
+from peerlib import MNISTClassifier, read_idx
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 
 
-def read_idx(name):
-    b = gzip.open(os.path.join(ROOT, "assets", "mnist", name)).read()
-    nd = b[3]
-    dims = [int.from_bytes(b[4 + 4 * i:8 + 4 * i], "big") for i in range(nd)]
-    return np.frombuffer(b, dtype=np.uint8, offset=4 + 4 * nd).reshape(dims)
+def read_mnist(name):
+    return read_idx(os.path.join(ROOT, "assets", "mnist", name))
 
 
-class MNISTClassifier(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.features = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
-                                      nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.2))
-        self.classifier = nn.Linear(128, 10)
-
-    def forward(self, x):
-        return self.classifier(self.features(x))
 
 
 def main(out):
     torch.manual_seed(3)
-    x = torch.tensor(read_idx("train-images-idx3-ubyte.gz")).float().div(255).view(-1, 784)
-    y = torch.tensor(read_idx("train-labels-idx1-ubyte.gz")).long()
+    x = torch.tensor(read_mnist("train-images-idx3-ubyte.gz")).float().div(255).view(-1, 784)
+    y = torch.tensor(read_mnist("train-labels-idx1-ubyte.gz")).long()
     model = MNISTClassifier()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     for step in range(50):
@@ -48,7 +36,7 @@ def main(out):
         opt.step()
     torch.save(model.state_dict(), out + ".pt")
     model.eval()
-    test = torch.tensor(read_idx("t10k-images-idx3-ubyte.gz")[:16]).float().div(255).view(-1, 784)
+    test = torch.tensor(read_mnist("t10k-images-idx3-ubyte.gz")[:16]).float().div(255).view(-1, 784)
     with torch.no_grad():
         logits = model(test)
     with open(out, "w") as f:
