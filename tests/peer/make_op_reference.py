@@ -14,6 +14,8 @@ import sys
 
 import torch
 
+from peerlib import lua_value
+
 FLOATS = ("float64", "float32")
 SUFFIX = {"float64": "f64", "float32": "f32"}
 
@@ -600,27 +602,6 @@ def run_case(c):
                 grads.append(tensor_record(x.grad, False))
         rec["grads"] = grads
     return rec
-
-
-def lua_value(v, indent=""):
-    """Serialises a Python value as a Lua literal."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "0/0"
-        if math.isinf(v):
-            return "1/0" if v > 0 else "-1/0"
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(v, (list, tuple)):
-        return "{" + ", ".join(lua_value(x) for x in v) + "}"
-    if isinstance(v, dict):
-        return "{" + ", ".join("%s = %s" % (k, lua_value(x)) for k, x in v.items()) + "}"
-    raise TypeError("cannot serialise %r" % (v,))
 
 
 def main():
