@@ -6,9 +6,9 @@
 # Runs apt-get through sudo when not root. Installs nothing already present.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev gnuplot-nox)
+packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev gnuplot-nox)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch dataset-fashion-mnist)
+  packages+=(python3-torch dataset-fashion-mnist tmux)
 fi
 
 missing=()

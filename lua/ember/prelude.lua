@@ -9,3 +9,5 @@ _G.F = torch.nn.functional
 local ok, data = pcall(require, "torch.data")
 if ok then _G.data = data end
 _G.plot = require "ember.plot"
+-- timeit(fn): IPython-style timing, loaded on first use (startup stays fast)
+_G.timeit = function(...) return require("ember.timeit")(...) end

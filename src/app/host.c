@@ -12,6 +12,8 @@
 
 int luaopen_torch_core(lua_State *L);
 int luaopen_ember_sys(lua_State *L);
+int luaopen_ember_readline(lua_State *L);
+int luaopen_ember_interrupt(lua_State *L);
 
 static char lua_dir[PATH_MAX];
 
@@ -84,6 +86,10 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "torch.core");
     lua_pushcfunction(L, luaopen_ember_sys);
     lua_setfield(L, -2, "ember.sys");
+    lua_pushcfunction(L, luaopen_ember_readline);
+    lua_setfield(L, -2, "ember.readline");
+    lua_pushcfunction(L, luaopen_ember_interrupt);
+    lua_setfield(L, -2, "ember.interrupt");
     lua_pop(L, 2);
     lua_getglobal(L, "require");
     lua_pushliteral(L, "ember.prelude");

@@ -7,6 +7,9 @@
 
 #include "cpu_iter.h"
 
+/* multiply-adds per BLAS call before polling for Ctrl-C (~20-40 ms) */
+#define PANEL_FLOPS ((int64_t)1 << 31)
+
 typedef struct gemm_args {
     bool ta, tb;
     int64_t m, n, k;
@@ -100,15 +103,28 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
         const char *bi = (const char *)b + i * stride_b * es;
         char *ci = (char *)c + i * stride_c * es;
         if (k == 0) scale_c(dtype, &g, ci);
-        else if (blas && dtype == EM_FLOAT32)
-            cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha,
-                        (const float *)ai, (int)g.lda, (const float *)bi, (int)g.ldb,
-                        (float)beta, (float *)ci, (int)g.ldc);
-        else if (blas)
-            cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha,
-                        (const double *)ai, (int)g.lda, (const double *)bi, (int)g.ldb,
-                        beta, (double *)ci, (int)g.ldc);
-        else if (dtype == EM_FLOAT32)
+        else if (blas) {
+            /* One BLAS call is not interruptible: a huge product runs as
+            ** panels of rows of C, each ~PANEL_FLOPS, with a poll between. */
+            int64_t rows = m;
+            if (m * n * k > PANEL_FLOPS) {
+                rows = PANEL_FLOPS / (n * k);
+                rows = rows < 64 ? 64 : rows - rows % 16;
+            }
+            for (int64_t r0 = 0; r0 < m; r0 += rows) {
+                int64_t mr = m - r0 < rows ? m - r0 : rows;
+                int64_t a_off = (trans_a ? r0 : r0 * g.lda) * es;   /* row r0 of op(A) */
+                if (r0 > 0 && em_interrupt_requested) return cpu_interrupted();
+                if (dtype == EM_FLOAT32)
+                    cblas_sgemm(CblasRowMajor, ta, tb, (int)mr, (int)n, (int)k, (float)alpha,
+                                (const float *)(ai + a_off), (int)g.lda, (const float *)bi, (int)g.ldb,
+                                (float)beta, (float *)(ci + r0 * g.ldc * es), (int)g.ldc);
+                else
+                    cblas_dgemm(CblasRowMajor, ta, tb, (int)mr, (int)n, (int)k, alpha,
+                                (const double *)(ai + a_off), (int)g.lda, (const double *)bi, (int)g.ldb,
+                                beta, (double *)(ci + r0 * g.ldc * es), (int)g.ldc);
+            }
+        } else if (dtype == EM_FLOAT32)
             naive_f32(&g, (const float *)ai, (const float *)bi, (float *)ci);
         else if (dtype == EM_FLOAT64)
             naive_f64(&g, (const double *)ai, (const double *)bi, (double *)ci);
