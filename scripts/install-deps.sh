@@ -8,8 +8,11 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev gnuplot-nox)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch dataset-fashion-mnist tmux)
+  packages+=(python3-torch dataset-fashion-mnist tmux clang libclang-rt-dev)
 fi
+# callers may ask for more (scripts/fuzz.sh: the compiler for libFuzzer)
+read -r -a extra <<<"${EMBER_EXTRA_PACKAGES:-}"
+packages+=("${extra[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
