@@ -137,61 +137,98 @@ em_pyval *em_pyval_dict_get(const em_pyval *map, const char *key)
     return NULL;
 }
 
+/* The children of v: list/tuple items, dict keys and values, a state
+** dict's metadata. Returns how many were written to out (at most max),
+** starting at child number `from`; *total receives the count. */
+static size_t children_of(const em_pyval *v, size_t from, em_pyval **out, size_t max, size_t *total)
+{
+    size_t nseq = 0, nmap = 0;
+    int meta = 0;
+    if (v->kind == EM_PY_LIST || v->kind == EM_PY_TUPLE) nseq = v->u.seq.len;
+    if (v->kind == EM_PY_DICT || v->kind == EM_PY_ODICT) {
+        nmap = v->u.map.len;
+        meta = v->u.map.metadata != NULL;
+    }
+    *total = nseq + 2 * nmap + (size_t)meta;
+    size_t w = 0;
+    for (size_t i = from; i < *total && w < max; i++) {
+        if (i < nseq) out[w++] = v->u.seq.items[i];
+        else if (i < nseq + nmap) out[w++] = v->u.map.keys[i - nseq];
+        else if (i < nseq + 2 * nmap) out[w++] = v->u.map.values[i - nseq - nmap];
+        else out[w++] = v->u.map.metadata;
+    }
+    return w;
+}
+
+/* Frees v's own memory (not its children). */
+static void free_own(em_pyval *v)
+{
+    switch (v->kind) {
+    case EM_PY_STR:
+    case EM_PY_BYTES: free(v->u.s.data); break;
+    case EM_PY_LIST:
+    case EM_PY_TUPLE: free(v->u.seq.items); break;
+    case EM_PY_DICT:
+    case EM_PY_ODICT:
+        free(v->u.map.keys);
+        free(v->u.map.values);
+        break;
+    case EM_PY_TENSOR: em_tensor_release(v->u.tensor.t); break;
+    default: break;
+    }
+    free(v);
+}
+
+/* Recursive free, used only when the explicit stack cannot grow (out of
+** memory): trees are at most EM_PICKLE_MAX_DEPTH-ish levels deep. */
+static void free_deep(em_pyval *v)
+{
+    if (!v) return;
+    em_pyval *batch[16];
+    size_t total, from = 0, got;
+    while ((got = children_of(v, from, batch, 16, &total)) > 0) {
+        for (size_t i = 0; i < got; i++) free_deep(batch[i]);
+        from += got;
+    }
+    free_own(v);
+}
+
+/* Iterative free with an explicit stack; allocates nothing it cannot do
+** without (when the stack cannot grow, the rest goes through free_deep). */
 void em_pyval_free(em_pyval *root)
 {
     if (!root) return;
     size_t n = 0, cap = 64;
     em_pyval **stack = malloc(cap * sizeof *stack);
-    em_pyval *fallback[1];
-    if (!stack) {             /* out of memory: free just this level's node */
-        stack = fallback;
-        cap = 1;
+    if (!stack) {
+        free_deep(root);
+        return;
     }
     stack[n++] = root;
     while (n) {
         em_pyval *v = stack[--n];
-        em_pyval **children = NULL;
-        size_t count = 0;
-        em_pyval *extra = NULL;
-        if (v->kind == EM_PY_LIST || v->kind == EM_PY_TUPLE) {
-            children = v->u.seq.items;
-            count = v->u.seq.len;
-        }
-        for (int pass = 0; pass < 3; pass++) {
-            if (v->kind == EM_PY_DICT || v->kind == EM_PY_ODICT) {
-                children = pass == 0 ? v->u.map.keys : pass == 1 ? v->u.map.values : NULL;
-                count = pass < 2 ? v->u.map.len : 0;
-                extra = pass == 2 ? v->u.map.metadata : NULL;
-            } else if (pass > 0) {
-                break;
-            }
-            for (size_t i = 0; i < count + (extra ? 1 : 0); i++) {
-                em_pyval *c = i < count ? children[i] : extra;
-                if (!c) continue;
-                if (n == cap && stack != fallback) {
-                    em_pyval **p = realloc(stack, cap * 2 * sizeof *stack);
-                    if (p) {
-                        stack = p;
-                        cap *= 2;
-                    }
-                }
-                if (n < cap) stack[n++] = c;
+        size_t total;
+        children_of(v, 0, NULL, 0, &total);
+        if (n + total > cap) {
+            size_t want = cap;
+            while (want < n + total) want *= 2;
+            em_pyval **p = realloc(stack, want * sizeof *stack);
+            if (p) {
+                stack = p;
+                cap = want;
             }
         }
-        switch (v->kind) {
-        case EM_PY_STR:
-        case EM_PY_BYTES: free(v->u.s.data); break;
-        case EM_PY_LIST:
-        case EM_PY_TUPLE: free(v->u.seq.items); break;
-        case EM_PY_DICT:
-        case EM_PY_ODICT:
-            free(v->u.map.keys);
-            free(v->u.map.values);
-            break;
-        case EM_PY_TENSOR: em_tensor_release(v->u.tensor.t); break;
-        default: break;
+        if (n + total <= cap) {
+            n += children_of(v, 0, stack + n, total, &total);
+        } else {
+            em_pyval *batch[16];
+            size_t from = 0, got;
+            while ((got = children_of(v, from, batch, 16, &total)) > 0) {
+                for (size_t i = 0; i < got; i++) free_deep(batch[i]);
+                from += got;
+            }
         }
-        free(v);
+        free_own(v);
     }
-    if (stack != fallback) free(stack);
+    free(stack);
 }
