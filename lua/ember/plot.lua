@@ -274,28 +274,55 @@ end
 
 local single = {rows = 1, cols = 1}
 
--- plot.losses{train=, val=, title=, logy=, file=, width=, height=, terminal=, cols=, rows=}
+--- plot.losses{train = {...}[, val = {...}, title =, file =, ...]} -> result
+-- Draws loss curves per epoch (x = 1, 2, ...): train, and val of the same
+-- length. Series: Lua lists of numbers or 1-D tensors. On a terminal a text
+-- plot (terminal = "dumb" | "sixel" | "none", cols =, rows =); logy = true
+-- for a log scale; file =
+-- "x.png" / "x.svg" also writes an image (width =, height =). Without gnuplot
+-- it writes a CSV instead and says where. Other options: quiet, extra.
+-- result: {file =, text =, csv =} (what was written or drawn).
+-- Example: plot.losses{train = train_losses, val = val_losses, file = "loss.png"}
 function plot.losses(opts)
   local r = render({losses_panel(opts)}, opts, single)
   return r
 end
 
--- plot.line{x=, y=, label=} or plot.line{{x=, y=, label=}, ..., title=, logx=, logy=, file=}
+--- plot.line{x =, y =, label =} or plot.line{{x =, y =}, {...}, title =, ...}
+-- Draws y against x (x defaults to 1, 2, ...) as lines, one series or a
+-- list of them. Options: title, xlabel, ylabel, logx, logy, and those of
+-- plot.losses (file, terminal, width, height, quiet, extra). NaN/inf points
+-- are drawn as gaps. Returns {file =, text =, csv =}.
+-- Example:
+--   local x = torch.linspace(-2, 2, 41)
+--   plot.line{x = x, y = x:square(), label = "x^2"}
 function plot.line(opts)
   local r = render({make_panel("plot.line", opts, "lines")}, opts, single)
   return r
 end
 
--- plot.scatter: as plot.line, drawn with points (a series may set style="lines").
+--- plot.scatter{x =, y =, label =} or plot.scatter{{x =, y =}, {...}, title =, ...}
+-- As plot.line, drawn with points; a series may set style = "lines" or
+-- "linespoints". Returns {file =, text =, csv =}.
+-- Example: plot.scatter{x = {1, 2, 3}, y = {2, 4, 5}, label = "data"}
 function plot.scatter(opts)
   local r = render({make_panel("plot.scatter", opts, "points")}, opts, single)
   return r
 end
 
--- plot.figure{rows=1, cols=2, title=, file=, ...}: panels side by side.
+-- A figure: panels added by fig:losses/line/scatter, drawn by fig:draw().
 local Figure = {}
 Figure.__index = Figure
 
+--- plot.figure{rows = 1, cols = 1[, title =, file =, ...]} -> fig
+-- A figure of rows x cols panels side by side (matplotlib's subplots):
+-- add panels with fig:losses{...}, fig:line{...}, fig:scatter{...} (row by
+-- row), then fig:draw(). title, file, terminal, width, height apply to the
+-- whole figure.
+-- Example:
+--   local fig = plot.figure{rows = 1, cols = 2, file = "fig.png"}
+--   fig:losses{train = losses}; fig:line{y = accuracies, label = "acc"}
+--   fig:draw()
 function plot.figure(opts)
   opts = opts or {}
   local rows, cols = opts.rows or 1, opts.cols or 1
@@ -313,22 +340,43 @@ local function add_panel(fig, panel)
   return fig
 end
 
+--- fig:losses{train = {...}[, val = {...}, title =, logy =]} -> fig
+-- Adds a loss-curve panel (as plot.losses) to the figure; drawn by fig:draw().
 function Figure:losses(opts) return add_panel(self, losses_panel(opts)) end
+
+--- fig:line{x =, y =, label =, ...} -> fig
+-- Adds a line panel (as plot.line: one series or a list, title, xlabel,
+-- ylabel, logx, logy) to the figure; drawn by fig:draw().
 function Figure:line(opts) return add_panel(self, make_panel("figure:line", opts, "lines")) end
+
+--- fig:scatter{x =, y =, label =, ...} -> fig
+-- Adds a scatter panel (as plot.scatter) to the figure; drawn by fig:draw().
 function Figure:scatter(opts) return add_panel(self, make_panel("figure:scatter", opts, "points")) end
 
+--- fig:draw() -> {file =, text =, csv =}
+-- Draws every panel added so far with the figure's options (on the
+-- terminal, and to file= if given). An error when no panel was added.
 function Figure:draw()
   if #self.panels == 0 then error("plot.figure: nothing to draw; add panels with fig:losses/line/scatter", 2) end
-  local r = render(self.panels, self.opts, self)
+  -- the figure's rows and cols are its layout, not the text plot's size
+  local opts = setmetatable({rows = false, cols = false}, {__index = self.opts})
+  local r = render(self.panels, opts, self)
   return r
 end
 
--- plot.live{title=, file=, logy=, ...}: a loss plot redrawn each epoch by one
--- gnuplot process. live:update{train=, val=} adds an epoch; live:close()
--- writes file= (if given) and reports gnuplot's errors.
+-- A live plot: one gnuplot process fed an epoch at a time.
 local Live = {}
 Live.__index = Live
 
+--- plot.live{[title =, file =, logy =, terminal =, ...]} -> live
+-- A loss plot redrawn on the terminal after each epoch by one gnuplot
+-- process: call live:update{train =, val =} once per epoch and live:close()
+-- at the end (which writes file= if given). Draws nothing when not on a
+-- terminal (unless terminal = "dumb" | "sixel").
+-- Example:
+--   local live = plot.live{title = "MNIST"}
+--   for epoch = 1, 10 do ...; live:update{train = train_loss, val = val_loss} end
+--   live:close()
 function plot.live(opts)
   opts = opts or {}
   if opts.file then file_kind(opts.file, 3) end
@@ -342,6 +390,8 @@ function plot.live(opts)
   return self
 end
 
+--- live:update{train = number[, val = number]}
+-- Adds one epoch's losses and redraws the plot (from the second epoch on).
 function Live:update(epoch)
   if type(epoch) ~= "table" or type(epoch.train) ~= "number" then
     error("live:update: expects {train=number, val=number (optional)}", 2)
@@ -360,6 +410,9 @@ function Live:update(epoch)
   self.pipe:flush()
 end
 
+--- live:close() -> {file =, ...}
+-- Ends the gnuplot process, reports its errors, and writes file= (if
+-- given) with the whole curve as plot.losses does.
 function Live:close()
   local result = {}
   if self.pipe then

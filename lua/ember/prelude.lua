@@ -11,3 +11,6 @@ if ok then _G.data = data end
 _G.plot = require "ember.plot"
 -- timeit(fn): IPython-style timing, loaded on first use (startup stays fast)
 _G.timeit = function(...) return require("ember.timeit")(...) end
+-- help(x) / help(): docs of torch, nn, optim, data, plot; loaded on first use
+_G.help = setmetatable({}, {__call = function(_, ...) return require("ember.help")(...) end,
+                            __index = function(_, k) return require("ember.help")[k] end})

@@ -22,9 +22,15 @@ local function torch_module()
   return rawget(_G, "torch") or package.loaded.torch
 end
 
--- Sets print options as torch.set_printoptions does: profile first ("default",
--- "short", "full"), then the named options. As in PyTorch, sci_mode is reset to
--- automatic (nil) unless this call gives it.
+--- torch.set_printoptions{precision =, threshold =, edgeitems =, ...}
+-- Sets how print(tensor) shows tensors, as PyTorch's set_printoptions (an
+-- options table instead of keyword arguments). Options and defaults:
+-- precision = 4, threshold = 1000, edgeitems = 3, linewidth = 80,
+-- sci_mode = nil (automatic), profile = "default" | "short" | "full"
+-- (applied first). As in PyTorch, sci_mode goes back to automatic unless given.
+-- Example:
+--   torch.set_printoptions{precision = 2}
+--   print(torch.tensor{1/3})  --> tensor([0.33])
 function pretty.set_printoptions(o)
   o = o or {}
   if type(o) ~= "table" then

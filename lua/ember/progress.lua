@@ -8,12 +8,19 @@ local sys = require "ember.sys"
 local progress = {}
 progress.__index = progress
 
+--- progress.new(total[, label]) -> bar
+-- A one-line progress bar for `total` steps, drawn on stderr only when
+-- stderr is a terminal (logs stay clean). Like a minimal tqdm.
+-- Example: local bar = require("ember.progress").new(#loader, "epoch 1")
 function progress.new(total, label)
   return setmetatable({total = total, label = label or "", tty = sys.isatty("stderr"), last = -1,
                        start = sys.time()}, progress)
 end
 
---- update(i[, info]): draws step i of total (at most ~20 times a second).
+--- bar:update(i[, info])
+-- Draws step i of total with an optional text (e.g. the loss), at most
+-- about 20 times a second (the last step always).
+-- Example: bar:update(i, string.format("loss %.4f", loss:item()))
 function progress:update(i, info)
   if not self.tty then return end
   local now = sys.time()
@@ -26,7 +33,8 @@ function progress:update(i, info)
   io.stderr:flush()
 end
 
---- done(): clears the bar's line.
+--- bar:done() -> seconds
+-- Clears the bar's line; returns the seconds since progress.new.
 function progress:done()
   if self.tty then io.stderr:write("\r\27[K") io.stderr:flush() end
   return sys.time() - self.start

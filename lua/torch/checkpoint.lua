@@ -19,7 +19,15 @@ local sys = require "ember.sys"
 
 local checkpoint = {}
 
---- save(path, {model=, optimizer=, loader=, scheduler=, epoch=, step=, extra=})
+--- torch.checkpoint.save(path, {model =, optimizer =, epoch =, ...}) -> path
+-- Writes everything needed to resume training exactly: the state dicts of
+-- the parts given (model, optimizer, loader, scheduler), epoch and step,
+-- extra (any saveable value), the global
+-- RNG state and the loader's position. Atomic: a crash mid-save leaves the
+-- old file. The file is a plain dict that PyTorch's torch.load opens.
+-- Example:
+--   torch.checkpoint.save("run/last.pt", {model = model, optimizer = opt,
+--                                         epoch = epoch, extra = {best = acc}})
 function checkpoint.save(path, parts)
   if type(path) ~= "string" then error("checkpoint.save: path must be a string", 2) end
   parts = parts or {}
@@ -37,8 +45,15 @@ function checkpoint.save(path, parts)
   return path
 end
 
---- load(path, {model=, optimizer=, loader=, scheduler=}) -> the checkpoint
---- table, after restoring every part given and the global RNG state.
+--- torch.checkpoint.load(path[, {model =, optimizer =, loader =, ...}]) -> ck
+-- Reads a checkpoint written by torch.checkpoint.save, loads it into every
+-- part given (model, optimizer, loader, scheduler: made as before training)
+-- and restores the global RNG state.
+-- Returns the table: ck.epoch, ck.step, ck.extra, ...
+-- Example:
+--   local ck = torch.checkpoint.load("run/last.pt", {model = model,
+--                                                    optimizer = opt})
+--   local start_epoch = ck.epoch + 1
 function checkpoint.load(path, parts)
   parts = parts or {}
   local ck = torch.load(path)
@@ -55,8 +70,9 @@ end
 
 local function join(dir, name) return dir:sub(-1) == "/" and dir .. name or dir .. "/" .. name end
 
---- list(dir[, prefix="checkpoint"]) -> the checkpoint files in dir
---- named <prefix>-<number>.pt, oldest first (by number).
+--- torch.checkpoint.list(dir[, prefix = "checkpoint"]) -> list of paths
+-- The files in dir named <prefix>-<number>.pt, oldest first (by number);
+-- an empty list when there are none (or dir does not exist).
 function checkpoint.list(dir, prefix)
   prefix = prefix or "checkpoint"
   local names = sys.listdir(dir) or {}
@@ -71,9 +87,13 @@ function checkpoint.list(dir, prefix)
   return out
 end
 
---- save_rotating(dir, number, parts[, {keep=3, prefix="checkpoint"}]) saves
---- <dir>/<prefix>-<number>.pt and then, only after that file is durable,
---- deletes the oldest so that `keep` remain. Returns the new path.
+--- torch.checkpoint.save_rotating(dir, number, parts[, {keep = 3, ...}]) -> path
+-- Saves <dir>/<prefix>-<number>.pt (prefix = "checkpoint", number padded to
+-- 6 digits; parts as for save; dir is created) and only then deletes the
+-- oldest, so that `keep` checkpoints remain.
+-- Example:
+--   torch.checkpoint.save_rotating("run", epoch, {model = model, optimizer = opt,
+--                                               epoch = epoch})
 function checkpoint.save_rotating(dir, number, parts, opts)
   opts = opts or {}
   local keep, prefix = opts.keep or 3, opts.prefix or "checkpoint"
@@ -88,7 +108,9 @@ function checkpoint.save_rotating(dir, number, parts, opts)
   return path
 end
 
---- latest(dir[, prefix]) -> the newest checkpoint path in dir, or nil.
+--- torch.checkpoint.latest(dir[, prefix = "checkpoint"]) -> path or nil
+-- The newest (highest-numbered) checkpoint in dir, nil when there is none:
+-- resume with torch.checkpoint.load(torch.checkpoint.latest("run"), {...}).
 function checkpoint.latest(dir, prefix)
   local all = checkpoint.list(dir, prefix)
   return all[#all]

@@ -47,9 +47,11 @@ TensorDataset.__tostring = function(self)
   return string.format("TensorDataset(%d samples: %s)", self._n, table.concat(parts, ", "))
 end
 
---- data.TensorDataset(t1, t2, ...) -> dataset. Every tensor needs the same
---- size along dim 1. Errors: no tensors, a non-tensor, a 0-dim tensor,
---- first sizes that differ.
+--- data.TensorDataset(t1, t2, ...) -> dataset
+-- Sample i is the i-th row of every tensor: ds[i] = torch.tuple{t1[i], t2[i], ...}
+-- (i 1-based), #ds the number of rows. Every tensor needs the same size
+-- along dim 1. PyTorch's torch.utils.data.TensorDataset.
+-- Example: local ds = data.TensorDataset(X, y); local x1, y1 = ds:get(1)
 function data.TensorDataset(...)
   local tensors = table.pack(...)
   if tensors.n == 0 then error("TensorDataset: expected at least one tensor", 2) end
@@ -74,7 +76,9 @@ function data.TensorDataset(...)
   return setmetatable({tensors = tensors, _n = n}, TensorDataset)
 end
 
---- ds:get(i) -> t1[i], t2[i], ... (views; negative i counts from the end)
+--- ds:get(i) -> t1[i], t2[i], ...
+-- The fields of sample i (1-based; negative i counts from the end) as
+-- several values, views of the rows. ds[i] gives them as one torch.tuple.
 function TensorDataset:get(i)
   if math.type(i) ~= "integer" then
     error("TensorDataset: index must be an integer, got " .. typename(i), 2)
@@ -88,7 +92,9 @@ function TensorDataset:get(i)
   return table.unpack(out, 1, #self.tensors)
 end
 
---- ds:get_batch(ix) -> t1:index_select(1, ix), ... (ix: int64, 0-based)
+--- ds:get_batch(ix) -> t1:index_select(1, ix), ...
+-- The fields of several samples at once, ix an int64 tensor of 0-based
+-- sample numbers; DataLoader uses it to cut batches fast.
 function TensorDataset:get_batch(ix)
   local out = {}
   for k, t in ipairs(self.tensors) do out[k] = t:index_select(1, ix) end
@@ -134,11 +140,15 @@ local function collate(samples, nfields)
   return table.unpack(out, 1, nfields)
 end
 
---- data.default_collate(items) -> batch fields: what DataLoader does without
---- a collate_fn (items as a collate_fn gets them: one value or a torch.tuple
---- per sample). Tensors are stacked; integers give int64, other numbers
---- float64 and booleans bool tensors; strings stay a list; tables are
---- batched key by key.
+--- data.default_collate(items) -> batch fields
+-- What DataLoader does without a collate_fn; items as a collate_fn gets
+-- them (one value or a torch.tuple per sample). Tensors are stacked;
+-- integers give int64, other numbers float64 and booleans bool tensors;
+-- strings stay a list; tables are batched key by key.
+-- Example:
+--   local items = {torch.tuple{torch.ones(2), 1}, torch.tuple{torch.zeros(2), 0}}
+--   local x, y = data.default_collate(items)
+--   -- x: (2, 2) float tensor, y: tensor([1, 0])
 function data.default_collate(items)
   if #items == 0 then return nil end
   local rows = {}
@@ -178,12 +188,16 @@ local function dataset_len(ds)
   return nil
 end
 
---- data.DataLoader(dataset, {batch_size = 1, shuffle = false, drop_last = false,
----   generator = nil, collate_fn = nil}) -> loader.
---- `for x, y in loader do ... end` runs one epoch (each new loop a new one);
---- #loader is the number of batches. Without a generator, shuffling draws
---- from the global generator (torch.manual_seed), as PyTorch does.
---- num_workers, pin_memory & co. are accepted and ignored (one process).
+--- data.DataLoader(dataset[, {batch_size = 1, shuffle = false, drop_last =, ...}])
+-- Cuts a dataset into batches: `for x, y in loader do ... end` runs one
+-- epoch (each new loop a new one, reshuffled); #loader is the number of
+-- batches. Shuffling uses {generator =}, else the global generator
+-- (torch.manual_seed), giving PyTorch's order for a seed. collate_fn(items)
+-- builds a batch (default: data.default_collate); drop_last = true skips a
+-- last, smaller batch. num_workers, pin_memory
+-- & co. are accepted and ignored (one process).
+-- Example:
+--   for x, y in data.DataLoader(ds, {batch_size = 32, shuffle = true}) do ... end
 function data.DataLoader(dataset, opts)
   if dataset_len(dataset) == nil then
     error("DataLoader: expected a dataset (a table or tensor with #dataset and dataset[i]), got "
@@ -307,8 +321,11 @@ function DataLoader:_start()
   return {epoch = self._current.epoch + 1, position = 0, n = n, draw_order = self.shuffle}
 end
 
---- loader:iter() -> an iterator function over one epoch (a new one each call,
---- or the rest of a position given to load_state_dict). Returns nil at the end.
+--- loader:iter() -> iterator function
+-- An iterator over one epoch: each call returns the next batch's fields,
+-- nil at the end. A new epoch each call (or the rest of a position given
+-- to load_state_dict). `for x, y in loader` does the same.
+-- Example: local next_batch = loader:iter(); local x, y = next_batch()
 function DataLoader:iter()
   local it = self:_start()
   self._current = it
@@ -338,11 +355,12 @@ function DataLoader:__call(_, control)
   return self._loop()
 end
 
---- loader:state_dict() -> {epoch =, position =, permutation =, generator_state =,
---- batch_size =, num_samples =, shuffle =}: a plain table (torch.save can write
---- it). position = batches of that epoch already given out; generator_state
---- only when the loader has its own generator (the global one is saved with
---- torch.get_rng_state, as in PyTorch checkpoints).
+--- loader:state_dict() -> {epoch =, position =, permutation =, ...}
+-- Where the loader is, as a plain table torch.save can write: position =
+-- batches of that epoch already given out, the epoch's order, and the
+-- generator's state when the loader has its own (save the global one with
+-- torch.get_rng_state). PyTorch's DataLoader has no such method;
+-- torch.checkpoint saves it for you.
 function DataLoader:state_dict()
   local it = self._current
   return {
@@ -354,8 +372,10 @@ function DataLoader:state_dict()
   }
 end
 
---- loader:load_state_dict(t): the next iteration continues exactly where the
---- saved one stopped (or starts the next epoch if that one had finished).
+--- loader:load_state_dict(t)
+-- The next loop continues exactly where the saved loader stopped (the rest
+-- of its epoch, same order), or starts the next epoch if that one had
+-- finished. Needs the same dataset size and batch_size.
 function DataLoader:load_state_dict(t)
   if type(t) ~= "table" then
     error("DataLoader.load_state_dict: expected a table, got " .. typename(t), 2)

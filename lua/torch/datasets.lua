@@ -68,9 +68,11 @@ local SPECS = {
   },
 }
 
---- datasets.search_path(name[, root]) -> list of {dir =, why =}: where
---- MNIST / FashionMNIST files are looked for, in order. $EMBER_DATA itself
---- counts for MNIST only (MNIST and Fashion-MNIST files have the same names).
+--- datasets.search_path(name[, root]) -> list of {dir =, why =}
+-- Where the files of name ("MNIST" or "FashionMNIST") are looked for, in
+-- order: root (also root/MNIST/raw, torchvision's layout), $EMBER_DATA, then
+-- what ember ships or Debian installs. $EMBER_DATA itself counts for MNIST only
+-- (both datasets' files have the same names).
 function datasets.search_path(name, root)
   local spec = SPECS[name]
   if not spec then error("datasets.search_path: unknown dataset '" .. tostring(name) .. "'", 2) end
@@ -91,8 +93,10 @@ function datasets.search_path(name, root)
   return places
 end
 
---- datasets.locate(name, {root =, train = true}) -> images_path, labels_path,
---- place ({dir =, why =}); or nil, the list of places looked at.
+--- datasets.locate(name[, {root =, train = true}]) -> images, labels, place
+-- The paths of the split's two IDX files (plain or .gz) in the first place
+-- of search_path holding both; place is {dir =, why =}. Returns nil and the
+-- list of places looked at when none has them.
 function datasets.locate(name, opts)
   opts = opts or {}
   local files = FILES[opts.train == false and "test" or "train"]
@@ -148,8 +152,10 @@ Dataset.__tostring = function(self)
     self.name, self._n, self.train and "Train" or "Test", self.source, self.source_kind)
 end
 
---- ds:get(i) -> image (uint8 H x W, or transform(image)), label (an
---- integer 0..9, or target_transform(label)). i is 1-based; negative from the end.
+--- ds:get(i) -> image, label
+-- Sample i (1-based; negative counts from the end): image a uint8 (28, 28)
+-- tensor, or transform(image); label an integer 0..9 (0-based class number),
+-- or target_transform(label). ds[i] gives torch.tuple{image, label}.
 function Dataset:get(i)
   if math.type(i) ~= "integer" then error(self.name .. ": index must be an integer, got " .. type(i), 2) end
   local j = i < 0 and self._n + 1 + i or i
@@ -162,16 +168,25 @@ function Dataset:get(i)
   return image, label
 end
 
---- ds:get_batch(ix) -> images (uint8 B x H x W), labels (int64 B); ix int64,
---- 0-based. Only without transforms (DataLoader then goes sample by sample).
+--- ds:get_batch(ix) -> images, labels
+-- Several samples at once: images uint8 (B, 28, 28), labels int64 (B); ix
+-- an int64 tensor of 0-based sample numbers. DataLoader's fast path, used
+-- only without transforms (then it goes sample by sample).
 function Dataset:get_batch(ix)
   return self.data:index_select(1, ix), self.targets:index_select(1, ix)
 end
 
 local function make(name)
   local spec = SPECS[name]
-  -- MNIST{root =, train = true, transform =, target_transform =}, or
-  -- MNIST(root[, opts]) as torchvision's MNIST(root, train=...).
+  --- datasets.MNIST{root =, train = true, ...} / datasets.FashionMNIST{...}
+  -- Handwritten digits / clothing images read from IDX files, never
+  -- downloaded (see datasets.search_path; ember ships an 8000 + 2000 MNIST
+  -- subset). ds.data uint8 (N, 28, 28), ds.targets int64 labels 0..9, ds.classes,
+  -- #ds; ds:get(i) -> image, label. Options: root (a folder), train (false:
+  -- the test split), transform(image), target_transform(label). Also
+  -- MNIST(root[, opts]) as torchvision's.
+  -- Example:
+  --   local ds = data.datasets.MNIST{train = false}; local img, label = ds:get(1)
   return function(a, b)
     local opts
     if type(a) == "string" then
@@ -207,11 +222,11 @@ local function make(name)
   end
 end
 
---- datasets.MNIST{root =, train = true, transform =, target_transform =}
---- datasets.FashionMNIST{...}  (same options)
---- -> a dataset: ds.data (uint8 N x 28 x 28), ds.targets (int64 N),
---- ds.classes, ds.source (the folder used), #ds, ds[i] = torch.tuple{image, label},
---- ds:get(i) -> image, label.
+-- datasets.MNIST{root =, train = true, transform =, target_transform =}
+-- datasets.FashionMNIST{...}  (same options)
+-- -> a dataset: ds.data (uint8 N x 28 x 28), ds.targets (int64 N),
+-- ds.classes, ds.source (the folder used), #ds, ds[i] = torch.tuple{image, label},
+-- ds:get(i) -> image, label. (help() reads the doc in make, above its closure.)
 datasets.MNIST = make("MNIST")
 datasets.FashionMNIST = make("FashionMNIST")
 

@@ -23,34 +23,61 @@ local function with_grad_mode(enabled, fn, ...)
   return fn(...)
 end
 
---- torch.no_grad(fn, ...) -> fn's results, computed without recording gradients.
---- torch.no_grad() -> a guard: `local _ <close> = torch.no_grad()` turns
---- gradient recording off until the end of the enclosing block.
+--- torch.no_grad(fn, ...) / torch.no_grad()
+-- With a function: runs fn(...) without recording gradients and returns its
+-- results (the previous mode comes back afterwards, even on an error).
+-- Without: a guard; `local _ <close> = torch.no_grad()` turns recording off
+-- until the end of the enclosing block (Python's `with torch.no_grad():`).
+-- Example:
+--   local y = torch.no_grad(function() return model(x) end)
+--   print(y.requires_grad)  --> false
 function torch.no_grad(fn, ...)
   if fn == nil then return scope(false) end
   return with_grad_mode(false, fn, ...)
 end
 
---- torch.enable_grad: the same two forms, turning recording back on.
+--- torch.enable_grad(fn, ...) / torch.enable_grad()
+-- The same two forms as torch.no_grad, turning gradient recording back on
+-- (e.g. inside a no_grad block): fn(...)'s results, or a <close> guard.
+-- Example: do local _ <close> = torch.enable_grad(); loss = model(x):sum() end
 function torch.enable_grad(fn, ...)
   if fn == nil then return scope(true) end
   return with_grad_mode(true, fn, ...)
 end
 
 torch.autograd = {
-  --- torch.autograd.backward(tensor[, gradient][, {retain_graph=}])
+  --- torch.autograd.backward(tensor[, gradient][, {retain_graph = false}])
+  -- The same as tensor:backward(...): accumulates d tensor / d leaf into the
+  -- .grad of every leaf with requires_grad. gradient is needed when tensor is
+  -- not a scalar. Example: torch.autograd.backward(loss)
   backward = function(t, ...) return t:backward(...) end,
-  --- torch.autograd.gradcheck(fn, inputs[, opts]): finite differences vs backward.
+  --- torch.autograd.gradcheck(fn, inputs[, opts]) -> true | false, message
+  -- Compares autograd's gradients of fn with central finite differences.
+  -- inputs: a tensor or a table of fn's arguments; the float64 ones with
+  -- requires_grad = true are checked. opts: {eps = 1e-6, atol = 1e-5,
+  -- rtol = 1e-3, raise_exception = true, seed = 1}; a mismatch raises an error
+  -- naming the input and element (or returns false, message). Keep shapes small.
+  -- Example:
+  --   local x = torch.randn(3, {dtype = torch.float64, requires_grad = true})
+  --   torch.autograd.gradcheck(function(v) return (v * v):sum() end, x)  --> true
   gradcheck = function(...) return require("torch.gradcheck")(...) end,
 }
 
+--- torch.get_default_dtype() -> torch.float32
+-- The dtype of new floating-point tensors (torch.zeros, torch.tensor{1.5}, ...).
+-- Always float32 in ember (there is no set_default_dtype); ask for float64 with
+-- {dtype = torch.float64} or x:double().
 function torch.get_default_dtype() return core.float32 end
 
 torch.OrderedDict = require "torch.ordered_dict"
 
---- torch.dict([items]): an insertion-ordered table saved as a plain Python
---- dict (Python dicts keep insertion order too), e.g. a checkpoint or an
---- optimizer state_dict; torch.OrderedDict is saved as collections.OrderedDict.
+--- torch.dict([items]) -> an ordered table saved as a Python dict
+-- A torch.OrderedDict (same methods, keys kept in insertion order) that
+-- torch.save writes as a plain Python dict, e.g. a checkpoint or an
+-- optimizer state_dict; a torch.OrderedDict is saved as collections.OrderedDict.
+-- items: an optional list of {key, value} pairs.
+-- Example:
+--   torch.save(torch.dict{{"epoch", 3}, {"model", model:state_dict()}}, "ckpt.pt")
 function torch.dict(items)
   local d = torch.OrderedDict(items)
   d._pytype = "dict"
@@ -63,9 +90,15 @@ local tuple_mt = {__name = "tuple", __tostring = function(t)
   return "(" .. table.concat(parts, ", ") .. (#t == 1 and ",)" or ")")
 end}
 
---- torch.tuple{a, b}: a list marked as a Python tuple (Adam's betas), so that
---- files written by ember hold a tuple where PyTorch's do.
+--- torch.tuple{a, b, ...} -> the same table, marked as a Python tuple
+-- Marks a Lua list so that torch.save writes a tuple where PyTorch's files
+-- hold one (Adam's betas), and prints it as (a, b). Dataset samples ds[i]
+-- are tuples too; DataLoader unpacks their fields.
+-- Example: print(torch.tuple{0.9, 0.999})  --> (0.9, 0.999)
 function torch.tuple(t) return setmetatable(t, tuple_mt) end
+
+--- torch.is_tuple(v) -> boolean
+-- True when v was made by torch.tuple (or loaded from a Python tuple).
 function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
 
 -- tostring(tensor) uses PyTorch's print format when the pretty printer is there.

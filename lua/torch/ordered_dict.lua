@@ -13,6 +13,13 @@
 -- _metadata (a state dict's module versions) and _pytype ("dict" for a table
 -- saved as a plain Python dict, see torch.dict).
 
+--- torch.OrderedDict([items]) -> d
+-- A table that keeps its keys in insertion order, like Python's
+-- collections.OrderedDict (state dicts, param groups, checkpoints).
+-- Read and write with d[k] / d.k; d[k] = nil removes k; pairs(d) and print(d)
+-- follow the order; #d counts the keys. items: a list of {key, value} pairs.
+-- Example:
+--   local d = torch.OrderedDict{{"b", 1}, {"a", 2}}; print(d:keys()[1])  --> b
 local OrderedDict = {}
 local ORDER, POS, VALS = {}, {}, {}   -- private keys: order list, key -> position, values
 local NONE = setmetatable({}, {__tostring = function() return "None" end})
@@ -61,14 +68,18 @@ local mt = {
   end,
 }
 
---- Sets d[k] = v, keeping k in the order even when v is nil (None).
+--- d:set(k, v) -> d
+-- Sets d[k] = v. Unlike d[k] = nil, d:set(k, nil) keeps k in the order with
+-- no value (Python's None), as a state dict's missing bias (bias=False).
 function methods.set(d, k, v)
   append(d, k)
   d[VALS][k] = v == nil and NONE or v
   return d
 end
 
---- Removes k and its place in the order.
+--- d:remove(k)
+-- Removes k and its place in the order (the same as d[k] = nil); nothing
+-- happens when k is absent.
 function methods.remove(d, k)
   local pos = d[POS]
   if not pos[k] then return end
@@ -79,31 +90,45 @@ function methods.remove(d, k)
   d[VALS][k] = nil
 end
 
+--- d:keys() -> list of keys
+-- The keys in insertion order, as a new Lua list (Python's list(d.keys())).
 function methods.keys(d)
   local out = {}
   for i, k in ipairs(d[ORDER]) do out[i] = k end
   return out
 end
 
+--- d:values() -> list of values
+-- The values in key order, as a new Lua list (nil where a key holds None).
 function methods.values(d)
   local out = {}
   for i, k in ipairs(d[ORDER]) do out[i] = d[k] end
   return out
 end
 
+--- d:contains(k) -> boolean
+-- True when k is a key, even one holding None (Python's `k in d`).
 function methods.contains(d, k) return d[POS][k] ~= nil end
+
+--- d:len() -> number of keys
+-- The same as #d (Python's len(d)); keys holding None count.
 function methods.len(d) return #d[ORDER] end
 
---- True when key k is present with no value (None).
+--- d:is_none(k) -> boolean
+-- True when key k is present with no value (None, set by d:set(k, nil)).
 function methods.is_none(d, k) return d[VALS][k] == NONE end
 
---- A new OrderedDict, optionally filled from a list of {key, value} pairs.
+--- torch.OrderedDict.new([items]) -> d
+-- The same as torch.OrderedDict(items): a new OrderedDict, optionally filled
+-- from a list of {key, value} pairs.
 function OrderedDict.new(items)
   local d = setmetatable({[ORDER] = {}, [POS] = {}, [VALS] = {}}, mt)
   for _, kv in ipairs(items or {}) do methods.set(d, kv[1], kv[2]) end
   return d
 end
 
+--- torch.OrderedDict.is(v) -> boolean
+-- True when v is an OrderedDict (torch.dict tables included).
 function OrderedDict.is(v) return getmetatable(v) == mt end
 
 return setmetatable(OrderedDict, {__call = function(_, items) return OrderedDict.new(items) end})

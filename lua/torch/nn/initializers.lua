@@ -6,7 +6,12 @@ local torch = require "torch"
 
 local init = {}
 
---- fan_in, fan_out of a weight: dims 2 and 1, times the receptive field.
+--- nn.init.calculate_fan_in_and_fan_out(t) -> fan_in, fan_out
+-- The sizes of dims 2 and 1 of a weight, each times the receptive field
+-- (the product of dims 3..): a Linear (out, in) gives in, out; a Conv2d
+-- (out, in, kh, kw) gives in*kh*kw, out*kh*kw.
+-- PyTorch's nn.init._calculate_fan_in_and_fan_out.
+-- Example: nn.init.calculate_fan_in_and_fan_out(torch.empty(3, 4))  --> 4  3
 function init.calculate_fan_in_and_fan_out(t)
   local d = t:dim()
   if d < 2 then
@@ -17,7 +22,11 @@ function init.calculate_fan_in_and_fan_out(t)
   return t:size(2) * receptive, t:size(1) * receptive
 end
 
---- calculate_gain(nonlinearity[, param])
+--- nn.init.calculate_gain(nonlinearity[, param]) -> number
+-- The recommended scale for an activation: 1 for "linear", "sigmoid" and
+-- "conv*", 5/3 for "tanh", sqrt(2) for "relu", sqrt(2 / (1 + slope^2)) for
+-- "leaky_relu" (param = slope, default 0.01).
+-- Example: nn.init.calculate_gain("relu")  --> 1.4142135623731
 function init.calculate_gain(nonlinearity, param)
   if nonlinearity == "linear" or nonlinearity == "sigmoid" or nonlinearity:match("^conv") then return 1 end
   if nonlinearity == "tanh" then return 5.0 / 3 end
@@ -31,13 +40,35 @@ end
 
 local function no_grad(fn) return torch.no_grad(fn) end
 
+--- nn.init.uniform_(t[, a = 0[, b = 1]]) -> t
+-- Fills t in place with draws from U(a, b), without recording gradients
+-- (so it works on parameters). Example: nn.init.uniform_(layer.weight, -0.1, 0.1)
 function init.uniform_(t, a, b) return no_grad(function() return t:uniform_(a or 0, b or 1) end) end
+
+--- nn.init.normal_(t[, mean = 0[, std = 1]]) -> t
+-- Fills t in place with draws from N(mean, std^2), without recording gradients.
+-- Example: nn.init.normal_(layer.weight, 0, 0.01)
 function init.normal_(t, mean, std) return no_grad(function() return t:normal_(mean or 0, std or 1) end) end
+
+--- nn.init.zeros_(t) -> t
+-- Fills t with 0 in place, without recording gradients (e.g. a bias).
 function init.zeros_(t) return no_grad(function() return t:zero_() end) end
+
+--- nn.init.ones_(t) -> t
+-- Fills t with 1 in place, without recording gradients.
 function init.ones_(t) return no_grad(function() return t:fill_(1) end) end
+
+--- nn.init.constant_(t, v) -> t
+-- Fills t with the number v in place, without recording gradients.
+-- Example: nn.init.constant_(layer.bias, 0.1)
 function init.constant_(t, v) return no_grad(function() return t:fill_(v) end) end
 
---- kaiming_uniform_(t[, {a=0, mode="fan_in", nonlinearity="leaky_relu"}])
+--- nn.init.kaiming_uniform_(t[, {a = 0, mode = "fan_in", nonlinearity =}]) -> t
+-- He initialisation: fills t from U(-bound, bound), bound =
+-- gain * sqrt(3 / fan) (fan: fan_in or fan_out by mode, gain from
+-- calculate_gain(nonlinearity, a); nonlinearity defaults to "leaky_relu").
+-- PyTorch's keyword arguments become an options table.
+-- Example: nn.init.kaiming_uniform_(layer.weight, {nonlinearity = "relu"})
 function init.kaiming_uniform_(t, opts)
   opts = opts or {}
   local fan_in, fan_out = init.calculate_fan_in_and_fan_out(t)
@@ -48,7 +79,9 @@ function init.kaiming_uniform_(t, opts)
   return init.uniform_(t, -bound, bound)
 end
 
---- xavier_uniform_(t[, gain])
+--- nn.init.xavier_uniform_(t[, gain = 1]) -> t
+-- Glorot initialisation: fills t from U(-a, a), a = gain * sqrt(6 /
+-- (fan_in + fan_out)). Often used with tanh or sigmoid layers.
 function init.xavier_uniform_(t, gain)
   local fan_in, fan_out = init.calculate_fan_in_and_fan_out(t)
   local std = (gain or 1.0) * math.sqrt(2.0 / (fan_in + fan_out))

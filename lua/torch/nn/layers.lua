@@ -25,8 +25,14 @@ local function check_size(name, what, v)
   end
 end
 
---- nn.Linear(in_features, out_features[, {bias=true}]): y = x W^T + b.
----   weight: (out, in)   bias: (out)   x: (..., in) -> y: (..., out)
+--- nn.Linear(in_features, out_features[, {bias = true}])
+-- Applies y = x W^T + b to the last dimension of its input:
+-- x (..., in_features) -> y (..., out_features).
+-- weight: (out_features, in_features), bias: (out_features), both drawn from
+-- U(-1/sqrt(in_features), 1/sqrt(in_features)) as PyTorch does.
+-- Example:
+--   local layer = nn.Linear(3, 1)
+--   layer(torch.ones(2, 3)):size()  --> torch.Size([2, 1])
 local Linear = Module:extend("Linear")
 function Linear:__init(in_features, out_features, opts)
   Module.__init(self)
@@ -41,6 +47,9 @@ function Linear:__init(in_features, out_features, opts)
   end
   reset_weight_and_bias(self)
 end
+--- linear:forward(x) -> Tensor
+-- torch.linear(x, weight, bias); call the layer itself, linear(x). Raises a
+-- clear error when x's last dim is not in_features.
 function Linear:forward(x)
   if not torch.is_tensor(x) then error("nn.Linear: expected a tensor input, got " .. type(x), 2) end
   if x:dim() == 0 or x:size(-1) ~= self.in_features then
@@ -49,6 +58,7 @@ function Linear:forward(x)
   end
   return torch.linear(x, self.weight, self.bias)
 end
+--- linear:extra_repr() -> "in_features=3, out_features=1, bias=True"
 function Linear:extra_repr()
   return string.format("in_features=%d, out_features=%d, bias=%s", self.in_features, self.out_features,
     tostring(self.bias ~= nil):gsub("^%l", string.upper))
@@ -63,8 +73,15 @@ end
 
 local function tuple(p) return "(" .. p[1] .. ", " .. p[2] .. ")" end
 
---- nn.Conv2d(in_channels, out_channels, kernel_size[, {stride=1, padding=0, bias=true}])
----   weight: (out, in, kh, kw)   x: (N, in, H, W) -> (N, out, H', W')
+--- nn.Conv2d(in_channels, out_channels, kernel_size[, {stride =, padding =, ...}])
+-- 2-D convolution (cross-correlation, as PyTorch): x (N, in_channels, H, W)
+-- -> (N, out_channels, H', W'), H' = (H + 2*padding - kh) // stride + 1.
+-- kernel_size, stride (1), padding (0): a number or {h, w}; bias = true.
+-- weight: (out_channels, in_channels, kh, kw), bias: (out_channels),
+-- initialised as PyTorch does.
+-- Example:
+--   local conv = nn.Conv2d(1, 8, 3, {padding = 1})
+--   conv(torch.ones(2, 1, 28, 28)):size()  --> torch.Size([2, 8, 28, 28])
 local Conv2d = Module:extend("Conv2d")
 function Conv2d:__init(in_channels, out_channels, kernel_size, opts)
   Module.__init(self)
@@ -83,7 +100,10 @@ function Conv2d:__init(in_channels, out_channels, kernel_size, opts)
   end
   reset_weight_and_bias(self)
 end
+--- conv:forward(x) -> Tensor
+-- torch.conv2d(x, weight, bias, stride, padding); call conv(x).
 function Conv2d:forward(x) return torch.conv2d(x, self.weight, self.bias, self.stride, self.padding) end
+--- conv:extra_repr() -> "1, 8, kernel_size=(3, 3), stride=(1, 1), ..."
 function Conv2d:extra_repr()
   local s = string.format("%d, %d, kernel_size=%s, stride=%s", self.in_channels, self.out_channels,
     tuple(self.kernel_size), tuple(self.stride))
@@ -93,9 +113,7 @@ function Conv2d:extra_repr()
 end
 layers.Conv2d = Conv2d
 
---- nn.BatchNorm1d(C) / nn.BatchNorm2d(C) [{eps=1e-5, momentum=0.1, affine=true,
---- track_running_stats=true}]: normalises each channel with batch statistics
---- in training (updating running_mean/var) and running statistics in eval.
+-- BatchNorm1d and BatchNorm2d: one class each, sharing this code.
 local function batchnorm(name, dims_ok)
   local BN = Module:extend(name)
   BN._version = 2
@@ -118,6 +136,10 @@ local function batchnorm(name, dims_ok)
       self:register_buffer("num_batches_tracked", torch.tensor(0))
     end
   end
+  --- bn:forward(x) -> Tensor
+  -- Normalises each channel (dim 2) of x: with the batch's statistics in
+  -- training mode (updating running_mean/var and num_batches_tracked), with
+  -- the running statistics in eval mode. Call bn(x).
   function BN:forward(x)
     if not dims_ok[x:dim()] then
       error(string.format("nn.%s: expected %s input, got %d-D (shape %s)", name,
@@ -139,6 +161,7 @@ local function batchnorm(name, dims_ok)
       (not self.training or self.track_running_stats) and self.running_var or nil,
       use_batch, momentum or 0.0, self.eps)
   end
+  --- bn:extra_repr() -> "16, eps=1e-05, momentum=0.1, affine=True, ..."
   function BN:extra_repr()
     return string.format("%d, eps=%s, momentum=%s, affine=%s, track_running_stats=%s", self.num_features,
       string.format("%g", self.eps), tostring(self.momentum),
@@ -146,7 +169,20 @@ local function batchnorm(name, dims_ok)
   end
   return BN
 end
+--- nn.BatchNorm1d(num_features[, {eps =, momentum =, affine =, ...}])
+-- Batch normalisation over (N, C) or (N, C, L) input, C = num_features:
+-- (x - mean) / sqrt(var + eps) * weight + bias per channel, with the batch's
+-- statistics in training and running_mean/running_var (buffers) in eval.
+-- Defaults: eps = 1e-5, momentum = 0.1 (nil: a cumulative average),
+-- affine = true, track_running_stats = true. Call model:eval() to test.
 layers.BatchNorm1d = batchnorm("BatchNorm1d", {[2] = true, [3] = true})
+
+--- nn.BatchNorm2d(num_features[, {eps =, momentum =, affine =, ...}])
+-- Batch normalisation over (N, C, H, W) input, per channel C = num_features:
+-- statistics over N, H and W in training, running_mean/running_var in eval
+-- (model:eval()). Options and defaults as nn.BatchNorm1d; weight and bias
+-- start at ones and zeros.
+-- Example: nn.Sequential(nn.Conv2d(1, 16, 3), nn.BatchNorm2d(16), nn.ReLU())
 layers.BatchNorm2d = batchnorm("BatchNorm2d", {[4] = true})
 
 return layers

@@ -19,8 +19,12 @@ local OrderedDict = require "torch.ordered_dict"
 local Parameter = {}
 local is_param = setmetatable({}, {__mode = "k"})
 
---- nn.Parameter(t[, requires_grad]): a leaf tensor that a Module registers as
---- a parameter when assigned to one of its fields. Shares t's data.
+--- nn.Parameter(t[, requires_grad = true]) -> tensor
+-- Marks a tensor as a trainable parameter: a leaf sharing t's data, with
+-- requires_grad on (unless false is given). Assigned to a module field
+-- (self.w = nn.Parameter(...)) it is registered: it shows up in
+-- parameters(), state_dict() and the optimizer. Prints as "Parameter containing:".
+-- Example: self.scale = nn.Parameter(torch.ones(1))
 function Parameter.new(t, requires_grad)
   if not torch.is_tensor(t) then error("nn.Parameter: expected a tensor, got " .. type(t), 2) end
   local p = t:detach()
@@ -29,21 +33,41 @@ function Parameter.new(t, requires_grad)
   return p
 end
 
+--- nn.is_parameter(v) -> boolean
+-- True when v is a tensor made by nn.Parameter (or registered by a module).
 function Parameter.is(v) return is_param[v] == true end
 
+--- nn.Module: the base class of every layer and model
+-- Subclass it with nn.Module:extend("Name"), call nn.Module.__init(self) first
+-- in __init, assign layers and nn.Parameters to fields (they are registered
+-- in order, with PyTorch's state-dict names), define forward, call model(x).
+-- Example: local Net = nn.Module:extend("Net")
+--   function Net:__init() nn.Module.__init(self); self.fc = nn.Linear(4, 2) end
+--   function Net:forward(x) return self.fc(x):relu() end
+--   local model = Net()
+--   model(torch.randn(3, 4)):size()  --> torch.Size([3, 2])
 local Module = {__name = "Module"}
 Module.__index = Module
+
+-- d[k] when k is an entry of the OrderedDict d: its own methods (len, keys,
+-- set, ...) are not entries, so seq:len() stays Sequential's. (contains is
+-- taken once: an entry may be named "contains".)
+local contains = OrderedDict().contains
+local function entry(d, k)
+  if contains(d, k) then return d[k] end
+  return nil
+end
 
 -- Instances look fields up in: their own table, _parameters, _buffers,
 -- _modules, then the class chain.
 local function instance_index(self, k)
   local p = rawget(self, "_parameters")
   if p then
-    local v = p[k]
+    local v = entry(p, k)
     if v ~= nil then return v end
-    v = rawget(self, "_buffers")[k]
+    v = entry(rawget(self, "_buffers"), k)
     if v ~= nil then return v end
-    v = rawget(self, "_modules")[k]
+    v = entry(rawget(self, "_modules"), k)
     if v ~= nil then return v end
   end
   return getmetatable(self).__class[k]
@@ -73,13 +97,18 @@ end
 
 local class_mts = setmetatable({}, {__mode = "k"})
 
---- Class:extend(name) -> a subclass. Calling the class creates an instance
---- and runs its __init(...). Methods are inherited through the chain.
+--- Class:extend(name) -> a new class
+-- Makes a subclass of nn.Module (or of any Module class): calling the class,
+-- Class(...), creates an instance and runs its __init(...); methods not
+-- defined on it are inherited. name is shown by print(model).
+-- Example:
+--   local Net = nn.Module:extend("Net")  -- then define Net:__init and Net:forward
 function Module:extend(name)
   local cls = setmetatable({}, {__index = self, __call = function(c, ...) return c:_new(...) end,
                                 __tostring = function() return "class " .. name end})
   cls.__name = name
   cls.__super = self
+  cls.__defined_at = {debug.getinfo(2, "Sl"), debug.getinfo(3, "Sl")}   -- for help(): the doc above it
   return cls
 end
 
@@ -99,15 +128,25 @@ function Module:_new(...)
   return obj
 end
 
+--- nn.Module.is_module(v) -> boolean
+-- True when v is a Module instance (a layer or a model), not a class.
 function Module.is_module(v)
   local mt = getmetatable(v)
   return type(mt) == "table" and mt.__class ~= nil and rawget(v, "_modules") ~= nil
 end
 
---- The class an instance was made from, and its name.
+--- model:class() -> the class
+-- The class an instance was made from: nn.Linear(2, 3):class() == nn.Linear.
 function Module:class() return getmetatable(self).__class end
+
+--- model:class_name() -> string
+-- The name of the instance's class, e.g. "Linear" (Python's type(m).__name__).
 function Module:class_name() return getmetatable(self).__class.__name end
 
+--- nn.Module.__init(self)
+-- Sets up an instance (parameters, buffers, children, training = true).
+-- Every subclass's __init must call it first, before assigning fields
+-- (Python's super().__init__()).
 function Module:__init()
   rawset(self, "_parameters", OrderedDict())
   rawset(self, "_buffers", OrderedDict())
@@ -116,11 +155,17 @@ function Module:__init()
   rawset(self, "training", true)
 end
 
+--- model:forward(...) -> output
+-- The computation of a module; subclasses define it. Call the module itself,
+-- model(x), which calls forward. The base version raises an error.
 function Module:forward()
   error(self:class_name() .. ": forward is not implemented (define " .. self:class_name() .. ":forward(x))", 2)
 end
 
---- Registers p (a tensor or nil) as parameter `name`.
+--- model:register_parameter(name, p)
+-- Registers p (a tensor, made an nn.Parameter if it is not one, or nil) as
+-- parameter `name`. Assigning self.name = nn.Parameter(t) does the same;
+-- nil keeps the name with no value, as Linear's bias with {bias = false}.
 function Module:register_parameter(name, p)
   if p ~= nil and not torch.is_tensor(p) then
     error("register_parameter: expected a tensor or nil for '" .. name .. "'", 2)
@@ -129,13 +174,19 @@ function Module:register_parameter(name, p)
   rawget(self, "_parameters"):set(name, p)
 end
 
---- Registers t (a tensor or nil) as buffer `name`: saved in the state dict
---- unless {persistent = false}, moved by to(), never trained.
+--- model:register_buffer(name, t[, {persistent = true}])
+-- Registers t (a tensor or nil) as buffer `name`, read as self.name: state
+-- that is not trained (BatchNorm's running_mean). Saved in the state dict
+-- unless persistent = false; converted by to().
+-- Example: self:register_buffer("mask", torch.ones(4))
 function Module:register_buffer(name, t, opts)
   rawget(self, "_buffers"):set(name, t)
   rawget(self, "_non_persistent")[name] = (opts and opts.persistent == false) or nil
 end
 
+--- model:add_module(name, m)
+-- Registers module m (or nil) as child `name`; the same as self[name] = m,
+-- for names that are not identifiers (nn.Sequential uses "0", "1", ...).
 function Module:add_module(name, m)
   if m ~= nil and not Module.is_module(m) then error("add_module: '" .. name .. "' is not a Module", 2) end
   rawget(self, "_modules"):set(tostring(name), m)
@@ -149,8 +200,12 @@ local function walk(m, prefix, fn)
   end
 end
 
---- named_parameters() -> list of {name, tensor} in PyTorch's order (each
---- parameter once, even when shared).
+--- model:named_parameters([prefix]) -> list of {name, tensor}
+-- Every parameter of the module and its descendants with its state-dict
+-- name ("0.weight"), in PyTorch's order, each once even when shared. prefix
+-- is put before every name.
+-- Example:
+--   for _, np in ipairs(model:named_parameters()) do print(np[1], np[2].shape) end
 function Module:named_parameters(prefix)
   local out, seen = {}, {}
   walk(self, prefix or "", function(m, p)
@@ -164,13 +219,19 @@ function Module:named_parameters(prefix)
   return out
 end
 
---- parameters() -> list of parameter tensors (what optimizers take).
+--- model:parameters() -> list of tensors
+-- Every parameter of the module and its descendants, in named_parameters'
+-- order: what an optimizer takes. A Lua list, not an iterator.
+-- Example: local opt = optim.SGD(model:parameters(), {lr = 0.1})
 function Module:parameters()
   local out = {}
   for i, np in ipairs(self:named_parameters()) do out[i] = np[2] end
   return out
 end
 
+--- model:named_buffers() -> list of {name, tensor}
+-- Every buffer of the module and its descendants with its state-dict name
+-- ("bn.running_mean"), non-persistent ones included.
 function Module:named_buffers()
   local out = {}
   walk(self, "", function(m, p)
@@ -181,12 +242,16 @@ function Module:named_buffers()
   return out
 end
 
+--- model:buffers() -> list of tensors
+-- The tensors of named_buffers(), in the same order.
 function Module:buffers()
   local out = {}
   for i, nb in ipairs(self:named_buffers()) do out[i] = nb[2] end
   return out
 end
 
+--- model:named_children() -> list of {name, module}
+-- The direct child modules with their names, in registration order.
 function Module:named_children()
   local out = {}
   for name, m in pairs(rawget(self, "_modules")) do
@@ -195,36 +260,49 @@ function Module:named_children()
   return out
 end
 
+--- model:children() -> list of modules
+-- The direct child modules, in registration order (not their descendants).
 function Module:children()
   local out = {}
   for i, nc in ipairs(self:named_children()) do out[i] = nc[2] end
   return out
 end
 
---- modules() -> self and every descendant, depth first.
+--- model:named_modules() -> list of {name, module}
+-- The module itself (named "") and every descendant ("features.0"), depth
+-- first, as PyTorch lists them.
 function Module:named_modules()
   local out = {}
   walk(self, "", function(m, p) out[#out + 1] = {p, m} end)
   return out
 end
 
+--- model:modules() -> list of modules
+-- The module itself and every descendant, depth first.
 function Module:modules()
   local out = {}
   for i, nm in ipairs(self:named_modules()) do out[i] = nm[2] end
   return out
 end
 
---- train([mode]) / eval(): sets .training on every module; returns self.
+--- model:train([mode = true]) -> model
+-- Sets .training = mode on the module and every descendant: Dropout drops
+-- and BatchNorm uses batch statistics only in training mode. Returns the model.
 function Module:train(mode)
   if mode == nil then mode = true end
   for _, m in ipairs(self:modules()) do rawset(m, "training", mode) end
   return self
 end
 
+--- model:eval() -> model
+-- The same as model:train(false): evaluation mode for every descendant
+-- (Dropout off, BatchNorm uses its running statistics). Not torch.no_grad.
 function Module:eval() return self:train(false) end
 
---- zero_grad([{set_to_none=true}]): clears every parameter's .grad
---- (PyTorch 2's default: set to nil; {set_to_none=false} zeroes in place).
+--- model:zero_grad([{set_to_none = true}])
+-- Clears every parameter's .grad: set to nil (PyTorch 2's default), or
+-- zeroed in place with {set_to_none = false}. Gradients accumulate across
+-- backward() calls until cleared.
 function Module:zero_grad(opts)
   local to_none = not (opts and opts.set_to_none == false)
   for _, p in ipairs(self:parameters()) do
@@ -234,22 +312,34 @@ function Module:zero_grad(opts)
   end
 end
 
---- requires_grad_(b): turns gradients on or off for every parameter (freezing).
+--- model:requires_grad_([on = true]) -> model
+-- Turns gradient recording on or off for every parameter; false freezes
+-- the module (e.g. a pretrained part). Returns the model.
 function Module:requires_grad_(on)
   if on == nil then on = true end
   for _, p in ipairs(self:parameters()) do p:requires_grad_(on) end
   return self
 end
 
---- apply(fn): fn(m) for every descendant and then self (PyTorch's order).
+--- model:apply(fn) -> model
+-- Calls fn(m) for every descendant and then the module itself (children
+-- first, PyTorch's order), e.g. to initialise weights.
+-- Example:
+--   model:apply(function(m)
+--     if m:class() == nn.Linear then nn.init.zeros_(m.bias) end
+--   end)
 function Module:apply(fn)
   for _, child in ipairs(self:children()) do child:apply(fn) end
   fn(self)
   return self
 end
 
---- to(dtype | device | {dtype=, device=}): converts parameters and buffers in
---- place, keeping the same parameter objects (optimizers stay valid).
+--- model:to(dtype | device | {dtype =, device =}) -> model
+-- Converts the floating-point parameters, their grads and buffers in place
+-- (integer buffers stay), keeping the same parameter objects, so an
+-- optimizer made before stays valid. Devices: only "cpu" in a build
+-- without CUDA; an unavailable device raises an error.
+-- Example: model:to(torch.float64)
 function Module:to(target)
   local dtype
   if type(target) == "table" and not torch.is_tensor(target) and getmetatable(target) == nil then
@@ -280,15 +370,25 @@ function Module:to(target)
   return self
 end
 
+--- model:float() -> model
+-- The same as model:to(torch.float32).
 function Module:float() return self:to(torch.float32) end
+--- model:double() -> model
+-- The same as model:to(torch.float64), e.g. for gradcheck.
 function Module:double() return self:to(torch.float64) end
+--- model:cpu() -> model
+-- The same as model:to("cpu").
 function Module:cpu() return self:to("cpu") end
 
 -- The module's own version for _metadata (BatchNorm overrides with 2).
 Module._version = 1
 
---- state_dict([{prefix=, keep_vars=}]) -> OrderedDict of detached tensors with
---- PyTorch's keys ("features.0.weight"), buffers included, plus _metadata.
+--- model:state_dict([{prefix = "", keep_vars = false}]) -> OrderedDict
+-- Every parameter and persistent buffer under PyTorch's keys
+-- ("features.0.weight"), as detached tensors sharing the data (keep_vars:
+-- the parameters themselves), plus _metadata. torch.save writes it so that
+-- PyTorch's load_state_dict accepts it.
+-- Example: torch.save(model:state_dict(), "model.pt")
 function Module:state_dict(opts)
   opts = opts or {}
   local sd, meta = OrderedDict(), OrderedDict()
@@ -319,10 +419,12 @@ local function quoted(keys)
   return table.concat(q, ", ")
 end
 
---- load_state_dict(sd[, {strict=true}]) copies values into the parameters and
---- buffers in place. Errors (PyTorch's wording): missing keys, unexpected keys
---- (strict only), size mismatches (always). Returns {missing_keys=,
---- unexpected_keys=}.
+--- model:load_state_dict(sd[, {strict = true}]) -> {missing_keys =, ...}
+-- Copies the tensors of sd (a state dict, e.g. from torch.load) into the
+-- parameters and buffers in place. Raises PyTorch's errors for missing and
+-- unexpected keys (strict only) and for size mismatches (always). Returns
+-- {missing_keys =, unexpected_keys =} (lists of names).
+-- Example: model:load_state_dict(torch.load("model.pt"))
 function Module:load_state_dict(sd, opts)
   local strict = not (opts and opts.strict == false)
   if type(sd) ~= "table" then
@@ -383,7 +485,10 @@ function Module:load_state_dict(sd, opts)
   return {missing_keys = missing, unexpected_keys = unexpected}
 end
 
---- extra_repr() -> the text inside a layer's parentheses (layers override).
+--- model:extra_repr() -> string
+-- The text print(model) shows inside the module's parentheses, e.g.
+-- "in_features=2, out_features=3, bias=True"; "" by default. Override it in
+-- your own modules to show their settings.
 function Module:extra_repr() return "" end
 
 function Module:_repr()

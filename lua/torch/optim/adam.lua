@@ -29,6 +29,9 @@ local function define(name, weight_decay, decoupled)
     if getmetatable(b) == nil then g.betas = torch.tuple{b[1], b[2]} end
   end
 
+  --- adam:step_group(group)
+  -- One Adam (or AdamW) update of the parameters of one param group
+  -- (opt:step() calls it for each group, under no_grad).
   function cls:step_group(g)
     local lr, eps, wd = g.lr, g.eps, g.weight_decay
     local beta1, beta2 = g.betas[1], g.betas[2]
@@ -74,4 +77,20 @@ local function define(name, weight_decay, decoupled)
   return cls
 end
 
-return {Adam = define("Adam", 0, false), AdamW = define("AdamW", 1e-2, true)}
+--- optim.Adam(params[, {lr =, betas =, eps =, weight_decay =, amsgrad =}])
+-- Adam: each parameter moves by lr * m / (sqrt(v) + eps), m and v running
+-- averages of the gradient and its square (bias-corrected). Defaults:
+-- lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0 (added to
+-- the gradient as L2; for decoupled decay use optim.AdamW), amsgrad = false.
+-- Example: local opt = optim.Adam(model:parameters(), {lr = 1e-3})
+local Adam = define("Adam", 0, false)
+
+--- optim.AdamW(params[, {lr = 1e-3, weight_decay = 0.01, betas =, eps =, ...}])
+-- Adam with decoupled weight decay: before the Adam step each parameter
+-- shrinks by p = p * (1 - lr * weight_decay). Same options as optim.Adam,
+-- weight_decay defaulting to 0.01, as in PyTorch.
+-- Example:
+--   local opt = optim.AdamW(model:parameters(), {lr = 1e-3, weight_decay = 0.05})
+local AdamW = define("AdamW", 1e-2, true)
+
+return {Adam = Adam, AdamW = AdamW}

@@ -8,16 +8,28 @@
 local torch = require "torch"
 local OrderedDict = require "torch.ordered_dict"
 
+--- optim.Optimizer: the base class of SGD, Adam and AdamW
+-- Holds param_groups (a list of OrderedDicts: params plus hyper-parameters
+-- such as lr) and per-parameter state; gives zero_grad, step, add_param_group,
+-- state_dict and load_state_dict in PyTorch's file structure. Make a new
+-- optimizer with optim.Optimizer.define and a step_group method.
+-- Example: opt:zero_grad(); loss:backward(); opt:step()
 local Optimizer = {}
 Optimizer.__index = Optimizer
 
---- A subclass with name, default hyper-parameters as an ordered list of
---- {key, default} (PyTorch's key order), and a step_group(self, group) method.
+--- optim.Optimizer.define(name, defaults) -> a new optimizer class
+-- defaults: an ordered list of {key, default} pairs (PyTorch's key order;
+-- "required" for a hyper-parameter without a default). Then define
+-- Class:step_group(group), which updates group.params from their .grad.
+-- Example: local Sign = optim.Optimizer.define("Sign", {{"lr", 0.01}})
+--   function Sign:step_group(g) for _, p in ipairs(g.params) do
+--     if p.grad then p:add_(p.grad:sign(), {alpha = -g.lr}) end end end
 function Optimizer.define(name, defaults)
   local cls = setmetatable({}, {__index = Optimizer, __call = function(c, ...) return c.new(c, ...) end})
   cls.__index = cls
   cls.__name = name
   cls._defaults = defaults
+  cls.__defined_at = {debug.getinfo(2, "Sl"), debug.getinfo(3, "Sl")}   -- for help(): the doc above it
   return cls
 end
 
@@ -26,8 +38,14 @@ local function is_group_list(v)
   return type(v[1]) == "table" and not torch.is_tensor(v[1]) and v[1].params ~= nil
 end
 
---- cls(params, opts): params is a list of tensors, or a list of groups
---- {params = {...}, lr = ...}; opts gives the hyper-parameters.
+--- Optimizer.new(Class, params[, opts]) -> optimizer; usually Class(params, opts)
+-- params: a list of tensors (model:parameters()), or a list of groups
+-- {params = {...}, lr = ...} with their own hyper-parameters; opts gives
+-- the others (PyTorch's keyword arguments), then the class defaults fill in.
+-- Example:
+--   local groups = {{params = body:parameters()},
+--                   {params = head:parameters(), lr = 1e-2}}
+--   local opt = optim.SGD(groups, {lr = 1e-3})   -- body at 1e-3, head at 1e-2
 function Optimizer.new(cls, params, opts)
   opts = opts or {}
   local self = setmetatable({param_groups = {}, state = {}, defaults = opts}, cls)
@@ -42,8 +60,10 @@ function Optimizer.new(cls, params, opts)
   return self
 end
 
---- add_param_group({params = {...}, lr = ...}): hyper-parameters not given
---- come from the optimizer's options, then its defaults.
+--- opt:add_param_group({params = {...}, lr = ...})
+-- Adds a group of parameters to optimize (e.g. a layer unfrozen later).
+-- Hyper-parameters it does not give come from the optimizer's options,
+-- then the class defaults.
 function Optimizer:add_param_group(g)
   local cls = getmetatable(self)
   local group = OrderedDict()
@@ -70,7 +90,10 @@ end
 
 function Optimizer:_validate() end
 
---- zero_grad([{set_to_none=true}]): clears the gradients of every parameter.
+--- opt:zero_grad([{set_to_none = true}])
+-- Clears the .grad of every parameter it optimizes: set to nil (PyTorch 2's
+-- default) or zeroed in place with {set_to_none = false}. Call it before
+-- each backward(), since gradients accumulate.
 function Optimizer:zero_grad(opts)
   local to_none = not (opts and opts.set_to_none == false)
   for _, g in ipairs(self.param_groups) do
@@ -82,8 +105,11 @@ function Optimizer:zero_grad(opts)
   end
 end
 
---- step([closure]): one update of every parameter that has a gradient. With
---- a closure (re-evaluates the model and returns the loss) returns its loss.
+--- opt:step([closure]) -> loss or nil
+-- One update of every parameter that has a .grad (parameters without one
+-- are skipped), without recording gradients. closure: a function that
+-- re-evaluates the model, calls backward and returns the loss; step then
+-- returns that loss.
 function Optimizer:step(closure)
   local loss
   if closure then loss = torch.enable_grad(closure) end
@@ -108,8 +134,11 @@ function Optimizer:_indices()
   return index, order
 end
 
---- state_dict() -> {state=, param_groups=} as PyTorch writes it (tensors are
---- copies, not views of the live state).
+--- opt:state_dict() -> {state =, param_groups =}
+-- The optimizer's state (momentum buffers, Adam's averages) and
+-- hyper-parameters in PyTorch's structure, parameters numbered from 0
+-- (file data). Tensors are copies. torch.save writes it for PyTorch to load.
+-- Example: torch.save(opt:state_dict(), "opt.pt")
 function Optimizer:state_dict()
   local index = self:_indices()
   local state = torch.dict()
@@ -138,8 +167,11 @@ function Optimizer:state_dict()
   return sd
 end
 
---- load_state_dict(sd): restores state and hyper-parameters. Saved ids are
---- matched to parameters by position, as PyTorch does.
+--- opt:load_state_dict(sd)
+-- Restores state and hyper-parameters (lr included) from a state_dict, ours
+-- or PyTorch's. Saved parameter numbers are matched to this optimizer's
+-- parameters by position, as PyTorch does: make it over the same model.
+-- Example: opt:load_state_dict(torch.load("opt.pt"))
 function Optimizer:load_state_dict(sd)
   local name = getmetatable(self).__name
   if type(sd) ~= "table" or sd.param_groups == nil or sd.state == nil then

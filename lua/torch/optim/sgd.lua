@@ -6,6 +6,13 @@
 --   p = p - lr * d
 local Optimizer = require "torch.optim.optimizer"
 
+--- optim.SGD(params, {lr =[, momentum =, dampening =, weight_decay =, nesterov =]})
+-- Stochastic gradient descent, step for step as PyTorch: p = p - lr * d, d
+-- the gradient (plus weight_decay * p), or with momentum the running buffer
+-- buf = momentum * buf + (1 - dampening) * d. lr is required; the others
+-- default to 0 (nesterov = false, maximize = false).
+-- params: model:parameters() or a list of groups {params =, lr =, ...}.
+-- Example: local opt = optim.SGD(model:parameters(), {lr = 0.1, momentum = 0.9})
 local SGD = Optimizer.define("SGD", {
   {"lr", "required"}, {"momentum", 0}, {"dampening", 0}, {"weight_decay", 0}, {"nesterov", false},
   {"maximize", false}, {"foreach", nil}, {"differentiable", false}, {"fused", nil},
@@ -20,6 +27,9 @@ function SGD:_validate(g)
   end
 end
 
+--- sgd:step_group(group)
+-- One SGD update of the parameters of one param group (opt:step() calls it
+-- for each group, under no_grad).
 function SGD:step_group(g)
   local lr, momentum, dampening, wd = g.lr, g.momentum, g.dampening, g.weight_decay
   for _, p in ipairs(g.params) do

@@ -1,0 +1,121 @@
+-- torch.doc.files — help texts of the file functions written in C
+-- (src/bind/lua_save.c, lua_load.c, lua_safetensors.c, lua_io.c,
+-- lua_inspect.c): torch.save/load, safetensors, IDX files, and the raw
+-- readers behind `ember inspect`. torch.checkpoint is Lua.
+local M = {}
+
+M["torch.save"] = [=[
+torch.save(value, path)
+Writes value in PyTorch's file format (zip + pickle): a file that real
+PyTorch loads with torch.load. value may hold tensors, nn.Parameters,
+torch.OrderedDict (e.g. model:state_dict()), torch.dict, torch.tuple,
+lists, other tables (as dicts, keys sorted), numbers (integers stay
+ints), booleans and strings. Views sharing storage are written once.
+The save is atomic: a temporary file, fsync, rename; a crash never leaves
+a half-written file at path. Functions and other userdata are refused,
+with the key path in the message.
+Example:
+  local path = os.tmpname()
+  torch.save({w = torch.ones(2), epoch = 3}, path)
+  torch.load(path).epoch                  --> 3
+  os.remove(path)]=]
+
+M["torch.load"] = [=[
+torch.load(path[, {map_location="cpu"}]) -> value
+Reads a file written by torch.save of PyTorch (1.13 / 2.x) or ember.
+dicts come back as torch.OrderedDict (order kept), tuples as torch.tuple,
+None as nil. It never runs code from the file: only data is accepted, and
+anything else is refused with a message naming it. CUDA tensors load to
+the CPU with a notice.
+Example:
+  local path = os.tmpname()
+  torch.save({torch.tensor({1, 2})}, path)
+  torch.load(path)[1]                     --> tensor([1, 2])
+  os.remove(path)]=]
+
+M["torch.save_safetensors"] = [=[
+torch.save_safetensors(tensors, path[, metadata])
+Writes a .safetensors file (as safetensors.torch.save_file): tensors is a
+table or an OrderedDict (a state_dict) of name -> contiguous tensor;
+metadata an optional table of string -> string.
+Example:
+  local path = os.tmpname()
+  torch.save_safetensors({w = torch.ones(2)}, path, {note = "hi"})
+  torch.load_safetensors(path).w          --> tensor([1., 1.])
+  os.remove(path)]=]
+
+M["torch.load_safetensors"] = [=[
+torch.load_safetensors(path) -> OrderedDict, metadata
+Reads a .safetensors file (as safetensors.torch.load_file): an OrderedDict
+name -> tensor in the file's data order, and the metadata table (also
+the dict's field .metadata unless a tensor is named "metadata"). The
+header is validated as the reference implementation does.
+Example:
+  local path = os.tmpname()
+  torch.save_safetensors({w = torch.ones(2)}, path, {note = "hi"})
+  local tensors, meta = torch.load_safetensors(path)
+  meta.note                               --> hi
+  os.remove(path)]=]
+
+M["torch.io"] = [=[
+torch.io
+Low-level file readers and writers: IDX files (MNIST's format) and the raw
+views behind `ember inspect` (zip records, checkpoint structure,
+safetensors headers). torch.save/torch.load are the everyday functions.]=]
+
+M["torch.io.read_idx"] = [=[
+torch.io.read_idx(path) -> Tensor
+Reads an IDX file (MNIST's format; plain or gzip): uint8, int32, float32
+or float64 tensor of the file's shape.
+Example:
+  local path = os.tmpname()
+  torch.io.write_idx(path, torch.tensor({{1, 2}}, {dtype = torch.uint8}))
+  torch.io.read_idx(path)  --> tensor([[1, 2]], dtype=torch.uint8)
+  os.remove(path)]=]
+
+M["torch.io.write_idx"] = [=[
+torch.io.write_idx(path, tensor[, {gzip=}])
+Writes a tensor as an IDX file; gzip defaults to whether path ends in
+".gz". The file is written to a temporary name, then renamed into place.
+Example:
+  local path = os.tmpname()
+  torch.io.write_idx(path, torch.zeros(2, 2, {dtype = torch.uint8}))
+  torch.io.read_idx(path):size()          --> torch.Size([2, 2])
+  os.remove(path)]=]
+
+M["torch.io.safetensors_info"] = [=[
+torch.io.safetensors_info(path[, {checksum=true}]) -> table
+The validated header of a .safetensors file: {header_len, file_size,
+data_start, tensors = {{name, dtype, shape, offsets, nbytes, crc32,
+loads_as}, ...} in data order, metadata, metadata_keys}. Used by
+`ember inspect`.
+Example:
+  local path = os.tmpname()
+  torch.save_safetensors({w = torch.ones(2)}, path)
+  torch.io.safetensors_info(path).tensors[1].dtype  --> F32
+  os.remove(path)]=]
+
+M["torch.io.zip_records"] = [=[
+torch.io.zip_records(path) -> table
+The entries of a checked zip archive (a .pt file) in directory order:
+{{name=, size=, crc32=}, ...}; a bad archive raises the reason.
+Used by `ember inspect`.
+Example:
+  local path = os.tmpname()
+  torch.save(torch.ones(1), path)
+  torch.io.zip_records(path)[1].name:match("data%.pkl$")  --> data.pkl
+  os.remove(path)]=]
+
+M["torch.io.pt_describe"] = [=[
+torch.io.pt_describe(path) -> tree, notice
+Loads a PyTorch checkpoint with torch.load's safe reader and describes it
+as a plain Lua tree ({kind=, ...}: keys, tensor dtypes, shapes, strides,
+storage sharing, a CRC-32 per tensor), with the loader's notice ("" if
+none). Used by `ember inspect`.
+Example:
+  local path = os.tmpname()
+  torch.save({a = 1}, path)
+  torch.io.pt_describe(path).kind         --> dict
+  os.remove(path)]=]
+
+return M

@@ -1,0 +1,224 @@
+-- torch.doc.math — help texts of the elementwise operations written in C
+-- (src/bind/lua_math.c): arithmetic, unary functions, comparisons, logical
+-- ops, where, clamp, their in-place forms and the operators.
+local M = {}
+
+-- One example line: `code  --> result`, the result on its own line if long.
+local function ex(code, result)
+  local line = code .. string.rep(" ", math.max(2, 40 - #code)) .. "--> " .. result
+  if #line + 2 <= 80 then return "  " .. line end
+  return "  " .. code .. "\n  --> " .. result
+end
+
+-- Binary arithmetic: x:op(other) and torch.op(x, other)
+M["Tensor.add"] = [=[
+x:add(other[, {alpha=1}]) -> Tensor
+x + alpha * other, elementwise, with broadcasting.
+other is a tensor or a number. Also written x + other. Types promote as in
+PyTorch: int64 + float -> float32.
+Example:
+  local a = torch.tensor({1, 2, 3})
+  a:add(1)                                --> tensor([2, 3, 4])
+  a:add(torch.tensor({10, 20, 30}), {alpha = 2})  --> tensor([21, 42, 63])
+  a + 0.5                                 --> tensor([1.5000, 2.5000, 3.5000])]=]
+
+M["Tensor.sub"] = [=[
+x:sub(other[, {alpha=1}]) -> Tensor
+x - alpha * other, elementwise, with broadcasting. Also written x - other.
+Example:
+  local a = torch.tensor({1, 2, 3})
+  a:sub(1)                                --> tensor([0, 1, 2])
+  2 - a                                   --> tensor([ 1,  0, -1])]=]
+
+M["Tensor.mul"] = [=[
+x:mul(other) -> Tensor
+x * other, elementwise (not the matrix product: see matmul), broadcasting.
+Also written x * other.
+Example:
+  torch.tensor({1, 2, 3}):mul(2)          --> tensor([2, 4, 6])
+  torch.tensor({1, 2}) * torch.tensor({3, 4})  --> tensor([3, 8])]=]
+
+M["Tensor.div"] = [=[
+x:div(other) -> Tensor
+x / other, elementwise, with broadcasting. Also written x / other.
+True division: integers divided give a float result, as torch.div.
+Example:
+  torch.tensor({7, 8}):div(2)             --> tensor([3.5000, 4.0000])
+  1 / torch.tensor({2.0, 4.0})            --> tensor([0.5000, 0.2500])]=]
+
+M["Tensor.pow"] = [=[
+x:pow(exponent) -> Tensor
+x to the power exponent (a number or a tensor), elementwise. Also x ^ e.
+An integer tensor to a non-negative integer power stays an integer tensor.
+Example:
+  torch.tensor({1, 2, 3}):pow(2)          --> tensor([1, 4, 9])
+  torch.tensor({2.0, 3.0}) ^ torch.tensor({2.0, 0.5})
+  --> tensor([4.0000, 1.7321])]=]
+
+M["Tensor.subtract"] = {"Tensor.sub", "x:subtract(other[, {alpha=1}]) -> Tensor"}
+M["Tensor.multiply"] = {"Tensor.mul", "x:multiply(other) -> Tensor"}
+M["Tensor.divide"] = {"Tensor.div", "x:divide(other) -> Tensor"}
+
+M["Tensor.maximum"] = [=[
+x:maximum(other) -> Tensor
+The larger of x and other, elementwise, with broadcasting.
+(x:max(other) with a tensor does the same.)
+Example:
+  torch.tensor({1, 2, 3}):maximum(torch.tensor({2, 2, 2}))
+  --> tensor([2, 2, 3])]=]
+
+M["Tensor.minimum"] = [=[
+x:minimum(other) -> Tensor
+The smaller of x and other, elementwise, with broadcasting.
+Example:
+  torch.tensor({1, 2, 3}):minimum(torch.tensor({2, 2, 2}))
+  --> tensor([1, 2, 2])]=]
+
+-- Unary functions
+local function unary(name, summary, example, result, extra)
+  M["Tensor." .. name] = "x:" .. name .. "() -> Tensor\n" .. summary .. "\n" .. (extra and (extra .. "\n") or "") ..
+    "Example:\n" .. ex(example, result)
+end
+
+unary("neg", "-x, elementwise. Also written -x.", "-torch.tensor({1, -2})", "tensor([-1,  2])")
+unary("exp", "e^x, elementwise. Integer input gives float32.", "torch.tensor({0.0, 1.0}):exp()",
+  "tensor([1.0000, 2.7183])")
+unary("log", "The natural logarithm, elementwise (-inf at 0, nan below 0).",
+  "torch.tensor({1.0, math.exp(2)}):log()", "tensor([0., 2.])")
+unary("log1p", "log(1 + x), elementwise, accurate for small x.", "torch.tensor({0.0, 1e-3}):log1p()",
+  "tensor([0.0000, 0.0010])")
+unary("sqrt", "The square root, elementwise (nan below 0).", "torch.tensor({4.0, 9.0}):sqrt()",
+  "tensor([2., 3.])")
+unary("rsqrt", "1 / sqrt(x), elementwise.", "torch.tensor({4.0, 16.0}):rsqrt()", "tensor([0.5000, 0.2500])")
+unary("abs", "|x|, elementwise.", "torch.tensor({-1.5, 0.0, 2.0}):abs()", "tensor([1.5000, 0.0000, 2.0000])")
+unary("sign", "-1, 0 or 1 by the sign of each element.", "torch.tensor({-1.5, 0.0, 2.0}):sign()",
+  "tensor([-1.,  0.,  1.])")
+unary("relu", "max(x, 0), elementwise: the rectified linear unit.", "torch.tensor({-1.5, 0.0, 2.0}):relu()",
+  "tensor([0., 0., 2.])", "The layer form is nn.ReLU(); the functional one F.relu(x).")
+unary("sigmoid", "1 / (1 + e^-x), elementwise: squashes into (0, 1).", "torch.tensor({0.0}):sigmoid()",
+  "tensor([0.5000])")
+unary("tanh", "The hyperbolic tangent, elementwise: squashes into (-1, 1).", "torch.tensor({0.0, 1.0}):tanh()",
+  "tensor([0.0000, 0.7616])")
+unary("reciprocal", "1 / x, elementwise.", "torch.tensor({2.0, 4.0}):reciprocal()", "tensor([0.5000, 0.2500])")
+unary("square", "x * x, elementwise (integers stay integers).", "torch.tensor({-2, 3}):square()",
+  "tensor([4, 9])")
+
+M["Tensor.clamp"] = [=[
+x:clamp(min[, max]) / x:clamp{min=, max=} -> Tensor
+Limits every element to [min, max]; either bound may be nil (not both).
+Example:
+  local a = torch.tensor({1, 2, 3})
+  a:clamp(2, 3)                           --> tensor([2, 2, 3])
+  a:clamp(nil, 2)                         --> tensor([1, 2, 2])
+  a:clamp{min = 2}                        --> tensor([2, 2, 3])]=]
+M["Tensor.clip"] = {"Tensor.clamp", "x:clip(min[, max]) / x:clip{min=, max=} -> Tensor"}
+
+-- Comparisons
+local function compare(name, op, result)
+  M["Tensor." .. name] = "x:" .. name .. "(other) -> Tensor\n" ..
+    "x " .. op .. " other, elementwise, with broadcasting: a bool tensor.\n" ..
+    "other is a tensor or a number. Lua cannot return a tensor from an operator\n" ..
+    "here" .. (name == "eq" and " (x == y compares the objects, not the values)" or "") ..
+    ", so the method is the way.\nExample:\n" .. ex("torch.tensor({1, 2, 3}):" .. name .. "(2)", result)
+end
+compare("eq", "==", "tensor([False,  True, False])")
+compare("ne", "~=", "tensor([ True, False,  True])")
+compare("lt", "<", "tensor([ True, False, False])")
+compare("le", "<=", "tensor([ True,  True, False])")
+compare("gt", ">", "tensor([False, False,  True])")
+compare("ge", ">=", "tensor([False,  True,  True])")
+
+-- Logical
+M["Tensor.logical_and"] = [=[
+x:logical_and(other) -> Tensor
+True where both x and other are true (non-zero), elementwise: bool.
+Example:
+  local a = torch.tensor({true, false, true})
+  a:logical_and(torch.tensor({true, true, false}))
+  --> tensor([ True, False, False])]=]
+M["Tensor.logical_or"] = [=[
+x:logical_or(other) -> Tensor
+True where x or other is true (non-zero), elementwise: bool.
+Example:
+  local a, b = torch.tensor({true, false}), torch.tensor({false, false})
+  a:logical_or(b)                         --> tensor([ True, False])]=]
+M["Tensor.logical_xor"] = [=[
+x:logical_xor(other) -> Tensor
+True where exactly one of x and other is true (non-zero): bool.
+Example:
+  local a, b = torch.tensor({true, false}), torch.tensor({true, true})
+  a:logical_xor(b)                        --> tensor([False,  True])]=]
+M["Tensor.logical_not"] = [=[
+x:logical_not() -> Tensor
+True where x is false (zero), elementwise: bool.
+Example:
+  torch.tensor({0, 2}):logical_not()      --> tensor([ True, False])]=]
+
+M["torch.where"] = [=[
+torch.where(condition, a, b) -> Tensor
+a where condition is true, b elsewhere, elementwise, with broadcasting.
+a and b are tensors or numbers; condition a bool tensor.
+Example:
+  local a = torch.tensor({1, 2, 3})
+  torch.where(a:gt(1), a, 0)              --> tensor([0, 2, 3])]=]
+M["Tensor.where"] = [=[
+x:where(condition, y) -> Tensor
+x where condition is true, y elsewhere: torch.where(condition, x, y).
+Example:
+  local a = torch.tensor({1, 2, 3})
+  a:where(a:gt(1), -1)                    --> tensor([-1,  2,  3])]=]
+
+-- In place
+local function inplace(name, sig, summary, example, result)
+  M["Tensor." .. name] = sig .. " -> x\n" .. summary .. "\n" ..
+    "In place: x itself changes and is returned. Refused on a leaf that\n" ..
+    "requires grad (outside torch.no_grad), as in PyTorch.\nExample:\n" .. ex(example, result)
+end
+inplace("add_", "x:add_(other[, {alpha=1}])", "x = x + alpha * other.", "torch.tensor({1, 2}):add_(1)",
+  "tensor([2, 3])")
+inplace("sub_", "x:sub_(other[, {alpha=1}])", "x = x - alpha * other (a gradient step: w:sub_(w.grad * lr)).",
+  "torch.tensor({1, 2}):sub_(1)", "tensor([0, 1])")
+inplace("mul_", "x:mul_(other)", "x = x * other, elementwise.", "torch.tensor({1, 2}):mul_(3)", "tensor([3, 6])")
+inplace("div_", "x:div_(other)", "x = x / other (x must be floating point).",
+  "torch.tensor({1.0, 2.0}):div_(2)", "tensor([0.5000, 1.0000])")
+inplace("pow_", "x:pow_(exponent)", "x = x ^ exponent, elementwise.", "torch.tensor({2.0, 3.0}):pow_(2)",
+  "tensor([4., 9.])")
+inplace("clamp_", "x:clamp_(min[, max]) / x:clamp_{min=, max=}", "Limits x to [min, max].",
+  "torch.tensor({1, 5}):clamp_(2, 3)", "tensor([2, 3])")
+inplace("neg_", "x:neg_()", "x = -x.", "torch.tensor({1, -2}):neg_()", "tensor([-1,  2])")
+inplace("exp_", "x:exp_()", "x = e^x.", "torch.tensor({0.0}):exp_()", "tensor([1.])")
+inplace("log_", "x:log_()", "x = log(x).", "torch.tensor({1.0}):log_()", "tensor([0.])")
+inplace("sqrt_", "x:sqrt_()", "x = sqrt(x).", "torch.tensor({4.0}):sqrt_()", "tensor([2.])")
+inplace("abs_", "x:abs_()", "x = |x|.", "torch.tensor({-3, 2}):abs_()", "tensor([3, 2])")
+inplace("relu_", "x:relu_()", "x = max(x, 0).", "torch.tensor({-1.0, 2.0}):relu_()", "tensor([0., 2.])")
+inplace("sigmoid_", "x:sigmoid_()", "x = 1 / (1 + e^-x).", "torch.tensor({0.0}):sigmoid_()", "tensor([0.5000])")
+inplace("tanh_", "x:tanh_()", "x = tanh(x).", "torch.tensor({0.0}):tanh_()", "tensor([0.])")
+inplace("sign_", "x:sign_()", "x = sign(x): -1, 0 or 1.", "torch.tensor({-2.0, 3.0}):sign_()",
+  "tensor([-1.,  1.])")
+inplace("reciprocal_", "x:reciprocal_()", "x = 1 / x.", "torch.tensor({4.0}):reciprocal_()",
+  "tensor([0.2500])")
+inplace("square_", "x:square_()", "x = x * x.", "torch.tensor({3.0}):square_()", "tensor([9.])")
+inplace("fill_", "x:fill_(value)", "Sets every element to value (a number, boolean or 0-dim tensor).",
+  "torch.zeros(2):fill_(7)", "tensor([7., 7.])")
+inplace("zero_", "x:zero_()", "Sets every element to 0 (as after opt:zero_grad(), w.grad:zero_()).",
+  "torch.ones(2):zero_()", "tensor([0., 0.])")
+inplace("copy_", "x:copy_(src)", "Copies src's values into x (src broadcasts to x's size; dtypes convert).",
+  "torch.zeros(2, 2):copy_(torch.tensor({1.0, 2.0}))", "tensor([[1., 2.], [1., 2.]])")
+
+-- torch.* function forms
+for _, name in ipairs({"add", "sub", "mul", "div", "subtract", "multiply", "divide", "maximum", "minimum",
+                       "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}) do
+  local raw = M["Tensor." .. name]
+  local sig = type(raw) == "table" and raw[2] or raw:match("^[^\n]*")
+  local target = type(raw) == "table" and raw[1] or "Tensor." .. name
+  M["torch." .. name] = {target, (sig:gsub("^x:" .. name .. "%(", "torch." .. name .. "(x, "))}
+end
+for _, name in ipairs({"neg", "exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "relu", "sigmoid", "tanh",
+                       "reciprocal", "square", "logical_not"}) do
+  M["torch." .. name] = {"Tensor." .. name, "torch." .. name .. "(x) -> Tensor"}
+end
+M["torch.pow"] = {"Tensor.pow", "torch.pow(x, exponent) -> Tensor"}
+M["torch.clamp"] = {"Tensor.clamp", "torch.clamp(x, min[, max]) / torch.clamp(x, {min=, max=}) -> Tensor"}
+M["torch.clip"] = {"Tensor.clamp", "torch.clip(x, min[, max]) / torch.clip(x, {min=, max=}) -> Tensor"}
+
+return M

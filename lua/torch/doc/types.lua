@@ -1,0 +1,81 @@
+-- torch.doc.types — help texts of dtypes, devices, torch.cuda, the
+-- namespaces that are not files of their own (torch.autograd, torch.cuda,
+-- torch.utils) and help itself.
+local M = {}
+
+M["torch.dtype"] = [=[
+torch.dtype
+The type of a tensor's elements: torch.float32 (= torch.float, the
+default), torch.float64 (= torch.double), torch.int64 (= torch.long),
+torch.int32 (= torch.int), torch.uint8, torch.bool. They print as
+torch.float32 and compare with ==. Fields: is_floating_point, itemsize
+(bytes), name. Choose one with {dtype = torch.int64} when creating a
+tensor; convert with x:to(dtype).
+Example:
+  torch.zeros(2, {dtype = torch.int64}).dtype  --> torch.int64
+  torch.float == torch.float32            --> true
+  torch.int64.itemsize                    --> 8]=]
+
+M["torch.dtype.is_floating_point"] = [=[
+dtype.is_floating_point -> boolean
+Whether the dtype is float32 or float64.
+Example:
+  torch.float32.is_floating_point         --> true]=]
+M["torch.dtype.itemsize"] = [=[
+dtype.itemsize -> integer
+The size of one element in bytes.
+Example:
+  torch.int64.itemsize                    --> 8]=]
+M["torch.dtype.name"] = [=[
+dtype.name -> string
+The dtype's name without "torch.".
+Example:
+  torch.float.name                        --> float32]=]
+
+M["torch.device"] = [=[
+torch.device(type) -> torch.device
+A device object: "cpu" (the only one in this ember; "cuda" and "cuda:N"
+give a clear error). x.device is one; x:to(device) moves a tensor.
+Fields: type ("cpu"), index (nil).
+Example:
+  torch.device("cpu")                     --> cpu
+  torch.device("cpu").type                --> cpu]=]
+
+M["torch.cuda"] = [=[
+torch.cuda
+CUDA support. This ember computes on the CPU: torch.cuda.is_available()
+is false, so PyTorch code written as
+  local device = torch.cuda.is_available() and "cuda" or "cpu"
+runs unchanged.]=]
+
+M["torch.cuda.is_available"] = [=[
+torch.cuda.is_available() -> boolean
+Whether a CUDA GPU can be used: false in this CPU-only ember.
+Example:
+  torch.cuda.is_available()               --> false]=]
+
+M["torch.autograd"] = [=[
+torch.autograd
+Automatic differentiation: every operation on tensors that require grad is
+recorded; loss:backward() computes the gradients into .grad.
+torch.autograd.backward(t) is t:backward(); torch.autograd.gradcheck
+checks backward against finite differences. See help("autograd").]=]
+
+M["torch.utils"] = [=[
+torch.utils
+PyTorch's utilities; torch.utils.data is the data loading module (the
+global `data`: TensorDataset, DataLoader).]=]
+
+M["help"] = [=[
+help([x])
+Shows the documentation of x: a function (help(torch.zeros)), a class
+(help(nn.Linear)), a method (help("Tensor.view")), a module (help(nn)), an
+instance (help(model), help(x) for a tensor), a name as a string
+(help("torch.zeros"), help("zeros")) or a topic (help("autograd")).
+help() alone lists the topics. In the REPL, ?x is help(x).
+help.doc(x) returns the text instead of printing it (nil when there is
+none); help.text(x) returns what help(x) prints.
+Example:
+  help.doc("torch.zeros") ~= nil          --> true]=]
+
+return M
