@@ -235,9 +235,10 @@ function repl.run(options)
     end
   end
 
-  while true do
+  -- one statement: false at the end of input
+  local function step()
     local fn, quiet = read_statement()
-    if fn == nil then break end
+    if fn == nil then return false end
     if fn then
       local t0 = sys.time()
       local results = pack(repl.call(fn))
@@ -249,6 +250,18 @@ function repl.run(options)
       end
       if timing then io.write(paint("dim", "time: " .. format_seconds(elapsed)), "\n") end
       io.stdout:flush()
+    end
+    return true
+  end
+
+  while true do
+    -- the loop itself must survive anything (out of memory under a budget)
+    local ok, go_on = pcall(step)
+    if not ok then
+      collectgarbage("collect")
+      pcall(report, go_on)
+    elseif not go_on then
+      break
     end
   end
   if tty_in then io.write("\n") end

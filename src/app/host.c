@@ -1,6 +1,8 @@
 /* host.c — the Lua state: libraries, module paths, the torch module. */
 #include "host.h"
 
+#include "budget.h"
+
 #include <lauxlib.h>
 #include <lualib.h>
 #include <limits.h>
@@ -12,8 +14,11 @@
 
 int luaopen_torch_core(lua_State *L);
 int luaopen_ember_sys(lua_State *L);
+int luaopen_ember_markdown(lua_State *L);
 int luaopen_ember_readline(lua_State *L);
 int luaopen_ember_interrupt(lua_State *L);
+/* Only the allocation-failure test binary defines it (tests/alloc). */
+__attribute__((weak)) int luaopen_ember_allocfail(lua_State *L);
 
 static char lua_dir[PATH_MAX];
 
@@ -48,6 +53,13 @@ const char *em_host_lua_dir(void)
         snprintf(lua_dir, sizeof lua_dir, "%s/../share/ember/lua", exe);
     }
     return lua_dir;
+}
+
+static int panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "ember: unprotected Lua error: %s\n", msg ? msg : "(no message)");
+    return 0;   /* Lua then aborts: only reachable through a bug in ember */
 }
 
 static int traceback(lua_State *L)
@@ -86,10 +98,17 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "torch.core");
     lua_pushcfunction(L, luaopen_ember_sys);
     lua_setfield(L, -2, "ember.sys");
+    lua_pushcfunction(L, luaopen_ember_markdown), lua_setfield(L, -2, "ember.markdown");
     lua_pushcfunction(L, luaopen_ember_readline);
     lua_setfield(L, -2, "ember.readline");
     lua_pushcfunction(L, luaopen_ember_interrupt);
     lua_setfield(L, -2, "ember.interrupt");
+    lua_pushcfunction(L, luaopen_ember_budget);
+    lua_setfield(L, -2, "ember.budget");
+    if (luaopen_ember_allocfail) {
+        lua_pushcfunction(L, luaopen_ember_allocfail);
+        lua_setfield(L, -2, "ember.allocfail");
+    }
     lua_pop(L, 2);
     lua_getglobal(L, "require");
     lua_pushliteral(L, "ember.prelude");
@@ -99,7 +118,9 @@ static int setup(lua_State *L)
 
 lua_State *em_host_new(void)
 {
-    lua_State *L = luaL_newstate();
+    em_budget_init_from_env();
+    lua_State *L = lua_newstate(em_budget_lua_alloc, NULL);
+    if (L) lua_atpanic(L, panic);
     if (!L) {
         fprintf(stderr, "ember: cannot create the Lua state (out of memory)\n");
         return NULL;

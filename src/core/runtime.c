@@ -1,9 +1,13 @@
 /* runtime.c — grad mode and the tensor memory counters. */
 #include "runtime.h"
 
+#include "status.h"
+
 static bool grad_enabled = true;
 static size_t live, peak, baseline;
 static long fail_countdown;
+static size_t budget;
+static size_t (*budget_other)(void);
 
 /* Collect when live bytes exceed twice what survived the last collection,
 ** and at least this much more: small enough that a loop of 1 MB temporaries
@@ -44,4 +48,23 @@ bool em_mem_should_fail(void)
 {
     if (fail_countdown <= 0) return false;
     return --fail_countdown == 0;
+}
+
+void em_mem_set_budget(size_t bytes, size_t (*other_bytes)(void))
+{
+    budget = bytes;
+    budget_other = other_bytes;
+}
+
+size_t em_mem_budget(void) { return budget; }
+
+int em_mem_budget_check(size_t nbytes)
+{
+    if (!budget) return EM_OK;
+    size_t other = budget_other ? budget_other() : 0;
+    if (live + other + nbytes <= budget && nbytes <= budget) return EM_OK;
+    return em_fail(EM_ERR_MEMORY,
+                   "memory budget of %.1f MB exceeded (EMBER_MEMORY_BUDGET): %.1f MB more, with tensors "
+                   "holding %.1f MB and Lua %.1f MB",
+                   budget / 1048576.0, nbytes / 1048576.0, live / 1048576.0, other / 1048576.0);
 }

@@ -21,6 +21,14 @@ void em_mem_note_free(size_t nbytes);
 bool em_mem_pressure(void);
 void em_mem_collected(void);           /* call after a full collect */
 
+/* An optional memory budget (0 = none): a storage allocation fails with a
+** clear error when tensor bytes plus other_bytes() (the host's Lua memory;
+** NULL counts nothing) would exceed it. */
+void em_mem_set_budget(size_t budget, size_t (*other_bytes)(void));
+size_t em_mem_budget(void);
+/* EM_OK, or EM_ERR_MEMORY naming the budget when nbytes more would not fit. */
+int em_mem_budget_check(size_t nbytes);
+
 /* Test hook: fail the n-th storage allocation from now (0 = off). */
 void em_mem_fail_after(long n);
 bool em_mem_should_fail(void);

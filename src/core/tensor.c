@@ -20,6 +20,7 @@ static em_storage *storage_new(size_t nbytes, const em_backend *be)
         em_fail(EM_ERR_MEMORY, "out of memory allocating %zu bytes (injected)", nbytes);
         return NULL;
     }
+    if (em_mem_budget_check(nbytes) != EM_OK) return NULL;
     em_storage *s = malloc(sizeof *s);
     if (!s) {
         em_fail(EM_ERR_MEMORY, "out of memory allocating a storage header");

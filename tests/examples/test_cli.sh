@@ -31,4 +31,10 @@ out=$(printf 'torch.tensor({1, 2}) * 2\nerror("boom")\nlocal t = 5;\nfunction f(
 grep -q "tensor(\[2, 4\])" <<<"$out" || fail "REPL echo: $out"
 grep -q "boom" "$tmp/err" || fail "REPL error not shown"
 grep -q "^42$" <<<"$out" || fail "REPL multi-line function: $out"
+# under a memory budget, exhausting it is an error in that statement only
+out=$(printf 'big = {}\nfor i = 1, 1e8 do big[i] = i end\nbig = nil\nts = {}\nfor i = 1, 100 do ts[i] = torch.ones(1024, 1024) end\nts = nil\nprint("alive", torch.ones(4):sum():item())\n' |
+  EMBER_MEMORY_BUDGET=100M "$ember" 2>"$tmp/err")
+grep -q "not enough memory" "$tmp/err" || fail "Lua exhaustion under a budget: $(cat "$tmp/err")"
+grep -q "memory budget of 100.0 MB exceeded" "$tmp/err" || fail "tensor exhaustion under a budget: $(cat "$tmp/err")"
+grep -q "^alive.4.0$" <<<"$out" || fail "REPL after exhausting the budget: $out"
 echo "cli: ok"
