@@ -101,6 +101,12 @@ function torch.tuple(t) return setmetatable(t, tuple_mt) end
 -- True when v was made by torch.tuple (or loaded from a Python tuple).
 function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
 
+--- x:cuda([device]) -> the tensor on a CUDA device
+-- Same as x:to(device or "cuda"). Without a CUDA device (this build, or no
+-- GPU) it raises an error that says why; write device-agnostic code with
+-- device = torch.cuda.is_available() and "cuda" or "cpu" and x:to(device).
+function torch.Tensor:cuda(device) return self:to(device or "cuda") end
+
 -- tostring(tensor) uses PyTorch's print format when the pretty printer is there.
 local ok, pretty = pcall(require, "ember.pretty")
 if ok and type(pretty) == "table" and pretty.tensor then

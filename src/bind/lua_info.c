@@ -222,25 +222,6 @@ static int l_int(lua_State *L) { return convert(L, EM_INT32); }
 static int l_byte(lua_State *L) { return convert(L, EM_UINT8); }
 static int l_bool(lua_State *L) { return convert(L, EM_BOOL); }
 
-/* Checks a device argument (device object or string) and returns its backend. */
-static const em_backend *check_device(lua_State *L, int idx)
-{
-    const char *name;
-    if (luaL_testudata(L, idx, EM_DEVICE_MT)) {
-        lua_getiuservalue(L, idx, 1);
-        name = lua_tostring(L, -1);
-        lua_pop(L, 1);
-    } else {
-        name = luaL_checkstring(L, idx);
-    }
-    if (strcmp(name, "cpu") == 0) return em_cpu_backend();
-    if (strncmp(name, "cuda", 4) == 0) {
-        luaL_error(L, "to: CUDA is not available: this ember was built without CUDA support "
-                   "(torch.cuda.is_available() is false)");
-    }
-    luaL_error(L, "to: unknown device '%s' (expected cpu or cuda)", name);
-    return NULL;
-}
 
 /* to(dtype) / to(device) / to(tensor) / to{dtype=, device=} */
 static int l_to(lua_State *L)
@@ -255,12 +236,12 @@ static int l_to(lua_State *L)
     } else if (lua_type(L, 2) == LUA_TTABLE) {
         dt = em_lua_opt_field_dtype(L, 2, x->dtype);
         lua_getfield(L, 2, "device");
-        if (!lua_isnil(L, -1)) check_device(L, lua_gettop(L));
+        if (!lua_isnil(L, -1)) em_lua_check_device(L, "to", lua_gettop(L));
         lua_pop(L, 1);
     } else if (lua_type(L, 2) == LUA_TSTRING && em_dtype_from_name(lua_tostring(L, 2)) >= 0) {
         dt = em_lua_check_dtype(L, 2);
     } else {
-        check_device(L, 2);
+        em_lua_check_device(L, "to", 2);
         if (!lua_isnoneornil(L, 3)) dt = em_lua_check_dtype(L, 3);
     }
     em_tensor **box = em_lua_newbox(L);

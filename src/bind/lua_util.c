@@ -81,6 +81,7 @@ em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
 {
     em_tensor *t = em_lua_test_tensor(L, idx);
     if (t) return t;
+    if (luaL_testudata(L, idx, EM_TENSOR_MT)) luaL_argerror(L, idx, "tensor was closed (released with <close>)");
     const em_backend *be = like ? em_tensor_backend(like) : em_cpu_backend();
     em_tensor **box;
     if (lua_type(L, idx) == LUA_TNUMBER) {
@@ -235,9 +236,37 @@ int em_lua_find_options(lua_State *L)
     return top > 0 && em_lua_is_options(L, top) ? top : 0;
 }
 
+const em_backend *em_lua_check_device(lua_State *L, const char *op, int idx)
+{
+    const char *name;
+    if (luaL_testudata(L, idx, EM_DEVICE_MT)) {
+        lua_getiuservalue(L, idx, 1);
+        name = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    } else {
+        name = luaL_checkstring(L, idx);
+    }
+    if (strcmp(name, "cpu") == 0) return em_cpu_backend();
+    if (strncmp(name, "cuda", 4) == 0) {
+        luaL_error(L, "%s: CUDA is not available: this ember was built without CUDA support "
+                   "(torch.cuda.is_available() is false)", op);
+    }
+    luaL_error(L, "%s: unknown device '%s' (expected cpu or cuda)", op, name);
+    return NULL;
+}
+
 em_dtype em_lua_opt_field_dtype(lua_State *L, int idx, em_dtype def)
 {
     if (!idx) return def;
+    /* creation options also name a device: it must be one that exists */
+    lua_getfield(L, idx, "device");
+    if (!lua_isnil(L, -1)) {
+        const char *op = "tensor creation";
+        lua_Debug ar;
+        if (lua_getstack(L, 0, &ar) && lua_getinfo(L, "n", &ar) && ar.name) op = ar.name;
+        em_lua_check_device(L, op, lua_gettop(L));
+    }
+    lua_pop(L, 1);
     lua_getfield(L, idx, "dtype");
     em_dtype dt = lua_isnil(L, -1) ? def : em_lua_check_dtype(L, -1);
     lua_pop(L, 1);

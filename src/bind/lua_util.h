@@ -76,6 +76,9 @@ void em_lua_push_device(lua_State *L, const em_backend *be);
 /* The options table, if the argument at idx is a plain table (not a tensor, not sizes). */
 bool em_lua_is_options(lua_State *L, int idx);
 /* Reads field name of the options table at idx (if any) as a dtype. */
+/* A device argument (torch.device or string) -> its backend; raises, naming
+** op, for a device that is unknown or not available. */
+const em_backend *em_lua_check_device(lua_State *L, const char *op, int idx);
 em_dtype em_lua_opt_field_dtype(lua_State *L, int idx, em_dtype def);
 bool em_lua_opt_field_bool(lua_State *L, int idx, const char *name, bool def);
 /* Index of the trailing options table among arguments 1..top, or 0. */

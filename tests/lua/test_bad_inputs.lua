@@ -148,6 +148,59 @@ local cases = {
   {"requires_grad of a non-leaf", "requires_grad", function() local y = leaf(2) * 2; y.requires_grad = false end},
   {"grad assigned a string", "grad", function() local x = leaf(2); x.grad = "a" end},
   {"grad assigned a wrong shape", "grad", function() local x = leaf(2); x.grad = ones(3) end},
+  -- devices (this machine has no CUDA device)
+  {"torch.device cuda without CUDA", "CUDA is not available", function() return torch.device("cuda") end},
+  {"to cuda without CUDA", "CUDA is not available", function() return ones(2):to("cuda") end},
+  {"x:cuda() without CUDA", "CUDA is not available", function() return ones(2):cuda() end},
+  {"creation on cuda without CUDA", "zeros", function() return torch.zeros(2, {device = "cuda"}) end},
+  {"unknown device", "unknown device 'tpu'", function() return ones(2):to("tpu") end},
+  {"model:to cuda without CUDA", "CUDA is not available", function() return nn.Linear(1, 1):to("cuda") end},
+  {"map_location of a wrong type", "map_location", function() return torch.load("x.pt", {map_location = 5}) end},
+  -- files: missing, folders, wrong kinds, unwritable places, unsavable values
+  {"load a missing file", {"No such file", "not exist"}, function() return torch.load("does/not/exist.pt") end},
+  {"load a folder", "not a regular file", function() return torch.load("tests") end},
+  {"load a text file", "not a PyTorch zip checkpoint", function() return torch.load("README.md") end},
+  {"load a safetensors file as .pt", "not a PyTorch zip checkpoint", function()
+    return torch.load("../shared/fixtures/safetensors/bad_gap.safetensors") end},
+  {"load a file that runs code", "os.system, which could run code", function()
+    return torch.load("../shared/fixtures/pytorch/malicious/global_os_system.pt") end},
+  {"load a file with a bad memo", "bad memo reference", function()
+    return torch.load("../shared/fixtures/pytorch/malicious/bad_memo.pt") end},
+  {"save into a missing folder", "No such file", function() return torch.save(ones(2), "/nonexistent/dir/x.pt") end},
+  {"save a function", "cannot save a function", function() return torch.save({f = print}, os.tmpname()) end},
+  {"read_idx of a .pt file", "not an IDX file", function()
+    return torch.io.read_idx("../shared/fixtures/pytorch/linear_state.pt") end},
+  {"checkpoint load of a missing file", "No such file", function() return torch.checkpoint.load("/nonexistent.tar") end},
+  -- closed tensors
+  {"a tensor used after <close>", "tensor was closed", function()
+    local x; do local t <close> = ones(2); x = t end; return x + 1 end},
+  {"a closed tensor as method self", "closed", function()
+    local x; do local t <close> = ones(2); x = t end; return x:sum() end},
+  -- mismatched state dicts
+  {"load_state_dict missing keys", "Missing key(s)", function() nn.Linear(2, 2):load_state_dict({}) end},
+  {"load_state_dict size mismatch", "size mismatch for weight", function()
+    nn.Linear(2, 2):load_state_dict({weight = ones(3, 3), bias = ones(2)}) end},
+  {"load_state_dict unexpected key", "Unexpected key(s)", function()
+    local m = nn.Linear(2, 2); local sd = m:state_dict(); sd.extra = ones(1); m:load_state_dict(sd) end},
+  {"load_state_dict of a number", "dict-like", function() nn.Linear(2, 2):load_state_dict(5) end},
+  {"optimizer state with other groups", "parameter groups", function()
+    local o = optim.SGD(nn.Linear(2, 2):parameters(), {lr = 0.1})
+    o:load_state_dict({state = {}, param_groups = {}}) end},
+  -- NaN and out-of-range hyperparameters
+  {"Dropout(NaN)", "dropout probability", function() return nn.Dropout(0 / 0) end},
+  {"SGD lr NaN", "Invalid learning rate", function() return optim.SGD(nn.Linear(1, 1):parameters(), {lr = 0 / 0}) end},
+  {"Adam lr NaN", "Invalid learning rate", function() return optim.Adam(nn.Linear(1, 1):parameters(), {lr = 0 / 0}) end},
+  {"Adam beta >= 1", "Invalid beta parameter", function()
+    return optim.Adam(nn.Linear(1, 1):parameters(), {betas = {1.5, 0.9}}) end},
+  {"arange to NaN", "arange", function() return torch.arange(0, 0 / 0) end},
+  {"cross_entropy target out of range", "out of bounds", function()
+    return F.cross_entropy(ones(2, 3), torch.tensor({0, 7})) end},
+  {"cross_entropy float targets", "int64", function() return F.cross_entropy(ones(2, 3), torch.tensor({0.0, 1.0})) end},
+  {"DataLoader batch_size 0", "batch_size", function()
+    return data.DataLoader(data.TensorDataset(ones(4)), {batch_size = 0}) end},
+  {"Linear on the wrong width", "in_features", function() return nn.Linear(3, 2)(ones(4, 5)) end},
+  {"Conv2d on the wrong channels", "input channels", function() return nn.Conv2d(1, 2, 3)(ones(1, 2, 5, 5)) end},
+  {"huge randn", "out of memory", function() return torch.randn(1e6, 1e6) end},
 }
 
 local function has_shape(msg, dims)
@@ -176,7 +229,7 @@ for _, c in ipairs(cases) do
   end)
 end
 
-T.test("at least 40 distinct bad inputs", function() T.ok(#cases >= 40, #cases .. " cases") end)
+T.test("at least 60 distinct bad inputs", function() T.ok(#cases >= 60, #cases .. " cases") end)
 
 T.test("the engine still works after every error, and errors leak nothing", function()
   collectgarbage("collect"); collectgarbage("collect")

@@ -380,6 +380,11 @@ function Module:double() return self:to(torch.float64) end
 -- The same as model:to("cpu").
 function Module:cpu() return self:to("cpu") end
 
+--- model:cuda([device]) -> model
+-- Same as model:to(device or "cuda"): moves parameters and buffers in place.
+-- Raises an error that says why when no CUDA device is available.
+function Module:cuda(device) return self:to(device or "cuda") end
+
 -- The module's own version for _metadata (BatchNorm overrides with 2).
 Module._version = 1
 

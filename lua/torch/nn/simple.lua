@@ -70,7 +70,7 @@ local Dropout = Module:extend("Dropout")
 function Dropout:__init(p)
   Module.__init(self)
   p = p or 0.5
-  if type(p) ~= "number" or p < 0 or p > 1 then
+  if type(p) ~= "number" or not (p >= 0 and p <= 1) then   -- NaN fails too
     error("nn.Dropout: dropout probability has to be between 0 and 1, but got " .. tostring(p), 3)
   end
   self.p = p

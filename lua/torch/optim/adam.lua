@@ -19,8 +19,8 @@ local function define(name, weight_decay, decoupled)
 
   function cls:_validate(g)
     local b = g.betas
-    if type(g.lr) ~= "number" or g.lr < 0 then error(name .. ": Invalid learning rate: " .. tostring(g.lr), 4) end
-    if type(g.eps) ~= "number" or g.eps < 0 then error(name .. ": Invalid epsilon value: " .. tostring(g.eps), 4) end
+    if type(g.lr) ~= "number" or not (g.lr >= 0) then error(name .. ": Invalid learning rate: " .. tostring(g.lr), 4) end
+    if type(g.eps) ~= "number" or not (g.eps >= 0) then error(name .. ": Invalid epsilon value: " .. tostring(g.eps), 4) end
     if type(b) ~= "table" or not (b[1] >= 0 and b[1] < 1) then
       error(name .. ": Invalid beta parameter at index 0: " .. tostring(b and b[1]), 4)
     end

@@ -19,7 +19,7 @@ local SGD = Optimizer.define("SGD", {
 })
 
 function SGD:_validate(g)
-  if type(g.lr) ~= "number" or g.lr < 0 then error("SGD: Invalid learning rate: " .. tostring(g.lr), 4) end
+  if type(g.lr) ~= "number" or not (g.lr >= 0) then error("SGD: Invalid learning rate: " .. tostring(g.lr), 4) end
   if g.momentum < 0 then error("SGD: Invalid momentum value: " .. tostring(g.momentum), 4) end
   if g.weight_decay < 0 then error("SGD: Invalid weight_decay value: " .. tostring(g.weight_decay), 4) end
   if g.nesterov and (g.momentum <= 0 or g.dampening ~= 0) then
