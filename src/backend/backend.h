@@ -93,6 +93,12 @@ typedef struct em_class_loss {
     bool logits;                   /* true: x are logits (cross_entropy); false: log-probs (nll_loss) */
 } em_class_loss;
 
+typedef struct em_adam_args {
+    double lr, beta1, beta2, eps, weight_decay;
+    double step;                /* t, counted from 1 */
+    bool decoupled;             /* AdamW */
+} em_adam_args;
+
 typedef struct em_backend {
     const char *name;            /* "cpu", "cuda" */
     em_device_type type;
@@ -209,6 +215,17 @@ typedef struct em_backend {
     em_status (*bn_backward_reduce)(em_dtype dt, const void *g, const void *x, const void *mean,
                                     int64_t outer, int64_t c, int64_t inner, void *sum_g,
                                     void *sum_gx);
+    /* One Adam/AdamW step over n contiguous elements, in one pass, with the
+    ** rounding of the op-by-op formula (each line one float op, no fusion):
+    **   AdamW:  p = p * (1 - lr wd)               (decoupled)
+    **   Adam:   g = g + p * wd                     (wd != 0, not decoupled)
+    **   m = m * b1 + g * (1 - b1)
+    **   v = v * b2 + (g * g) * (1 - b2)
+    **   denom = sqrt(v) / sqrt(1 - b2^t) + eps
+    **   p = p + (m / denom) * -(lr / (1 - b1^t))
+    ** Scalars are rounded to the tensor's dtype first, as wrapped numbers are. */
+    em_status (*adam_step)(em_dtype dt, int64_t n, void *p, const void *g, void *m, void *v,
+                           const struct em_adam_args *a);
 } em_backend;
 
 /* The backend for a device type, or NULL when it is not compiled in or no

@@ -15,6 +15,7 @@ void em_lua_register_shape(lua_State *L);       /* methods: view, transpose, ind
 void em_lua_register_shape_module(lua_State *L);/* module: cat, stack, ... */
 void em_lua_register_info(lua_State *L);        /* methods: size, item, tolist, to, backward, ... */
 void em_lua_register_autograd_module(lua_State *L); /* module: set_grad_enabled, ... */
+void em_lua_register_optim(lua_State *L);       /* module: _adam_step_ (fused Adam, private) */
 void em_lua_register_nn(lua_State *L);          /* module: linear, conv2d, cross_entropy, ...; methods: softmax, bernoulli_ */
 void em_lua_open_meta(lua_State *L);            /* creates the Tensor metatable (methods on top) */
 void em_lua_open_types(lua_State *L);           /* dtype and device objects into the module */

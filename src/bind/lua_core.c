@@ -36,6 +36,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_shape_module(L);
     em_lua_register_autograd_module(L);
     em_lua_register_nn(L);
+    em_lua_register_optim(L);
     em_lua_open_types(L);
     em_lua_open_generator(L);
     em_lua_register_io(L);

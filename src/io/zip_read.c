@@ -204,7 +204,7 @@ static em_status parse(em_zip_reader *z)
     if (z->len < 4 || get32(z->buf) != SIG_LOCAL)
         return bad(z, "not a PyTorch zip checkpoint (it does not start with PK\\3\\4); the legacy pre-1.6 "
                    "format and other formats are not supported");
-    uint64_t cd_off, cd_size, count, cd_end;
+    uint64_t cd_off = 0, cd_size = 0, count = 0, cd_end = 0;   /* set by find_directory */
     em_status st = find_directory(z, &cd_off, &cd_size, &count, &cd_end);
     if (st != EM_OK) return st;
     z->entries = calloc(count ? (size_t)count : 1, sizeof *z->entries);

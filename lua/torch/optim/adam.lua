@@ -9,6 +9,16 @@
 -- exp_avg, exp_avg_sq (and max_exp_avg_sq with amsgrad).
 local torch = require "torch"
 local Optimizer = require "torch.optim.optimizer"
+local core = require "torch.core"
+
+-- The fused kernel computes the formula above with the same float
+-- operations in one pass; it needs contiguous tensors of one dtype, and
+-- leaves amsgrad (and fused = false, for stepping through the formula) to
+-- the op-by-op path.
+local function fused_ok(g, p, grad, st)
+  return g.fused ~= false and not g.amsgrad and p:is_contiguous() and grad:is_contiguous()
+    and st.exp_avg:is_contiguous() and st.exp_avg_sq:is_contiguous() and grad.dtype == p.dtype
+end
 
 local function define(name, weight_decay, decoupled)
   local cls = Optimizer.define(name, {
@@ -48,6 +58,23 @@ local function define(name, weight_decay, decoupled)
         end
         st.step:add_(1)
         local t = st.step:item()
+        if fused_ok(g, p, grad, st) then
+          -- the same formula as below, in one pass over the data (src/backend/cpu/cpu_optim.c)
+          core._adam_step_(p, grad, st.exp_avg, st.exp_avg_sq, {lr = lr, beta1 = beta1, beta2 = beta2,
+            eps = eps, weight_decay = wd, step = t, decoupled = g.decoupled_weight_decay})
+        else
+          self:_step_one(p, grad, st, g, t)
+        end
+      end
+    end
+  end
+
+  -- The Adam update of one parameter, op by op: the readable reference for
+  -- the fused kernel (used when that does not apply: amsgrad, maximize,
+  -- non-contiguous tensors).
+  function cls:_step_one(p, grad, st, g, t)
+        local lr, eps, wd = g.lr, g.eps, g.weight_decay
+        local beta1, beta2 = g.betas[1], g.betas[2]
         if g.decoupled_weight_decay then
           p:mul_(1 - lr * wd)
         elseif wd ~= 0 then
@@ -64,8 +91,6 @@ local function define(name, weight_decay, decoupled)
         end
         local denom = (v:sqrt() / math.sqrt(bias2)):add_(eps)
         p:add_(st.exp_avg / denom, {alpha = -step_size})
-      end
-    end
   end
 
   -- A step saved as a number by an old PyTorch becomes a tensor (as Adam's __setstate__).

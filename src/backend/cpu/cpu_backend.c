@@ -6,6 +6,7 @@
 
 #include "cpu_iter.h"
 #include "cpu_nn.h"
+#include "cpu_optim.h"
 
 volatile int em_interrupt_requested = 0;
 
@@ -58,6 +59,7 @@ static const em_backend cpu = {
     .bn_stats = em_cpu_bn_stats,
     .channel_affine = em_cpu_channel_affine,
     .bn_backward_reduce = em_cpu_bn_backward_reduce,
+    .adam_step = em_cpu_adam_step,
 };
 
 const em_backend *em_cpu_backend(void) { return &cpu; }

@@ -1,0 +1,43 @@
+/* lua_optim.c — torch._adam_step_(p, grad, exp_avg, exp_avg_sq, {lr =,
+** beta1 =, beta2 =, eps =, weight_decay =, step =, decoupled =}): the fused
+** Adam/AdamW update behind lua/torch/optim/adam.lua (which keeps the
+** op-by-op formula as its readable reference). Private (leading _). */
+#include "../ops/optim.h"
+#include "lua_bind.h"
+#include "lua_util.h"
+
+static double num_field(lua_State *L, int idx, const char *name)
+{
+    lua_getfield(L, idx, name);
+    int ok;
+    double v = lua_tonumberx(L, -1, &ok);
+    if (!ok) luaL_error(L, "_adam_step_: option '%s' must be a number, got %s", name, luaL_typename(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+static int l_adam_step(lua_State *L)
+{
+    em_tensor *p = em_lua_check_tensor(L, 1);
+    em_tensor *g = em_lua_check_tensor(L, 2);
+    em_tensor *m = em_lua_check_tensor(L, 3);
+    em_tensor *v = em_lua_check_tensor(L, 4);
+    luaL_checktype(L, 5, LUA_TTABLE);
+    em_adam_args a = {
+        .lr = num_field(L, 5, "lr"),
+        .beta1 = num_field(L, 5, "beta1"),
+        .beta2 = num_field(L, 5, "beta2"),
+        .eps = num_field(L, 5, "eps"),
+        .weight_decay = num_field(L, 5, "weight_decay"),
+        .step = num_field(L, 5, "step"),
+        .decoupled = em_lua_opt_field_bool(L, 5, "decoupled", false),
+    };
+    EM_LUA_CHECK(L, em_op_adam_step(p, g, m, v, &a));
+    return 0;
+}
+
+void em_lua_register_optim(lua_State *L)
+{
+    lua_pushcfunction(L, l_adam_step);
+    lua_setfield(L, -2, "_adam_step_");
+}
