@@ -1,5 +1,5 @@
-/* main.c — the ember command line: run a script, print version or help, or
-** open the REPL. Only this layer prints errors and picks exit codes:
+/* main.c — the ember command line: run a script, print version or help,
+** open the REPL, or hand `lesson`/`exercise` to their Lua modules. Only this layer prints errors and picks exit codes:
 ** 0 success, 1 a script error (message and traceback on stderr), 2 a usage
 ** error. */
 #include <lauxlib.h>
@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blas_tune.h"
 #include "host.h"
@@ -23,6 +24,11 @@ static const char *usage =
     "  ember                      open the REPL (torch is preloaded)\n"
     "  ember run FILE.lua [ARGS]  run a Lua script; ARGS are in the global table arg\n"
     "  ember inspect FILE         what is inside a .pt/.pth/.tar or .safetensors file\n"
+    "  ember lesson [ID|N|next]   walk through a lesson (resumes where you stopped)\n"
+    "  ember lesson list          every lesson with its status\n"
+    "  ember lesson reset ID|--all [--yes]   start a lesson (or all) again\n"
+    "  ember lesson test [ID...]  run lessons and exercises non-interactively (CI)\n"
+    "  ember exercise list|check ID|hint ID|reset ID|watch [ID]   practice exercises\n"
     "  ember --version            print the version\n"
     "  ember --help               print this help\n"
     "\n"
@@ -57,6 +63,39 @@ static int run_script(int argc, char **argv)
     return st == LUA_OK ? 0 : 1;
 }
 
+/* `ember lesson ...` / `ember exercise ...`: require(module).main(args) with
+** args = {ARGS..., exe = path of this binary}; main returns the exit code. */
+static int run_lua_command(const char *module, int argc, char **argv)
+{
+    lua_State *L = em_host_new();
+    if (!L) return 1;
+    lua_getglobal(L, "require");
+    lua_pushstring(L, module);
+    int st = em_host_pcall(L, 1, 1);
+    int code = 1;
+    if (st == LUA_OK) {
+        lua_getfield(L, -1, "main");
+        lua_createtable(L, argc - 2, 1);
+        for (int i = 2; i < argc; i++) {
+            lua_pushstring(L, argv[i]);
+            lua_rawseti(L, -2, i - 1);
+        }
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        lua_pushstring(L, n > 0 ? exe : argv[0]);
+        lua_setfield(L, -2, "exe");
+        st = em_host_pcall(L, 1, 1);
+        if (st == LUA_OK) code = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : 0;
+    }
+    if (st != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        fprintf(stderr, "ember %s: %s\n", argv[1], msg ? msg : "(error without a message)");
+    }
+    lua_close(L);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     em_blas_tune(argv);
@@ -73,6 +112,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return run_script(argc, argv);
     if (strcmp(cmd, "inspect") == 0) return em_inspect_main(argc, argv);
+    if (strcmp(cmd, "lesson") == 0 || strcmp(cmd, "lessons") == 0)
+        return run_lua_command("ember.lesson", argc, argv);
+    if (strcmp(cmd, "exercise") == 0 || strcmp(cmd, "exercises") == 0)
+        return run_lua_command("ember.lesson.exercise", argc, argv);
     fprintf(stderr, "ember: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

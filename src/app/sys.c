@@ -71,6 +71,20 @@ static int l_mkdir(lua_State *L)
     return 2;
 }
 
+/* sys.mtime(path) -> modification time in seconds (fractional), or nil, message */
+static int l_mtime(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_pushnumber(L, (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec * 1e-9);
+    return 1;
+}
+
 /* sys.getpid() */
 static int l_getpid(lua_State *L)
 {
@@ -81,7 +95,8 @@ static int l_getpid(lua_State *L)
 int luaopen_ember_sys(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time}, {"listdir", l_listdir},
-                                     {"mkdir", l_mkdir},   {"getpid", l_getpid}, {NULL, NULL}};
+                                     {"mkdir", l_mkdir},   {"getpid", l_getpid}, {"mtime", l_mtime},
+                                     {NULL, NULL}};
     luaL_newlib(L, funcs);
     return 1;
 }
