@@ -140,6 +140,11 @@ void em_rng_uniform_fill_float(em_rng *g, float *out, int64_t n, double from, do
     for (int64_t i = 0; i < n; i++) out[i] = f(bits24(g), span, lo);
 }
 
+void em_rng_bernoulli_fill_f32(em_rng *g, float *out, int64_t n, double p, float on)
+{
+    for (int64_t i = 0; i < n; i++) out[i] = bits53(g) < p ? on : 0.0f;
+}
+
 void em_rng_uniform_fill_double(em_rng *g, double *out, int64_t n, double from, double to)
 {
     double (*f)(double, double, double) = em_rng_fma_kernels() ? fma : unfused_d;

@@ -47,6 +47,10 @@ double em_rng_uniform_float(em_rng *g, double from, double to);
 double em_rng_uniform_double(em_rng *g, double from, double to);
 /* n of them in a row (what uniform_ does on a contiguous tensor) */
 void em_rng_uniform_fill_float(em_rng *g, float *out, int64_t n, double from, double to);
+/* n Bernoulli draws as torch.bernoulli_(p) makes them for a number p: one
+** 53-bit uniform sample u per element (u * 1 + 0 is exact either way the
+** kernel rounds), out[i] = u < p ? on : 0. */
+void em_rng_bernoulli_fill_f32(em_rng *g, float *out, int64_t n, double p, float on);
 void em_rng_uniform_fill_double(em_rng *g, double *out, int64_t n, double from, double to);
 /* A uniform integer in [low, high): one draw, or two when the range needs
 ** 33 bits or more (PyTorch's random_from_to). */

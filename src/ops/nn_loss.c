@@ -367,6 +367,23 @@ em_status em_op_batch_norm_backward(const em_tensor *g, const em_tensor *x, cons
 ** is 1 when sample < p. ember does the same with the same generator, so the
 ** masks (and dropout's) equal PyTorch's for the same seed; checked by
 ** tests/peer/test_nn_parity.lua. */
+/* A new float32 tensor of Bernoulli(p) draws valued `on` or 0. */
+static em_tensor *bernoulli_f32(int ndim, const int64_t *shape, double p, float on, const em_backend *be,
+                                em_rng *g)
+{
+    int64_t n = em_shape_numel("bernoulli_", ndim, shape);
+    if (n < 0) return NULL;
+    float *buf = malloc(n ? (size_t)n * sizeof *buf : 1);
+    if (!buf) {
+        em_fail(EM_ERR_MEMORY, "bernoulli_: out of memory for %lld values", (long long)n);
+        return NULL;
+    }
+    em_rng_bernoulli_fill_f32(g, buf, n, p, on);
+    em_tensor *t = em_op_from_host(buf, ndim, shape, EM_FLOAT32, be);
+    free(buf);
+    return t;
+}
+
 em_status em_op_bernoulli_(em_tensor *x, double p, const em_tensor *p_tensor, em_rng *g)
 {
     char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
@@ -376,6 +393,12 @@ em_status em_op_bernoulli_(em_tensor *x, double p, const em_tensor *p_tensor, em
     if (p_tensor && !em_dtype_is_float(p_tensor->dtype))
         return em_fail(EM_ERR_TYPE, "bernoulli_: expected probabilities of a floating point dtype, got %s",
                        em_dtype_name(p_tensor->dtype));
+    if (!p_tensor && x->dtype == EM_FLOAT32) {     /* the common case, without a double buffer */
+        em_tensor *tmp = bernoulli_f32(x->ndim, x->shape, p, 1.0f, em_tensor_backend(x), g);
+        em_status st = tmp ? em_op_copy_(x, tmp) : em_last_status();
+        em_tensor_release(tmp);
+        return st;
+    }
     double *buf = malloc(n ? (size_t)n * sizeof *buf : 1);
     if (!buf) return em_fail(EM_ERR_MEMORY, "bernoulli_: out of memory for %lld values", (long long)n);
     em_status st = EM_OK;
@@ -410,6 +433,10 @@ em_tensor *em_op_dropout_noise(const em_tensor *x, double p, em_rng *g)
         em_fail(EM_ERR_TYPE, "dropout: expected a floating point input, got %s", em_dtype_name(x->dtype));
         return NULL;
     }
+    /* float32: the mask draws and the division by 1 - p in one go (1 / (1 - p)
+    ** is what mask / (1 - p) gives for a kept element, rounded the same) */
+    if (x->dtype == EM_FLOAT32 && p < 1.0)
+        return bernoulli_f32(x->ndim, x->shape, 1.0 - p, 1.0f / (float)(1.0 - p), em_tensor_backend(x), g);
     em_tensor *mask = em_tensor_empty(x->ndim, x->shape, x->dtype, em_tensor_backend(x));
     em_tensor *noise = NULL;
     if (mask && em_op_bernoulli_(mask, 1.0 - p, NULL, g) == EM_OK)
