@@ -75,9 +75,11 @@ torch.OrderedDict = require "torch.ordered_dict"
 -- A torch.OrderedDict (same methods, keys kept in insertion order) that
 -- torch.save writes as a plain Python dict, e.g. a checkpoint or an
 -- optimizer state_dict; a torch.OrderedDict is saved as collections.OrderedDict.
--- items: an optional list of {key, value} pairs.
+-- items: a list of {key, value} pairs (kept in that order), or a table of
+-- key = value fields (added in sorted key order: Lua tables have none).
 -- Example:
 --   torch.save(torch.dict{{"epoch", 3}, {"model", model:state_dict()}}, "ckpt.pt")
+--   torch.dict{epoch = 3, lr = 0.1}   --> keys "epoch", "lr"
 function torch.dict(items)
   local d = torch.OrderedDict(items)
   d._pytype = "dict"

@@ -123,7 +123,27 @@ function methods.is_none(d, k) return d[VALS][k] == NONE end
 -- from a list of {key, value} pairs.
 function OrderedDict.new(items)
   local d = setmetatable({[ORDER] = {}, [POS] = {}, [VALS] = {}}, mt)
-  for _, kv in ipairs(items or {}) do methods.set(d, kv[1], kv[2]) end
+  items = items or {}
+  if type(items) ~= "table" then
+    error("OrderedDict: expected a list of {key, value} pairs or a table of key = value, got " .. type(items), 3)
+  end
+  for _, kv in ipairs(items) do
+    if type(kv) ~= "table" then
+      error("OrderedDict: list items must be {key, value} pairs, got a " .. type(kv), 3)
+    end
+    methods.set(d, kv[1], kv[2])
+  end
+  -- key = value fields too; a Lua table has no order, so they go in sorted
+  -- key order (give pairs when the order matters)
+  local named = {}
+  for k in pairs(items) do
+    if not (math.type(k) == "integer" and k >= 1 and k <= #items) then named[#named + 1] = k end
+  end
+  table.sort(named, function(a, b)
+    if type(a) == type(b) and (type(a) == "string" or type(a) == "number") then return a < b end
+    return type(a) < type(b)
+  end)
+  for _, k in ipairs(named) do methods.set(d, k, items[k]) end
   return d
 end
 

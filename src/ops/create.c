@@ -83,6 +83,40 @@ static em_tensor *from_formula(int64_t n, em_dtype dt, double start, double step
     return t;
 }
 
+/* float32 ranges as PyTorch 1.13's CPU kernel makes them, last bits
+** included: it fills vectors of 8 lanes (16 with ATEN_CPU_CAPABILITY=avx512),
+** two vectors per round, each from a base rounded to float, base + k*step
+** computed in double; the tail after the last full round is start + i*step
+** in double. (float64 ranges keep start + i*step, which matches PyTorch
+** for most but not all elements: tests/peer checks float32 only.) */
+static em_tensor *arange_float(int64_t n, em_dtype dt, double start, double step)
+{
+    int64_t shape[1] = {n};
+    const char *cap = getenv("ATEN_CPU_CAPABILITY");
+    int64_t lanes = 8 * (cap && strcmp(cap, "avx512") == 0 ? 2 : 1);
+    size_t sz = em_dtype_size(dt);
+    void *buf = malloc(n > 0 ? (size_t)n * sz : 1);
+    if (!buf) {
+        em_fail(EM_ERR_MEMORY, "arange: out of memory for %lld elements", (long long)n);
+        return NULL;
+    }
+    int64_t vec_end = n - n % (2 * lanes);
+    for (int64_t i = 0; i < n; i++) {
+        double v;
+        if (i < vec_end) {
+            int64_t base_i = i - i % lanes;
+            double base = (float)(start + step * (double)base_i);
+            v = base + (double)(i - base_i) * step;
+        } else {
+            v = start + step * (double)i;
+        }
+        ((float *)buf)[i] = (float)v;
+    }
+    em_tensor *t = em_op_from_host(buf, 1, shape, dt, em_cpu_backend());
+    free(buf);
+    return t;
+}
+
 em_tensor *em_op_arange(double start, double end, double step, em_dtype dt)
 {
     if (step == 0 || isnan(step) || isnan(start) || isnan(end) || isinf(start) || isinf(end)) {
@@ -100,7 +134,7 @@ em_tensor *em_op_arange(double start, double end, double step, em_dtype dt)
         em_fail(EM_ERR_MEMORY, "arange: %.0f elements is too many", len);
         return NULL;
     }
-    /* PyTorch computes float ranges in double and stores start + i*step */
+    if (dt == EM_FLOAT32) return arange_float((int64_t)len, dt, start, step);
     return from_formula((int64_t)len, dt, start, step, end, false);
 }
 
