@@ -132,36 +132,47 @@ em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void
 
 /* --- pooling --- */
 
+/* One (n, c) plane: the max of each window and its flat position in the
+** plane (NaN wins, as PyTorch's kernel: v > best || isnan(v)). The window
+** sizes are copied to locals first: idx is int64_t like g's fields, so the
+** compiler would otherwise reload them after every store. */
+#define MAX_POOL_PLANE(T)                                                               \
+    do {                                                                                \
+        const T *xp = (const T *)x + p * plane_n;                                       \
+        T *op = (T *)out + p * L;                                                       \
+        int64_t *ip = idx + p * L;                                                      \
+        for (int64_t oy = 0; oy < oh; oy++) {                                           \
+            int64_t h0 = oy * sh - ph, h1 = h0 + kh < H ? h0 + kh : H;                  \
+            if (h0 < 0) h0 = 0;                                                         \
+            for (int64_t ox = 0; ox < ow; ox++) {                                       \
+                int64_t w0 = ox * sw - pw, w1 = w0 + kw < W ? w0 + kw : W;              \
+                if (w0 < 0) w0 = 0;                                                     \
+                T best = (T)-INFINITY;                                                  \
+                int64_t bi = h0 * W + w0;                                               \
+                for (int64_t iy = h0; iy < h1; iy++)                                    \
+                    for (int64_t ix = w0; ix < w1; ix++) {                              \
+                        int64_t k = iy * W + ix;                                        \
+                        T v = xp[k];                                                    \
+                        int take = (v > best) | (v != v);   /* branch-free: data are random */ \
+                        best = take ? v : best;                                         \
+                        bi = take ? k : bi;                                             \
+                    }                                                                   \
+                op[oy * ow + ox] = best;                                                \
+                ip[oy * ow + ox] = bi;                                                  \
+            }                                                                           \
+        }                                                                               \
+    } while (0)
+
 em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, void *out, int64_t *idx)
 {
     if (check_float("max_pool2d", dt)) return em_last_status();
-    bool f32 = dt == EM_FLOAT32;
-    int64_t work = 0, plane_n = g->h * g->w, L = g->oh * g->ow;
-    for (int64_t p = 0; p < g->n * g->c; p++) {
-        int64_t in0 = p * plane_n;
-        for (int64_t oy = 0; oy < g->oh; oy++) {
-            int64_t h0 = oy * g->sh - g->ph, h1 = h0 + g->kh < g->h ? h0 + g->kh : g->h;
-            if (h0 < 0) h0 = 0;
-            for (int64_t ox = 0; ox < g->ow; ox++) {
-                int64_t w0 = ox * g->sw - g->pw, w1 = w0 + g->kw < g->w ? w0 + g->kw : g->w;
-                if (w0 < 0) w0 = 0;
-                double best = -INFINITY;
-                int64_t bi = h0 * g->w + w0;
-                for (int64_t iy = h0; iy < h1; iy++)
-                    for (int64_t ix = w0; ix < w1; ix++) {
-                        int64_t k = iy * g->w + ix;
-                        double v = ld(f32, x, in0 + k);
-                        if (v > best || isnan(v)) {
-                            best = v;
-                            bi = k;
-                        }
-                    }
-                int64_t o = p * L + oy * g->ow + ox;
-                st(f32, out, o, best);
-                idx[o] = bi;
-            }
-        }
-        if (interrupted_after(&work, L * g->kh * g->kw)) return cpu_interrupted();
+    const int64_t H = g->h, W = g->w, kh = g->kh, kw = g->kw, sh = g->sh, sw = g->sw, ph = g->ph,
+                  pw = g->pw, oh = g->oh, ow = g->ow, planes = g->n * g->c;
+    int64_t work = 0, plane_n = H * W, L = oh * ow;
+    for (int64_t p = 0; p < planes; p++) {
+        if (dt == EM_FLOAT32) MAX_POOL_PLANE(float);
+        else MAX_POOL_PLANE(double);
+        if (interrupted_after(&work, L * kh * kw)) return cpu_interrupted();
     }
     return EM_OK;
 }
