@@ -10,9 +10,13 @@ ember="$(realpath "$1")"
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 
 tmp=$(mktemp -d)
-sock="ember-repl-test-$$"
+sock="ember-repl-test-$$-1"
 tm() { tmux -L "$sock" "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
+cleanup() {
+  tmux -L "ember-repl-test-$$-1" kill-server 2>/dev/null
+  tmux -L "ember-repl-test-$$-2" kill-server 2>/dev/null
+  rm -rf "$tmp"
+}
 trap cleanup EXIT
 fail() {
   echo "FAIL: $*" >&2
@@ -148,6 +152,7 @@ send C-d
 sleep 0.5
 grep -q '^double(21)$' "$tmp/state/ember/history" || fail "history file not written"
 tm kill-server 2>/dev/null
+sock="ember-repl-test-$$-2"     # a fresh tmux server: no race with the one shutting down
 
 # a second session (NO_COLOR set: no colour codes at all) recalls the
 # first one's lines with Up
