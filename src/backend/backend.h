@@ -233,6 +233,11 @@ typedef struct em_backend {
 const em_backend *em_backend_get(em_device_type type);
 const em_backend *em_cpu_backend(void);
 
+/* CPU threads (OpenBLAS's pool): one unless EMBER_NUM_THREADS says more;
+** em_get_num_threads applies that default on first use. */
+void em_set_num_threads(int n);
+int em_get_num_threads(void);
+
 /* Polled by long kernels; set from a signal handler by the app. */
 extern volatile int em_interrupt_requested;
 

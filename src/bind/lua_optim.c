@@ -1,4 +1,4 @@
-/* lua_optim.c — torch._adam_step_(p, grad, exp_avg, exp_avg_sq, {lr =,
+/* lua_optim.c — torch.set_num_threads/get_num_threads, and torch._adam_step_(p, grad, exp_avg, exp_avg_sq, {lr =,
 ** beta1 =, beta2 =, eps =, weight_decay =, step =, decoupled =}): the fused
 ** Adam/AdamW update behind lua/torch/optim/adam.lua (which keeps the
 ** op-by-op formula as its readable reference). Private (leading _). */
@@ -36,8 +36,28 @@ static int l_adam_step(lua_State *L)
     return 0;
 }
 
+/* torch.set_num_threads(n) / torch.get_num_threads(), as in PyTorch: the
+** CPU backend's thread count (OpenBLAS). */
+static int l_set_num_threads(lua_State *L)
+{
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= 1024, 1, "set_num_threads: expected a thread count from 1 to 1024");
+    em_set_num_threads((int)n);
+    return 0;
+}
+
+static int l_get_num_threads(lua_State *L)
+{
+    lua_pushinteger(L, em_get_num_threads());
+    return 1;
+}
+
 void em_lua_register_optim(lua_State *L)
 {
+    lua_pushcfunction(L, l_set_num_threads);
+    lua_setfield(L, -2, "set_num_threads");
+    lua_pushcfunction(L, l_get_num_threads);
+    lua_setfield(L, -2, "get_num_threads");
     lua_pushcfunction(L, l_adam_step);
     lua_setfield(L, -2, "_adam_step_");
 }

@@ -78,4 +78,20 @@ none); help.text(x) returns what help(x) prints.
 Example:
   help.doc("torch.zeros") ~= nil          --> true]=]
 
+M["torch.set_num_threads"] = [=[
+torch.set_num_threads(n)
+Sets how many CPU threads matrix products use (OpenBLAS's pool). ember
+starts with 1 (EMBER_NUM_THREADS=n at start for more): on the small models
+of the lessons extra threads gain little, and spinning threads slow a busy
+machine down a lot. As in PyTorch.
+Example:
+  torch.set_num_threads(1)
+  torch.get_num_threads()                 --> 1]=]
+
+M["torch.get_num_threads"] = [=[
+torch.get_num_threads() -> integer
+The number of CPU threads matrix products use (see torch.set_num_threads).
+Example:
+  torch.get_num_threads()                 --> 1]=]
+
 return M

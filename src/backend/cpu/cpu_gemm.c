@@ -4,6 +4,7 @@
 ** plain loops. beta == 0 means C is not read (as in BLAS). */
 #include <cblas.h>
 #include <limits.h>
+#include <stdlib.h>
 
 #include "cpu_iter.h"
 
@@ -139,4 +140,29 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
         }
     }
     return EM_OK;
+}
+
+/* Threads: OpenBLAS's pool is the only parallelism in the CPU backend. Its
+** threads spin while waiting, which costs more than it gains on the small
+** products of the lessons and is ruinous on a busy machine, so ember starts
+** with one thread (EMBER_NUM_THREADS or torch.set_num_threads for more; a
+** user's OPENBLAS_NUM_THREADS is left alone). */
+static int threads_set;
+
+void em_set_num_threads(int n)
+{
+    if (n < 1) n = 1;
+    openblas_set_num_threads(n);
+    threads_set = 1;
+}
+
+int em_get_num_threads(void)
+{
+    if (!threads_set) {
+        const char *env = getenv("EMBER_NUM_THREADS");
+        if (env && atoi(env) > 0) em_set_num_threads(atoi(env));
+        else if (!getenv("OPENBLAS_NUM_THREADS")) em_set_num_threads(1);
+        threads_set = 1;
+    }
+    return openblas_get_num_threads();
 }
