@@ -224,7 +224,7 @@ static void NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_SQRT: ROW1(T, SQRT(x)); break;                                 \
     case EM_U_ABS: ROW1(T, ABS(x)); break;                                   \
     case EM_U_SIGN: ROW1(T, x > 0 ? (T)1 : x < 0 ? (T)-1 : x == 0 ? (T)0 : x); break; \
-    case EM_U_RELU: ROW1(T, (x > 0 || x != x) ? x : (T)0); break;            \
+    case EM_U_RELU: ROW1(T, ((x > 0) | (x != x)) ? x : (T)0); break;            \
     case EM_U_SIGMOID: ROW1(T, SIG(x)); break;                               \
     case EM_U_TANH: ROW1(T, TANH(x)); break;                                 \
     case EM_U_POW:                                                           \

@@ -1,0 +1,21 @@
+-- bench/common.lua — shared by the ember twins: the bundled digits as float
+-- tensors, and the machine-readable result lines bench/run.py parses.
+local sys = require "ember.sys"
+local M = {}
+
+function M.digits()
+  local ds = data.datasets.MNIST{train = true}
+  return ds.data:float():div(255):view(-1, 1, 28, 28), ds.targets
+end
+
+function M.now() return sys.time() end
+
+function M.report(seconds)
+  print(string.format("TIME %.6f", seconds))
+  local f = io.open("/proc/self/status", "r")
+  local hwm = f and f:read("a"):match("VmHWM:%s*(%d+)") or "0"
+  if f then f:close() end
+  print("RSS_KB " .. hwm)
+end
+
+return M

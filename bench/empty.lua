@@ -1,0 +1,1 @@
+-- Benchmark 7: `ember run` of an (almost) empty script.
