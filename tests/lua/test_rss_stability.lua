@@ -54,7 +54,12 @@ T.test("RSS stays flat over " .. steps .. " training steps", function()
   for k = 2, #samples do worst = math.max(worst, samples[k]) end
   print(string.format("after warm-up: %.1f MB; at the end (median of 3): %.1f MB (%+.1f%%); highest: %.1f MB",
     warm, late, 100 * (late - warm) / warm, worst))
-  T.ok(late <= warm * 1.10, string.format("RSS grew from %.1f MB to %.1f MB", warm, late))
+  -- under AddressSanitizer (scripts/sanitize.sh) RSS holds ASan's quarantine
+  -- and shadow memory: the loop runs for its errors and leaks, the figure
+  -- is only printed
+  if os.getenv("EMBER_RSS_REPORT_ONLY") ~= "1" then
+    T.ok(late <= warm * 1.10, string.format("RSS grew from %.1f MB to %.1f MB", warm, late))
+  end
   T.ok(last_loss < first_loss, "the loss must fall (it is a real training loop)")
 end)
 
