@@ -13,7 +13,8 @@ M.default_tol = 1e-6
 M.output_limit = 1 << 20          -- bytes of captured output kept per run
 
 ---------------------------------------------------------------------------
--- check(cond, msg), check.close(a, b, tol, msg), check.eq(a, b, msg)
+-- check(cond, msg), check.close(a, b, tol, msg), check.eq(a, b, msg),
+-- lesson_file(name) (the path of lessons/assets/name)
 ---------------------------------------------------------------------------
 
 -- A check failure is raised as a string (so any error handler shows it
@@ -100,6 +101,11 @@ function M.new()
   local state = {}
   local env = setmetatable({}, {__index = _G})
   env.check = M.make_check(state)
+  -- lesson_file("x.pt"): a file shipped with the lessons (lessons/assets/),
+  -- since cells run in a fresh temporary folder
+  env.lesson_file = function(name)
+    return require("ember.lesson.fs").lessons_dir() .. "/assets/" .. name
+  end
   return env, state
 end
 
