@@ -7,6 +7,7 @@ local nn = {
   Module = M.Module,
   Parameter = M.Parameter.new,
   is_parameter = M.Parameter.is,
+  registered_class = M.Module.registered_class,
   functional = require "torch.nn.functional",
   init = require "torch.nn.initializers",
 }

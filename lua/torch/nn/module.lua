@@ -104,23 +104,50 @@ local class_mts = setmetatable({}, {__mode = "k"})
 -- Example:
 --   local Net = nn.Module:extend("Net")  -- then define Net:__init and Net:forward
 function Module:extend(name)
+  if type(name) ~= "string" or not name:match("^[%a_][%w_%.]*$") then
+    error("extend: the class needs a name made of letters, digits, '_' and '.', got " .. tostring(name), 2)
+  end
   local cls = setmetatable({}, {__index = self, __call = function(c, ...) return c:_new(...) end,
                                 __tostring = function() return "class " .. name end})
   cls.__name = name
   cls.__super = self
   cls.__defined_at = {debug.getinfo(2, "Sl"), debug.getinfo(3, "Sl")}   -- for help(): the doc above it
+  Module._registry[name] = cls
   return cls
+end
+
+-- Every class made by extend, by name: what a whole-model file may name
+-- (torch.load rebuilds a model only from these, never from code in the file).
+-- The latest class defined under a name wins, so re-running a script in the
+-- REPL replaces its classes.
+Module._registry = {}
+
+--- nn.registered_class(name) -> class | nil
+-- The module class registered under name: every built-in layer and every
+-- class made by nn.Module:extend(name). torch.load uses it to rebuild a
+-- whole model saved with torch.save(model, path).
+function Module.registered_class(name) return Module._registry[name] end
+
+-- When set (by nn.summary and the ONNX tracer, for the length of one
+-- forward pass), every module call goes through hook(module, ...) instead of
+-- straight to forward. Nested hooks are not supported: one tracer at a time.
+Module._call_hook = nil
+local function call_module(m, ...)
+  local hook = Module._call_hook
+  if hook then return hook(m, ...) end
+  return m:forward(...)
 end
 
 function Module:_new(...)
   local mt = class_mts[self]
   if not mt then
     mt = {__index = instance_index, __newindex = instance_newindex, __class = self, __name = self.__name,
-          __call = function(m, ...) return m:forward(...) end,
+          __call = call_module,
           __tostring = function(m) return m:_repr() end}
     class_mts[self] = mt
   end
   local obj = setmetatable({}, mt)
+  rawset(obj, "_init_args", table.pack(...))   -- what torch.save(model) records to rebuild it
   obj:__init(...)
   if not rawget(obj, "_parameters") then
     error(self.__name .. ":__init must call nn.Module.__init(self) first", 2)
