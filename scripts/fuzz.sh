@@ -37,6 +37,7 @@ seed fuzz_pt "$fixtures"/pytorch/*.pt "$fixtures"/pytorch/*.tar "$fixtures"/pyto
 seed fuzz_safetensors "$fixtures"/safetensors/*.safetensors
 seed fuzz_idx "$fixtures"/idx/*idx* "$fixtures"/idx/*.gz
 seed fuzz_markdown lessons/*.md tests/lessons/*.md
+seed fuzz_onnx tests/fuzz/seeds/*.onnx
 # data.pkl of each checkpoint, for the unpickler (python3's zipfile when present)
 mkdir -p build-fuzz/corpus/fuzz_pickle
 if command -v python3 >/dev/null; then

@@ -6,9 +6,11 @@
 # Runs apt-get through sudo when not root. Installs nothing already present.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev gnuplot-nox)
+packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev gnuplot-nox)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch dataset-fashion-mnist tmux clang libclang-rt-dev)
+  packages+=(python3-torch python3-onnx dataset-fashion-mnist tmux clang libclang-rt-dev)
+  # ONNX Runtime for the export test comes from npm: node first (Debian's, if none)
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 # callers may ask for more (scripts/fuzz.sh: the compiler for libFuzzer)
 read -r -a extra <<<"${EMBER_EXTRA_PACKAGES:-}"
@@ -20,7 +22,20 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# The test suite's npm package (tests/onnx/package.json, pinned by its
+# package-lock.json); --ignore-scripts: its install script only fetches GPU
+# providers from outside npm, and the CPU runtime is in the package itself.
+install_npm_test_deps() {
+  [[ "${1:-}" == "--test" ]] || return 0
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/onnx"
+  [[ -d "$dir/node_modules/onnxruntime-node" ]] && return 0
+  echo "ember: installing onnxruntime-node (npm) into tests/onnx for the ONNX export test"
+  (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+}
+
 if (( ${#missing[@]} == 0 )); then
+  install_npm_test_deps "${1:-}"
   exit 0
 fi
 
@@ -37,3 +52,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_npm_test_deps "${1:-}"

@@ -1,5 +1,6 @@
 -- ember.inspect — `ember inspect FILE`: what is inside a PyTorch checkpoint
--- (.pt/.pth/.tar: a zip of data.pkl + records) or a .safetensors file, read
+-- (.pt/.pth/.tar: a zip of data.pkl + records), a .safetensors file or an
+-- .onnx model (inputs, outputs, opset, initializers, nodes), read
 -- with the same safe readers as torch.load / torch.load_safetensors, so an
 -- unsafe file is refused with the reason instead of shown.
 --   checkpoint: the zip records (like `unzip -l`), then every value: keys,
@@ -243,6 +244,83 @@ local function inspect_safetensors(path, size)
   return nil
 end
 
+-- --- ONNX --------------------------------------------------------------
+
+local function dims_str(s)
+  local parts = {}
+  for i, d in ipairs(s or {}) do parts[i] = tostring(d) end
+  return "[" .. table.concat(parts, ", ") .. "]"
+end
+
+local function attr_str(a)
+  local v = a.value
+  if type(v) == "table" then
+    local parts = {}
+    for i, x in ipairs(v) do parts[i] = type(x) == "number" and string.format("%.7g", x) or tostring(x) end
+    v = "[" .. table.concat(parts, ", ") .. "]"
+  elseif type(v) == "number" then
+    v = math.type(v) == "integer" and tostring(v) or string.format("%.7g", v)
+  else
+    v = pystr(tostring(v))
+  end
+  return a.name .. "=" .. v
+end
+
+local function inspect_onnx(path, size)
+  local ok, m = pcall(require("torch.core")._onnx.read, path)
+  if not ok then return "refused: " .. reason(m) end
+  local opsets = {}
+  for i, o in ipairs(m.opset_import) do
+    opsets[i] = (o.domain == "" and "" or (o.domain .. " ")) .. o.version
+  end
+  line("ember inspect: %s (%d bytes)", path, size)
+  line("format: ONNX (ir_version %d, opset %s, producer %s%s)", m.ir_version, table.concat(opsets, ", "),
+    m.producer_name or "?", m.producer_version and (" " .. m.producer_version) or "")
+  local g = m.graph
+  if not g then
+    line("graph: none")
+    return nil
+  end
+  line("graph: %s", g.name or "")
+  for _, part in ipairs({"inputs", "outputs"}) do
+    line("")
+    line("%s (%d):", part, #g[part])
+    local rows = {}
+    for _, v in ipairs(g[part]) do rows[#rows + 1] = {v.name or "", v.elem_type or "?", dims_str(v.shape)} end
+    columns(rows)
+  end
+  line("")
+  local numel, bytes = 0, 0
+  for _, t in ipairs(g.initializers) do
+    numel = numel + prod(t.dims)
+    bytes = bytes + t.raw_bytes
+  end
+  line("initializers (%d tensors, %d values):", #g.initializers, numel)
+  local rows = {}
+  for _, t in ipairs(g.initializers) do rows[#rows + 1] = {t.name or "", t.data_type, dims_str(t.dims)} end
+  columns(rows)
+  line("")
+  line("nodes (%d):", #g.nodes)
+  rows = {}
+  for i, nd in ipairs(g.nodes) do
+    local attrs = {}
+    for j, a in ipairs(nd.attributes) do attrs[j] = attr_str(a) end
+    rows[#rows + 1] = {tostring(i), nd.op_type or "?", table.concat(nd.inputs, ", ") .. " -> " ..
+      table.concat(nd.outputs, ", "), table.concat(attrs, " ")}
+  end
+  columns(rows, {true})
+  local counts, order = {}, {}
+  for _, nd in ipairs(g.nodes) do
+    if not counts[nd.op_type] then order[#order + 1] = nd.op_type end
+    counts[nd.op_type] = (counts[nd.op_type] or 0) + 1
+  end
+  for i, op in ipairs(order) do order[i] = op .. " x" .. counts[op] end
+  line("")
+  line("summary: %d nodes (%s), %d initializer values (%d bytes)", #g.nodes, table.concat(order, ", "), numel,
+    bytes)
+  return nil
+end
+
 -- --- dispatch ------------------------------------------------------------
 
 --- Prints what is inside path. Returns nil, or the reason it was refused.
@@ -255,6 +333,7 @@ function M.main(path)
   local ext = path:lower():match("%.([%w]+)$") or ""
   if head:sub(1, 4) == "PK\3\4" then return inspect_checkpoint(path, size) end
   if ext == "safetensors" then return inspect_safetensors(path, size) end
+  if ext == "onnx" then return inspect_onnx(path, size) end
   if ext == "pt" or ext == "pth" or ext == "tar" or ext == "ckpt" or ext == "bin" then
     return inspect_checkpoint(path, size)   -- not a zip: the reader says why
   end

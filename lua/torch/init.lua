@@ -123,7 +123,8 @@ end
 
 -- torch.nn, torch.optim and torch.utils.data load on first use (they require
 -- this module themselves).
-local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint"}
+local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
+              onnx = "torch.onnx"}
 setmetatable(torch, {__index = function(t, k)
   local name = lazy[k]
   if name then

@@ -14,6 +14,7 @@
 
 int luaopen_torch_core(lua_State *L);
 int luaopen_ember_sys(lua_State *L);
+int luaopen_ember_sha256(lua_State *L);
 int luaopen_ember_markdown(lua_State *L);
 int luaopen_ember_readline(lua_State *L);
 int luaopen_ember_interrupt(lua_State *L);
@@ -98,6 +99,7 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "torch.core");
     lua_pushcfunction(L, luaopen_ember_sys);
     lua_setfield(L, -2, "ember.sys");
+    lua_pushcfunction(L, luaopen_ember_sha256), lua_setfield(L, -2, "ember.sha256");
     lua_pushcfunction(L, luaopen_ember_markdown), lua_setfield(L, -2, "ember.markdown");
     lua_pushcfunction(L, luaopen_ember_readline);
     lua_setfield(L, -2, "ember.readline");

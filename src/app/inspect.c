@@ -12,7 +12,7 @@
 int em_inspect_main(int argc, char **argv)
 {
     if (argc != 3) {
-        fprintf(stderr, "usage: ember inspect FILE   (a .pt/.pth/.tar checkpoint or a .safetensors file)\n");
+        fprintf(stderr, "usage: ember inspect FILE   (a .pt/.pth/.tar checkpoint, a .safetensors file or an .onnx model)\n");
         return 2;
     }
     lua_State *L = em_host_new();

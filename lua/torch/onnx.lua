@@ -1,0 +1,549 @@
+-- torch.onnx — exporting a model to an ONNX file by tracing one forward pass,
+-- as torch.onnx.export does: the model runs once on the example input, every
+-- tensor operation that touches a traced tensor is recorded as an ONNX node,
+-- and parameters and buffers become initializers under their state-dict
+-- names. The file is written by protobuf-c from ONNX's own onnx.proto (C:
+-- src/bind/lua_onnx.c), so any ONNX runtime can load it.
+--
+-- Supported: Linear, Conv2d, BatchNorm (eval), MaxPool2d, AvgPool2d, ReLU,
+-- Sigmoid, Tanh, Softmax, LogSoftmax, Dropout (removed: export runs in eval
+-- mode), Flatten, view/reshape, add/sub/mul/div/neg/pow with tensors or
+-- numbers, matmul, and Sequential and custom modules built from these. An
+-- operation outside that list, applied to a traced tensor, stops the export
+-- with an error naming it: nothing is silently baked in as a constant.
+-- Not here: importing ONNX files (`ember inspect` only describes them).
+local torch = require "torch"
+local core = require "torch.core"
+local Module = require("torch.nn.module").Module
+
+local onnx = {}
+
+local MIN_OPSET, MAX_OPSET, DEFAULT_OPSET = 13, 17, 17
+local ELEM = {float32 = 1, uint8 = 2, int32 = 6, int64 = 7, bool = 9, float64 = 11}
+
+-- --- the trace: values, nodes, initializers -----------------------------------
+
+local Trace = {}
+Trace.__index = Trace
+
+local function new_trace(model)
+  local self = setmetatable({
+    names = setmetatable({}, {__mode = "k"}),   -- tensor -> ONNX value name
+    nodes = {}, initializers = {}, used = {}, count = {},
+    scope = {},                                 -- module path of the running forward
+    module_names = {},
+  }, Trace)
+  for _, nm in ipairs(model:named_modules()) do self.module_names[nm[2]] = nm[1] end
+  -- parameters and buffers: initializers named as in the state dict, added when used
+  self.param_names = {}
+  for _, np in ipairs(model:named_parameters()) do self.param_names[np[2]] = np[1] end
+  for _, nb in ipairs(model:named_buffers()) do self.param_names[nb[2]] = nb[1] end
+  return self
+end
+
+function Trace:unique(base)
+  local n = self.count[base] or 0
+  self.count[base] = n + 1
+  return n == 0 and base or (base .. "_" .. n)
+end
+
+-- "/features/0" for the module running now ("" at the top).
+function Trace:prefix()
+  local path = self.scope[#self.scope]
+  if not path or path == "" then return "" end
+  return "/" .. path:gsub("%.", "/")
+end
+
+function Trace:add_initializer(name, t)
+  self.initializers[#self.initializers + 1] = {name = name, tensor = t:detach():contiguous()}
+  return name
+end
+
+-- The ONNX name of operand v: a traced value, a parameter or buffer (an
+-- initializer under its state-dict name), another tensor (a constant made
+-- from its current value), or a Lua number (a constant of dtype `like`).
+function Trace:operand(v, like_dtype)
+  if torch.is_tensor(v) then
+    local name = self.names[v]
+    if name then return name end
+    local pname = self.param_names[v]
+    if pname then
+      if not self.used[pname] then
+        self.used[pname] = true
+        self:add_initializer(pname, v)
+      end
+      return pname
+    end
+    name = self:unique(self:prefix() .. "/Constant_output")
+    self:add_initializer(name, v)
+    self.names[v] = name
+    return name
+  end
+  if type(v) == "number" then
+    local name = self:unique(self:prefix() .. "/Constant_output")
+    return self:add_initializer(name, torch.tensor(v, {dtype = like_dtype or torch.float32}))
+  end
+  error("torch.onnx.export: cannot use a " .. type(v) .. " as an operand", 0)
+end
+
+-- An int64 constant (shapes, axes).
+function Trace:ints(list)
+  local name = self:unique(self:prefix() .. "/Constant_output")
+  return self:add_initializer(name, torch.tensor(list, {dtype = torch.int64}))
+end
+
+-- Records a node; returns its output name (bound to `result` when given).
+function Trace:node(op_type, inputs, attributes, result)
+  local base = self:prefix() .. "/" .. op_type
+  local name = self:unique(base)
+  local out = name .. "_output_0"
+  self.nodes[#self.nodes + 1] = {op_type = op_type, name = name, inputs = inputs, outputs = {out},
+                                 attributes = attributes or {}}
+  if result ~= nil then self.names[result] = out end
+  return out
+end
+
+-- --- how each operation becomes nodes -----------------------------------------
+
+local function pair(v, default)
+  if v == nil then return {default, default} end
+  if type(v) == "number" then return {v, v} end
+  if type(v) == "table" then return {v[1], v[2]} end
+  error("torch.onnx.export: expected a number or {h, w}, got " .. tostring(v), 0)
+end
+
+-- Positional arguments from `first` on, or a trailing options table.
+local function args_with_options(args, first, keys)
+  local n = args.n
+  local last = args[n]
+  local out = {}
+  if type(last) == "table" and not torch.is_tensor(last) and last[1] == nil and n >= first then   -- {stride =, ...}, not {h, w}
+    for i, k in ipairs(keys) do
+      out[k] = args[first + i - 1]
+      if i + first - 1 >= n then out[k] = nil end
+      if last[k] ~= nil then out[k] = last[k] end
+    end
+  else
+    for i, k in ipairs(keys) do out[k] = args[first + i - 1] end
+  end
+  return out
+end
+
+local function elementwise(op_type)
+  return function(tr, args, result)
+    local a, b = args[1], args[2]
+    if type(args[3]) == "table" and args[3].alpha ~= nil and args[3].alpha ~= 1 then
+      error("torch.onnx.export: " .. op_type .. " with alpha is not supported", 0)
+    end
+    local dt = result.dtype
+    return tr:node(op_type, {tr:operand(a, dt), tr:operand(b, dt)}, nil, result)
+  end
+end
+
+local function unary(op_type)
+  return function(tr, args, result) return tr:node(op_type, {tr:operand(args[1])}, nil, result) end
+end
+
+-- A reshape to result's shape that stays right for other batch sizes: the
+-- leading dims that keep the input's size become 0 ("copy from input"), and
+-- with none kept the first dim becomes -1 ("whatever is left").
+local function reshape(tr, args, result)
+  local x = args[1]
+  local in_shape, out_shape = x:size(), result:size()
+  if #in_shape >= 2 and #out_shape == 2 and out_shape[1] == in_shape[1] then
+    return tr:node("Flatten", {tr:operand(x)}, {{name = "axis", i = 1}}, result)
+  end
+  local target, kept = {}, 0
+  for i = 1, #out_shape do
+    if kept == i - 1 and i <= #in_shape and out_shape[i] == in_shape[i] then
+      target[i] = 0
+      kept = i
+    else
+      target[i] = out_shape[i]
+    end
+  end
+  if kept == 0 and #target > 0 then target[1] = -1 end
+  return tr:node("Reshape", {tr:operand(x), tr:ints(target)}, nil, result)
+end
+
+local function passthrough(tr, args, result)
+  tr.names[result] = tr:operand(args[1])
+  return tr.names[result]
+end
+
+local function softmax(op_type)
+  return function(tr, args, result)
+    local dim = args[2]
+    if type(dim) == "table" then dim = dim.dim end
+    if type(dim) ~= "number" then error("torch.onnx.export: " .. op_type .. " needs dim", 0) end
+    local axis = dim > 0 and dim - 1 or dim
+    return tr:node(op_type, {tr:operand(args[1])}, {{name = "axis", i = axis}}, result)
+  end
+end
+
+local function linear(tr, args, result)
+  local x, w, b = args[1], args[2], args[3]
+  if x:dim() == 2 then
+    local inputs = {tr:operand(x), tr:operand(w)}
+    if b ~= nil then inputs[3] = tr:operand(b) end
+    return tr:node("Gemm", inputs, {{name = "alpha", f = 1.0}, {name = "beta", f = 1.0}, {name = "transB", i = 1}},
+      result)
+  end
+  local wt = tr:add_initializer(tr:unique(tr:prefix() .. "/MatMul_weight"), w:t())
+  local y = tr:node("MatMul", {tr:operand(x), wt}, nil, b == nil and result or nil)
+  if b == nil then return y end
+  return tr:node("Add", {y, tr:operand(b)}, nil, result)
+end
+
+local function conv2d(tr, args, result)
+  local x, w = args[1], args[2]
+  local o = args_with_options(args, 3, {"bias", "stride", "padding"})
+  local k = {w:size(3), w:size(4)}
+  local stride = pair(o.stride, 1)
+  local pad
+  if o.padding == "same" then
+    pad = {(k[1] - 1) // 2, (k[2] - 1) // 2}
+  elseif o.padding == "valid" then
+    pad = {0, 0}
+  else
+    pad = pair(o.padding, 0)
+  end
+  local inputs = {tr:operand(x), tr:operand(w)}
+  if o.bias ~= nil then inputs[3] = tr:operand(o.bias) end
+  return tr:node("Conv", inputs, {
+    {name = "dilations", ints = {1, 1}}, {name = "group", i = 1},
+    {name = "kernel_shape", ints = k}, {name = "pads", ints = {pad[1], pad[2], pad[1], pad[2]}},
+    {name = "strides", ints = stride}}, result)
+end
+
+local function pool(op_type)
+  return function(tr, args, result)
+    local o = args_with_options(args, 2, {"kernel_size", "stride", "padding"})
+    local k = pair(o.kernel_size)
+    local s = o.stride ~= nil and pair(o.stride) or k
+    local p = pair(o.padding, 0)
+    local attrs = {{name = "kernel_shape", ints = k}, {name = "pads", ints = {p[1], p[2], p[1], p[2]}},
+                   {name = "strides", ints = s}}
+    if op_type == "AveragePool" then
+      local last = args[args.n]
+      local opts = type(last) == "table" and not torch.is_tensor(last) and last[1] == nil and last or {}
+      if opts.count_include_pad ~= false then attrs[#attrs + 1] = {name = "count_include_pad", i = 1} end
+    end
+    return tr:node(op_type, {tr:operand(args[1])}, attrs, result)
+  end
+end
+
+-- torch.batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps)
+local function batch_norm(tr, args, result)
+  local x, w, b, mean, var, training, eps = args[1], args[2], args[3], args[4], args[5], args[6], args[8]
+  if training then
+    error("torch.onnx.export: batch_norm with training statistics (the model is exported in eval mode; " ..
+      "a BatchNorm without running statistics cannot be exported)", 0)
+  end
+  local c = x:size(2)
+  local dt = x.dtype
+  w = w or torch.ones(c, {dtype = dt})
+  b = b or torch.zeros(c, {dtype = dt})
+  return tr:node("BatchNormalization", {tr:operand(x), tr:operand(w), tr:operand(b), tr:operand(mean),
+    tr:operand(var)}, {{name = "epsilon", f = eps or 1e-5}}, result)
+end
+
+local function dropout(tr, args, result)
+  local training = args[3]
+  if type(training) == "table" then training = training.training end
+  if training == nil or training == true then
+    -- torch.dropout(x, p) defaults to training: only p = 0 is the identity
+    if args[2] ~= 0 then
+      error("torch.onnx.export: dropout in training mode (pass self.training, as nn.Dropout does, so that " ..
+        "eval mode turns it off)", 0)
+    end
+  end
+  return passthrough(tr, args, result)
+end
+
+local function pow(tr, args, result)
+  return tr:node("Pow", {tr:operand(args[1], result.dtype), tr:operand(args[2], result.dtype)}, nil, result)
+end
+
+local function to(tr, args, result)
+  if result.dtype == args[1].dtype then return passthrough(tr, args, result) end
+  local code = ELEM[tostring(result.dtype):gsub("^torch%.", "")]
+  if not code then error("torch.onnx.export: a conversion to " .. tostring(result.dtype) .. " has no ONNX type", 0) end
+  return tr:node("Cast", {tr:operand(args[1])}, {{name = "to", i = code}}, result)
+end
+
+-- Operation name -> how it is exported. The same table serves torch.NAME,
+-- Tensor:NAME and F.NAME (F's functions call torch's).
+local EXPORTERS = {
+  add = elementwise("Add"), sub = elementwise("Sub"), mul = elementwise("Mul"), div = elementwise("Div"),
+  subtract = elementwise("Sub"), multiply = elementwise("Mul"), divide = elementwise("Div"),
+  matmul = elementwise("MatMul"), mm = elementwise("MatMul"),
+  neg = unary("Neg"), relu = unary("Relu"), sigmoid = unary("Sigmoid"), tanh = unary("Tanh"),
+  exp = unary("Exp"), log = unary("Log"), sqrt = unary("Sqrt"), abs = unary("Abs"),
+  pow = pow,
+  softmax = softmax("Softmax"), log_softmax = softmax("LogSoftmax"),
+  flatten = reshape, view = reshape, reshape = reshape,
+  linear = linear, conv2d = conv2d, batch_norm = batch_norm, dropout = dropout,
+  max_pool2d = pool("MaxPool"), avg_pool2d = pool("AveragePool"),
+  contiguous = passthrough, clone = passthrough, detach = passthrough, float = to, to = to,
+}
+
+-- --- installing the tracer for one forward pass -------------------------------
+
+-- The originals, taken before any wrapping: the tracer itself must not be traced.
+local is_tensor, rawequal_ = torch.is_tensor, rawequal
+
+-- Wraps every function of tbl for one forward pass (saved keeps the
+-- originals; with alias, only its keys). An operation in EXPORTERS (under its own name or alias[name])
+-- applied to a traced tensor records its nodes. Any other function may run
+-- as long as what it returns is traceable: a tensor result computed from a
+-- traced tensor must already have a name (the function was made of
+-- recorded operations), and must not be one of its traced arguments
+-- modified in place. Otherwise the export stops with an error naming it.
+local function wrap_table(tr, tbl, label, saved, alias)
+  local keys = {}
+  for key, fn in pairs(tbl) do
+    if type(fn) == "function" and type(key) == "string" and (not alias or alias[key]) then keys[#keys + 1] = key end
+  end
+  for _, key in ipairs(keys) do
+    local fn = tbl[key]
+    local exporter = EXPORTERS[alias and alias[key] or key]
+    if key:sub(-1) == "_" then exporter = nil end   -- in-place: never exported
+    saved[#saved + 1] = {tbl, key, fn}
+    local function traced_args(args)
+      for i = 1, args.n do
+        if is_tensor(args[i]) and tr.names[args[i]] then return true end
+      end
+      return false
+    end
+    local function unsupported()
+      error(string.format("torch.onnx.export: %s%s is not supported by the ONNX exporter " ..
+        "(it was applied to a tensor computed from the input)", label, key), 0)
+    end
+    if exporter then
+      tbl[key] = function(...)
+        if tr.depth > 0 then return fn(...) end
+        local args = table.pack(...)
+        tr.depth = tr.depth + 1
+        local results = table.pack(pcall(fn, ...))
+        if results[1] and traced_args(args) and is_tensor(results[2]) then
+          results = table.pack(pcall(function()
+            exporter(tr, args, results[2])
+            return table.unpack(results, 2, results.n)
+          end))
+        end
+        tr.depth = tr.depth - 1
+        if not results[1] then error(results[2], 0) end
+        return table.unpack(results, 2, results.n)
+      end
+    else
+      tbl[key] = function(...)
+        if tr.depth > 0 then return fn(...) end
+        local results = table.pack(fn(...))
+        local r = results[1]
+        if is_tensor(r) then
+          local args = table.pack(...)
+          if traced_args(args) then
+            if not tr.names[r] then unsupported() end
+            for i = 1, args.n do
+              if rawequal_(args[i], r) and key ~= "contiguous" then unsupported() end
+            end
+          end
+        end
+        return table.unpack(results, 1, results.n)
+      end
+    end
+  end
+end
+
+local META_ALIAS = {__add = "add", __sub = "sub", __mul = "mul", __div = "div", __unm = "neg", __pow = "pow"}
+
+local function run_traced(tr, model, inputs)
+  local saved = {}
+  tr.depth = 0
+  local tensor_mt = getmetatable(torch.zeros(1))
+  wrap_table(tr, torch, "torch.", saved)
+  wrap_table(tr, torch.Tensor, "Tensor:", saved)
+  wrap_table(tr, tensor_mt, "the operator ", saved, META_ALIAS)
+  -- properties that make tensors (x.T, x.data, ...) are not traced
+  local old_index = tensor_mt.__index
+  tensor_mt.__index = function(t, k)
+    local v = old_index(t, k)
+    if tr.depth == 0 and is_tensor(v) and tr.names[t] and not tr.names[v] then
+      error("torch.onnx.export: the property ." .. tostring(k) .. " is not supported by the ONNX exporter", 0)
+    end
+    return v
+  end
+  local old_hook = Module._call_hook
+  Module._call_hook = function(m, ...)
+    tr.scope[#tr.scope + 1] = tr.module_names[m] or tr.scope[#tr.scope] or ""
+    local r = table.pack(pcall(m.forward, m, ...))
+    tr.scope[#tr.scope] = nil
+    if not r[1] then error(r[2], 0) end
+    return table.unpack(r, 2, r.n)
+  end
+
+  local outputs = table.pack(pcall(function() return model(table.unpack(inputs)) end))
+
+  Module._call_hook = old_hook
+  tensor_mt.__index = old_index
+  for i = #saved, 1, -1 do
+    local s = saved[i]
+    s[1][s[2]] = s[3]
+  end
+  if not outputs[1] then error(outputs[2], 0) end
+  return table.pack(table.unpack(outputs, 2, outputs.n))
+end
+
+-- --- the public function -------------------------------------------------------
+
+-- dynamic_axes[name] -> {dim (1-based) = "name"}: {"batch"} names dim 1;
+-- {1, 3} makes dims 1 and 3 dynamic with generated names.
+local function axes_for(dynamic_axes, name)
+  local spec = dynamic_axes and dynamic_axes[name]
+  if spec == nil then return {} end
+  if type(spec) ~= "table" then
+    error("torch.onnx.export: dynamic_axes." .. name .. " must be a table like {\"batch\"} or {1}", 0)
+  end
+  local out = {}
+  for k, v in pairs(spec) do
+    if type(k) ~= "number" or k ~= math.floor(k) then
+      error("torch.onnx.export: dynamic_axes." .. name .. ": keys must be dims", 0)
+    end
+    if type(v) == "number" then
+      out[v] = name .. "_dynamic_axes_" .. v
+    elseif type(v) == "string" then
+      out[k] = v
+    else
+      error("torch.onnx.export: dynamic_axes." .. name .. ": values must be names or dims", 0)
+    end
+  end
+  for dim in pairs(out) do
+    if dim < 1 then
+      error(string.format("torch.onnx.export: dynamic_axes.%s: dim %d; dims are 1-based in ember " ..
+        "(dim 1 is the batch, PyTorch's 0)", name, dim), 0)
+    end
+  end
+  return out
+end
+
+local function value_info(name, t, axes)
+  local shape = {}
+  for i, n in ipairs(t:size()) do
+    if axes[i] then shape[i] = axes[i] else shape[i] = n end
+  end
+  for dim in pairs(axes) do
+    if dim > #shape then
+      error(string.format("torch.onnx.export: dynamic_axes.%s: dim %d, but %s has %d dims", name, dim, name,
+        #shape), 0)
+    end
+  end
+  local code = ELEM[tostring(t.dtype):gsub("^torch%.", "")]
+  return {name = name, elem_type = code, shape = shape}
+end
+
+--- torch.onnx.export(model, example_input, path[, opts])
+-- Writes model as an ONNX file by running it once on example_input (a
+-- tensor, or a list of tensors for a forward with several inputs) in eval
+-- mode under no_grad and recording each operation. opts: input_names
+-- ({"input"}), output_names ({"output"}), dynamic_axes (sizes that may
+-- change, per input/output name, dims 1-based: {input = {"batch"}, output =
+-- {"batch"}} lets dim 1 vary), opset_version (13-17, default 17),
+-- doc_string. The model's training mode is restored afterwards. The file
+-- passes onnx.checker and runs in ONNX Runtime; `ember inspect` shows it.
+-- Example:
+--   torch.onnx.export(model, torch.randn(1, 784), "mnist.onnx",
+--     {input_names = {"image"}, output_names = {"logits"},
+--      dynamic_axes = {image = {"batch"}, logits = {"batch"}}})
+function onnx.export(model, example_input, path, opts)
+  opts = opts or {}
+  if not Module.is_module(model) then
+    error("torch.onnx.export: expected a module as the first argument, got " .. type(model), 2)
+  end
+  if type(path) ~= "string" then error("torch.onnx.export: expected a file path as the third argument", 2) end
+  local inputs
+  if torch.is_tensor(example_input) then
+    inputs = {example_input}
+  elseif type(example_input) == "table" and #example_input > 0 then
+    inputs = example_input
+    for i, t in ipairs(inputs) do
+      if not torch.is_tensor(t) then error("torch.onnx.export: example input " .. i .. " is not a tensor", 2) end
+    end
+  else
+    error("torch.onnx.export: expected an example input tensor (or a list of tensors), got " ..
+      type(example_input), 2)
+  end
+  local opset = opts.opset_version or DEFAULT_OPSET
+  if math.type(opset) ~= "integer" or opset < MIN_OPSET or opset > MAX_OPSET then
+    error(string.format("torch.onnx.export: opset_version %s is not supported (ember writes %d to %d)",
+      tostring(opset), MIN_OPSET, MAX_OPSET), 2)
+  end
+  local input_names, output_names = opts.input_names or {}, opts.output_names or {}
+
+  local tr = new_trace(model)
+  local was_training = model.training
+  model:eval()
+  local ok, outputs = pcall(torch.no_grad, function()
+    for i, t in ipairs(inputs) do
+      local name = input_names[i] or (#inputs == 1 and "input" or ("input_" .. i))
+      tr.names[t] = name
+    end
+    return run_traced(tr, model, inputs)
+  end)
+  model:train(was_training)
+  if not ok then error(outputs, 2) end
+
+  local spec = {ir_version = 8, opset = opset, producer_name = "ember", producer_version = torch.__version__,
+                graph_name = opts.graph_name or "main_graph", doc_string = opts.doc_string,
+                nodes = tr.nodes, initializers = tr.initializers, inputs = {}, outputs = {}}
+  for i, t in ipairs(inputs) do
+    local name = tr.names[t]
+    spec.inputs[i] = value_info(name, t, axes_for(opts.dynamic_axes, name))
+  end
+  local rename = {}
+  for i = 1, outputs.n do
+    local t = outputs[i]
+    if not torch.is_tensor(t) or not tr.names[t] then
+      error("torch.onnx.export: output " .. i .. " of the forward is not a tensor computed from the input", 2)
+    end
+    local want = output_names[i] or (outputs.n == 1 and "output" or ("output_" .. i))
+    local have = tr.names[t]
+    local produced = false
+    for _, nd in ipairs(tr.nodes) do
+      if nd.outputs[1] == have then produced = true end
+    end
+    if produced and not rename[have] then
+      rename[have] = want
+    else   -- an input or an initializer returned as it is, or an output returned twice
+      tr.nodes[#tr.nodes + 1] = {op_type = "Identity", name = "/Identity_" .. i, inputs = {have}, outputs = {want}}
+    end
+    spec.outputs[i] = value_info(want, t, axes_for(opts.dynamic_axes, want))
+  end
+  for _, nd in ipairs(tr.nodes) do
+    for j, v in ipairs(nd.inputs) do nd.inputs[j] = rename[v] or v end
+    for j, v in ipairs(nd.outputs) do nd.outputs[j] = rename[v] or v end
+  end
+  for k in pairs(opts.dynamic_axes or {}) do
+    local known = false
+    for _, v in ipairs(spec.inputs) do known = known or v.name == k end
+    for _, v in ipairs(spec.outputs) do known = known or v.name == k end
+    if not known then
+      error("torch.onnx.export: dynamic_axes names '" .. tostring(k) .. "', which is no input or output name", 2)
+    end
+  end
+  core._onnx.write(spec, path)
+end
+
+--- torch.onnx.describe(path) -> table
+-- What an ONNX file holds, as plain Lua values: ir_version, producer_name,
+-- opset_import ({{domain =, version =}}), graph = {inputs, outputs (name,
+-- elem_type, shape with names for dynamic dims), initializers (name,
+-- data_type, dims), nodes (op_type, name, inputs, outputs, attributes)}.
+-- Refuses anything that is not an ONNX model with a clear error.
+-- Example: local g = torch.onnx.describe("mnist.onnx").graph; print(#g.nodes)
+function onnx.describe(path)
+  if type(path) ~= "string" then error("torch.onnx.describe: expected a file path", 2) end
+  return core._onnx.read(path)
+end
+
+return onnx
