@@ -109,6 +109,30 @@ function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
 -- device = torch.cuda.is_available() and "cuda" or "cpu" and x:to(device).
 function torch.Tensor:cuda(device) return self:to(device or "cuda") end
 
+-- torch.save / torch.load also take a whole model (architecture and
+-- weights): torch.model_file turns it into plain data and back, rebuilding
+-- only from registered module classes. Their help texts are in
+-- torch/doc/files.lua with the rest of the file functions.
+local core_save, core_load = core.save, core.load
+function torch.save(value, path, ...)
+  local nn_module = package.loaded["torch.nn.module"]
+  if nn_module and nn_module.Module.is_module(value) then
+    value = require("torch.model_file").encode(value)
+  end
+  return core_save(value, path, ...)
+end
+function torch.load(path, ...)
+  local v = core_load(path, ...)
+  if type(v) == "table" and v.format == "ember.model" and not torch.is_tensor(v) then
+    local model_file = require "torch.model_file"
+    if model_file.is_model_file(v) then
+      require "torch.nn"                 -- the built-in classes register themselves
+      return model_file.decode(v, "torch.load: " .. tostring(path))
+    end
+  end
+  return v
+end
+
 -- tostring(tensor) uses PyTorch's print format when the pretty printer is there.
 local ok, pretty = pcall(require, "ember.pretty")
 if ok and type(pretty) == "table" and pretty.tensor then
@@ -124,7 +148,7 @@ end
 -- torch.nn, torch.optim and torch.utils.data load on first use (they require
 -- this module themselves).
 local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
-              onnx = "torch.onnx"}
+              onnx = "torch.onnx", model_file = "torch.model_file"}
 setmetatable(torch, {__index = function(t, k)
   local name = lazy[k]
   if name then

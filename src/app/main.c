@@ -116,6 +116,8 @@ int main(int argc, char **argv)
         return run_lua_command("ember.lesson", argc, argv);
     if (strcmp(cmd, "exercise") == 0 || strcmp(cmd, "exercises") == 0)
         return run_lua_command("ember.lesson.exercise", argc, argv);
+    if (strcmp(cmd, "worker") == 0)      /* the child side of ember.worker.run */
+        return run_lua_command("ember.worker", argc, argv);
     fprintf(stderr, "ember: unknown command '%s'\n\n%s", cmd, usage);
     return 2;
 }

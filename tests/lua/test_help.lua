@@ -86,7 +86,7 @@ local function namespace(name, t, depth)
 end
 
 -- torch (the lazy parts loaded first)
-for _, k in ipairs({"nn", "optim", "utils", "checkpoint", "datasets", "onnx"}) do local _ = torch[k] end
+for _, k in ipairs({"nn", "optim", "utils", "checkpoint", "datasets", "onnx", "model_file"}) do local _ = torch[k] end
 for _, k in ipairs(sorted_keys(torch)) do
   local v = rawget(torch, k)
   if k == "Tensor" or k == "nn" or k == "optim" or k == "utils" then
@@ -143,6 +143,7 @@ instance_methods("plot.figure", plot.figure{})
 instance_methods("plot.live", plot.live{terminal = "none"})
 -- ember.versions: versioned model folders
 namespace("ember.versions", require "ember.versions", 1)
+namespace("ember.worker", require "ember.worker", 1)
 
 ---------------------------------------------------------------------------
 -- Documentation of every item

@@ -15,12 +15,15 @@ function spawn.timeout()
 end
 
 local has_timeout
-local function timeout_prefix()
+--- spawn.timeout_prefix([seconds]) -> "timeout ... " to put before a shell command
+-- (empty when coreutils' timeout is missing); seconds defaults to spawn.timeout().
+function spawn.timeout_prefix(seconds)
   if has_timeout == nil then has_timeout = os.execute("command -v timeout >/dev/null 2>&1") and true or false end
   if not has_timeout then return "" end
   -- --foreground: the child stays in the terminal's process group, so Ctrl-C reaches it
-  return string.format("timeout --foreground -k 5 %d ", math.ceil(spawn.timeout()))
+  return string.format("timeout --foreground -k 5 %d ", math.ceil(seconds or spawn.timeout()))
 end
+local timeout_prefix = spawn.timeout_prefix
 
 local function tail(text, n)
   local lines = {}

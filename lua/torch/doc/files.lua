@@ -14,6 +14,10 @@ ints), booleans and strings. Views sharing storage are written once.
 The save is atomic: a temporary file, fsync, rename; a crash never leaves
 a half-written file at path. Functions and other userdata are refused,
 with the key path in the message.
+A whole model, torch.save(model, path), is saved as architecture plus
+weights: each module's class name, constructor arguments and settings, and
+the state dict, all plain data (PyTorch loads it as a dict). torch.load
+rebuilds it from registered classes only (see torch.model_file).
 Example:
   local path = os.tmpname()
   torch.save({w = torch.ones(2), epoch = 3}, path)
@@ -26,7 +30,10 @@ Reads a file written by torch.save of PyTorch (1.13 / 2.x) or ember.
 dicts come back as torch.OrderedDict (order kept), tuples as torch.tuple,
 None as nil. It never runs code from the file: only data is accepted, and
 anything else is refused with a message naming it. CUDA tensors load to
-the CPU with a notice.
+the CPU with a notice. A file written by torch.save(model, path) comes back
+as the model, rebuilt from registered module classes (built-in layers and
+classes made by nn.Module:extend, which must be defined before loading);
+a file naming an unknown class is refused.
 Example:
   local path = os.tmpname()
   torch.save({torch.tensor({1, 2})}, path)

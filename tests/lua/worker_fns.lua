@@ -1,0 +1,35 @@
+-- worker_fns.lua — the file both sides of tests/lua/test_worker.lua load:
+-- a model class and the functions the worker runs by name.
+local M = {}
+
+local Net = nn.Module:extend("WorkerTestNet")
+function Net:__init(inputs, classes)
+  nn.Module.__init(self)
+  self.fc1 = nn.Linear(inputs, 16)
+  self.fc2 = nn.Linear(16, classes)
+end
+function Net:forward(x) return self.fc2(F.relu(self.fc1(x))) end
+M.Net = Net
+
+function M.train(model, t, args)
+  torch.manual_seed(args.seed)
+  local opt = optim.Adam(model:parameters(), {lr = 0.05})
+  local losses = {}
+  model:train()
+  for epoch = 1, args.epochs do
+    opt:zero_grad()
+    local loss = F.cross_entropy(model(t.x), t.y)
+    loss:backward()
+    opt:step()
+    losses[epoch] = loss:item()
+  end
+  return {losses = losses, last = torch.tensor(losses[#losses])}
+end
+
+function M.identity(model) return model:class_name() end
+function M.boom(_, _, args) error("training failed at epoch " .. args.epoch) end
+function M.die() os.execute("kill -9 " .. require("ember.sys").getpid()) end
+function M.exit3() os.exit(3) end
+function M.forever() while true do end end
+
+return M
