@@ -16,4 +16,5 @@ return {
   {id = "mnist-cnn", file = "10-mnist-cnn.md", title = "MNIST with a CNN"},
   {id = "file-formats", file = "11-file-formats.md", title = "File formats and safety"},
   {id = "model-summary", file = "12-model-summary.md", title = "Knowing your model"},
+  {id = "sharing-models", file = "13-sharing-models.md", title = "Models out into the world"},
 }

@@ -52,12 +52,16 @@ function worker.run(opts)
     torch.save(model, dir .. "/model.pt")
     torch.save(tensors, dir .. "/tensors.pt")
     torch.save({args = opts.args}, dir .. "/args.pt")
-    assert(fs.write(dir .. "/job.json", json.encode({file = fs.absolute(file), fn = fn})))
+    assert(fs.write(dir .. "/job.json", json.encode({file = fs.absolute(file), name = file, fn = fn})))
     local cmd = string.format("cd %s && %s%s worker __run %s </dev/null", fs.quote(dir),
       spawn.timeout_prefix(timeout), fs.quote(fs.exe()), fs.quote(dir))
     io.stdout:flush()
     local t0 = sys.time()
-    local _, how, code = os.execute(cmd)
+    -- the worker's prints arrive line by line and go through io.write here,
+    -- so they show live and are captured wherever this process's are
+    local pipe = assert(io.popen(cmd, "r"))
+    for line in pipe:lines("L") do io.write(line) end
+    local _, how, code = pipe:close()
     local seconds = sys.time() - t0
     local err_text = fs.read(dir .. "/error.json")
     if err_text then
@@ -98,12 +102,15 @@ end
 
 local function run_job(dir)
   local job = json.decode(assert(fs.read(dir .. "/job.json")))
-  local chunk, lerr = loadfile(job.file)
+  -- loaded under the name the caller gave, so messages show their path
+  local source, rerr = fs.read(job.file)
+  if not source then error(rerr, 0) end
+  local chunk, lerr = load(source, "@" .. job.name, "t")
   if not chunk then error(lerr, 0) end
   local exported = chunk()
   local f = type(exported) == "table" and exported[job.fn] or rawget(_G, job.fn)
   if type(f) ~= "function" then
-    error(string.format("%s defines no function '%s' (return it in a table, or make it a global)", job.file,
+    error(string.format("%s defines no function '%s' (return it in a table, or make it a global)", job.name,
       job.fn), 0)
   end
   local model = torch.load(dir .. "/model.pt")
@@ -124,6 +131,7 @@ function worker.main(args)
   end
   local dir = args[2]
   fs.set_exe(args.exe)
+  io.stdout:setvbuf("line")       -- the parent shows each line as it comes
   local ok, err = xpcall(run_job, function(e)
     return debug.traceback(tostring(e), 2)
   end, dir)

@@ -169,7 +169,14 @@ end
 -- DataLoader
 ---------------------------------------------------------------------------
 local DataLoader = {__name = "DataLoader"}
-DataLoader.__index = DataLoader
+-- loader[i] (and so ipairs(loader), which would silently run no batch) is
+-- an error pointing at the loop that works.
+DataLoader.__index = function(_, k)
+  if math.type(k) == "integer" then
+    error("DataLoader: a loader is not a list of batches; loop over it with `for x, y in loader do ... end`", 2)
+  end
+  return DataLoader[k]
+end
 
 local KNOWN = {batch_size = true, shuffle = true, drop_last = true, generator = true,
   collate_fn = true, num_workers = true, pin_memory = true, persistent_workers = true,

@@ -109,6 +109,35 @@ function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
 -- device = torch.cuda.is_available() and "cuda" or "cpu" and x:to(device).
 function torch.Tensor:cuda(device) return self:to(device or "cuda") end
 
+--- torch.equal(a, b) -> boolean
+-- True when a and b have the same size and the same values, element by
+-- element (dtypes may differ; NaN never equals NaN). Also a:equal(b).
+-- Example: torch.equal(torch.ones(2), torch.tensor({1, 1}))  --> true
+function torch.equal(a, b)
+  if not torch.is_tensor(a) or not torch.is_tensor(b) then error("torch.equal: expected two tensors", 2) end
+  if a:size() ~= b:size() then return false end
+  if a:numel() == 0 then return true end
+  return a:eq(b):all():item()
+end
+torch.Tensor.equal = torch.equal
+
+--- torch.allclose(a, b[, {rtol = 1e-5, atol = 1e-8, equal_nan = false}]) -> boolean
+-- True when |a - b| <= atol + rtol * |b| everywhere (broadcasting), as
+-- PyTorch's allclose; rtol and atol may also come positionally. Also
+-- a:allclose(b).
+-- Example: torch.allclose(torch.tensor({1.0}), torch.tensor({1.0 + 1e-7}))  --> true
+function torch.allclose(a, b, rtol, atol, equal_nan)
+  if not torch.is_tensor(a) or not torch.is_tensor(b) then error("torch.allclose: expected two tensors", 2) end
+  if type(rtol) == "table" then rtol, atol, equal_nan = rtol.rtol, rtol.atol, rtol.equal_nan end
+  rtol, atol = rtol or 1e-5, atol or 1e-8
+  local a64, b64 = a:double(), b:double()
+  local ok = (a64 - b64):abs():le(b64:abs() * rtol + atol)
+  if equal_nan then ok = ok:logical_or(a64:ne(a64):logical_and(b64:ne(b64))) end   -- NaN ~= NaN
+  if ok:numel() == 0 then return true end
+  return ok:all():item()
+end
+torch.Tensor.allclose = torch.allclose
+
 -- torch.save / torch.load also take a whole model (architecture and
 -- weights): torch.model_file turns it into plain data and back, rebuilding
 -- only from registered module classes. Their help texts are in
