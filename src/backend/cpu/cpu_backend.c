@@ -1,29 +1,15 @@
-/* cpu_backend.c — the CPU device: host memory (64-byte aligned) and the
-** table of CPU kernels. The kernels themselves live in the other cpu_*.c
+/* cpu_backend.c — the CPU device: the table of CPU kernels (host memory:
+** cpu_alloc.c). The kernels themselves live in the other cpu_*.c
 ** files; this file only wires them up and answers em_backend_get. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_alloc.h"
 #include "cpu_iter.h"
 #include "cpu_nn.h"
 #include "cpu_optim.h"
 
 volatile int em_interrupt_requested = 0;
-
-#define ALIGN 64
-
-static void *cpu_alloc(size_t nbytes)
-{
-    if (nbytes > SIZE_MAX - ALIGN) return NULL;
-    size_t rounded = (nbytes + ALIGN - 1) / ALIGN * ALIGN;
-    return aligned_alloc(ALIGN, rounded ? rounded : ALIGN);
-}
-
-static void cpu_free(void *p, size_t nbytes)
-{
-    (void)nbytes;
-    free(p);
-}
 
 static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
 {
@@ -34,8 +20,8 @@ static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
 static const em_backend cpu = {
     .name = "cpu",
     .type = EM_CPU,
-    .alloc = cpu_alloc,
-    .free = cpu_free,
+    .alloc = em_cpu_alloc,
+    .free = em_cpu_free,
     .copy_from_host = cpu_memcpy,
     .copy_to_host = cpu_memcpy,
     .synchronize = NULL,
