@@ -226,6 +226,13 @@ typedef struct em_backend {
     ** Scalars are rounded to the tensor's dtype first, as wrapped numbers are. */
     em_status (*adam_step)(em_dtype dt, int64_t n, void *p, const void *g, void *m, void *v,
                            const struct em_adam_args *a);
+    /* SGD without momentum, in place, n elements of p and g:
+    **   d = maximize ? -g : g
+    **   d = d + p * weight_decay          (when weight_decay != 0)
+    **   p = p + d * -lr
+    ** Scalars rounded to the dtype first, as in adam_step. */
+    em_status (*sgd_step)(em_dtype dt, int64_t n, void *p, const void *g, double lr, double weight_decay,
+                          bool maximize);
 } em_backend;
 
 /* The backend for a device type, or NULL when it is not compiled in or no

@@ -36,6 +36,37 @@ static int l_adam_step(lua_State *L)
     return 0;
 }
 
+/* core._sgd_step_(params, lr, weight_decay, maximize) -> nil | {i, ...}
+** One plain SGD step (no momentum) on every parameter of the list that has
+** a grad, in one call (ops/optim.c). Returns the 1-based positions of the
+** parameters the fused kernel cannot take (not contiguous, grad of another
+** dtype, ...), which lua/torch/optim/sgd.lua then steps op by op; nil when
+** there are none. */
+static int l_sgd_step(lua_State *L)
+{
+    luaL_checktype(L, 1, LUA_TTABLE);
+    double lr = luaL_checknumber(L, 2), wd = luaL_checknumber(L, 3);
+    bool maximize = lua_toboolean(L, 4);
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    int left = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, 1, i);
+        em_tensor *p = em_lua_check_tensor(L, -1);
+        lua_pop(L, 1);
+        if (!p->grad) continue;
+        if (em_op_sgd_step(p, p->grad, lr, wd, maximize) != EM_OK) {
+            if (!left) {
+                lua_newtable(L);
+                left = lua_gettop(L);
+            }
+            lua_pushinteger(L, i);
+            lua_rawseti(L, left, (lua_Integer)lua_rawlen(L, left) + 1);
+        }
+    }
+    if (!left) lua_pushnil(L);
+    return 1;
+}
+
 /* torch.set_num_threads(n) / torch.get_num_threads(), as in PyTorch: the
 ** CPU backend's thread count (OpenBLAS). */
 static int l_set_num_threads(lua_State *L)
@@ -60,4 +91,6 @@ void em_lua_register_optim(lua_State *L)
     lua_setfield(L, -2, "get_num_threads");
     lua_pushcfunction(L, l_adam_step);
     lua_setfield(L, -2, "_adam_step_");
+    lua_pushcfunction(L, l_sgd_step);
+    lua_setfield(L, -2, "_sgd_step_");
 }

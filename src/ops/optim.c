@@ -5,34 +5,60 @@
 
 static const char *const names[4] = {"param", "grad", "exp_avg", "exp_avg_sq"};
 
+/* The n tensors in all[] (named by what[]) match all[0], the parameter, in
+** shape, dtype and device, and are contiguous. */
+static em_status check_like_param(const char *op, const em_tensor *const *all, const char *const *what, int n)
+{
+    const em_tensor *p = all[0];
+    const em_backend *be = em_tensor_backend(p);
+    for (int i = 0; i < n; i++) {
+        const em_tensor *t = all[i];
+        char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
+        if (t->ndim != p->ndim || memcmp(t->shape, p->shape, (size_t)p->ndim * sizeof p->shape[0]) != 0)
+            return em_fail(EM_ERR_SHAPE, "%s: %s has shape %s but param has %s", op, what[i],
+                           em_shape_str(t->ndim, t->shape, b1, sizeof b1),
+                           em_shape_str(p->ndim, p->shape, b2, sizeof b2));
+        if (t->dtype != p->dtype)
+            return em_fail(EM_ERR_TYPE, "%s: %s is %s but param is %s", op, what[i],
+                           em_dtype_name(t->dtype), em_dtype_name(p->dtype));
+        if (em_tensor_backend(t) != be)
+            return em_fail(EM_ERR_DEVICE, "%s: %s is on %s but param is on %s", op, what[i],
+                           em_tensor_backend(t)->name, be->name);
+        if (!em_tensor_is_contiguous(t))
+            return em_fail(EM_ERR_VALUE, "%s: %s is not contiguous", op, what[i]);
+    }
+    return EM_OK;
+}
+
 em_status em_op_adam_step(em_tensor *p, const em_tensor *g, em_tensor *m, em_tensor *v, const em_adam_args *a)
 {
     const em_tensor *all[4] = {p, g, m, v};
     const em_backend *be = em_tensor_backend(p);
-    for (int i = 0; i < 4; i++) {
-        const em_tensor *t = all[i];
-        char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
-        if (t->ndim != p->ndim || memcmp(t->shape, p->shape, (size_t)p->ndim * sizeof p->shape[0]) != 0)
-            return em_fail(EM_ERR_SHAPE, "adam_step: %s has shape %s but param has %s", names[i],
-                           em_shape_str(t->ndim, t->shape, b1, sizeof b1),
-                           em_shape_str(p->ndim, p->shape, b2, sizeof b2));
-        if (t->dtype != p->dtype)
-            return em_fail(EM_ERR_TYPE, "adam_step: %s is %s but param is %s", names[i],
-                           em_dtype_name(t->dtype), em_dtype_name(p->dtype));
-        if (em_tensor_backend(t) != be)
-            return em_fail(EM_ERR_DEVICE, "adam_step: %s is on %s but param is on %s", names[i],
-                           em_tensor_backend(t)->name, be->name);
-        if (!em_tensor_is_contiguous(t))
-            return em_fail(EM_ERR_VALUE, "adam_step: %s is not contiguous", names[i]);
-    }
+    em_status st = check_like_param("adam_step", all, names, 4);
+    if (st != EM_OK) return st;
     if (!be->adam_step) return em_fail(EM_ERR_DEVICE, "adam_step: not available on %s", be->name);
     size_t es = em_dtype_size(p->dtype);
     char *base[4];
     for (int i = 0; i < 4; i++) base[i] = (char *)all[i]->storage->data + all[i]->offset * (int64_t)es;
-    em_status st = be->adam_step(p->dtype, em_tensor_numel(p), base[0], base[1], base[2], base[3], a);
+    st = be->adam_step(p->dtype, em_tensor_numel(p), base[0], base[1], base[2], base[3], a);
     if (st != EM_OK) return st;
     em_tensor_bump_version(p);
     em_tensor_bump_version(m);
     em_tensor_bump_version(v);
+    return EM_OK;
+}
+
+em_status em_op_sgd_step(em_tensor *p, const em_tensor *g, double lr, double weight_decay, bool maximize)
+{
+    const em_tensor *all[2] = {p, g};
+    const em_backend *be = em_tensor_backend(p);
+    em_status st = check_like_param("sgd_step", all, names, 2);
+    if (st != EM_OK) return st;
+    if (!be->sgd_step) return em_fail(EM_ERR_DEVICE, "sgd_step: not available on %s", be->name);
+    size_t es = em_dtype_size(p->dtype);
+    st = be->sgd_step(p->dtype, em_tensor_numel(p), (char *)p->storage->data + p->offset * (int64_t)es,
+                      (const char *)g->storage->data + g->offset * (int64_t)es, lr, weight_decay, maximize);
+    if (st != EM_OK) return st;
+    em_tensor_bump_version(p);
     return EM_OK;
 }

@@ -12,4 +12,9 @@
 ** p, m and v like any in-place write. */
 em_status em_op_adam_step(em_tensor *p, const em_tensor *g, em_tensor *m, em_tensor *v, const em_adam_args *a);
 
+/* One plain SGD step (no momentum; backend.h has the formula) on p with
+** gradient g: the same shape, dtype and device, both contiguous; otherwise
+** an error naming what differs. Bumps p's version. */
+em_status em_op_sgd_step(em_tensor *p, const em_tensor *g, double lr, double weight_decay, bool maximize);
+
 #endif

@@ -105,4 +105,39 @@ for _, case in ipairs({{"Adam", {lr = 1e-2, weight_decay = 0.1}}, {"AdamW", {lr 
   end)
 end
 
+-- Plain SGD (no momentum) steps every parameter in one C call; the result
+-- must equal the op-by-op path bit for bit, with weight decay, maximize,
+-- float64, and a parameter the kernel cannot take (a non-contiguous one,
+-- stepped op by op in the same step).
+for _, case in ipairs({{lr = 0.1}, {lr = 0.05, weight_decay = 0.01}, {lr = 0.02, maximize = true},
+                       {lr = 0.1, dtype = torch.float64}}) do
+  T.test("fused SGD equals the op-by-op formula bit for bit " .. tostring(case.weight_decay or "") ..
+         (case.maximize and " maximize" or "") .. (case.dtype and " float64" or ""), function()
+    local function run(fused)
+      torch.manual_seed(5)
+      local model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 2))
+      if case.dtype then model:to(case.dtype) end
+      local odd = nn.Parameter(torch.randn(4, 3, {dtype = case.dtype}):t())   -- not contiguous
+      local params = model:parameters()
+      params[#params + 1] = odd
+      local opts = {fused = fused}
+      for k, v in pairs(case) do if k ~= "dtype" then opts[k] = v end end
+      local opt = optim.SGD(params, opts)
+      local x, y = torch.randn(9, 5, {dtype = case.dtype}), torch.randn(9, 2, {dtype = case.dtype})
+      for _ = 1, 5 do
+        opt:zero_grad()
+        local loss = F.mse_loss(model(x), y) + odd:sum() ^ 2
+        loss:backward()
+        opt:step()
+      end
+      return params
+    end
+    local a, b = run(nil), run(false)
+    for i = 1, #a do
+      T.eq((a[i] - b[i]):abs():max():item(), 0.0, "parameter " .. i)
+    end
+    T.ok(not a[#a]:is_contiguous(), "the odd parameter stays a view")
+  end)
+end
+
 T.run()

@@ -113,9 +113,8 @@ end
 function Optimizer:step(closure)
   local loss
   if closure then loss = torch.enable_grad(closure) end
-  torch.no_grad(function()
-    for _, g in ipairs(self.param_groups) do self:step_group(g) end
-  end)
+  local _ <close> = torch.no_grad()        -- grad mode comes back however this ends
+  for _, g in ipairs(self.param_groups) do self:step_group(g) end
   return loss
 end
 

@@ -5,6 +5,7 @@
 --   d = nesterov and d + momentum * buf or buf      (when momentum ~= 0)
 --   p = p - lr * d
 local Optimizer = require "torch.optim.optimizer"
+local core = require "torch.core"
 
 --- optim.SGD(params, {lr =[, momentum =, dampening =, weight_decay =, nesterov =]})
 -- Stochastic gradient descent, step for step as PyTorch: p = p - lr * d, d
@@ -31,26 +32,38 @@ end
 -- One SGD update of the parameters of one param group (opt:step() calls it
 -- for each group, under no_grad).
 function SGD:step_group(g)
-  local lr, momentum, dampening, wd = g.lr, g.momentum, g.dampening, g.weight_decay
-  for _, p in ipairs(g.params) do
-    local d = p.grad
-    if d ~= nil then
-      if g.maximize then d = -d end
-      if wd ~= 0 then d = d:add(p, {alpha = wd}) end
-      if momentum ~= 0 then
-        local st = self:_state(p)
-        local buf = st.momentum_buffer
-        if buf == nil then
-          buf = d:clone()
-          st.momentum_buffer = buf
-        else
-          buf:mul_(momentum):add_(d, {alpha = 1 - dampening})
-        end
-        d = g.nesterov and d:add(buf, {alpha = momentum}) or buf
-      end
-      p:add_(d, {alpha = -lr})
+  if g.momentum == 0 and g.fused ~= false then
+    -- without momentum: every parameter in one C call (src/backend/cpu/cpu_optim.c),
+    -- the same float operations as _step_one; the few it cannot take come back
+    local left = core._sgd_step_(g.params, g.lr, g.weight_decay, g.maximize)
+    if left then
+      for _, i in ipairs(left) do self:_step_one(g.params[i], g) end
     end
+    return
   end
+  for _, p in ipairs(g.params) do self:_step_one(p, g) end
+end
+
+-- The update of one parameter, op by op: the readable reference (and the
+-- path with momentum, or {fused = false}).
+function SGD:_step_one(p, g)
+  local lr, momentum, dampening, wd = g.lr, g.momentum, g.dampening, g.weight_decay
+  local d = p.grad
+  if d == nil then return end
+  if g.maximize then d = -d end
+  if wd ~= 0 then d = d:add(p, {alpha = wd}) end
+  if momentum ~= 0 then
+    local st = self:_state(p)
+    local buf = st.momentum_buffer
+    if buf == nil then
+      buf = d:clone()
+      st.momentum_buffer = buf
+    else
+      buf:mul_(momentum):add_(d, {alpha = 1 - dampening})
+    end
+    d = g.nesterov and d:add(buf, {alpha = momentum}) or buf
+  end
+  p:add_(d, {alpha = -lr})
 end
 
 return SGD

@@ -46,6 +46,7 @@ static const em_backend cpu = {
     .channel_affine = em_cpu_channel_affine,
     .bn_backward_reduce = em_cpu_bn_backward_reduce,
     .adam_step = em_cpu_adam_step,
+    .sgd_step = em_cpu_sgd_step,
 };
 
 const em_backend *em_cpu_backend(void) { return &cpu; }

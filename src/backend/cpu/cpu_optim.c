@@ -41,3 +41,27 @@ em_status em_cpu_adam_step(em_dtype dt, int64_t n, void *p, const void *g, void 
                         em_dtype_name(dt));
     return EM_OK;
 }
+
+#define SGD_LOOP(T)                                                               \
+    do {                                                                          \
+        T *restrict p_ = p;                                                       \
+        const T *restrict g_ = g;                                                 \
+        const T wd = (T)weight_decay, neg_lr = (T)(-lr);                          \
+        const int decay = weight_decay != 0.0;                                    \
+        for (int64_t i = 0; i < n; i++) {                                         \
+            T pi = p_[i], di = maximize ? -g_[i] : g_[i];                         \
+            if (decay) di = di + pi * wd;                                         \
+            p_[i] = pi + di * neg_lr;                                             \
+        }                                                                         \
+    } while (0)
+
+/* SGD without momentum (lua/torch/optim/sgd.lua has the op-by-op reference). */
+em_status em_cpu_sgd_step(em_dtype dt, int64_t n, void *p, const void *g, double lr, double weight_decay,
+                          bool maximize)
+{
+    if (dt == EM_FLOAT32) SGD_LOOP(float);
+    else if (dt == EM_FLOAT64) SGD_LOOP(double);
+    else return em_fail(EM_ERR_TYPE, "sgd_step: parameters must be float32 or float64, got %s",
+                        em_dtype_name(dt));
+    return EM_OK;
+}

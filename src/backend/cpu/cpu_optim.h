@@ -7,5 +7,7 @@
 
 em_status em_cpu_adam_step(em_dtype dt, int64_t n, void *p, const void *g, void *m, void *v,
                            const em_adam_args *a);
+em_status em_cpu_sgd_step(em_dtype dt, int64_t n, void *p, const void *g, double lr, double weight_decay,
+                          bool maximize);
 
 #endif
