@@ -334,6 +334,44 @@ em_tensor *em_bce_with_logits(em_tensor *x, em_tensor *y, const em_loss_opts *o)
     return out;
 }
 
+/* --- mean squared error --- */
+
+/* l = reduce((a - b)^2), one node instead of three (sub, square, mean):
+** da = ((a - b) * norm) * g,  db = -da,  norm = 2/N for "mean" (N elements)
+** else 2; each summed back to its input's shape (a and b may broadcast).
+** PyTorch's mse_loss_backward computes the same products in this order. */
+static em_status mse_backward(em_node *n, const em_tensor *g, em_tensor **gi)
+{
+    em_scratch s = {0};
+    const em_tensor *a = sc_saved(&s, n, 0), *b = sc_saved(&s, n, 1);
+    em_tensor *da = sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, sc_bin(&s, EM_B_SUB, a, b), n->scalars[0]), g);
+    if (em_node_needs(n, 0)) gi[0] = em_scratch_take(&s, sc_sum_to(&s, da, n->ndim[0], n->shape[0]));
+    if (em_node_needs(n, 1))
+        gi[1] = em_scratch_take(&s, sc_sum_to(&s, sc_un(&s, EM_U_NEG, da, 0, 0), n->ndim[1], n->shape[1]));
+    return em_scratch_end(&s);
+}
+
+/* forward: the elementwise (a - b)^2, then the reduction, as op by op */
+em_tensor *em_mse_loss(em_tensor *a, em_tensor *b, em_reduction reduction)
+{
+    em_tensor *d = em_op_binary(EM_B_SUB, a, b);
+    em_tensor *sq = d ? em_op_unary(EM_U_SQUARE, d, 0, 0) : NULL;
+    em_tensor_release(d);
+    if (!sq) return NULL;
+    int64_t numel = em_tensor_numel(sq);
+    em_tensor *out = sq;
+    if (reduction != EM_REDUCTION_NONE) {
+        out = reduction == EM_REDUCTION_MEAN ? em_op_mean(sq, 0, false) : em_op_reduce(EM_R_SUM, sq, 0, false);
+        em_tensor_release(sq);
+    }
+    if (!out || !em_any_requires_grad(a, b, NULL) || !em_dtype_is_float(out->dtype)) return out;
+    em_tensor *ins[2] = {a, b};
+    em_node *n = em_record("MseLossBackward0", mse_backward, out, 2, ins);
+    if (!n || em_node_save(n, 0, a) || em_node_save(n, 1, b)) return fail_out(out);
+    n->scalars[0] = reduction == EM_REDUCTION_MEAN ? 2.0 / (double)(numel ? numel : 1) : 2.0;
+    return out;
+}
+
 /* --- batch norm --- */
 
 /* xhat = (x - mean) invstd, sums over every dim but the channel, M values per channel:

@@ -21,6 +21,8 @@ em_tensor *em_softmax(em_tensor *x, int dim, bool log);
 em_tensor *em_nll_loss(em_tensor *logp, em_tensor *target, const em_loss_opts *o);
 em_tensor *em_cross_entropy(em_tensor *logits, em_tensor *target, const em_loss_opts *o);
 em_tensor *em_bce_with_logits(em_tensor *x, em_tensor *y, const em_loss_opts *o);
+/* reduce((a - b)^2) with one MseLossBackward0 node; a and b broadcast. */
+em_tensor *em_mse_loss(em_tensor *a, em_tensor *b, em_reduction reduction);
 /* running_mean / running_var may be NULL; they are updated in place when training. */
 em_tensor *em_batch_norm(em_tensor *x, em_tensor *w, em_tensor *b, em_tensor *running_mean,
                          em_tensor *running_var, bool training, double momentum, double eps);

@@ -259,6 +259,19 @@ static int l_bce_with_logits(lua_State *L)
     return 1;
 }
 
+/* core._mse_loss(input, target, "mean" | "sum" | "none") (F.mse_loss checks
+** the arguments; no options table, so the training loop's call stays cheap) */
+static int l_mse_loss(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1), *y = em_lua_check_tensor(L, 2);
+    static const char *const names[] = {"none", "mean", "sum", NULL};
+    static const em_reduction reductions[] = {EM_REDUCTION_NONE, EM_REDUCTION_MEAN, EM_REDUCTION_SUM};
+    em_reduction r = reductions[luaL_checkoption(L, 3, "mean", names)];
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_mse_loss(x, y, r));
+    return 1;
+}
+
 /* --- normalisation and randomness --- */
 
 /* batch_norm(x, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -330,7 +343,8 @@ void em_lua_register_nn(lua_State *L)
         {"avg_pool2d", l_avg_pool2d},   {"softmax", l_softmax},         {"log_softmax", l_log_softmax},
         {"nll_loss", l_nll_loss},       {"cross_entropy", l_cross_entropy},
         {"binary_cross_entropy_with_logits", l_bce_with_logits},        {"batch_norm", l_batch_norm},
-        {"dropout", l_dropout},         {"bernoulli", l_bernoulli},     {NULL, NULL},
+        {"dropout", l_dropout},         {"bernoulli", l_bernoulli},     {"_mse_loss", l_mse_loss},
+        {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);
     static const luaL_Reg methods[] = {

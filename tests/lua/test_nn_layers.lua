@@ -58,7 +58,31 @@ check_loss("CrossEntropyLoss sum", nn.CrossEntropyLoss({reduction = "sum"}), rnd
 check_loss("CrossEntropyLoss none", nn.CrossEntropyLoss({reduction = "none"}), rnd(4, 3), labels)
 check_loss("NLLLoss", nn.NLLLoss(), rnd(4, 3), labels)
 check_loss("MSELoss", nn.MSELoss(), rnd(4, 3), torch.randn(4, 3):double())
+check_loss("MSELoss sum", nn.MSELoss({reduction = "sum"}), rnd(4, 3), torch.randn(4, 3):double())
+check_loss("MSELoss none", nn.MSELoss({reduction = "none"}), rnd(4, 3), torch.randn(4, 3):double())
 check_loss("L1Loss", nn.L1Loss(), rnd(4, 3), torch.randn(4, 3):double())
+
+-- mse_loss is one op and one node; its gradients for both arguments, with
+-- broadcasting, are checked through both at once, and its value and
+-- gradient equal the op-by-op formula's.
+T.test("gradcheck mse_loss through input and a broadcast target", function()
+  gradcheck(function(a, b) return F.mse_loss(a, b) end, {rnd(4, 3), rnd(3)})
+end)
+T.test("mse_loss equals reduce((a - b)^2) with the same gradient", function()
+  for _, red in ipairs({"mean", "sum"}) do
+    local a1 = torch.randn(6, 5, {requires_grad = true})
+    local a2 = a1:detach():requires_grad_()
+    local b = torch.randn(6, 5)
+    local fused = F.mse_loss(a1, b, {reduction = red})
+    local sq = (a2 - b):square()
+    local ref = red == "mean" and sq:mean() or sq:sum()
+    T.eq(fused:item(), ref:item())
+    T.eq(fused.grad_fn:name(), "MseLossBackward0")
+    fused:backward()
+    ref:backward()
+    T.ok(torch.allclose(a1.grad, a2.grad, {rtol = 1e-6, atol = 0}), "gradients agree (" .. red .. ")")
+  end
+end)
 check_loss("BCEWithLogitsLoss", nn.BCEWithLogitsLoss(), rnd(4, 3), torch.rand(4, 3):double())
 
 T.test("CrossEntropyLoss equals log_softmax + NLLLoss and PyTorch's value", function()
