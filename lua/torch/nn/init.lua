@@ -10,6 +10,7 @@ local nn = {
   registered_class = M.Module.registered_class,
   functional = require "torch.nn.functional",
   init = require "torch.nn.initializers",
+  summary = require("torch.nn.summary").summary,
 }
 
 for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss"}) do
