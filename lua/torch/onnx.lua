@@ -7,7 +7,7 @@
 --
 -- Supported: Linear, Conv2d, BatchNorm (eval), MaxPool2d, AvgPool2d, ReLU,
 -- Sigmoid, Tanh, Softmax, LogSoftmax, Dropout (removed: export runs in eval
--- mode), Flatten, view/reshape, add/sub/mul/div/neg/pow with tensors or
+-- mode), Flatten, view/reshape, narrow, add/sub/mul/div/neg/pow with tensors or
 -- numbers, matmul, and Sequential and custom modules built from these. An
 -- operation outside that list, applied to a traced tensor, stops the export
 -- with an error naming it: nothing is silently baked in as a constant.
@@ -261,6 +261,15 @@ local function dropout(tr, args, result)
   return passthrough(tr, args, result)
 end
 
+-- x:narrow(dim, start, length), 1-based dim and start -> Slice
+local function narrow(tr, args, result)
+  local x, dim, start, length = args[1], args[2], args[3], args[4]
+  local axis = dim > 0 and dim - 1 or x:dim() + dim
+  local first = start > 0 and start - 1 or x:size(axis + 1) + start
+  return tr:node("Slice", {tr:operand(x), tr:ints({first}), tr:ints({first + length}), tr:ints({axis})}, nil,
+    result)
+end
+
 local function pow(tr, args, result)
   return tr:node("Pow", {tr:operand(args[1], result.dtype), tr:operand(args[2], result.dtype)}, nil, result)
 end
@@ -282,7 +291,7 @@ local EXPORTERS = {
   exp = unary("Exp"), log = unary("Log"), sqrt = unary("Sqrt"), abs = unary("Abs"),
   pow = pow,
   softmax = softmax("Softmax"), log_softmax = softmax("LogSoftmax"),
-  flatten = reshape, view = reshape, reshape = reshape,
+  flatten = reshape, view = reshape, reshape = reshape, narrow = narrow,
   linear = linear, conv2d = conv2d, batch_norm = batch_norm, dropout = dropout,
   max_pool2d = pool("MaxPool"), avg_pool2d = pool("AveragePool"),
   contiguous = passthrough, clone = passthrough, detach = passthrough, float = to, to = to,

@@ -42,7 +42,23 @@ function Custom:forward(x)
   return F.log_softmax(self.head(h), -1)
 end
 
-local models = {mlp = MNISTClassifier(), cnn = seed_cnn(), custom = Custom()}
+-- The other exported operations: average pooling, sigmoid, tanh, softmax,
+-- a Linear on a 3-D tensor (MatMul + Add), reshape back, log_softmax.
+local Mixed = nn.Module:extend("MixedNet")
+function Mixed:__init()
+  nn.Module.__init(self)
+  self.features = nn.Sequential(nn.Conv2d(1, 4, 3, {padding = 1}), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2))
+  self.row = nn.Linear(14, 6)
+  self.head = nn.Linear(4 * 7 * 6, 10)
+end
+function Mixed:forward(x)
+  local h = self.features(x)                                  -- (N, 4, 14, 14)
+  h = torch.avg_pool2d(h, {2, 1}) + torch.softmax(h, 4):narrow(3, 1, 7) * 0
+  h = torch.sigmoid(self.row(h:reshape(h:size(1), 4 * 7, 14)))   -- (N, 28, 6): MatMul + Add
+  return F.log_softmax(torch.tanh(self.head(h:flatten(2))), 2)
+end
+
+local models = {mlp = MNISTClassifier(), cnn = seed_cnn(), custom = Custom(), mixed = Mixed()}
 -- give BatchNorm real running statistics, then evaluate as exported
 models.cnn:train()
 for _ = 1, 3 do models.cnn(torch.randn(16, 1, 28, 28) * 2 + 0.5) end
@@ -59,4 +75,4 @@ for name, model in pairs(models) do
     torch.io.write_idx(string.format("%s/%s_b%d_out.idx", out, name, b), y:contiguous())
   end
 end
-print("exported: cnn custom mlp")
+print("exported: cnn custom mixed mlp")
