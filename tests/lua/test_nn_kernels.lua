@@ -158,6 +158,34 @@ T.test("max_pool2d: values, indices, padding", function()
   T.close(first, {{{{0}}}})                                          -- ties keep the first max
 end)
 
+-- 2x2 windows with stride 2 take a fast path (cpu_nn.c): the same values and
+-- indices as a plain loop over each window, with ties, NaNs, -inf and an odd
+-- size whose last row and column no window covers.
+T.test("max_pool2d 2x2 stride 2: values and indices as a plain loop gives", function()
+  for _, dtype in ipairs({torch.float32, torch.float64}) do
+    torch.manual_seed(4)
+    local H, W = 7, 9
+    local x = torch.randint(0, 4, {2, 3, H, W}):to(dtype)             -- many ties
+    x[1][1][1][1] = 0 / 0
+    x[1][2][3][4] = 0 / 0
+    x[1][2][4][4] = 0 / 0                                             -- two NaNs in one window
+    x[2][3][1][1] = -math.huge
+    local out, idx = torch.max_pool2d(x, 2, {return_indices = true})
+    T.eq(tostring(out:size()), "torch.Size([2, 3, 3, 4])")
+    for n = 1, 2 do for c = 1, 3 do for oy = 1, 3 do for ox = 1, 4 do
+      local best, bi = -math.huge, nil
+      for dy = 0, 1 do for dx = 0, 1 do
+        local iy, ix = 2 * oy - 1 + dy, 2 * ox - 1 + dx
+        local v = x[n][c][iy][ix]:item()
+        if bi == nil or v > best or v ~= v then best, bi = v, (iy - 1) * W + (ix - 1) end
+      end end
+      local got = out[n][c][oy][ox]:item()
+      T.ok(got == best or (got ~= got and best ~= best), string.format("value at %d %d %d %d", n, c, oy, ox))
+      T.eq(idx[n][c][oy][ox]:item(), bi)
+    end end end end
+  end
+end)
+
 check("max_pool2d: gradcheck", function() return {rnd(2, 2, 5, 5)} end,
   function(x) return torch.max_pool2d(x, 2) end)
 check("max_pool2d: gradcheck overlapping windows with padding", function() return {rnd(1, 2, 5, 4)} end,
