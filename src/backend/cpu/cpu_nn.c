@@ -345,6 +345,56 @@ em_status em_cpu_class_loss_backward(em_dtype dt, const em_class_loss *a, const 
 
 /* --- batch norm --- */
 
+/* Sums over one float32 row in double, in eight independent accumulators:
+** one chain of dependent additions waits four cycles per element, eight
+** chains keep the adder busy. (The order differs from a single chain only
+** in double rounding, far below float32's.) sum: x; dev2: (x - mu)^2;
+** gdev: g (into *sg) and g (x - mu). */
+static double row_sum_f32(const float *x, int64_t n)
+{
+    double a[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) a[k] += (double)x[i + k];
+    for (; i < n; i++) a[0] += (double)x[i];
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+static double row_dev2_f32(const float *x, int64_t n, double mu)
+{
+    double a[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            double d = (double)x[i + k] - mu;
+            a[k] += d * d;
+        }
+    for (; i < n; i++) {
+        double d = (double)x[i] - mu;
+        a[0] += d * d;
+    }
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+static double row_gdev_f32(const float *g, const float *x, int64_t n, double mu, double *sg)
+{
+    double a[8] = {0}, b[8] = {0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            double gv = (double)g[i + k];
+            b[k] += gv;
+            a[k] += gv * ((double)x[i + k] - mu);
+        }
+    for (; i < n; i++) {
+        double gv = (double)g[i];
+        b[0] += gv;
+        a[0] += gv * ((double)x[i] - mu);
+    }
+    *sg += ((b[0] + b[1]) + (b[2] + b[3])) + ((b[4] + b[5]) + (b[6] + b[7]));
+    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
 em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, int64_t inner, void *mean,
                           void *var)
 {
@@ -354,6 +404,15 @@ em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, 
     int64_t work = 0;
     for (int64_t ch = 0; ch < c; ch++) {
         double sum = 0.0, sq = 0.0;
+        if (f32) {
+            for (int64_t o = 0; o < outer; o++) sum += row_sum_f32((const float *)x + (o * c + ch) * inner, inner);
+            double mu = sum / m_count;
+            for (int64_t o = 0; o < outer; o++) sq += row_dev2_f32((const float *)x + (o * c + ch) * inner, inner, mu);
+            st(f32, mean, ch, mu);
+            st(f32, var, ch, sq / m_count);
+            if (interrupted_after(&work, 2 * outer * inner)) return cpu_interrupted();
+            continue;
+        }
         for (int64_t o = 0; o < outer; o++)
             for (int64_t i = 0, at = (o * c + ch) * inner; i < inner; i++) sum += ld(f32, x, at + i);
         double mu = sum / m_count;
@@ -387,6 +446,13 @@ em_status em_cpu_channel_affine(em_dtype dt, const void *a, const void *b, const
                 for (int64_t i = 0; i < inner; i++) yp[i] = ap[i] * fa + f0;
                 continue;
             }
+            if (f32) {         /* the backward pass: the same double arithmetic, typed */
+                const float *ap = (const float *)a + at, *bp = (const float *)b + at;
+                float *yp = (float *)y + at;
+                for (int64_t i = 0; i < inner; i++)
+                    yp[i] = (float)(((double)ap[i] * ka + k0) + ((double)bp[i] - mu) * kb);
+                continue;
+            }
             for (int64_t i = 0; i < inner; i++) {
                 double v = ld(f32, a, at + i) * ka + k0;
                 if (b) v += (ld(f32, b, at + i) - mu) * kb;
@@ -406,6 +472,16 @@ em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, c
     int64_t work = 0;
     for (int64_t ch = 0; ch < c; ch++) {
         double mu = ld(f32, mean, ch), sg = 0.0, sgx = 0.0;
+        if (f32) {
+            for (int64_t o = 0; o < outer; o++) {
+                int64_t at = (o * c + ch) * inner;
+                sgx += row_gdev_f32((const float *)g + at, (const float *)x + at, inner, mu, &sg);
+            }
+            st(f32, sum_g, ch, sg);
+            st(f32, sum_gx, ch, sgx);
+            if (interrupted_after(&work, outer * inner)) return cpu_interrupted();
+            continue;
+        }
         for (int64_t o = 0; o < outer; o++)
             for (int64_t i = 0, at = (o * c + ch) * inner; i < inner; i++) {
                 double gv = ld(f32, g, at + i);
