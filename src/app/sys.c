@@ -1,8 +1,9 @@
 /* sys.c — the `ember.sys` Lua module: the few operating-system facts Lua's
 ** standard library lacks and the Lua side of ember needs: whether a stream is
 ** a terminal (progress bars, colours), a monotonic wall clock (epoch
-** timings; os.clock measures CPU time), and listing/creating folders
-** (checkpoint rotation). */
+** timings; os.clock measures CPU time), listing/creating folders
+** (checkpoint rotation), and writing a small file atomically and durably
+** (progress.json, versions' metadata.json) with the same code as torch.save. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "io/atomic_file.h"
 
 /* sys.isatty("stdout" | "stderr" | "stdin") */
 static int l_isatty(lua_State *L)
@@ -92,11 +95,32 @@ static int l_getpid(lua_State *L)
     return 1;
 }
 
+/* sys.write_atomic(path, s) -> true | nil, message: a temporary file beside
+** path, fsync, rename over path, fsync of the folder (io/atomic_file.c): a
+** crash leaves the old file or the new one, never half of one. */
+static int l_write_atomic(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    size_t n;
+    const char *s = luaL_checklstring(L, 2, &n);
+    em_atomic_file *f = em_atomic_open(path, "write_atomic");
+    em_status st = f ? em_atomic_write(f, s, n) : em_last_status();
+    if (f && st == EM_OK) st = em_atomic_commit(f);
+    else if (f) em_atomic_abort(f);
+    if (st != EM_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, em_last_error());
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 int luaopen_ember_sys(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time}, {"listdir", l_listdir},
                                      {"mkdir", l_mkdir},   {"getpid", l_getpid}, {"mtime", l_mtime},
-                                     {NULL, NULL}};
+                                     {"write_atomic", l_write_atomic}, {NULL, NULL}};
     luaL_newlib(L, funcs);
     return 1;
 }

@@ -61,21 +61,13 @@ function fs.write(path, s)
 end
 
 --- fs.write_atomic(path, s) -> true | nil, message
--- Writes a temporary file next to path, then renames it over path, so a
--- reader (or a crash) never sees half a file.
+-- Writes a temporary file next to path, fsyncs it and renames it over path
+-- (sys.write_atomic, the code torch.save uses), so a reader or a crash
+-- never sees half a file. Creates missing parent folders.
 function fs.write_atomic(path, s)
-  local tmp = string.format("%s.tmp.%d", path, sys.getpid())
-  local ok, err = fs.write(tmp, s)
-  if not ok then
-    os.remove(tmp)
-    return nil, err
-  end
-  ok, err = os.rename(tmp, path)
-  if not ok then
-    os.remove(tmp)
-    return nil, err
-  end
-  return true
+  local ok, err = fs.mkdir_p(fs.dirname(path))
+  if not ok then return nil, err end
+  return sys.write_atomic(path, s)
 end
 
 -- "/a/b/../c/./d" -> "/a/c/d"
