@@ -1,4 +1,5 @@
 /* lua_util.c — shared binding helpers (see lua_util.h). */
+#include <limits.h>
 #include "lua_util.h"
 
 #include <math.h>
@@ -29,6 +30,9 @@ em_tensor **em_lua_newbox(lua_State *L)
     if (em_mem_pressure()) {
         lua_gc(L, LUA_GCCOLLECT);
         em_mem_collected();
+    } else {
+        size_t kb = em_mem_step_due();
+        if (kb) lua_gc(L, LUA_GCSTEP, kb > INT_MAX ? INT_MAX : (int)kb);
     }
     em_tensor **box = lua_newuserdatauv(L, sizeof(em_tensor *), 0);
     *box = NULL;

@@ -26,10 +26,22 @@ bool em_set_grad_enabled(bool on)
 size_t em_mem_live(void) { return live; }
 size_t em_mem_peak(void) { return peak; }
 
+static size_t since_step;       /* tensor bytes allocated since the last GC step */
+#define STEP_BYTES ((size_t)16 << 20)
+
 void em_mem_note_alloc(size_t nbytes)
 {
     live += nbytes;
     if (live > peak) peak = live;
+    since_step += nbytes;
+}
+
+size_t em_mem_step_due(void)
+{
+    if (since_step < STEP_BYTES) return 0;
+    size_t kb = since_step >> 10;
+    since_step = 0;
+    return kb;
 }
 
 void em_mem_note_free(size_t nbytes) { live = nbytes > live ? 0 : live - nbytes; }

@@ -18,6 +18,11 @@ void em_mem_note_free(size_t nbytes);
 
 /* True when live bytes have grown past the soft limit since the last
 ** em_mem_collected(); the binding layer then runs a full Lua GC. */
+/* KiB of tensor memory allocated since the last call, once that is 16 MiB
+** or more (else 0): the binding then runs an incremental GC step of that
+** size, so the collector paces itself by tensor bytes it cannot see, and
+** dead tensors return their blocks to the allocator's cache promptly. */
+size_t em_mem_step_due(void);
 bool em_mem_pressure(void);
 void em_mem_collected(void);           /* call after a full collect */
 
