@@ -41,7 +41,9 @@ T.test("MNISTClassifier: 235,146 parameters, rows, mult-adds, sizes", function()
   T.eq(s.non_trainable_params, 0)
   T.eq(s.total_mult_adds, 64 * (784 * 256 + 256 * 128 + 128 * 10))
   T.eq(s.params_bytes, 235146 * 4)
-  T.eq(s.input_bytes, 64 * 784 * 4)
+  T.eq(s.input_size_bytes, 64 * 784 * 4)
+  -- leaf outputs: flatten 784, fc1 256, relu is functional, dropout 256 and 128, fc2 128, fc3 10
+  T.eq(s.forward_backward_bytes, 64 * (784 + 256 + 256 + 128 + 128 + 10) * 4 * 2)
   local l = lines(s.text)
   T.eq(l[2], "Layer (type:depth-idx)                   Output Shape              Param #")
   T.eq(l[4], "SummaryMNISTClassifier                   [64, 10]                  --")
@@ -125,11 +127,77 @@ T.test("state restored when the forward fails; bad arguments", function()
   T.ok(ok, "an example tensor works as input")
 end)
 
-T.test("depth limits the rows shown", function()
+T.test("depth limits the rows shown; a row at the limit shows its whole count", function()
   local m = nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(3, 1))
   local s = nn.summary(m, {1, 2}, {verbose = 0, depth = 1})
   T.ok(not s.text:find("└─Linear", 1, true), "depth-2 rows hidden")
   T.eq(#s.layers, 5)                        -- still counted
+  local l = lines(s.text)
+  T.eq(l[5], "├─Sequential: 1-1                        [1, 3]                    9")
+  T.eq(l[6], "├─Linear: 1-2                            [1, 1]                    4")
+  T.eq(s.total_params, 13)
+  local full = lines(nn.summary(m, {1, 2}, {verbose = 0}).text)
+  T.eq(full[5], "├─Sequential: 1-1                        [1, 3]                    --")
+  T.eq(full[6], "│    └─Linear: 2-1                       [1, 3]                    9")
+  T.eq(full[7], "│    └─ReLU: 2-2                         [1, 3]                    --")
+end)
+
+T.test("Param # rules: own parameters of a container, partly frozen, called twice", function()
+  local Scaled = nn.Module:extend("SummaryScaled")
+  function Scaled:__init()
+    nn.Module.__init(self)
+    self.scale = nn.Parameter(torch.ones(3))
+    self.fc = nn.Linear(3, 3)
+  end
+  function Scaled:forward(x) return self.fc(self.fc(x)) * self.scale end
+  local m = Scaled()
+  m.fc.bias:requires_grad_(false)
+  local s = nn.summary(m, {2, 3}, {verbose = 0})
+  local l = lines(s.text)
+  T.eq(l[4], "SummaryScaled                            [2, 3]                    3")  -- its own scale
+  T.eq(l[5], "├─Linear: 1-1                            [2, 3]                    12") -- partly frozen: no ()
+  T.eq(l[6], "├─Linear: 1-2                            [2, 3]                    (recursive)")
+  T.eq(s.total_params, 15)                 -- the shared layer once
+  T.eq(s.trainable_params, 12)
+  T.eq(s.total_mult_adds, 2 * 2 * 9)       -- both calls count
+  T.eq(#s.layers, 3)
+end)
+
+T.test("printed output, and each module's own training mode restored", function()
+  local m = MNISTClassifier()
+  m:train()
+  m.dropout:eval()                          -- mixed modes survive the summary
+  local printed = {}
+  local real_print = print
+  print = function(...) printed[#printed + 1] = table.concat({...}, "\t") end
+  local ok, s = pcall(nn.summary, m, {64, 784})
+  print = real_print
+  T.ok(ok, tostring(s))
+  T.eq(#printed, 1)
+  T.eq(printed[1], s.text)
+  local l = lines(printed[1])
+  T.eq(l[1], string.rep("=", 80))
+  T.eq(l[#l - 4], "Input size (MB): 0.20")
+  T.eq(l[#l - 3], "Forward/backward pass size (MB): 0.80")   -- 64 * 1562 outputs * 4 bytes * 2
+  T.eq(l[#l - 1], "Estimated Total Size (MB): 1.94")           -- 200,704 + 799,744 + 940,584 bytes
+  T.ok(m.training and m.fc1.training, "training mode restored")
+  T.ok(not m.dropout.training, "the module that was in eval mode stays in eval mode")
+  local quiet = {}
+  print = function(...) quiet[#quiet + 1] = ... end
+  nn.summary(m, {1, 784}, {verbose = 0})
+  print = real_print
+  T.eq(#quiet, 0)
+end)
+
+T.test("dtype: float64 input and parameters", function()
+  local m = nn.Linear(4, 2):double()
+  local s = nn.summary(m, {3, 4}, {verbose = 0, dtype = torch.float64})
+  T.eq(s.input_size_bytes, 3 * 4 * 8)
+  T.eq(s.params_bytes, 10 * 8)
+  T.eq(s.forward_backward_bytes, 3 * 2 * 8 * 2)
+  T.eq(m:info().dtype, "float64")
+  local t = nn.summary(m, torch.zeros(3, 4), {verbose = 0, dtype = torch.float64})
+  T.eq(t.input_size_bytes, 3 * 4 * 8)
 end)
 
 T.run()

@@ -40,8 +40,36 @@ local function own_params(m)
   return n, trainable
 end
 
--- Multiply-adds of one call, as torchinfo counts them: Linear and Conv2d
--- (weight elements times output positions); other layers count 0.
+-- All parameters of m and its descendants (each once): total and trainable.
+local function tree_params(m)
+  local n, trainable = 0, 0
+  for _, p in ipairs(m:parameters()) do
+    n = n + p:numel()
+    if p.requires_grad then trainable = trainable + p:numel() end
+  end
+  return n, trainable
+end
+
+-- The "Param #" cell, by torchinfo's rules: "--" when the module and its
+-- descendants have no parameters; "(recursive)" for a module called before;
+-- a leaf, or a row at the depth limit (its children hidden), shows all its
+-- parameters, in parentheses when none of them trains; a container shows the
+-- parameters of its own (not its children's), or "--".
+local function param_cell(m, seen, at_max_depth)
+  local total, trainable = tree_params(m)
+  if total == 0 then return "--" end
+  if seen then return "(recursive)" end
+  if at_max_depth or #m:children() == 0 then
+    return trainable == 0 and ("(" .. with_commas(total) .. ")") or with_commas(total)
+  end
+  local own = own_params(m)
+  return own > 0 and with_commas(own) or "--"
+end
+
+-- Multiply-adds of one call: Linear and Conv2d, weight elements times output
+-- positions (Linear in*out*batch; Conv2d output elements * in/groups * kh*kw);
+-- other layers count 0. (torchinfo also counts the biases and BatchNorm's
+-- weights; lesson 12 explains the weights-only number.)
 local function mult_adds(m, out)
   if not torch.is_tensor(out) then return 0 end
   local name = m:class_name()
@@ -52,11 +80,12 @@ local function mult_adds(m, out)
   return 0
 end
 
-local function numel_of(out)
-  if torch.is_tensor(out) then return out:numel() end
+-- The bytes of a call's output (a tensor or a list of them).
+local function bytes_of(out)
+  if torch.is_tensor(out) then return out:numel() * out:element_size() end
   local n = 0
   if type(out) == "table" then
-    for _, v in ipairs(out) do n = n + numel_of(v) end
+    for _, v in ipairs(out) do n = n + bytes_of(v) end
   end
   return n
 end
@@ -83,11 +112,14 @@ local function trace(model, x)
     if r.n > 2 then row.output = {table.unpack(r, 2, r.n)} end
     return table.unpack(r, 2, r.n)
   end
-  local was_training = model.training
-  model:eval()
-  local ok, err = pcall(torch.no_grad, function() return model(x) end)
+  local modes = {}                 -- each module's own mode: they may differ
+  for _, m in ipairs(model:modules()) do modes[m] = m.training end
+  local ok, err = pcall(function()
+    model:eval()
+    return torch.no_grad(function() return model(x) end)
+  end)
   Module._call_hook = old_hook
-  model:train(was_training)
+  for m, mode in pairs(modes) do rawset(m, "training", mode) end
   if not ok then error(err, 0) end
   return rows
 end
@@ -103,18 +135,22 @@ end
 local function row_text(a, b, c) return (pad(a, 40) .. " " .. pad(b, 25) .. " " .. c):gsub("%s+$", "") end
 
 --- nn.summary(model, input_size[, {dtype = torch.float32, depth = 3, verbose = 1}]) -> stats
--- A torchinfo-style table of model: one forward pass (eval mode, no_grad,
--- the training mode restored after) on zeros of input_size (a list with the
--- batch dim, e.g. {64, 784}; or an example tensor) records each module call:
--- "Layer (type:depth-idx)", "Output Shape" and its own "Param #" (in
--- parentheses when frozen). Then total, trainable and non-trainable
--- parameters, mult-adds (Linear and Conv2d: weight elements times output
--- positions; other layers count 0), and sizes in MB: input, forward/backward
--- pass (outputs of the leaf layers, twice), parameters. Prints unless
+-- A torchinfo-style table of model: one forward pass (eval mode, no_grad;
+-- every module's training mode restored after, even on an error) on zeros of
+-- input_size (a list with the batch dim, e.g. {64, 784}; or an example
+-- tensor) records each module call: "Layer (type:depth-idx)", "Output Shape"
+-- and "Param #" as torchinfo shows it (a layer's parameters, in parentheses
+-- when none trains; "--" for a container without its own, or the whole
+-- count at the depth limit; "(recursive)" for a module called again). Then
+-- total, trainable and non-trainable parameters, mult-adds (Linear:
+-- in*out*batch; Conv2d: output elements * in_channels/groups * kh*kw; every
+-- other layer counts 0, biases too), and sizes in MB: input,
+-- forward/backward pass (the outputs of the leaf layers, twice), parameters.
+-- Rows deeper than depth are hidden (still counted). Prints unless
 -- verbose = 0; returns stats: total_params, trainable_params,
--- non_trainable_params, total_mult_adds, input_bytes,
+-- non_trainable_params, total_mult_adds, input_size_bytes,
 -- forward_backward_bytes, params_bytes, layers (one {name, class, depth,
--- output_shape, params} per row) and text (the table).
+-- output_shape, params = its own parameters} per call) and text (the table).
 -- Example:
 --   local stats = nn.summary(nn.Linear(784, 10), {64, 784}, {verbose = 0})
 --   stats.total_params  --> 7850
@@ -123,7 +159,7 @@ function M.summary(model, input_size, opts)
   if not Module.is_module(model) then error("nn.summary: expected a module, got " .. type(model), 2) end
   local x
   if torch.is_tensor(input_size) then
-    x = input_size
+    x = opts.dtype and input_size:to(opts.dtype) or input_size
   elseif type(input_size) == "table" and #input_size > 0 then
     for i, n in ipairs(input_size) do
       if math.type(n) ~= "integer" or n < 1 then
@@ -141,10 +177,10 @@ function M.summary(model, input_size, opts)
   local names = {}
   for _, nm in ipairs(model:named_modules()) do names[nm[2]] = nm[1] end
   local lines = {RULE, row_text("Layer (type:depth-idx)", "Output Shape", "Param #"), RULE}
-  local layers, madds, fwd_elems, seen = {}, 0, 0, {}
+  local layers, madds, out_bytes, seen = {}, 0, 0, {}
   for _, row in ipairs(rows) do
     local m = row.module
-    local n, trainable = own_params(m)
+    local n = own_params(m)
     local label
     if row.depth == 0 then
       label = m:class_name()
@@ -152,47 +188,43 @@ function M.summary(model, input_size, opts)
       local prefix = row.depth == 1 and "├─" or (string.rep("│    ", row.depth - 1) .. "└─")
       label = string.format("%s%s: %d-%d", prefix, m:class_name(), row.depth, row.index)
     end
-    local count = n == 0 and "--" or (trainable == n and with_commas(n) or ("(" .. with_commas(n) .. ")"))
-    if seen[m] and n > 0 then count = "(recursive)" end
-    seen[m] = true
     if row.depth <= max_depth then
-      lines[#lines + 1] = row_text(label, shape_str(row.output), count)
+      lines[#lines + 1] = row_text(label, shape_str(row.output), param_cell(m, seen[m], row.depth == max_depth))
     end
+    seen[m] = true
     madds = madds + mult_adds(m, row.output)
-    if #m:children() == 0 then fwd_elems = fwd_elems + numel_of(row.output) end
+    if #m:children() == 0 then out_bytes = out_bytes + bytes_of(row.output) end
     layers[#layers + 1] = {name = names[m] or "", class = m:class_name(), depth = row.depth,
                            output_shape = torch.is_tensor(row.output) and row.output:size() or nil, params = n}
   end
 
-  local total, trainable = 0, 0
-  local elem = 4
+  local total, trainable, param_bytes = 0, 0, 0
   for _, p in ipairs(model:parameters()) do
     total = total + p:numel()
     if p.requires_grad then trainable = trainable + p:numel() end
-    elem = p:element_size()
+    param_bytes = param_bytes + p:numel() * p:element_size()
   end
-  local input_bytes = x:numel() * x:element_size()
-  local fb_bytes = fwd_elems * 2 * elem
-  local param_bytes = total * elem
+  local input_size_bytes = x:numel() * x:element_size()
+  local fb_bytes = out_bytes * 2                 -- kept for backward: x2, as torchinfo counts
   local function mb(b) return string.format("%.2f", b / 1e6) end
-  local unit, scale = "M", 1e6
-  if madds >= 1e9 then unit, scale = "G", 1e9 end
+  local unit, scale = "M", 1e6      -- torchinfo: M, or G and T for large models
+  if madds >= 1e12 then unit, scale = "T", 1e12 elseif madds >= 1e9 then unit, scale = "G", 1e9 end
   lines[#lines + 1] = RULE
   lines[#lines + 1] = "Total params: " .. with_commas(total)
   lines[#lines + 1] = "Trainable params: " .. with_commas(trainable)
   lines[#lines + 1] = "Non-trainable params: " .. with_commas(total - trainable)
   lines[#lines + 1] = string.format("Total mult-adds (%s): %.2f", unit, madds / scale)
   lines[#lines + 1] = RULE
-  lines[#lines + 1] = "Input size (MB): " .. mb(input_bytes)
+  lines[#lines + 1] = "Input size (MB): " .. mb(input_size_bytes)
   lines[#lines + 1] = "Forward/backward pass size (MB): " .. mb(fb_bytes)
   lines[#lines + 1] = "Params size (MB): " .. mb(param_bytes)
-  lines[#lines + 1] = "Estimated Total Size (MB): " .. mb(input_bytes + fb_bytes + param_bytes)
+  lines[#lines + 1] = "Estimated Total Size (MB): " .. mb(input_size_bytes + fb_bytes + param_bytes)
   lines[#lines + 1] = RULE
   local text = table.concat(lines, "\n")
   if opts.verbose ~= 0 then print(text) end
   return setmetatable({
     total_params = total, trainable_params = trainable, non_trainable_params = total - trainable,
-    total_mult_adds = madds, input_bytes = input_bytes, forward_backward_bytes = fb_bytes,
+    total_mult_adds = madds, input_size_bytes = input_size_bytes, forward_backward_bytes = fb_bytes,
     params_bytes = param_bytes, layers = layers, text = text,
   }, {__tostring = function(s)
     return string.format("ModelStatistics(total_params=%d, trainable_params=%d, total_mult_adds=%d)",
@@ -203,11 +235,15 @@ end
 --- model:info() -> table
 -- The model's metadata as plain values: framework ("ember"), architecture
 -- (class name), parameters, trainable_parameters, frozen_parameters
--- (requires_grad off), num_layers (leaf modules), layer_types (the distinct
--- classes of the descendants, sorted) and layer_counts ({Linear = 3, ...}),
+-- (requires_grad off), num_layers (leaf modules: those without children),
+-- layer_types (the distinct classes of the descendants, containers such as
+-- Sequential included, the model itself not, sorted; a model that is one
+-- layer lists its own class) and layer_counts ({Linear = 3, ...}: how many
+-- of each),
 -- num_tensors (parameters and buffers), tensor_shapes_sample (the first five
--- state-dict entries as {name =, shape =}), training_mode, device and dtype
--- (of the first parameter; "cpu" and nil without parameters).
+-- state-dict entries as {name =, shape =}), training_mode, device (of the
+-- first parameter; "cpu" without parameters) and dtype ("float32": of the
+-- first floating-point parameter; nil without one).
 -- Example: nn.Linear(3, 2):info().parameters  --> 8
 function Module:info()
   local total, trainable = 0, 0
@@ -219,7 +255,7 @@ function Module:info()
   local counts, types, leaves = {}, {}, 0
   for i, m in ipairs(self:modules()) do
     if #m:children() == 0 then leaves = leaves + 1 end
-    if i > 1 then
+    if i > 1 or #m:children() == 0 then
       local c = m:class_name()
       if not counts[c] then types[#types + 1] = c end
       counts[c] = (counts[c] or 0) + 1
@@ -232,7 +268,10 @@ function Module:info()
     if i > 5 then break end
     sample[i] = {name = k, shape = sd[k]:size()}
   end
-  local first = params[1]
+  local first, dtype = params[1], nil
+  for _, p in ipairs(params) do
+    if p:is_floating_point() then dtype = tostring(p.dtype):gsub("^torch%.", "") break end
+  end
   return {
     framework = "ember",
     architecture = self:class_name(),
@@ -246,7 +285,7 @@ function Module:info()
     tensor_shapes_sample = sample,
     training_mode = self.training,
     device = first and tostring(first.device) or "cpu",
-    dtype = first and (tostring(first.dtype):gsub("^torch%.", "")) or nil,
+    dtype = dtype,
   }
 end
 
