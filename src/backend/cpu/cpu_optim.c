@@ -32,16 +32,6 @@
         }                                                                         \
     } while (0)
 
-/* Compiled for AVX2 and AVX-512 as well as the portable default, chosen at
-** run time (GCC target_clones): 8 or 16 lanes instead of SSE's 4 for the
-** divisions and square roots. -std=c11 keeps FMA contraction off, so every
-** version computes the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define EM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define EM_CLONES
-#endif
-
 EM_CLONES
 em_status em_cpu_adam_step(em_dtype dt, int64_t n, void *p, const void *g, void *m, void *v,
                            const em_adam_args *a)

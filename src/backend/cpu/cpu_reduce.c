@@ -24,7 +24,7 @@ static acc acc_start(em_reduce_op op)
 
 /* Eight partial sums: independent chains the compiler can vectorise. */
 #define DEF_SUM(NAME, T)                                                     \
-static double NAME(const T *p, int64_t n, int64_t s)                         \
+EM_CLONES static double NAME(const T *p, int64_t n, int64_t s)               \
 {                                                                            \
     double t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0;   \
     int64_t i = 0;                                                           \
