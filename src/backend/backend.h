@@ -182,6 +182,11 @@ typedef struct em_backend {
     ** wins (the last NaN of a window), ties keep the first max. */
     em_status (*max_pool2d)(em_dtype dt, const em_window2d *g, const void *x, void *out,
                             int64_t *idx);
+    /* max_pool2d_backward: dx (planes, plane_n) = zeros, then
+    **   dx[p][idx[p][j]] += g[p][j] for g, idx (planes, L); an index outside
+    **   [0, plane_n) is EM_ERR_INDEX. */
+    em_status (*max_pool2d_backward)(em_dtype dt, int64_t planes, int64_t plane_n, int64_t L,
+                                     const void *g, const int64_t *idx, void *dx);
     /* softmax over the middle dim of x (outer, n, inner) -> y, same shape:
     ** y = exp(x - max) / sum exp(x - max), or with log: x - max - log(sum). */
     em_status (*softmax)(em_dtype dt, const void *x, void *y, int64_t outer, int64_t n,

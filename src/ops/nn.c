@@ -359,24 +359,32 @@ em_status em_op_max_pool2d(const em_tensor *x, const int64_t k[2], const int64_t
     return st;
 }
 
-/* dx = zeros of x's shape with g scattered (added) to the arg-max positions */
+/* dx = zeros of x's shape with g added at the arg-max positions (indices
+** are flat positions inside each (H, W) plane, as PyTorch's). */
 em_tensor *em_op_max_pool2d_backward(const em_tensor *g, const em_tensor *indices, int x_ndim,
                                      const int64_t *x_shape)
 {
+    char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
     int64_t planes = 1;
     for (int i = 0; i < x_ndim - 2; i++) planes *= x_shape[i];
-    int64_t flat_x[2] = {planes, x_shape[x_ndim - 2] * x_shape[x_ndim - 1]};
-    int64_t flat_g[2] = {planes, -1};
-    em_tensor *z = em_op_full(2, flat_x, 0.0, g->dtype, em_tensor_backend(g));
-    em_tensor *g2 = z ? em_op_reshape(g, 2, flat_g) : NULL;
-    em_tensor *i2 = g2 ? em_op_reshape(indices, 2, flat_g) : NULL;
-    em_tensor *dx = i2 ? em_op_scatter_add(z, 1, i2, g2) : NULL;
-    em_tensor *out = dx ? em_op_reshape(dx, x_ndim, x_shape) : NULL;
-    em_tensor_release(z);
-    em_tensor_release(g2);
-    em_tensor_release(i2);
-    em_tensor_release(dx);
-    return out;
+    int64_t plane_n = x_shape[x_ndim - 2] * x_shape[x_ndim - 1];
+    int64_t L = g->ndim == x_ndim && g->ndim >= 2 ? g->shape[g->ndim - 2] * g->shape[g->ndim - 1] : -1;
+    if (L < 0 || em_tensor_numel(g) != planes * L || !em_same_shape(g, indices) || indices->dtype != EM_INT64) {
+        em_fail(EM_ERR_SHAPE, "max_pool2d_backward: gradient %s and indices %s do not fit an input of %d dims",
+                em_shape_str(g->ndim, g->shape, b1, sizeof b1),
+                em_shape_str(indices->ndim, indices->shape, b2, sizeof b2), x_ndim);
+        return NULL;
+    }
+    const em_backend *be = em_tensor_backend(g);
+    em_tensor *gc = em_op_contiguous(g), *ic = gc ? em_op_contiguous(indices) : NULL;
+    em_tensor *dx = ic ? em_tensor_empty(x_ndim, x_shape, g->dtype, be) : NULL;
+    if (dx && be->max_pool2d_backward(g->dtype, planes, plane_n, L, data_of(gc), data_of(ic), data_of(dx)) != EM_OK) {
+        em_tensor_release(dx);
+        dx = NULL;
+    }
+    em_tensor_release(gc);
+    em_tensor_release(ic);
+    return dx;
 }
 
 /* The planes of x as (N*C, 1, H, W) images for im2col/col2im. */

@@ -39,6 +39,7 @@ static const em_backend cpu = {
     .im2col = em_cpu_im2col,
     .col2im = em_cpu_col2im,
     .max_pool2d = em_cpu_max_pool2d,
+    .max_pool2d_backward = em_cpu_max_pool2d_backward,
     .softmax = em_cpu_softmax,
     .class_loss = em_cpu_class_loss,
     .class_loss_backward = em_cpu_class_loss_backward,

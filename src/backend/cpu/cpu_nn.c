@@ -163,38 +163,42 @@ em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void
         }                                                                               \
     } while (0)
 
-/* The common 2x2 window with stride 2 and no padding (every CNN lesson):
-** the same comparisons in the same order (top-left, top-right, bottom-left,
-** bottom-right; the first maximum wins, a NaN wins as in the general loop), without the general
-** loop's bounds, so that the compiler can keep it in registers. */
-#define MAX_POOL_PLANE_2X2(T)                                                           \
+/* The common 2x2 window with stride 2 and no padding (every CNN lesson), one
+** output row from input rows r0, r1: the same comparisons in the same order
+** (top-left, top-right, bottom-left, bottom-right; the first maximum wins, a
+** NaN wins as in the general loop) written as selects, which GCC turns into
+** vector blends: the general loop's branches mispredict on random data. k0
+** is r0's flat position in its plane. */
+#define DEF_POOL_ROW_2X2(NAME, T)                                                         \
+    EM_CLONES static void NAME(const T *restrict r0, const T *restrict r1, T *restrict o,  \
+                               int64_t *restrict ix, int64_t n, int64_t k0, int64_t W)     \
+    {                                                                                     \
+        for (int64_t x = 0; x < n; x++) {                                                 \
+            T a = r0[2 * x], b = r0[2 * x + 1], c = r1[2 * x], d = r1[2 * x + 1];         \
+            T best = a;                                                                   \
+            int64_t k = k0 + 2 * x;                                                       \
+            bool t = (b > best) | (b != b);                                               \
+            best = t ? b : best;                                                          \
+            k = t ? k0 + 2 * x + 1 : k;                                                   \
+            t = (c > best) | (c != c);                                                    \
+            best = t ? c : best;                                                          \
+            k = t ? k0 + W + 2 * x : k;                                                   \
+            t = (d > best) | (d != d);                                                    \
+            best = t ? d : best;                                                          \
+            k = t ? k0 + W + 2 * x + 1 : k;                                               \
+            o[x] = best;                                                                  \
+            ix[x] = k;                                                                    \
+        }                                                                                 \
+    }
+DEF_POOL_ROW_2X2(pool_row_2x2_f32, float)
+DEF_POOL_ROW_2X2(pool_row_2x2_f64, double)
+
+#define MAX_POOL_PLANE_2X2(T, ROW)                                                      \
     do {                                                                                \
         const T *xp = (const T *)x + p * plane_n;                                       \
-        T *op = (T *)out + p * L;                                                       \
-        int64_t *ip = idx + p * L;                                                      \
-        for (int64_t oy = 0; oy < oh; oy++) {                                           \
-            const T *r0 = xp + 2 * oy * W, *r1 = r0 + W;                                \
-            T *orow = op + oy * ow;                                                     \
-            int64_t *irow = ip + oy * ow, k0 = 2 * oy * W;                              \
-            for (int64_t ox = 0; ox < ow; ox++) {                                       \
-                T best = r0[2 * ox];                                                    \
-                int64_t bi = k0 + 2 * ox;                                               \
-                T v = r0[2 * ox + 1];                                                   \
-                int take = (v > best) | (v != v);                       \
-                best = take ? v : best;                                                 \
-                bi = take ? k0 + 2 * ox + 1 : bi;                                       \
-                v = r1[2 * ox];                                                         \
-                take = (v > best) | (v != v);                           \
-                best = take ? v : best;                                                 \
-                bi = take ? k0 + W + 2 * ox : bi;                                       \
-                v = r1[2 * ox + 1];                                                     \
-                take = (v > best) | (v != v);                           \
-                best = take ? v : best;                                                 \
-                bi = take ? k0 + W + 2 * ox + 1 : bi;                                   \
-                orow[ox] = best;                                                        \
-                irow[ox] = bi;                                                          \
-            }                                                                           \
-        }                                                                               \
+        for (int64_t oy = 0; oy < oh; oy++)                                             \
+            ROW(xp + 2 * oy * W, xp + (2 * oy + 1) * W, (T *)out + p * L + oy * ow,       \
+                idx + p * L + oy * ow, ow, 2 * oy * W, W);                              \
     } while (0)
 
 em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, void *out, int64_t *idx)
@@ -205,11 +209,39 @@ em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, vo
     int64_t work = 0, plane_n = H * W, L = oh * ow;
     bool two = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= H && 2 * ow <= W;
     for (int64_t p = 0; p < planes; p++) {
-        if (two && dt == EM_FLOAT32) MAX_POOL_PLANE_2X2(float);
-        else if (two) MAX_POOL_PLANE_2X2(double);
+        if (two && dt == EM_FLOAT32) MAX_POOL_PLANE_2X2(float, pool_row_2x2_f32);
+        else if (two) MAX_POOL_PLANE_2X2(double, pool_row_2x2_f64);
         else if (dt == EM_FLOAT32) MAX_POOL_PLANE(float);
         else MAX_POOL_PLANE(double);
         if (interrupted_after(&work, L * kh * kw)) return cpu_interrupted();
+    }
+    return EM_OK;
+}
+
+/* dx = zeros, then each output's gradient added at its saved arg-max
+** (added, not stored: with stride < kernel two windows can share a max). */
+#define MAX_POOL_BACKWARD(T)                                                            \
+    do {                                                                                \
+        const T *gp = (const T *)g + p * L;                                             \
+        T *dp = (T *)dx + p * plane_n;                                                  \
+        for (int64_t j = 0; j < L; j++) dp[ip[j]] += gp[j];                             \
+    } while (0)
+
+em_status em_cpu_max_pool2d_backward(em_dtype dt, int64_t planes, int64_t plane_n, int64_t L, const void *g,
+                                     const int64_t *idx, void *dx)
+{
+    if (check_float("max_pool2d_backward", dt)) return em_last_status();
+    memset(dx, 0, (size_t)(planes * plane_n) * em_dtype_size(dt));
+    int64_t work = 0;
+    for (int64_t p = 0; p < planes; p++) {
+        const int64_t *ip = idx + p * L;
+        for (int64_t j = 0; j < L; j++)
+            if (ip[j] < 0 || ip[j] >= plane_n)
+                return em_fail(EM_ERR_INDEX, "max_pool2d_backward: index %lld is out of bounds for a plane of %lld",
+                               (long long)ip[j], (long long)plane_n);
+        if (dt == EM_FLOAT32) MAX_POOL_BACKWARD(float);
+        else MAX_POOL_BACKWARD(double);
+        if (interrupted_after(&work, L)) return cpu_interrupted();
     }
     return EM_OK;
 }

@@ -9,6 +9,8 @@
 em_status em_cpu_im2col(em_dtype dt, const em_window2d *g, const void *x, void *col);
 em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void *x);
 em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, void *out, int64_t *idx);
+em_status em_cpu_max_pool2d_backward(em_dtype dt, int64_t planes, int64_t plane_n, int64_t L, const void *g,
+                                     const int64_t *idx, void *dx);
 em_status em_cpu_softmax(em_dtype dt, const void *x, void *y, int64_t outer, int64_t n, int64_t inner,
                          bool log);
 em_status em_cpu_class_loss(em_dtype dt, const em_class_loss *a, const void *x, const int64_t *target,
