@@ -6,7 +6,7 @@
 # Runs apt-get through sudo when not root. Installs nothing already present.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev gnuplot-nox)
+packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev libdnnl-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev gnuplot-nox)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(python3-torch python3-onnx dataset-fashion-mnist tmux clang libclang-rt-dev)
   # ONNX Runtime for the export test comes from npm: node first (Debian's, if none)

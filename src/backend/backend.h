@@ -75,6 +75,13 @@ typedef enum em_reduce_op {
     EM_R_NUM_OPS
 } em_reduce_op;
 
+/* The passes of a conv2d that a backend's convolution library may run. */
+typedef enum em_conv_pass {
+    EM_CONV_FORWARD = 1,   /* out y (n, O, oh, ow) = conv(a = x, b = w) + bias */
+    EM_CONV_GRAD_INPUT,    /* out gx (n, c, h, w) from a = gy, b = w */
+    EM_CONV_GRAD_WEIGHT    /* out gw (O, c, kh, kw) from a = gy, b = x */
+} em_conv_pass;
+
 /* The geometry of a 2-D sliding window over n images of c planes (h x w):
 ** kernel, stride, zero padding and the output size. Used by the neural-network
 ** kernels at the end of em_backend (im2col, col2im, max_pool2d). */
@@ -175,6 +182,12 @@ typedef struct em_backend {
     **   (0 where that falls in the padding).
     ** col2im: the adjoint: x (n, c, h, w) = zeros, then every col entry added
     **   back at the position it was read from. */
+    /* conv2d (optional, NULL when absent): one pass of a conv2d by a
+    **   convolution library (see em_conv_pass; bias may be NULL). Returns
+    **   false, having written nothing useful, when it does not take the case
+    **   (dtype, library error); the caller then uses im2col + gemm. */
+    bool (*conv2d)(em_conv_pass pass, em_dtype dt, const em_window2d *g, int64_t O, const void *a,
+                   const void *b, const void *bias, void *out);
     em_status (*im2col)(em_dtype dt, const em_window2d *g, const void *x, void *col);
     em_status (*col2im)(em_dtype dt, const em_window2d *g, const void *col, void *x);
     /* max_pool2d: x (n, c, h, w) -> out, idx (n, c, oh, ow); padding is -inf;

@@ -208,10 +208,15 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
     bool batched = x->ndim == 4;
     em_tensor *xc = em_op_contiguous(x), *wc = xc ? em_op_contiguous(w) : NULL, *col = NULL;
     em_tensor *out = wc ? em_tensor_empty(3 + batched, shape + !batched, x->dtype, be) : NULL;
-    em_tensor *bc = out && b ? em_op_contiguous(b) : NULL, *ones = bc ? em_op_full(1, &O, 1.0, x->dtype, be) : NULL;
-    em_status st = out && (!b || ones) && col_buffer(&g, nb, x, &col) ? EM_OK : EM_ERR_MEMORY;
+    em_tensor *bc = out && b ? em_op_contiguous(b) : NULL;
+    em_tensor *ones = bc && !be->conv2d ? em_op_full(1, &O, 1.0, x->dtype, be) : NULL;
+    bool done = out && be->conv2d && (!b || bc) &&
+                be->conv2d(EM_CONV_FORWARD, x->dtype, &g, O, data_of(xc), data_of(wc), b ? data_of(bc) : NULL,
+                           data_of(out));
+    if (!done && bc && !ones) ones = em_op_full(1, &O, 1.0, x->dtype, be);
+    em_status st = done || (out && (!b || ones) && col_buffer(&g, nb, x, &col)) ? EM_OK : EM_ERR_MEMORY;
     size_t es = em_dtype_size(x->dtype);
-    for (int64_t b0 = 0; st == EM_OK && b0 < g.n; b0 += nb) {
+    for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
         const void *cols = columns(&g, xc, col, b0, cnt, &st);
         /* out_b (O, L) = w (O, K) @ col_b (K, L), for each image b */
@@ -220,7 +225,7 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
                           (char *)data_of(out) + (size_t)(b0 * O * L) * es, L, O * L, cnt);
     }
     /* out[n][o] += bias[o], in place (1 * out + bias) */
-    if (st == EM_OK && b)
+    if (!done && st == EM_OK && b)
         st = be->channel_affine(x->dtype, data_of(out), NULL, NULL, g.n, O, L, data_of(ones), NULL, data_of(bc),
                                 data_of(out));
     if (st != EM_OK && out && em_last_status() != EM_OK) em_error_prefix("conv2d");
@@ -257,8 +262,10 @@ em_tensor *em_op_conv2d_grad_input(const em_tensor *g_out, const em_tensor *w, i
     size_t es = em_dtype_size(w->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *wc = gc ? em_op_contiguous(w) : NULL, *col = NULL;
     em_tensor *dx = wc ? em_tensor_empty(x_ndim, x_shape, w->dtype, be) : NULL;
-    em_status st = dx && col_buffer(&g, nb, w, &col) ? EM_OK : EM_ERR_MEMORY;
-    for (int64_t b0 = 0; st == EM_OK && b0 < g.n; b0 += nb) {
+    bool done = dx && be->conv2d &&
+                be->conv2d(EM_CONV_GRAD_INPUT, w->dtype, &g, O, data_of(gc), data_of(wc), NULL, data_of(dx));
+    em_status st = done || (dx && col_buffer(&g, nb, w, &col)) ? EM_OK : EM_ERR_MEMORY;
+    for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
         char *dxp = (char *)data_of(dx) + (size_t)(b0 * g.c * g.h * g.w) * es;
         /* dcol_b (K, L) = w^T (K, O) @ g_b (O, L); dx_b = col2im(dcol_b) */
@@ -291,8 +298,10 @@ em_tensor *em_op_conv2d_grad_weight(const em_tensor *g_out, const em_tensor *x, 
     size_t es = em_dtype_size(x->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *xc = gc ? em_op_contiguous(x) : NULL, *col = NULL;
     em_tensor *dw = xc ? em_op_full(4, w_shape, 0.0, x->dtype, be) : NULL;
-    em_status st = dw && col_buffer(&g, nb, x, &col) ? EM_OK : EM_ERR_MEMORY;
-    for (int64_t b0 = 0; st == EM_OK && b0 < g.n; b0 += nb) {
+    bool done = dw && be->conv2d &&
+                be->conv2d(EM_CONV_GRAD_WEIGHT, x->dtype, &g, O, data_of(gc), data_of(xc), NULL, data_of(dw));
+    em_status st = done || (dw && col_buffer(&g, nb, x, &col)) ? EM_OK : EM_ERR_MEMORY;
+    for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
         const char *cols = columns(&g, xc, col, b0, cnt, &st);
         /* dw (O, K) += g_b (O, L) @ col_b^T (L, K), one image at a time */

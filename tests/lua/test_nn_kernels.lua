@@ -125,6 +125,41 @@ check("conv2d: gradcheck stride 2, non-square kernel", function() return {rnd(1,
 check("conv2d: gradcheck 1x1 kernel", function() return {rnd(2, 3, 3, 2), rnd(2, 3, 1, 1), rnd(2)} end,
   function(x, w, b) return torch.conv2d(x, w, b) end)
 
+-- float32 conv2d runs through oneDNN when ember is built with it (cpu_dnnl.c),
+-- float64 through im2col + gemm: both passes and both gradients must agree,
+-- over strides, paddings (a right edge that no window reaches included),
+-- non-square kernels, one input channel, 1x1 kernels and a 3-D input.
+T.test("conv2d: float32 (oneDNN) and float64 (im2col) agree, values and gradients", function()
+  torch.manual_seed(7)
+  local cases = {
+    {x = {4, 3, 9, 8}, w = {5, 3, 3, 3}, s = 1, p = 1, bias = true},
+    {x = {2, 3, 6, 7}, w = {4, 3, 3, 3}, s = 2, p = 0, bias = true},      -- right edge left out
+    {x = {3, 2, 7, 6}, w = {3, 2, 3, 2}, s = {2, 1}, p = {1, 0}, bias = false},
+    {x = {5, 1, 12, 12}, w = {8, 1, 5, 5}, s = 1, p = 2, bias = true},    -- one input channel
+    {x = {2, 6, 5, 5}, w = {4, 6, 1, 1}, s = 1, p = 0, bias = true},      -- 1x1
+    {x = {17, 4, 4}, w = {3, 17, 3, 3}, s = 1, p = 1, bias = false},      -- (C, H, W)
+  }
+  for i, c in ipairs(cases) do
+    local x64, w64 = torch.randn(table.unpack(c.x)):double(), torch.randn(table.unpack(c.w)):double()
+    local b64 = c.bias and torch.randn(c.w[1]):double() or nil
+    local function run(dt)
+      local x, w = x64:to(dt):requires_grad_(), w64:to(dt):requires_grad_()
+      local b = b64 and b64:to(dt):requires_grad_() or nil
+      local y = torch.conv2d(x, w, b, c.s, c.p)
+      local g = torch.linspace(-1, 1, y:numel()):reshape(y.shape):to(dt)
+      y:backward(g)
+      return y, x.grad, w.grad, b and b.grad
+    end
+    local y32, gx32, gw32, gb32 = run(torch.float32)
+    local y64, gx64, gw64, gb64 = run(torch.float64)
+    local tol = {rtol = 1e-4, atol = 1e-4}
+    T.close(y32:double(), y64, tol, "case " .. i .. " output")
+    T.close(gx32:double(), gx64, tol, "case " .. i .. " grad input")
+    T.close(gw32:double(), gw64, tol, "case " .. i .. " grad weight")
+    if gb32 then T.close(gb32:double(), gb64, tol, "case " .. i .. " grad bias") end
+  end
+end)
+
 T.test("conv2d: grad_fn name and errors", function()
   local x, w = torch.randn(1, 1, 5, 5), torch.randn(2, 1, 3, 3):requires_grad_()
   T.eq(torch.conv2d(x, w).grad_fn:name(), "ConvolutionBackward0")

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "cpu_alloc.h"
+#ifdef EMBER_HAVE_DNNL
+#include "cpu_dnnl.h"
+#endif
 #include "cpu_iter.h"
 #include "cpu_nn.h"
 #include "cpu_optim.h"
@@ -36,6 +39,9 @@ static const em_backend cpu = {
     .index_add = em_cpu_index_add,
     .gather = em_cpu_gather,
     .scatter_add = em_cpu_scatter_add,
+#ifdef EMBER_HAVE_DNNL
+    .conv2d = em_cpu_conv2d_dnnl,
+#endif
     .im2col = em_cpu_im2col,
     .col2im = em_cpu_col2im,
     .max_pool2d = em_cpu_max_pool2d,
