@@ -1,8 +1,9 @@
-/* blas_tune.h — picks OpenBLAS kernels for the CPU (see blas_tune.c). */
+/* blas_tune.h — load-time settings of OpenBLAS and OpenMP (see blas_tune.c). */
 #ifndef EMBER_BLAS_TUNE_H
 #define EMBER_BLAS_TUNE_H
 
-/* May re-execute the program once with OPENBLAS_CORETYPE set. */
+/* May re-execute the program once with OPENBLAS_CORETYPE, OMP_WAIT_POLICY
+** and OPENBLAS_THREAD_TIMEOUT set. */
 void em_blas_tune(char **argv);
 
 #endif

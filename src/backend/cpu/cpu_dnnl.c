@@ -9,9 +9,9 @@
 ** A call that oneDNN cannot take (another dtype, a library error, no
 ** memory for the blocked copies) returns false, and ops/nn.c falls back to
 ** im2col + gemm, which also serves float64 and builds without oneDNN.
-** oneDNN runs on OpenMP threads; em_set_num_threads sets their number.
+** oneDNN runs on OpenMP threads; em_set_num_threads sets their number
+** (cpu_gemm.c).
 ** Not here: the fallback (ops/nn.c, cpu_nn.c), autograd (grad_nn.c). */
-#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <string.h>
 
@@ -59,8 +59,6 @@ static bool ready(void)
     }
     return dn.state == 1;
 }
-
-void em_cpu_dnnl_set_threads(int n) { omp_set_num_threads(n < 1 ? 1 : n); }
 
 static void free_entry(conv_entry *e)
 {

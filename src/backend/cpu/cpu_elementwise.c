@@ -297,16 +297,24 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     cpu_iter it;
     em_status st = cpu_iter_init(&it, 2, (const em_kview *[]){out, in});
     if (st != EM_OK || it.numel == 0) return st;
+    int64_t es = (int64_t)em_dtype_size(dt);
     do {
-        int64_t n = it.n, so = it.step[0], sa = it.step[1];
-        char *po = it.ptr[0], *pa = it.ptr[1];
-        switch (dt) {
-        case EM_FLOAT32: unary_f32(op, p1, p2, n, po, so, pa, sa); break;
-        case EM_FLOAT64: unary_f64(op, p1, p2, n, po, so, pa, sa); break;
-        case EM_INT64: unary_i64(op, lo, hi, n, po, so, pa, sa); break;
-        case EM_INT32: unary_i32(op, lo, hi, n, po, so, pa, sa); break;
-        case EM_UINT8: unary_u8(op, lo, hi, n, po, so, pa, sa); break;
-        default: unary_bool(op, lo, hi, n, po, so, pa, sa); break;
+        /* a long row: one chunk per thread (16-element multiples) */
+        int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
+        int64_t chunk = ((it.n + cpu_nt - 1) / cpu_nt + 15) / 16 * 16;
+        CPU_PARALLEL_FOR
+        for (int t = 0; t < cpu_nt; t++) {
+            int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk, so = it.step[0], sa = it.step[1];
+            if (n <= 0) continue;
+            char *po = it.ptr[0] + i0 * so * es, *pa = it.ptr[1] + i0 * sa * es;
+            switch (dt) {
+            case EM_FLOAT32: unary_f32(op, p1, p2, n, po, so, pa, sa); break;
+            case EM_FLOAT64: unary_f64(op, p1, p2, n, po, so, pa, sa); break;
+            case EM_INT64: unary_i64(op, lo, hi, n, po, so, pa, sa); break;
+            case EM_INT32: unary_i32(op, lo, hi, n, po, so, pa, sa); break;
+            case EM_UINT8: unary_u8(op, lo, hi, n, po, so, pa, sa); break;
+            default: unary_bool(op, lo, hi, n, po, so, pa, sa); break;
+            }
         }
     } while (cpu_iter_next(&it));
     return cpu_iter_status(&it);
@@ -433,16 +441,25 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
     cpu_iter it;
     em_status st = cpu_iter_init(&it, 3, (const em_kview *[]){out, a, b});
     if (st != EM_OK || it.numel == 0) return st;
+    int64_t es = (int64_t)em_dtype_size(dt), eo = (int64_t)em_dtype_size(out->dtype);
     do {
-        int64_t n = it.n, so = it.step[0], sa = it.step[1], sb = it.step[2];
-        char *po = it.ptr[0], *pa = it.ptr[1], *pb = it.ptr[2];
-        switch (dt) {
-        case EM_FLOAT32: binary_f32(op, n, po, so, pa, sa, pb, sb); break;
-        case EM_FLOAT64: binary_f64(op, n, po, so, pa, sa, pb, sb); break;
-        case EM_INT64: binary_i64(op, n, po, so, pa, sa, pb, sb); break;
-        case EM_INT32: binary_i32(op, n, po, so, pa, sa, pb, sb); break;
-        case EM_UINT8: binary_u8(op, n, po, so, pa, sa, pb, sb); break;
-        default: binary_bool(op, n, po, so, pa, sa, pb, sb); break;
+        /* a long row: one chunk per thread (16-element multiples) */
+        int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
+        int64_t chunk = ((it.n + cpu_nt - 1) / cpu_nt + 15) / 16 * 16;
+        CPU_PARALLEL_FOR
+        for (int t = 0; t < cpu_nt; t++) {
+            int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk;
+            int64_t so = it.step[0], sa = it.step[1], sb = it.step[2];
+            if (n <= 0) continue;
+            char *po = it.ptr[0] + i0 * so * eo, *pa = it.ptr[1] + i0 * sa * es, *pb = it.ptr[2] + i0 * sb * es;
+            switch (dt) {
+            case EM_FLOAT32: binary_f32(op, n, po, so, pa, sa, pb, sb); break;
+            case EM_FLOAT64: binary_f64(op, n, po, so, pa, sa, pb, sb); break;
+            case EM_INT64: binary_i64(op, n, po, so, pa, sa, pb, sb); break;
+            case EM_INT32: binary_i32(op, n, po, so, pa, sa, pb, sb); break;
+            case EM_UINT8: binary_u8(op, n, po, so, pa, sa, pb, sb); break;
+            default: binary_bool(op, n, po, so, pa, sa, pb, sb); break;
+            }
         }
     } while (cpu_iter_next(&it));
     return cpu_iter_status(&it);

@@ -7,9 +7,6 @@
 #include <stdlib.h>
 
 #include "cpu_iter.h"
-#ifdef EMBER_HAVE_DNNL
-#include "cpu_dnnl.h"
-#endif
 
 /* multiply-adds per BLAS call before polling for Ctrl-C (~20-40 ms) */
 #define PANEL_FLOPS ((int64_t)1 << 31)
@@ -156,8 +153,8 @@ void em_set_num_threads(int n)
 {
     if (n < 1) n = 1;
     openblas_set_num_threads(n);
-#ifdef EMBER_HAVE_DNNL
-    em_cpu_dnnl_set_threads(n);
+#ifdef _OPENMP
+    omp_set_num_threads(n);   /* oneDNN's and the kernels' CPU_PARALLEL_FOR loops */
 #endif
     threads_set = 1;
 }

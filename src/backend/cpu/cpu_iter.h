@@ -127,4 +127,21 @@ em_status em_cpu_scatter_add(const em_kview *out, int dim, const em_kview *index
 #define EM_CLONES
 #endif
 
+/* Threads for one kernel call over `work` elements: OpenMP's count
+** (torch.set_num_threads) when the work pays for waking them, else 1.
+** CPU_PARALLEL_FOR goes right before a for loop whose iterations are
+** independent (each writes its own part of the output), with a local
+** `int cpu_nt = cpu_threads(work);` in scope. Without OpenMP both are
+** no-ops. Inside such a loop, poll em_interrupt_requested (skip the rest
+** of the iteration) instead of returning. */
+#define CPU_PAR_MIN ((int64_t)1 << 16)
+#ifdef _OPENMP
+#include <omp.h>
+static inline int cpu_threads(int64_t work) { return work < CPU_PAR_MIN ? 1 : omp_get_max_threads(); }
+#define CPU_PARALLEL_FOR _Pragma("omp parallel for if(cpu_nt > 1) num_threads(cpu_nt) schedule(static)")
+#else
+static inline int cpu_threads(int64_t work) { (void)work; return 1; }
+#define CPU_PARALLEL_FOR (void)cpu_nt;
+#endif
+
 #endif

@@ -206,16 +206,18 @@ em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, vo
     if (check_float("max_pool2d", dt)) return em_last_status();
     const int64_t H = g->h, W = g->w, kh = g->kh, kw = g->kw, sh = g->sh, sw = g->sw, ph = g->ph,
                   pw = g->pw, oh = g->oh, ow = g->ow, planes = g->n * g->c;
-    int64_t work = 0, plane_n = H * W, L = oh * ow;
+    int64_t plane_n = H * W, L = oh * ow;
     bool two = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= H && 2 * ow <= W;
+    int cpu_nt = cpu_threads(planes * L * kh * kw);
+    CPU_PARALLEL_FOR
     for (int64_t p = 0; p < planes; p++) {
+        if (em_interrupt_requested) continue;
         if (two && dt == EM_FLOAT32) MAX_POOL_PLANE_2X2(float, pool_row_2x2_f32);
         else if (two) MAX_POOL_PLANE_2X2(double, pool_row_2x2_f64);
         else if (dt == EM_FLOAT32) MAX_POOL_PLANE(float);
         else MAX_POOL_PLANE(double);
-        if (interrupted_after(&work, L * kh * kw)) return cpu_interrupted();
     }
-    return EM_OK;
+    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
 }
 
 /* dx = zeros, then each output's gradient added at its saved arg-max
@@ -231,19 +233,25 @@ em_status em_cpu_max_pool2d_backward(em_dtype dt, int64_t planes, int64_t plane_
                                      const int64_t *idx, void *dx)
 {
     if (check_float("max_pool2d_backward", dt)) return em_last_status();
-    memset(dx, 0, (size_t)(planes * plane_n) * em_dtype_size(dt));
-    int64_t work = 0;
+    int64_t lo = 0, hi = 0;   /* every index inside its plane, checked before any write */
+    for (int64_t j = 0; j < planes * L; j++) {
+        lo = idx[j] < lo ? idx[j] : lo;
+        hi = idx[j] > hi ? idx[j] : hi;
+    }
+    if (lo < 0 || hi >= plane_n)
+        return em_fail(EM_ERR_INDEX, "max_pool2d_backward: index %lld is out of bounds for a plane of %lld",
+                       (long long)(lo < 0 ? lo : hi), (long long)plane_n);
+    size_t es = em_dtype_size(dt);
+    int cpu_nt = cpu_threads(planes * plane_n);
+    CPU_PARALLEL_FOR
     for (int64_t p = 0; p < planes; p++) {
+        if (em_interrupt_requested) continue;
         const int64_t *ip = idx + p * L;
-        for (int64_t j = 0; j < L; j++)
-            if (ip[j] < 0 || ip[j] >= plane_n)
-                return em_fail(EM_ERR_INDEX, "max_pool2d_backward: index %lld is out of bounds for a plane of %lld",
-                               (long long)ip[j], (long long)plane_n);
+        memset((char *)dx + (size_t)(p * plane_n) * es, 0, (size_t)plane_n * es);
         if (dt == EM_FLOAT32) MAX_POOL_BACKWARD(float);
         else MAX_POOL_BACKWARD(double);
-        if (interrupted_after(&work, L)) return cpu_interrupted();
     }
-    return EM_OK;
+    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
 }
 
 /* --- softmax --- */
@@ -382,7 +390,7 @@ em_status em_cpu_class_loss_backward(em_dtype dt, const em_class_loss *a, const 
 ** chains keep the adder busy. (The order differs from a single chain only
 ** in double rounding, far below float32's.) sum: x; dev2: (x - mu)^2;
 ** gdev: g (into *sg) and g (x - mu). */
-static double row_sum_f32(const float *x, int64_t n)
+EM_CLONES static double row_sum_f32(const float *x, int64_t n)
 {
     double a[8] = {0};
     int64_t i = 0;
@@ -392,7 +400,7 @@ static double row_sum_f32(const float *x, int64_t n)
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-static double row_dev2_f32(const float *x, int64_t n, double mu)
+EM_CLONES static double row_dev2_f32(const float *x, int64_t n, double mu)
 {
     double a[8] = {0};
     int64_t i = 0;
@@ -408,7 +416,7 @@ static double row_dev2_f32(const float *x, int64_t n, double mu)
     return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-static double row_gdev_f32(const float *g, const float *x, int64_t n, double mu, double *sg)
+EM_CLONES static double row_gdev_f32(const float *g, const float *x, int64_t n, double mu, double *sg)
 {
     double a[8] = {0}, b[8] = {0};
     int64_t i = 0;
@@ -433,8 +441,10 @@ em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, 
     if (check_float("batch_norm", dt)) return em_last_status();
     bool f32 = dt == EM_FLOAT32;
     double m_count = (double)(outer * inner);
-    int64_t work = 0;
+    int cpu_nt = cpu_threads(outer * c * inner);
+    CPU_PARALLEL_FOR
     for (int64_t ch = 0; ch < c; ch++) {
+        if (em_interrupt_requested) continue;
         double sum = 0.0, sq = 0.0;
         if (f32) {
             for (int64_t o = 0; o < outer; o++) sum += row_sum_f32((const float *)x + (o * c + ch) * inner, inner);
@@ -442,7 +452,6 @@ em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, 
             for (int64_t o = 0; o < outer; o++) sq += row_dev2_f32((const float *)x + (o * c + ch) * inner, inner, mu);
             st(f32, mean, ch, mu);
             st(f32, var, ch, sq / m_count);
-            if (interrupted_after(&work, 2 * outer * inner)) return cpu_interrupted();
             continue;
         }
         for (int64_t o = 0; o < outer; o++)
@@ -455,9 +464,21 @@ em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, 
             }
         st(f32, mean, ch, mu);
         st(f32, var, ch, sq / m_count);
-        if (interrupted_after(&work, 2 * outer * inner)) return cpu_interrupted();
     }
-    return EM_OK;
+    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
+}
+
+/* The rows of channel_affine: y = a ka + k0 (forward), and
+** y = (a ka + k0) + (b - mu) kb in double (backward). y may be a (in place). */
+EM_CLONES static void affine_row_f32(const float *a, float *y, int64_t n, float ka, float k0)
+{
+    for (int64_t i = 0; i < n; i++) y[i] = a[i] * ka + k0;
+}
+
+EM_CLONES static void affine2_row_f32(const float *a, const float *b, float *y, int64_t n, double ka, double k0,
+                                      double mu, double kb)
+{
+    for (int64_t i = 0; i < n; i++) y[i] = (float)(((double)a[i] * ka + k0) + ((double)b[i] - mu) * kb);
 }
 
 em_status em_cpu_channel_affine(em_dtype dt, const void *a, const void *b, const void *center, int64_t outer,
@@ -466,34 +487,28 @@ em_status em_cpu_channel_affine(em_dtype dt, const void *a, const void *b, const
 {
     if (check_float("batch_norm", dt)) return em_last_status();
     bool f32 = dt == EM_FLOAT32;
-    int64_t work = 0;
-    for (int64_t o = 0; o < outer; o++) {
-        for (int64_t ch = 0; ch < c; ch++) {
-            double ka = ld(f32, sa, ch), kb = b ? ld(f32, sb, ch) : 0.0, k0 = shift ? ld(f32, shift, ch) : 0.0;
-            double mu = center ? ld(f32, center, ch) : 0.0;
-            int64_t at = (o * c + ch) * inner;
-            if (f32 && !b) {   /* the forward pass: one multiply-add per element, in float */
-                const float *ap = (const float *)a + at;
-                float *yp = (float *)y + at, fa = (float)ka, f0 = (float)k0;
-                for (int64_t i = 0; i < inner; i++) yp[i] = ap[i] * fa + f0;
-                continue;
-            }
-            if (f32) {         /* the backward pass: the same double arithmetic, typed */
-                const float *ap = (const float *)a + at, *bp = (const float *)b + at;
-                float *yp = (float *)y + at;
-                for (int64_t i = 0; i < inner; i++)
-                    yp[i] = (float)(((double)ap[i] * ka + k0) + ((double)bp[i] - mu) * kb);
-                continue;
-            }
-            for (int64_t i = 0; i < inner; i++) {
-                double v = ld(f32, a, at + i) * ka + k0;
-                if (b) v += (ld(f32, b, at + i) - mu) * kb;
-                st(f32, y, at + i, v);
-            }
+    int cpu_nt = cpu_threads(outer * c * inner);
+    CPU_PARALLEL_FOR
+    for (int64_t r = 0; r < outer * c; r++) {   /* row r: (o, ch) = (r / c, r % c) */
+        if (em_interrupt_requested) continue;
+        int64_t ch = r % c, at = r * inner;
+        double ka = ld(f32, sa, ch), kb = b ? ld(f32, sb, ch) : 0.0, k0 = shift ? ld(f32, shift, ch) : 0.0;
+        double mu = center ? ld(f32, center, ch) : 0.0;
+        if (f32 && !b) {   /* the forward pass: one multiply-add per element, in float */
+            affine_row_f32((const float *)a + at, (float *)y + at, inner, (float)ka, (float)k0);
+            continue;
         }
-        if (interrupted_after(&work, c * inner)) return cpu_interrupted();
+        if (f32) {         /* the backward pass: the same double arithmetic, typed */
+            affine2_row_f32((const float *)a + at, (const float *)b + at, (float *)y + at, inner, ka, k0, mu, kb);
+            continue;
+        }
+        for (int64_t i = 0; i < inner; i++) {
+            double v = ld(f32, a, at + i) * ka + k0;
+            if (b) v += (ld(f32, b, at + i) - mu) * kb;
+            st(f32, y, at + i, v);
+        }
     }
-    return EM_OK;
+    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
 }
 
 em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, const void *mean,
@@ -501,8 +516,10 @@ em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, c
 {
     if (check_float("batch_norm_backward", dt)) return em_last_status();
     bool f32 = dt == EM_FLOAT32;
-    int64_t work = 0;
+    int cpu_nt = cpu_threads(outer * c * inner);
+    CPU_PARALLEL_FOR
     for (int64_t ch = 0; ch < c; ch++) {
+        if (em_interrupt_requested) continue;
         double mu = ld(f32, mean, ch), sg = 0.0, sgx = 0.0;
         if (f32) {
             for (int64_t o = 0; o < outer; o++) {
@@ -511,7 +528,6 @@ em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, c
             }
             st(f32, sum_g, ch, sg);
             st(f32, sum_gx, ch, sgx);
-            if (interrupted_after(&work, outer * inner)) return cpu_interrupted();
             continue;
         }
         for (int64_t o = 0; o < outer; o++)
@@ -522,7 +538,6 @@ em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, c
             }
         st(f32, sum_g, ch, sg);
         st(f32, sum_gx, ch, sgx);
-        if (interrupted_after(&work, outer * inner)) return cpu_interrupted();
     }
-    return EM_OK;
+    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
 }
