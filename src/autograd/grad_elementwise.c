@@ -47,8 +47,8 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     case EM_U_SIGN:       /* d sign x = 0 */
         r = sc_scalar(&s, EM_B_MUL, g, 0.0);
         break;
-    case EM_U_RELU:       /* d relu x = g * (out > 0) */
-        r = sc_bin(&s, EM_B_MUL, g, sc_scalar(&s, EM_B_GT, v, 0.0));
+    case EM_U_RELU:       /* d relu x = g where out > 0, else 0 (one pass) */
+        r = sc_bin(&s, EM_B_RELU_GRAD, g, v);
         break;
     case EM_U_SIGMOID:    /* d sigmoid x = g * out * (1 - out) = g * (out - out^2) */
         r = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_SUB, v, sc_un(&s, EM_U_SQUARE, v, 0, 0)));

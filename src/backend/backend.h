@@ -60,6 +60,7 @@ typedef enum em_binary_op {
     EM_B_DIV,      /* floats: IEEE division; ints are promoted to float by ops */
     EM_B_POW,      /* float only */
     EM_B_MAXIMUM, EM_B_MINIMUM,   /* NaN propagates */
+    EM_B_RELU_GRAD,   /* a where b > 0, else 0 (relu's backward: b <= 0 ? 0 : a, PyTorch's threshold_backward) */
     /* comparisons: output dtype is EM_BOOL, inputs share one dtype */
     EM_B_EQ, EM_B_NE, EM_B_LT, EM_B_LE, EM_B_GT, EM_B_GE,
     /* logical on bool inputs, bool output */

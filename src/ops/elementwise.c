@@ -12,7 +12,7 @@ static const char *unary_names[EM_U_NUM_OPS] = {
     "reciprocal", "square", "log1p",
 };
 static const char *binary_names[EM_B_NUM_OPS] = {
-    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
+    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "threshold_backward", "eq", "ne", "lt", "le", "gt", "ge",
     "logical_and", "logical_or", "logical_xor",
 };
 

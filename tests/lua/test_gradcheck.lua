@@ -372,4 +372,18 @@ T.test("an input used twice gets the sum of both paths", function()
   T.close(z.grad, torch.full({3}, 2.0), {rtol = 1e-12})
 end)
 
+-- relu's backward is one select, as PyTorch's threshold_backward:
+-- grad where out <= 0 is 0 (even a NaN grad), and a NaN out passes grad on.
+T.test("relu backward: zeros where out <= 0, NaN inputs pass the gradient, as PyTorch", function()
+  for _, dt in ipairs({torch.float32, torch.float64}) do
+    local x = torch.tensor({-1, 0, 2, 0 / 0}, {dtype = dt}):requires_grad_()
+    x:relu():backward(torch.tensor({1, 0 / 0, 3, 4}, {dtype = dt}))
+    local g = x.grad
+    T.eq(g[1]:item(), 0)
+    T.eq(g[2]:item(), 0)     -- out = 0: the NaN gradient does not leak through
+    T.eq(g[3]:item(), 3)
+    T.eq(g[4]:item(), 4)     -- out = NaN (not <= 0): the gradient passes
+  end
+end)
+
 T.run()

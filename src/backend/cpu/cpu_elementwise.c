@@ -388,6 +388,7 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_POW: ROW(T, POW(x, y)); break;                                 \
     case EM_B_MAXIMUM: ROW(T, (x > y || x != x) ? x : y); break;             \
     case EM_B_MINIMUM: ROW(T, (x < y || x != x) ? x : y); break;             \
+    case EM_B_RELU_GRAD: ROW(T, y <= 0 ? 0 : x); break;                      \
     CMP_CASES(ROW, T)                                                        \
     default: break;                                                          \
     }                                                                        \
@@ -406,6 +407,7 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_DIV: ROW2(T, T, ST(idiv(x, y))); break;                        \
     case EM_B_MAXIMUM: ROW2(T, T, ST(x > y ? x : y)); break;                 \
     case EM_B_MINIMUM: ROW2(T, T, ST(x < y ? x : y)); break;                 \
+    case EM_B_RELU_GRAD: ROW2(T, T, ST(y <= 0 ? 0 : x)); break;              \
     CMP_CASES(ROW2_##T, T)                                                   \
     default: break;                                                          \
     }                                                                        \
@@ -419,7 +421,7 @@ DEF_BINARY_INT(binary_u8, uint8_t, ST_INT(uint8_t))
 DEF_BINARY_INT(binary_bool, uint8_t, ST_BOOL)
 
 static const char *binary_name[EM_B_NUM_OPS] = {
-    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "eq", "ne", "lt", "le", "gt",
+    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "threshold_backward", "eq", "ne", "lt", "le", "gt",
     "ge", "logical_and", "logical_or", "logical_xor",
 };
 
