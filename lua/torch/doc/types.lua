@@ -80,17 +80,20 @@ Example:
 
 M["torch.set_num_threads"] = [=[
 torch.set_num_threads(n)
-Sets how many CPU threads matrix products use (OpenBLAS's pool). ember
-starts with 1 (EMBER_NUM_THREADS=n at start for more): on the small models
-of the lessons extra threads gain little, and spinning threads slow a busy
-machine down a lot. As in PyTorch.
+Sets how many CPU threads ember's kernels use: matrix products (OpenBLAS's
+pool), convolutions (oneDNN) and the large elementwise, batch-norm and
+pooling loops (OpenMP). ember starts with 1 (EMBER_NUM_THREADS=n at start
+for more): on the small models of the lessons extra threads gain little,
+and busy threads slow a shared machine down. Results do not depend on the
+thread count, except for the last bits of gemms and convolutions. As in
+PyTorch.
 Example:
   torch.set_num_threads(1)
   torch.get_num_threads()                 --> 1]=]
 
 M["torch.get_num_threads"] = [=[
 torch.get_num_threads() -> integer
-The number of CPU threads matrix products use (see torch.set_num_threads).
+The number of CPU threads ember's kernels use (see torch.set_num_threads).
 Example:
   torch.get_num_threads()                 --> 1]=]
 
