@@ -52,17 +52,30 @@ static void twist(em_rng *g)
     g->next = 0;
 }
 
-uint32_t em_rng_u32(em_rng *g)
+static inline uint32_t temper(uint32_t y)
 {
-    /* PyTorch twists when --left reaches 0; the bound on next only guards
-    ** against a hand-made state (set_state accepts next <= 624). */
-    if (--g->left <= 0 || g->next >= EM_MT_N) twist(g);
-    uint32_t y = g->mt[g->next++];
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;
     y ^= y >> 18;
     return y;
+}
+
+uint32_t em_rng_u32(em_rng *g)
+{
+    /* PyTorch twists when --left reaches 0; the bound on next only guards
+    ** against a hand-made state (set_state accepts next <= 624). */
+    if (--g->left <= 0 || g->next >= EM_MT_N) twist(g);
+    return temper(g->mt[g->next++]);
+}
+
+/* How many draws em_rng_u32 can make from here without twisting: each needs
+** left >= 2 before its decrement and next < 624. */
+static int64_t draws_before_twist(const em_rng *g)
+{
+    int64_t by_left = (int64_t)g->left - 1, by_next = EM_MT_N - (int64_t)g->next;
+    int64_t k = by_left < by_next ? by_left : by_next;
+    return k > 0 ? k : 0;
 }
 
 uint64_t em_rng_u64(em_rng *g)
@@ -140,9 +153,33 @@ void em_rng_uniform_fill_float(em_rng *g, float *out, int64_t n, double from, do
     for (int64_t i = 0; i < n; i++) out[i] = f(bits24(g), span, lo);
 }
 
+/* out[i] = on where a 53-bit uniform (two draws, high word first) < p.
+** The draws that need no twist are taken straight from the state in one
+** tight loop (the same words, in the same order, as bits53); a sample
+** whose two draws straddle a twist goes through bits53. */
 void em_rng_bernoulli_fill_f32(em_rng *g, float *out, int64_t n, double p, float on)
 {
-    for (int64_t i = 0; i < n; i++) out[i] = bits53(g) < p ? on : 0.0f;
+    /* u = k / 2^53 < p  <=>  k < p 2^53  <=>  k < ceil(p 2^53) for the integer k
+    ** (p 2^53 is exact: a power-of-two scaling), so the test is on integers */
+    double t = p * (double)(1ull << 53);
+    int64_t below = !(t > 0) ? 0   /* also a NaN p: u < p is never true */
+                  : t >= (double)(1ull << 53) ? (int64_t)1 << 53 : (int64_t)ceil(t);
+    for (int64_t i = 0; i < n;) {
+        int64_t m = draws_before_twist(g) / 2;
+        if (m > n - i) m = n - i;
+        if (m == 0) {
+            out[i++] = bits53(g) < p ? on : 0.0f;
+            continue;
+        }
+        const uint32_t *w = g->mt + g->next;
+        for (int64_t j = 0; j < m; j++) {
+            uint64_t v = ((uint64_t)temper(w[2 * j]) << 32) | temper(w[2 * j + 1]);
+            out[i + j] = (int64_t)(v & ((1ull << 53) - 1)) < below ? on : 0.0f;
+        }
+        g->next += (uint32_t)(2 * m);
+        g->left -= (int)(2 * m);
+        i += m;
+    }
 }
 
 void em_rng_uniform_fill_double(em_rng *g, double *out, int64_t n, double from, double to)

@@ -171,6 +171,10 @@ def random_cases():
              lambda x, s=seed, q=p: (torch.manual_seed(s), torch.dropout(x, q, True))[1], [G(*shape)])
     case("dropout/after_draws", "torch.manual_seed(5); torch.rand(3); return torch.dropout(x1, 0.5, true)",
          lambda x: (torch.manual_seed(5), torch.rand(3), torch.dropout(x, 0.5, True))[2], [G(8, 8)])
+    # 2100 masks = 4200 draws after an odd number of them: the fill crosses
+    # several twists, some samples with their two draws on both sides of one
+    case("dropout/across_twists", "torch.manual_seed(9); torch.rand(1); return torch.dropout(x1, 0.3, true)",
+         lambda x: (torch.manual_seed(9), torch.rand(1), torch.dropout(x, 0.3, True))[2], [G(7, 300)])
     for seed in (0, 7):
         case("bernoulli_/seed%d" % seed,
              "torch.manual_seed(%d); return torch.zeros(40, {dtype = x1.dtype}):bernoulli_(0.3)" % seed,
