@@ -44,6 +44,7 @@ static em_tensor *match_dtype(const em_tensor *g, em_dtype dt)
 ** so later in-place accumulation cannot change another tensor's gradient. */
 static em_status accumulate_into(em_tensor *t, const em_tensor *g_in)
 {
+    bool sole = g_in->ref.count == 1;   /* the caller's reference is the only one */
     em_tensor *g = match_dtype(g_in, t->dtype);
     if (!g) return em_last_status();
     em_status st = EM_OK;
@@ -56,7 +57,10 @@ static em_status accumulate_into(em_tensor *t, const em_tensor *g_in)
     if (t->grad) {
         st = em_op_binary_(EM_B_ADD, t->grad, g);
     } else {
-        bool owned = g->ref.count == 1 && g->storage->refcount == 1 && em_tensor_is_contiguous(g) &&
+        /* keep g itself when nobody else can see it: made here (a dtype
+        ** change, a sum over broadcast dims) or held only by the caller,
+        ** which drops it next; its storage not shared with a view */
+        bool owned = (g != g_in || sole) && g->storage->refcount == 1 && em_tensor_is_contiguous(g) &&
                      !g->grad_fn && !g->is_wrapped;
         if (owned) {
             em_tensor_retain(g);

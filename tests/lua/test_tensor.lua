@@ -318,6 +318,35 @@ T.test("leaves, grad_fn names and grad accumulation", function()
   T.eq(n.requires_grad, false); n.requires_grad = true; T.ok(n.requires_grad)
 end)
 
+-- The engine keeps a freshly computed gradient as .grad without copying it
+-- (engine.c, accumulate_into), but never one that someone else can see:
+-- the same gradient passed to two leaves, a gradient the user passed in.
+T.test(".grad is never shared: two leaves of one add, a user's gradient, a view used twice", function()
+  local x, y = torch.ones(3):requires_grad_(), torch.ones(3):requires_grad_()
+  ;((x + y) * 2):sum():backward()   -- add passes one contiguous gradient to both
+  x.grad:mul_(5)
+  T.close(x.grad, {10, 10, 10})
+  T.close(y.grad, {2, 2, 2})
+  local a, b = torch.ones(2, 3):requires_grad_(), torch.ones(2, 3):requires_grad_()
+  ;(a * 2 + b):sum():backward()
+  a.grad:add_(100)
+  T.close(b.grad, {{1, 1, 1}, {1, 1, 1}})
+  local g, f = torch.ones(3), torch.ones(3):requires_grad_()
+  ;(f * 1):backward(g)
+  f.grad:add_(1)
+  T.close(g, {1, 1, 1})
+  local c = torch.ones(4):requires_grad_()
+  local d = c:view(2, 2)
+  ;(d + d):sum():backward()
+  T.close(c.grad, {2, 2, 2, 2})
+  local w = torch.ones(2, 2):requires_grad_()   -- kept, then accumulated into in place
+  ;(w * 3):sum():backward()
+  local first = w.grad
+  ;(w * 3):sum():backward()
+  T.ok(rawequal(w.grad, first) or torch.equal(w.grad, first))
+  T.close(w.grad, {{6, 6}, {6, 6}})
+end)
+
 T.test("grad_fn names of other ops match PyTorch", function()
   local x = torch.ones(2, 3, {requires_grad = true})
   local cases = {
