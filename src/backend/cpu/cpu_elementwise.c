@@ -279,6 +279,20 @@ static void int_range(em_dtype dt, int64_t *lo, int64_t *hi)
     *hi = dt == EM_INT64 ? INT64_MAX : dt == EM_INT32 ? INT32_MAX : dt == EM_UINT8 ? 255 : 1;
 }
 
+/* One row of n elements (steps so, sa) in dtype dt. */
+static void unary_row(em_unary_op op, em_dtype dt, double p1, double p2, int64_t lo, int64_t hi, int64_t n,
+                      char *po, int64_t so, char *pa, int64_t sa)
+{
+    switch (dt) {
+    case EM_FLOAT32: unary_f32(op, p1, p2, n, po, so, pa, sa); break;
+    case EM_FLOAT64: unary_f64(op, p1, p2, n, po, so, pa, sa); break;
+    case EM_INT64: unary_i64(op, lo, hi, n, po, so, pa, sa); break;
+    case EM_INT32: unary_i32(op, lo, hi, n, po, so, pa, sa); break;
+    case EM_UINT8: unary_u8(op, lo, hi, n, po, so, pa, sa); break;
+    default: unary_bool(op, lo, hi, n, po, so, pa, sa); break;
+    }
+}
+
 em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
                        double p1, double p2)
 {
@@ -298,25 +312,20 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     em_status st = cpu_iter_init(&it, 2, (const em_kview *[]){out, in});
     if (st != EM_OK || it.numel == 0) return st;
     int64_t es = (int64_t)em_dtype_size(dt);
-    do {
-        /* a long row: one chunk per thread (16-element multiples) */
-        int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
+    int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
+    if (cpu_nt > 1) {   /* one long row: a chunk per thread (16-element multiples) */
         int64_t chunk = ((it.n + cpu_nt - 1) / cpu_nt + 15) / 16 * 16;
         CPU_PARALLEL_FOR
         for (int t = 0; t < cpu_nt; t++) {
-            int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk, so = it.step[0], sa = it.step[1];
-            if (n <= 0) continue;
-            char *po = it.ptr[0] + i0 * so * es, *pa = it.ptr[1] + i0 * sa * es;
-            switch (dt) {
-            case EM_FLOAT32: unary_f32(op, p1, p2, n, po, so, pa, sa); break;
-            case EM_FLOAT64: unary_f64(op, p1, p2, n, po, so, pa, sa); break;
-            case EM_INT64: unary_i64(op, lo, hi, n, po, so, pa, sa); break;
-            case EM_INT32: unary_i32(op, lo, hi, n, po, so, pa, sa); break;
-            case EM_UINT8: unary_u8(op, lo, hi, n, po, so, pa, sa); break;
-            default: unary_bool(op, lo, hi, n, po, so, pa, sa); break;
-            }
+            int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk;
+            if (n > 0)
+                unary_row(op, dt, p1, p2, lo, hi, n, it.ptr[0] + i0 * it.step[0] * es, it.step[0],
+                          it.ptr[1] + i0 * it.step[1] * es, it.step[1]);
         }
-    } while (cpu_iter_next(&it));
+        return EM_OK;
+    }
+    do unary_row(op, dt, p1, p2, lo, hi, it.n, it.ptr[0], it.step[0], it.ptr[1], it.step[1]);
+    while (cpu_iter_next(&it));
     return cpu_iter_status(&it);
 }
 
@@ -425,6 +434,20 @@ static const char *binary_name[EM_B_NUM_OPS] = {
     "ge", "logical_and", "logical_or", "logical_xor",
 };
 
+/* One row of n elements (steps so, sa, sb); inputs of dtype dt. */
+static void binary_row(em_binary_op op, em_dtype dt, int64_t n, char *po, int64_t so, char *pa, int64_t sa,
+                       char *pb, int64_t sb)
+{
+    switch (dt) {
+    case EM_FLOAT32: binary_f32(op, n, po, so, pa, sa, pb, sb); break;
+    case EM_FLOAT64: binary_f64(op, n, po, so, pa, sa, pb, sb); break;
+    case EM_INT64: binary_i64(op, n, po, so, pa, sa, pb, sb); break;
+    case EM_INT32: binary_i32(op, n, po, so, pa, sa, pb, sb); break;
+    case EM_UINT8: binary_u8(op, n, po, so, pa, sa, pb, sb); break;
+    default: binary_bool(op, n, po, so, pa, sa, pb, sb); break;
+    }
+}
+
 em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
                         const em_kview *b)
 {
@@ -444,26 +467,20 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
     em_status st = cpu_iter_init(&it, 3, (const em_kview *[]){out, a, b});
     if (st != EM_OK || it.numel == 0) return st;
     int64_t es = (int64_t)em_dtype_size(dt), eo = (int64_t)em_dtype_size(out->dtype);
-    do {
-        /* a long row: one chunk per thread (16-element multiples) */
-        int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
+    int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
+    if (cpu_nt > 1) {   /* one long row: a chunk per thread (16-element multiples) */
         int64_t chunk = ((it.n + cpu_nt - 1) / cpu_nt + 15) / 16 * 16;
         CPU_PARALLEL_FOR
         for (int t = 0; t < cpu_nt; t++) {
             int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk;
-            int64_t so = it.step[0], sa = it.step[1], sb = it.step[2];
-            if (n <= 0) continue;
-            char *po = it.ptr[0] + i0 * so * eo, *pa = it.ptr[1] + i0 * sa * es, *pb = it.ptr[2] + i0 * sb * es;
-            switch (dt) {
-            case EM_FLOAT32: binary_f32(op, n, po, so, pa, sa, pb, sb); break;
-            case EM_FLOAT64: binary_f64(op, n, po, so, pa, sa, pb, sb); break;
-            case EM_INT64: binary_i64(op, n, po, so, pa, sa, pb, sb); break;
-            case EM_INT32: binary_i32(op, n, po, so, pa, sa, pb, sb); break;
-            case EM_UINT8: binary_u8(op, n, po, so, pa, sa, pb, sb); break;
-            default: binary_bool(op, n, po, so, pa, sa, pb, sb); break;
-            }
+            if (n > 0)
+                binary_row(op, dt, n, it.ptr[0] + i0 * it.step[0] * eo, it.step[0], it.ptr[1] + i0 * it.step[1] * es,
+                           it.step[1], it.ptr[2] + i0 * it.step[2] * es, it.step[2]);
         }
-    } while (cpu_iter_next(&it));
+        return EM_OK;
+    }
+    do binary_row(op, dt, it.n, it.ptr[0], it.step[0], it.ptr[1], it.step[1], it.ptr[2], it.step[2]);
+    while (cpu_iter_next(&it));
     return cpu_iter_status(&it);
 }
 
