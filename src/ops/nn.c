@@ -208,12 +208,11 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
     bool batched = x->ndim == 4;
     em_tensor *xc = em_op_contiguous(x), *wc = xc ? em_op_contiguous(w) : NULL, *col = NULL;
     em_tensor *out = wc ? em_tensor_empty(3 + batched, shape + !batched, x->dtype, be) : NULL;
-    em_tensor *bc = out && b ? em_op_contiguous(b) : NULL;
-    em_tensor *ones = bc && !be->conv2d ? em_op_full(1, &O, 1.0, x->dtype, be) : NULL;
+    em_tensor *bc = out && b ? em_op_contiguous(b) : NULL, *ones = NULL;
     bool done = out && be->conv2d && (!b || bc) &&
                 be->conv2d(EM_CONV_FORWARD, x->dtype, &g, O, data_of(xc), data_of(wc), b ? data_of(bc) : NULL,
                            data_of(out));
-    if (!done && bc && !ones) ones = em_op_full(1, &O, 1.0, x->dtype, be);
+    if (!done && bc) ones = em_op_full(1, &O, 1.0, x->dtype, be);   /* the fallback's bias pass */
     em_status st = done || (out && (!b || ones) && col_buffer(&g, nb, x, &col)) ? EM_OK : EM_ERR_MEMORY;
     size_t es = em_dtype_size(x->dtype);
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
@@ -297,10 +296,12 @@ em_tensor *em_op_conv2d_grad_weight(const em_tensor *g_out, const em_tensor *x, 
     int64_t O = w_shape[0], K = g.c * g.kh * g.kw, L = g.oh * g.ow, nb = chunk_images(&g);
     size_t es = em_dtype_size(x->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *xc = gc ? em_op_contiguous(x) : NULL, *col = NULL;
-    em_tensor *dw = xc ? em_op_full(4, w_shape, 0.0, x->dtype, be) : NULL;
+    em_tensor *dw = xc ? em_tensor_empty(4, w_shape, x->dtype, be) : NULL;
     bool done = dw && be->conv2d &&
                 be->conv2d(EM_CONV_GRAD_WEIGHT, x->dtype, &g, O, data_of(gc), data_of(xc), NULL, data_of(dw));
-    em_status st = done || (dw && col_buffer(&g, nb, x, &col)) ? EM_OK : EM_ERR_MEMORY;
+    /* the fallback adds image by image into zeros */
+    em_status st = done || (dw && em_op_fill_(dw, 0.0) == EM_OK && col_buffer(&g, nb, x, &col)) ? EM_OK
+                                                                                              : EM_ERR_MEMORY;
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
         const char *cols = columns(&g, xc, col, b0, cnt, &st);

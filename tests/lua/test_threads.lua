@@ -18,8 +18,12 @@ local function with_threads(n, fn)
   return a, b, c, d
 end
 
-local function same(a, b, what)
-  T.ok(torch.equal(a, b), what .. ": results differ between 1 and 2 threads")
+-- run() returns tensors, one per name: each must be bit-identical with 1 and 2 threads.
+local function same_bits(run, names)
+  local one, two = {with_threads(1, run)}, {with_threads(2, run)}
+  for i, what in ipairs(names) do
+    T.ok(torch.equal(one[i], two[i]), what .. ": results differ between 1 and 2 threads")
+  end
 end
 
 T.test("elementwise ops on long rows: the same bits with 1 and 2 threads", function()
@@ -28,12 +32,7 @@ T.test("elementwise ops on long rows: the same bits with 1 and 2 threads", funct
   local function run()
     return x * y + x:relu(), (x - y):exp(), torch.where(x:gt(0), x, y), x:sigmoid()
   end
-  local a1, b1, c1, d1 = with_threads(1, run)
-  local a2, b2, c2, d2 = with_threads(2, run)
-  same(a1, a2, "x * y + relu(x)")
-  same(b1, b2, "exp(x - y)")
-  same(c1, c2, "where")
-  same(d1, d2, "sigmoid")
+  same_bits(run, {"x * y + relu(x)", "exp(x - y)", "where", "sigmoid"})
 end)
 
 T.test("batch norm and max pooling, forward and backward: the same bits", function()
@@ -47,12 +46,7 @@ T.test("batch norm and max pooling, forward and backward: the same bits", functi
     y:backward(torch.linspace(-1, 1, y:numel()):reshape(y.shape))
     return y:detach(), x.grad, bn.weight.grad, bn.running_var
   end
-  local y1, g1, w1, v1 = with_threads(1, run)
-  local y2, g2, w2, v2 = with_threads(2, run)
-  same(y1, y2, "output")
-  same(g1, g2, "input gradient")
-  same(w1, w2, "weight gradient")
-  same(v1, v2, "running variance")
+  same_bits(run, {"output", "input gradient", "weight gradient", "running variance"})
 end)
 
 T.test("a CNN training step: close with 1 and 2 threads", function()

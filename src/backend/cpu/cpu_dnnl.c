@@ -72,17 +72,6 @@ static void free_entry(conv_entry *e)
     memset(e, 0, sizeof *e);
 }
 
-void em_cpu_dnnl_release(void)
-{
-    for (int i = 0; i < dn.n; i++) free_entry(&dn.entry[i]);
-    dn.n = 0;
-    if (dn.state == 1) {
-        dnnl_stream_destroy(dn.stream);
-        dnnl_engine_destroy(dn.engine);
-    }
-    dn.state = 0;
-}
-
 /* A float32 descriptor: plain (dnnl_nchw, dnnl_oihw, dnnl_x) or any layout
 ** the primitive likes (dnnl_format_tag_any). */
 static bool md_init(dnnl_memory_desc_t *md, int ndim, const dnnl_dims_t dims, dnnl_format_tag_t tag)

@@ -9,7 +9,5 @@
 ** does not take it and the caller should use im2col + gemm. */
 bool em_cpu_conv2d_dnnl(em_conv_pass pass, em_dtype dt, const em_window2d *g, int64_t O, const void *a,
                         const void *b, const void *bias, void *out);
-/* Frees the cached primitives, the stream and the engine (tests, exit). */
-void em_cpu_dnnl_release(void);
 
 #endif

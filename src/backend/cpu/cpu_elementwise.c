@@ -313,11 +313,10 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     if (st != EM_OK || it.numel == 0) return st;
     int64_t es = (int64_t)em_dtype_size(dt);
     int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
-    if (cpu_nt > 1) {   /* one long row: a chunk per thread (16-element multiples) */
-        int64_t chunk = ((it.n + cpu_nt - 1) / cpu_nt + 15) / 16 * 16;
+    if (cpu_nt > 1) {   /* one long row: a chunk per thread */
         CPU_PARALLEL_FOR
         for (int t = 0; t < cpu_nt; t++) {
-            int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk;
+            int64_t i0, n = cpu_chunk(it.n, cpu_nt, t, &i0);
             if (n > 0)
                 unary_row(op, dt, p1, p2, lo, hi, n, it.ptr[0] + i0 * it.step[0] * es, it.step[0],
                           it.ptr[1] + i0 * it.step[1] * es, it.step[1]);
@@ -468,11 +467,10 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
     if (st != EM_OK || it.numel == 0) return st;
     int64_t es = (int64_t)em_dtype_size(dt), eo = (int64_t)em_dtype_size(out->dtype);
     int cpu_nt = it.ndim == 1 ? cpu_threads(it.n) : 1;
-    if (cpu_nt > 1) {   /* one long row: a chunk per thread (16-element multiples) */
-        int64_t chunk = ((it.n + cpu_nt - 1) / cpu_nt + 15) / 16 * 16;
+    if (cpu_nt > 1) {   /* one long row: a chunk per thread */
         CPU_PARALLEL_FOR
         for (int t = 0; t < cpu_nt; t++) {
-            int64_t i0 = t * chunk, n = it.n - i0 < chunk ? it.n - i0 : chunk;
+            int64_t i0, n = cpu_chunk(it.n, cpu_nt, t, &i0);
             if (n > 0)
                 binary_row(op, dt, n, it.ptr[0] + i0 * it.step[0] * eo, it.step[0], it.ptr[1] + i0 * it.step[1] * es,
                            it.step[1], it.ptr[2] + i0 * it.step[2] * es, it.step[2]);
