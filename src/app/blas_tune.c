@@ -4,11 +4,16 @@
 **   Processor" model, OpenBLAS falls back to its Prescott (SSE3) kernels,
 **   about 3x slower for every matrix multiply; ember names the real ones
 **   from the CPU's features.
-** - OMP_WAIT_POLICY=PASSIVE and OPENBLAS_THREAD_TIMEOUT=4: with more than
-**   one thread, OpenBLAS's workers and OpenMP's (oneDNN, the kernels' loops)
-**   otherwise spin for a long while after each call and take the cores the
-**   other pool needs next: the CNN benchmark (200 batches) on 2 threads ran
-**   slower than on one (7.4 s against 6.3 s), and in 4.4 s with both set.
+** - GOMP_SPINCOUNT=10000 and OPENBLAS_THREAD_TIMEOUT=4: with more than one
+**   thread, OpenBLAS's workers and OpenMP's (oneDNN, the kernels' loops)
+**   otherwise spin for a long while (OpenMP ~300,000 rounds) after each call
+**   and take the cores the other pool needs next: the CNN benchmark on 2
+**   threads once ran slower than on one (7.4 s against 6.3 s). Sleeping at
+**   once (OMP_WAIT_POLICY=PASSIVE) fixed that but makes every OpenMP region
+**   pay a futex wake-up, which costs 25% of an MNIST epoch now that its
+**   products run on oneDNN's OpenMP threads; a short spin keeps both cheap
+**   (docs/DECISIONS.md, "Threads"). A user's OMP_WAIT_POLICY leaves
+**   GOMP_SPINCOUNT alone, since libgomp lets the spin count override it.
 ** A user's own value of any of them always wins; EMBER_NO_BLAS_TUNE=1 turns
 ** all of this off. */
 #include "blas_tune.h"
@@ -36,7 +41,7 @@ void em_blas_tune(char **argv)
                                                          : NULL;
     if (core) changed |= set_default("OPENBLAS_CORETYPE", core);
 #endif
-    changed |= set_default("OMP_WAIT_POLICY", "PASSIVE");
+    if (!getenv("OMP_WAIT_POLICY")) changed |= set_default("GOMP_SPINCOUNT", "10000");
     changed |= set_default("OPENBLAS_THREAD_TIMEOUT", "4");
     if (changed) execv("/proc/self/exe", argv);   /* returns only on failure: then go on as we are */
 }

@@ -382,7 +382,20 @@ static void test_gemm(void)
         check_gemm(EM_INT64, t & 1, t & 2, 3, 4, 5, 2);
         check_gemm(EM_FLOAT32, t & 1, t & 2, 1, 9, 4, 1);
         check_gemm(EM_FLOAT32, t & 1, t & 2, 3, 2, 0, 2);   /* k == 0: C = beta C */
+        check_gemm(EM_FLOAT32, t & 1, t & 2, 100, 120, 96, 2);   /* >= 2^20 multiply-adds: oneDNN */
+        check_gemm(EM_FLOAT64, t & 1, t & 2, 100, 120, 96, 1);
     }
+    /* beta 0 ignores NaN in C on oneDNN's path too */
+    enum { M = 128, N = 96, K = 96 };
+    float *la = malloc(sizeof(float) * M * K), *lb = malloc(sizeof(float) * K * N), *lc = malloc(sizeof(float) * M * N);
+    for (int i = 0; i < M * K; i++) la[i] = 1;
+    for (int i = 0; i < K * N; i++) lb[i] = 0.5f;
+    for (int i = 0; i < M * N; i++) lc[i] = NAN;
+    CHECK(B->gemm(EM_FLOAT32, false, false, M, N, K, 1, la, K, 0, lb, N, 0, 0, lc, N, 0, 1) == EM_OK);
+    int bad = 0;
+    for (int i = 0; i < M * N; i++) bad += lc[i] != 48;
+    CHECK(bad == 0);
+    free(la), free(lb), free(lc);
     /* beta 0 ignores NaN in C; a single row with a meaningless lda */
     float a[2] = {1, 2}, b[4] = {1, 2, 3, 4}, c[2] = {NAN, NAN};
     CHECK(B->gemm(EM_FLOAT32, false, false, 1, 2, 2, 1, a, 0, 0, b, 2, 0, 0, c, 0, 0, 1) == EM_OK);

@@ -80,13 +80,13 @@ Example:
 
 M["torch.set_num_threads"] = [=[
 torch.set_num_threads(n)
-Sets how many CPU threads ember's kernels use: matrix products (OpenBLAS's
-pool), convolutions (oneDNN) and the large elementwise, batch-norm and
-pooling loops (OpenMP). ember starts with 1 (EMBER_NUM_THREADS=n at start
-for more): on the small models of the lessons extra threads gain little,
-and busy threads slow a shared machine down. Results do not depend on the
-thread count, except for the last bits of gemms and convolutions. As in
-PyTorch.
+Sets how many CPU threads ember's kernels use: matrix products (oneDNN, and
+OpenBLAS for small ones and float64), convolutions (oneDNN) and the large
+elementwise, batch-norm and pooling loops (OpenMP). ember starts with 1
+(EMBER_NUM_THREADS=n at start for more): on the small models of the lessons
+extra threads gain little, and busy threads slow a shared machine down.
+Results do not depend on the thread count, except for the last bits of
+gemms and convolutions. As in PyTorch.
 Example:
   torch.set_num_threads(1)
   torch.get_num_threads()                 --> 1]=]

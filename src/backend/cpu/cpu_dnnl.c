@@ -1,22 +1,71 @@
-/* cpu_dnnl.c — conv2d through oneDNN (Debian's libdnnl, the library behind
-** PyTorch's CPU convolutions). Its JIT kernels work on blocked layouts
-** (nChw16c and friends) and run the lesson CNN's convolutions about twice
-** as fast as im2col + gemm. ember's tensors stay NCHW: each call reorders
-** its inputs into the layouts the kernel chose and its result back, as
-** PyTorch does for plain tensors. float32 only.
+/* cpu_dnnl.c — ember's use of oneDNN (Debian's libdnnl, the library behind
+** PyTorch's CPU convolutions): conv2d, and float32 matrix products through
+** its sgemm (cpu_gemm.c decides which products come here).
 **
-** Primitives are cached by shape (a training loop repeats the same few).
-** A call that oneDNN cannot take (another dtype, a library error, no
-** memory for the blocked copies) returns false, and ops/nn.c falls back to
-** im2col + gemm, which also serves float64 and builds without oneDNN.
+** conv2d: oneDNN's JIT kernels work on blocked layouts (nChw16c and
+** friends) and run the lesson CNN's convolutions about twice as fast as
+** im2col + gemm. ember's tensors stay NCHW: each call reorders its inputs
+** into the layouts the kernel chose and its result back, as PyTorch does for
+** plain tensors. float32 only. Primitives are cached by shape (a training
+** loop repeats the same few). A call that oneDNN cannot take (another dtype,
+** a library error, no memory for the blocked copies) returns false, and
+** ops/nn.c falls back to im2col + gemm, which also serves float64 and builds
+** without oneDNN.
+**
+** Signals: oneDNN 2.6's JIT gemm kernels point the stack pointer into a heap
+** buffer while they run, so a signal handled on that thread (Ctrl-C) writes
+** its frame into the heap and corrupts it (oneDNN issue #4845, fixed in 3.11;
+** tests/lua/test_signals.lua). Every oneDNN call here therefore runs with
+** the calling thread's signals blocked (a Ctrl-C waits for the call, then
+** is handled as usual), and em_cpu_dnnl_start_workers creates OpenMP's
+** worker threads with all signals blocked, so one never lands on them.
+**
 ** oneDNN runs on OpenMP threads; em_set_num_threads sets their number
 ** (cpu_gemm.c).
 ** Not here: the fallback (ops/nn.c, cpu_nn.c), autograd (grad_nn.c). */
 #include <oneapi/dnnl/dnnl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "cpu_alloc.h"
 #include "cpu_dnnl.h"
+
+/* Blocks every signal on this thread; `old` gets the mask to restore. */
+static void hold_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+void em_cpu_dnnl_start_workers(int n)
+{
+    sigset_t old;
+    hold_signals(&old);
+    /* libgomp creates the team's threads here (they inherit this mask) and
+    ** keeps them for every later region of at most n threads */
+#pragma omp parallel num_threads(n)
+    {
+        (void)0;
+    }
+    release_signals(&old);
+}
+
+bool em_cpu_sgemm_dnnl(bool ta, bool tb, int m, int n, int k, float alpha, const float *a, int lda,
+                       const float *b, int ldb, float beta, float *c, int ldc)
+{
+    sigset_t old;
+    hold_signals(&old);
+    dnnl_status_t st = dnnl_sgemm(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    release_signals(&old);
+    return st == dnnl_success;
+}
 
 #define CACHE_ENTRIES 16
 #define MAX_ARGS 4
@@ -200,6 +249,8 @@ bool em_cpu_conv2d_dnnl(em_conv_pass pass, em_dtype dt, const em_window2d *g, in
     void *inner[MAX_ARGS] = {0};
     dnnl_exec_arg_t args[MAX_ARGS];
     bool ok = true;
+    sigset_t old;
+    hold_signals(&old);
     for (int i = 0; i < e->nargs && ok; i++) {
         conv_arg *c = &e->arg[i];
         ok = dnnl_memory_set_data_handle(c->user, (void *)user[i]) == dnnl_success;
@@ -222,6 +273,7 @@ bool em_cpu_conv2d_dnnl(em_conv_pass pass, em_dtype dt, const em_window2d *g, in
         }
     }
     if (dnnl_stream_wait(dn.stream) != dnnl_success) ok = false;
+    release_signals(&old);
     for (int i = 0; i < e->nargs; i++) em_cpu_free(inner[i], e->arg[i].inner_bytes);
     return ok;
 }

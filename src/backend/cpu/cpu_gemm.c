@@ -1,12 +1,18 @@
 /* cpu_gemm.c — batched row-major matrix multiply on the CPU:
-** C_b = alpha * op(A_b) @ op(B_b) + beta * C_b. float32/float64 go to OpenBLAS
-** (one call per batch); int64/int32, and float shapes BLAS cannot take, use
-** plain loops. beta == 0 means C is not read (as in BLAS). */
+** C_b = alpha * op(A_b) @ op(B_b) + beta * C_b. float32 products of at least
+** DNNL_MIN_MACS multiply-adds go to oneDNN's sgemm when ember is built with
+** it, other float32/float64 ones to OpenBLAS (one call per batch); int64/int32,
+** and float shapes BLAS cannot take, use plain loops. beta == 0 means C is
+** not read (as in BLAS). */
 #include <cblas.h>
 #include <limits.h>
 #include <stdlib.h>
 
 #include "cpu_iter.h"
+
+#ifdef EMBER_HAVE_DNNL
+#include "cpu_dnnl.h"
+#endif
 
 /* multiply-adds per BLAS call before polling for Ctrl-C (~20-40 ms) */
 #define PANEL_FLOPS ((int64_t)1 << 31)
@@ -17,6 +23,27 @@ typedef struct gemm_args {
     double alpha, beta;
     int64_t lda, ldb, ldc;
 } gemm_args;
+
+/* oneDNN's sgemm (JIT-compiled for the CPU it runs on, threaded by OpenMP)
+** beats OpenBLAS 0.3.21 by 5-10% on the MNIST models' products on one
+** thread and by more on two, where OpenBLAS's pool and OpenMP's take turns;
+** below about a million multiply-adds its fixed cost per call (~2 us) makes
+** OpenBLAS the faster one. See docs/DECISIONS.md. */
+#define DNNL_MIN_MACS ((int64_t)1 << 20)
+
+/* One float32 product through oneDNN, else OpenBLAS (also when oneDNN
+** declines it, e.g. without memory for its packed copies). */
+static void sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float *a, int lda,
+                  const float *b, int ldb, float beta, float *c, int ldc)
+{
+#ifdef EMBER_HAVE_DNNL
+    if ((int64_t)m * n * k >= DNNL_MIN_MACS &&
+        em_cpu_sgemm_dnnl(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
+        return;
+#endif
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
+                alpha, a, lda, b, ldb, beta, c, ldc);
+}
 
 /* Plain loops for one batch; floats accumulate in double, ints in wrapping
 ** int64 (alpha and beta converted to int64). */
@@ -117,9 +144,9 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
                 int64_t a_off = (trans_a ? r0 : r0 * g.lda) * es;   /* row r0 of op(A) */
                 if (r0 > 0 && em_interrupt_requested) return cpu_interrupted();
                 if (dtype == EM_FLOAT32)
-                    cblas_sgemm(CblasRowMajor, ta, tb, (int)mr, (int)n, (int)k, (float)alpha,
-                                (const float *)(ai + a_off), (int)g.lda, (const float *)bi, (int)g.ldb,
-                                (float)beta, (float *)(ci + r0 * g.ldc * es), (int)g.ldc);
+                    sgemm(trans_a, trans_b, (int)mr, (int)n, (int)k, (float)alpha, (const float *)(ai + a_off),
+                          (int)g.lda, (const float *)bi, (int)g.ldb, (float)beta,
+                          (float *)(ci + r0 * g.ldc * es), (int)g.ldc);
                 else
                     cblas_dgemm(CblasRowMajor, ta, tb, (int)mr, (int)n, (int)k, alpha,
                                 (const double *)(ai + a_off), (int)g.lda, (const double *)bi, (int)g.ldb,
@@ -142,20 +169,30 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
     return EM_OK;
 }
 
-/* Threads: OpenBLAS's pool is the only parallelism in the CPU backend. Its
-** threads spin while waiting, which costs more than it gains on the small
-** products of the lessons and is ruinous on a busy machine, so ember starts
-** with one thread (EMBER_NUM_THREADS or torch.set_num_threads for more; a
-** user's OPENBLAS_NUM_THREADS is left alone). */
+/* Threads: OpenBLAS's pool and OpenMP's (oneDNN, the kernels'
+** CPU_PARALLEL_FOR loops) get the same count. Waiting threads spin, which
+** costs more than it gains on the small products of the lessons and is
+** ruinous on a busy machine, so ember starts with one thread
+** (EMBER_NUM_THREADS or torch.set_num_threads for more; a user's
+** OPENBLAS_NUM_THREADS is left alone, and OpenMP then keeps its default). */
 static int threads_set;
+
+/* OpenMP's workers must never take a signal inside oneDNN (cpu_dnnl.c). */
+static void start_workers(void)
+{
+#if defined(_OPENMP) && defined(EMBER_HAVE_DNNL)
+    em_cpu_dnnl_start_workers(omp_get_max_threads());
+#endif
+}
 
 void em_set_num_threads(int n)
 {
     if (n < 1) n = 1;
     openblas_set_num_threads(n);
 #ifdef _OPENMP
-    omp_set_num_threads(n);   /* oneDNN's and the kernels' CPU_PARALLEL_FOR loops */
+    omp_set_num_threads(n);
 #endif
+    start_workers();
     threads_set = 1;
 }
 
@@ -165,6 +202,7 @@ int em_get_num_threads(void)
         const char *env = getenv("EMBER_NUM_THREADS");
         if (env && atoi(env) > 0) em_set_num_threads(atoi(env));
         else if (!getenv("OPENBLAS_NUM_THREADS")) em_set_num_threads(1);
+        else start_workers();
         threads_set = 1;
     }
     return openblas_get_num_threads();
