@@ -373,6 +373,11 @@ static em_tensor *bernoulli_f32(int ndim, const int64_t *shape, double p, float 
 {
     int64_t n = em_shape_numel("bernoulli_", ndim, shape);
     if (n < 0) return NULL;
+    if (be == em_cpu_backend()) {       /* the tensor's memory is host memory: draw into it */
+        em_tensor *t = em_tensor_empty(ndim, shape, EM_FLOAT32, be);
+        if (t) em_rng_bernoulli_fill_f32(g, (float *)t->storage->data + t->offset, n, p, on);
+        return t;
+    }
     float *buf = malloc(n ? (size_t)n * sizeof *buf : 1);
     if (!buf) {
         em_fail(EM_ERR_MEMORY, "bernoulli_: out of memory for %lld values", (long long)n);
