@@ -122,7 +122,13 @@ lua_State *em_host_new(void)
 {
     em_budget_init_from_env();
     lua_State *L = lua_newstate(em_budget_lua_alloc, NULL);
-    if (L) lua_atpanic(L, panic);
+    if (L) {
+        lua_atpanic(L, panic);
+        /* A training step's tensors die young: the generational collector
+        ** frees them at the next minor collection, so their buffers are
+        ** reused while still in cache (docs/DECISIONS.md, "Memory"). */
+        lua_gc(L, LUA_GCGEN, 0, 0);
+    }
     if (!L) {
         fprintf(stderr, "ember: cannot create the Lua state (out of memory)\n");
         return NULL;

@@ -27,7 +27,7 @@ size_t em_mem_live(void) { return live; }
 size_t em_mem_peak(void) { return peak; }
 
 static size_t since_step;       /* tensor bytes allocated since the last GC step */
-#define STEP_BYTES ((size_t)16 << 20)
+#define STEP_BYTES ((size_t)1 << 20)   /* see "Memory and release" in docs/DECISIONS.md */
 
 void em_mem_note_alloc(size_t nbytes)
 {

@@ -16,13 +16,14 @@ size_t em_mem_peak(void);
 void em_mem_note_alloc(size_t nbytes);
 void em_mem_note_free(size_t nbytes);
 
+/* KiB of tensor memory allocated since the last call, once that is 1 MiB
+** or more (else 0): the binding then runs a GC step of that size (a minor
+** collection: ember runs Lua's generational mode), so the collector paces
+** itself by tensor bytes it cannot see, and dead tensors return their
+** blocks to the allocator while those are still in cache. */
+size_t em_mem_step_due(void);
 /* True when live bytes have grown past the soft limit since the last
 ** em_mem_collected(); the binding layer then runs a full Lua GC. */
-/* KiB of tensor memory allocated since the last call, once that is 16 MiB
-** or more (else 0): the binding then runs an incremental GC step of that
-** size, so the collector paces itself by tensor bytes it cannot see, and
-** dead tensors return their blocks to the allocator's cache promptly. */
-size_t em_mem_step_due(void);
 bool em_mem_pressure(void);
 void em_mem_collected(void);           /* call after a full collect */
 
