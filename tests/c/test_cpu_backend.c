@@ -323,7 +323,8 @@ static void test_reduce(void)
 }
 
 /* C = alpha op(A) op(B) + beta C against a naive loop, stored with padding. */
-static void check_gemm(em_dtype dt, bool ta, bool tb, int m, int n, int k, int batch)
+static void check_gemm_ab(em_dtype dt, bool ta, bool tb, int m, int n, int k, int batch, double alpha,
+                          double beta)
 {
     int lda = (ta ? m : k) + 1, ldb = (tb ? k : n) + 2, ldc = n + 3;
     int sa = (ta ? k : m) * lda, sb = (tb ? n : k) * ldb, sc = m * ldc;
@@ -332,7 +333,6 @@ static void check_gemm(em_dtype dt, bool ta, bool tb, int m, int n, int k, int b
     for (int i = 0; i < batch * sa; i++) a[i] = dt == EM_INT64 ? rand() % 7 - 3 : frand();
     for (int i = 0; i < batch * sb; i++) b[i] = dt == EM_INT64 ? rand() % 7 - 3 : frand();
     for (int i = 0; i < batch * sc; i++) c[i] = dt == EM_INT64 ? rand() % 7 - 3 : frand();
-    double alpha = dt == EM_INT64 ? 2 : 0.5, beta = dt == EM_INT64 ? -1 : 2;
     for (int q = 0; q < batch; q++)
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) {
@@ -374,6 +374,11 @@ static void check_gemm(em_dtype dt, bool ta, bool tb, int m, int n, int k, int b
         free(ic);
 }
 
+static void check_gemm(em_dtype dt, bool ta, bool tb, int m, int n, int k, int batch)
+{
+    check_gemm_ab(dt, ta, tb, m, n, k, batch, dt == EM_INT64 ? 2 : 0.5, dt == EM_INT64 ? -1 : 2);
+}
+
 static void test_gemm(void)
 {
     for (int t = 0; t < 4; t++) {
@@ -382,19 +387,24 @@ static void test_gemm(void)
         check_gemm(EM_INT64, t & 1, t & 2, 3, 4, 5, 2);
         check_gemm(EM_FLOAT32, t & 1, t & 2, 1, 9, 4, 1);
         check_gemm(EM_FLOAT32, t & 1, t & 2, 3, 2, 0, 2);   /* k == 0: C = beta C */
-        check_gemm(EM_FLOAT32, t & 1, t & 2, 100, 120, 96, 2);   /* >= 2^20 multiply-adds: oneDNN */
+        /* >= 2^20 multiply-adds: oneDNN's sgemm, with beta 0, 1 and other */
+        check_gemm_ab(EM_FLOAT32, t & 1, t & 2, 100, 120, 96, 2, 1, 0);
+        check_gemm_ab(EM_FLOAT32, t & 1, t & 2, 100, 120, 96, 2, 1, 1);
+        check_gemm(EM_FLOAT32, t & 1, t & 2, 100, 120, 96, 2);
         check_gemm(EM_FLOAT64, t & 1, t & 2, 100, 120, 96, 1);
     }
-    /* beta 0 ignores NaN in C on oneDNN's path too */
+    /* beta 0 ignores NaN in C on oneDNN's path too (twice: its first call sets it up) */
     enum { M = 128, N = 96, K = 96 };
     float *la = malloc(sizeof(float) * M * K), *lb = malloc(sizeof(float) * K * N), *lc = malloc(sizeof(float) * M * N);
     for (int i = 0; i < M * K; i++) la[i] = 1;
     for (int i = 0; i < K * N; i++) lb[i] = 0.5f;
-    for (int i = 0; i < M * N; i++) lc[i] = NAN;
-    CHECK(B->gemm(EM_FLOAT32, false, false, M, N, K, 1, la, K, 0, lb, N, 0, 0, lc, N, 0, 1) == EM_OK);
-    int bad = 0;
-    for (int i = 0; i < M * N; i++) bad += lc[i] != 48;
-    CHECK(bad == 0);
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < M * N; i++) lc[i] = NAN;
+        CHECK(B->gemm(EM_FLOAT32, false, false, M, N, K, 1, la, K, 0, lb, N, 0, 0, lc, N, 0, 1) == EM_OK);
+        int bad = 0;
+        for (int i = 0; i < M * N; i++) bad += lc[i] != 48;
+        CHECK(bad == 0);
+    }
     free(la), free(lb), free(lc);
     /* beta 0 ignores NaN in C; a single row with a meaningless lda */
     float a[2] = {1, 2}, b[4] = {1, 2, 3, 4}, c[2] = {NAN, NAN};

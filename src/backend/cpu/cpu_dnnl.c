@@ -24,6 +24,7 @@
 ** (cpu_gemm.c).
 ** Not here: the fallback (ops/nn.c, cpu_nn.c), autograd (grad_nn.c). */
 #include <oneapi/dnnl/dnnl.h>
+#include <omp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -208,7 +209,9 @@ static bool build(conv_entry *e, em_conv_pass pass, const em_window2d *g, int64_
 ** recently used entry makes room); NULL when oneDNN cannot build it. */
 static conv_entry *lookup(em_conv_pass pass, const em_window2d *g, int64_t O, bool bias)
 {
-    int64_t key[14] = {pass, g->n, g->c, g->h, g->w, O, g->kh, g->kw, g->sh, g->sw, g->ph, g->pw, bias, 0};
+    /* the thread count too: oneDNN fixes a primitive's threads when it builds it */
+    int64_t key[14] = {pass, g->n, g->c, g->h, g->w, O, g->kh, g->kw, g->sh, g->sw, g->ph, g->pw, bias,
+                       omp_get_max_threads()};
     dn.clock++;
     for (int i = 0; i < dn.n; i++)
         if (memcmp(dn.entry[i].key, key, sizeof key) == 0) {
