@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clones.h"
+
 static em_rng default_rng;
 static bool default_ready;
 
@@ -43,13 +45,7 @@ static uint32_t mix(uint32_t u, uint32_t v)
 /* The twist and the dropout masks are integer loops GCC vectorises; they
 ** are compiled for AVX2 and AVX-512 too (the same bits on every path): the
 ** twist takes 0.11 instead of 0.19 ns per word with AVX-512. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define RNG_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RNG_CLONES
-#endif
-
-RNG_CLONES
+EM_CLONES
 static void twist(em_rng *g)
 {
     enum { M = 397 };
@@ -170,7 +166,7 @@ void em_rng_uniform_fill_float(em_rng *g, float *out, int64_t n, double from, do
 ** the halves then puts the first word high. 64-bit lanes throughout
 ** vectorise cleanly (0.28 against 0.39 ns per sample with AVX-512 than
 ** tempering each word and joining them). */
-RNG_CLONES
+EM_CLONES
 static void bernoulli_words(const uint32_t *restrict w, float *restrict out, int64_t m, int64_t below, float on)
 {
     for (int64_t j = 0; j < m; j++) {

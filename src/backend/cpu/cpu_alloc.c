@@ -11,8 +11,9 @@
 ** 64 KiB, and handing them back for the same rounded size removes that
 ** cost, as PyTorch's caching allocators do (with 1 MiB as the floor, the
 ** MLP's 512 KiB activations and 800 KiB weight gradient still faulted
-** ~20,000 pages per epoch: 0.93 -> 0.89 s with 128 KiB). The cache holds at most EMBER_CPU_CACHE_MB (default 256; 0 turns it
-** off) and gives everything back when an allocation fails. It is off under
+** ~20,000 pages per epoch: 0.93 -> 0.89 s with 128 KiB). The cache holds
+** at most EMBER_CPU_CACHE_MB (default 256; 0 turns it off) and gives
+** everything back when an allocation fails. It is off under
 ** AddressSanitizer, so reuse never hides a use after free. Not thread-safe:
 ** tensors are allocated from one thread. Not here: which device (backend.c). */
 #include <stdint.h>

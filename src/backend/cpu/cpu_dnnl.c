@@ -84,7 +84,7 @@ typedef struct conv_arg {
 
 typedef struct conv_entry {
     int64_t key[14];
-    dnnl_primitive_t prim;
+    dnnl_primitive_t prim;     /* NULL: oneDNN could not build it (kept, so it is not tried again) */
     conv_arg arg[MAX_ARGS];
     int nargs;
     unsigned long used;
@@ -206,7 +206,8 @@ static bool build(conv_entry *e, em_conv_pass pass, const em_window2d *g, int64_
 }
 
 /* The cached entry for this pass and shape, built on first use (the least
-** recently used entry makes room); NULL when oneDNN cannot build it. */
+** recently used entry makes room); NULL when oneDNN cannot build it, then
+** and on every later call for that shape. */
 static conv_entry *lookup(em_conv_pass pass, const em_window2d *g, int64_t O, bool bias)
 {
     /* the thread count too: oneDNN fixes a primitive's threads when it builds it */
@@ -216,13 +217,10 @@ static conv_entry *lookup(em_conv_pass pass, const em_window2d *g, int64_t O, bo
     for (int i = 0; i < dn.n; i++)
         if (memcmp(dn.entry[i].key, key, sizeof key) == 0) {
             dn.entry[i].used = dn.clock;
-            return &dn.entry[i];
+            return dn.entry[i].prim ? &dn.entry[i] : NULL;
         }
     conv_entry fresh = {0};
-    if (!build(&fresh, pass, g, O, bias)) {
-        free_entry(&fresh);
-        return NULL;
-    }
+    if (!build(&fresh, pass, g, O, bias)) free_entry(&fresh);
     int slot = dn.n;
     if (dn.n == CACHE_ENTRIES) {
         slot = 0;
@@ -236,7 +234,7 @@ static conv_entry *lookup(em_conv_pass pass, const em_window2d *g, int64_t O, bo
     *e = fresh;
     memcpy(e->key, key, sizeof key);
     e->used = dn.clock;
-    return e;
+    return e->prim ? e : NULL;
 }
 
 bool em_cpu_conv2d_dnnl(em_conv_pass pass, em_dtype dt, const em_window2d *g, int64_t O, const void *a,

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../../core/clones.h"
 #include "../backend.h"
 
 #define CPU_ITER_MAX_OPS 4
@@ -117,15 +118,6 @@ em_status em_cpu_gather(const em_kview *out, const em_kview *in, int dim,
 em_status em_cpu_scatter_add(const em_kview *out, int dim, const em_kview *index,
                              const em_kview *src);
 
-/* EM_CLONES before a hot kernel compiles it for AVX2 and AVX-512 as well as
-** the portable default, chosen at run time (GCC target_clones): 8 or 16
-** lanes instead of SSE's 4. -std=c11 keeps FMA contraction off, so every
-** version computes the same bits. Not under clang (fuzz builds) or ASan. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
-#define EM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define EM_CLONES
-#endif
 
 /* Threads for one kernel call over `work` elements: OpenMP's count
 ** (torch.set_num_threads) when the work pays for waking them, else 1.
