@@ -343,6 +343,41 @@ ce_case("label smoothing", {label_smoothing = 0.3, weight = const({0.5, 1, 2, 3}
 check("cross_entropy: gradcheck (N, C, d1, d2)", function() return {rnd(2, 3, 2, 2)} end,
   function(x) return torch.cross_entropy(x, long({{{0, 1}, {2, 2}}, {{1, 0}, {2, 1}}}), {label_smoothing = 0.1}) end)
 
+-- float32 rows of contiguous classes take the blocked path (glibc's vector
+-- exp, a block of rows per call); float64, and float32 rows wider than a
+-- block, go row by row. Both must agree to float32's rounding, across block
+-- boundaries (300 rows of 10: 51 rows a block), with every option.
+T.test("cross_entropy: float32 blocks agree with float64 rows", function()
+  torch.manual_seed(7)
+  local cases = {{300, 10}, {5, 700}, {64, 1}, {3, 512}, {2, 513}}
+  local optsets = {{}, {label_smoothing = 0.1}, {weight = true, ignore_index = 3}, {reduction = "none"}}
+  for _, nc in ipairs(cases) do
+    for _, o in ipairs(optsets) do
+      local n, c = nc[1], nc[2]
+      local x = (torch.randn(n, c) * 4):requires_grad_(true)
+      local xd = x:detach():double():requires_grad_(true)
+      local t = torch.randint(0, c, {n})
+      local o32, o64 = {}, {}
+      for k, v in pairs(o) do o32[k], o64[k] = v, v end
+      if o.weight then o32.weight = torch.rand(c) + 0.5; o64.weight = o32.weight:double() end
+      local l32, l64 = torch.cross_entropy(x, t, o32), torch.cross_entropy(xd, t, o64)
+      T.close(l32:double(), l64, {rtol = 1e-5, atol = 1e-6})
+      l32:sum():backward()
+      l64:sum():backward()
+      T.close(x.grad:double(), xd.grad, {rtol = 1e-5, atol = 1e-7})
+    end
+  end
+  -- a NaN or an infinite logit stays in its own row, also inside a block
+  local x = torch.zeros(60, 10)
+  x[{5, 3}] = 0 / 0
+  x[{40, 1}] = -math.huge
+  local l = torch.cross_entropy(x, torch.zeros(60, {dtype = torch.int64}), {reduction = "none"})
+  T.ok(l[5]:item() ~= l[5]:item(), "NaN logit gives a NaN loss")
+  T.eq(l[40]:item(), math.huge)
+  T.close(l[1]:item(), math.log(10), {rtol = 1e-6})
+  T.close(l[60]:item(), math.log(10), {rtol = 1e-6})
+end)
+
 T.test("cross_entropy / nll_loss: errors", function()
   local x = torch.randn(3, 10)
   T.error(function() torch.cross_entropy(x, torch.tensor({1.0, 2.0, 3.0})) end,
