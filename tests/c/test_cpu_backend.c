@@ -393,6 +393,27 @@ static void test_gemm(void)
         check_gemm(EM_FLOAT32, t & 1, t & 2, 100, 120, 96, 2);
         check_gemm(EM_FLOAT64, t & 1, t & 2, 100, 120, 96, 1);
     }
+    /* tall products with B read transposed: oneDNN gets B transposed first
+    ** (cpu_gemm.c); edges of the 8 x 8 transpose tiles, padding, a batch */
+    for (int t = 0; t < 4; t++) {
+        check_gemm(EM_FLOAT32, t & 1, t & 2, 300, 41, 99, 2);
+        check_gemm_ab(EM_FLOAT32, t & 1, t & 2, 257, 64, 80, 1, 1, 0);
+    }
+    /* ... and it must not change a bit: op(B) read transposed or stored as is */
+    {
+        enum { TM = 300, TN = 41, TK = 99 };
+        float *ta_ = malloc(sizeof(float) * TM * TK), *tb_ = malloc(sizeof(float) * TN * TK);
+        float *tbt = malloc(sizeof(float) * TK * TN), *c1 = malloc(sizeof(float) * TM * TN);
+        float *c2 = malloc(sizeof(float) * TM * TN);
+        for (int i = 0; i < TM * TK; i++) ta_[i] = (float)frand();
+        for (int i = 0; i < TN * TK; i++) tb_[i] = (float)frand();
+        for (int j = 0; j < TN; j++)
+            for (int p = 0; p < TK; p++) tbt[p * TN + j] = tb_[j * TK + p];
+        CHECK(B->gemm(EM_FLOAT32, false, true, TM, TN, TK, 1, ta_, TK, 0, tb_, TK, 0, 0, c1, TN, 0, 1) == EM_OK);
+        CHECK(B->gemm(EM_FLOAT32, false, false, TM, TN, TK, 1, ta_, TK, 0, tbt, TN, 0, 0, c2, TN, 0, 1) == EM_OK);
+        CHECK(memcmp(c1, c2, sizeof(float) * TM * TN) == 0);
+        free(ta_), free(tb_), free(tbt), free(c1), free(c2);
+    }
     /* beta 0 ignores NaN in C on oneDNN's path too (twice: its first call sets it up) */
     enum { M = 128, N = 96, K = 96 };
     float *la = malloc(sizeof(float) * M * K), *lb = malloc(sizeof(float) * K * N), *lc = malloc(sizeof(float) * M * N);

@@ -117,8 +117,10 @@ static void convert_row(em_dtype dout, em_dtype din, ROW_PARAMS)
 }
 
 /* A same-dtype copy whose input is contiguous down the columns but far apart
-** along rows (a transpose): copy TILE x TILE blocks so that reads and writes
-** both stay in cache. Walks the dims outside the last two itself. */
+** along rows (a transpose): 4-byte elements go through cpu_transpose32 (the
+** input, read as cols x rows, transposed), others are copied in TILE x TILE
+** blocks so that reads and writes both stay in cache. Walks the dims outside
+** the last two itself. */
 #define TILE 32
 static em_status copy_tiled(cpu_iter *it, size_t es)
 {
@@ -127,14 +129,18 @@ static em_status copy_tiled(cpu_iter *it, size_t es)
     int64_t ors = it->bstride[0][nd - 2], irs = it->bstride[1][nd - 2];
     int64_t ocs = it->step[0] * (int64_t)es, ics = it->step[1] * (int64_t)es;
     for (;;) {
-        for (int64_t r0 = 0; r0 < rows; r0 += TILE)
-            for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
-                int64_t nr = rows - r0 < TILE ? rows - r0 : TILE;
-                int64_t nc = cols - c0 < TILE ? cols - c0 : TILE;
-                for (int64_t r = r0; r < r0 + nr; r++)
-                    move_row(es, nc, it->ptr[0] + r * ors + c0 * ocs, it->step[0],
-                             it->ptr[1] + r * irs + c0 * ics, it->step[1]);
-            }
+        if (es == 4) {
+            cpu_transpose32(it->ptr[1], cols, rows, it->step[1], it->ptr[0], ors / 4);
+        } else {
+            for (int64_t r0 = 0; r0 < rows; r0 += TILE)
+                for (int64_t c0 = 0; c0 < cols; c0 += TILE) {
+                    int64_t nr = rows - r0 < TILE ? rows - r0 : TILE;
+                    int64_t nc = cols - c0 < TILE ? cols - c0 : TILE;
+                    for (int64_t r = r0; r < r0 + nr; r++)
+                        move_row(es, nc, it->ptr[0] + r * ors + c0 * ocs, it->step[0],
+                                 it->ptr[1] + r * irs + c0 * ics, it->step[1]);
+                }
+        }
         work += rows * cols;
         if (work >= CPU_POLL_EVERY) {
             work = 0;

@@ -94,6 +94,10 @@ int64_t cpu_load_i64(em_dtype dt, const void *p);   /* floats via cpu_f2i */
 void cpu_store_f64(em_dtype dt, void *p, double v);
 void cpu_store_i64(em_dtype dt, void *p, int64_t v);
 
+/* dst = src^T for 4-byte elements (cpu_transpose.c): src is rows x cols
+** with lds elements between rows, dst cols x rows with ldd. */
+void cpu_transpose32(const void *src, int64_t rows, int64_t cols, int64_t lds, void *dst, int64_t ldd);
+
 /* --- kernel entry points (see backend.h for their contracts) --- */
 em_status em_cpu_fill(const em_kview *out, double value);
 em_status em_cpu_copy(const em_kview *out, const em_kview *in);
