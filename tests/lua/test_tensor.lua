@@ -537,4 +537,18 @@ T.test("transposing copies: every element in place, all edge remainders", functi
   T.ok(nan[{2, 1}]:item() == 1 and nan[{2, 2}]:item() == math.huge and nan[{1, 1}]:item() ~= nan[{1, 1}]:item())
 end)
 
+-- float32 sums that keep a contiguous inner dim add whole rows into 64
+-- accumulators at a time; the columns past the last full 64, and reduced
+-- blocks of more than one dim, must come out as a float64 sum does.
+T.test("sum over leading dims: full and partial column chunks, 2-d blocks", function()
+  torch.manual_seed(3)
+  for _, shape in ipairs({{70, 150}, {3, 64}, {513, 1}, {1, 200}}) do
+    local x = torch.randn(shape[1], shape[2])
+    T.close(x:sum(1):double(), x:double():sum(1), {rtol = 1e-6, atol = 1e-6})
+  end
+  local y = torch.randn(4, 3, 130)
+  T.close(y:sum({1, 2}):double(), y:double():sum({1, 2}), {rtol = 1e-6, atol = 1e-6})
+  T.close(y:sum({1, 2}, true):double(), y:double():sum({1, 2}, true), {rtol = 1e-6, atol = 1e-6})
+end)
+
 T.run()
