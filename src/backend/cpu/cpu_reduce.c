@@ -132,7 +132,7 @@ static acc reduce_block(em_reduce_op op, em_dtype dt, const char *base, const cp
 
 /* t[j] += rows of q, COLS columns: the accumulators stay in registers
 ** (8 AVX-512 or 16 AVX2 ones, compiled for both): a bias gradient of
-** 512 x 256 takes 4 instead of 15 us. */
+** 512 x 256, called from Lua, takes 12 instead of 21 us. */
 EM_CLONES static void add_rows_f32(double *restrict t, const float *restrict q, int64_t rows, int64_t step)
 {
     double a[COLS];
