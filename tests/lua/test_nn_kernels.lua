@@ -196,28 +196,36 @@ end)
 -- 2x2 windows with stride 2 take a fast path (cpu_nn.c): the same values and
 -- indices as a plain loop over each window, with ties, NaNs, -inf and an odd
 -- size whose last row and column no window covers.
+-- Rows of the 2x2 kernel go in chunks of 8 (4 below 8), the last chunk
+-- overlapping the one before: every output width from 1 to 18 columns, odd
+-- input sizes (a last row and column no window covers), ties, NaNs.
 T.test("max_pool2d 2x2 stride 2: values and indices as a plain loop gives", function()
   for _, dtype in ipairs({torch.float32, torch.float64}) do
-    torch.manual_seed(4)
-    local H, W = 7, 9
-    local x = torch.randint(0, 4, {2, 3, H, W}):to(dtype)             -- many ties
-    x[1][1][1][1] = 0 / 0
-    x[1][2][3][4] = 0 / 0
-    x[1][2][4][4] = 0 / 0                                             -- two NaNs in one window
-    x[2][3][1][1] = -math.huge
-    local out, idx = torch.max_pool2d(x, 2, {return_indices = true})
-    T.eq(tostring(out:size()), "torch.Size([2, 3, 3, 4])")
-    for n = 1, 2 do for c = 1, 3 do for oy = 1, 3 do for ox = 1, 4 do
-      local best, bi = -math.huge, nil
-      for dy = 0, 1 do for dx = 0, 1 do
-        local iy, ix = 2 * oy - 1 + dy, 2 * ox - 1 + dx
-        local v = x[n][c][iy][ix]:item()
-        if bi == nil or v > best or v ~= v then best, bi = v, (iy - 1) * W + (ix - 1) end
-      end end
-      local got = out[n][c][oy][ox]:item()
-      T.ok(got == best or (got ~= got and best ~= best), string.format("value at %d %d %d %d", n, c, oy, ox))
-      T.eq(idx[n][c][oy][ox]:item(), bi)
-    end end end end
+    for _, hw in ipairs({{7, 9}, {4, 2}, {5, 7}, {6, 12}, {6, 14}, {3, 16}, {9, 17}, {4, 20}, {28, 28}, {4, 37}}) do
+      torch.manual_seed(4)
+      local H, W = hw[1], hw[2]
+      local x = torch.randint(0, 4, {2, 3, H, W}):to(dtype)             -- many ties
+      x[1][1][1][1] = 0 / 0
+      x[1][2][1][2] = 0 / 0
+      x[1][2][2][2] = 0 / 0                                             -- two NaNs in one window
+      x[2][3][1][W] = 0 / 0
+      x[2][3][1][1] = -math.huge
+      local out, idx = torch.max_pool2d(x, 2, {return_indices = true})
+      local oh, ow = H // 2, W // 2
+      T.eq(tostring(out:size()), string.format("torch.Size([2, 3, %d, %d])", oh, ow))
+      local X, O, I, ok = x:tolist(), out:tolist(), idx:tolist(), true
+      for n = 1, 2 do for c = 1, 3 do for oy = 1, oh do for ox = 1, ow do
+        local best, bi = -math.huge, nil
+        for dy = 0, 1 do for dx = 0, 1 do
+          local iy, ix = 2 * oy - 1 + dy, 2 * ox - 1 + dx
+          local v = X[n][c][iy][ix]
+          if bi == nil or v > best or v ~= v then best, bi = v, (iy - 1) * W + (ix - 1) end
+        end end
+        local got = O[n][c][oy][ox]
+        ok = ok and (got == best or (got ~= got and best ~= best)) and I[n][c][oy][ox] == bi
+      end end end end
+      T.ok(ok, string.format("%s %dx%d", tostring(dtype), H, W))
+    end
   end
 end)
 
