@@ -439,6 +439,28 @@ static void test_gemm(void)
     CHECK(B->gemm(EM_FLOAT32, false, false, 0, 2, 2, 1, a, 2, 0, b, 2, 0, 0, c, 2, 0, 1) == EM_OK);
 }
 
+/* max_pool2d's backward adds each gradient at its saved index (twice where
+** two windows share a max); an index outside its plane, below or above, is
+** EM_ERR_INDEX before anything is written. */
+static void test_max_pool_backward(void)
+{
+    enum { P = 3, N = 4, L = 2 };   /* 3 planes of 4 elements, 2 outputs each */
+    float g[P * L] = {1, 2, 3, 4, 5, 6}, dx[P * N];
+    int64_t idx[P * L] = {0, 3, 2, 2, 1, 0};
+    CHECK(B->max_pool2d_backward(EM_FLOAT32, P, N, L, g, idx, dx) == EM_OK);
+    float want[P * N] = {1, 0, 0, 2, 0, 0, 7, 0, 6, 5, 0, 0};
+    CHECK(memcmp(dx, want, sizeof dx) == 0);
+    for (int bad = 0; bad < 2; bad++) {
+        int64_t wrong[P * L] = {0, 3, 2, 2, 1, 0};
+        wrong[bad ? 5 : 2] = bad ? N : -1;
+        for (int i = 0; i < P * N; i++) dx[i] = 9;
+        CHECK(B->max_pool2d_backward(EM_FLOAT32, P, N, L, g, wrong, dx) == EM_ERR_INDEX);
+        int touched = 0;
+        for (int i = 0; i < P * N; i++) touched += dx[i] != 9;
+        CHECK(touched == 0);
+    }
+}
+
 static void test_index(void)
 {
     float x[12], o[12];   /* x (3,4) = 0..11 */
@@ -516,6 +538,7 @@ TEST_MAIN(
     RUN(test_where);
     RUN(test_reduce);
     RUN(test_gemm);
+    RUN(test_max_pool_backward);
     RUN(test_index);
     RUN(test_interrupt);
 )

@@ -266,15 +266,25 @@ em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, vo
         for (int64_t j = 0; j < L; j++) dp[ip[j]] += gp[j];                             \
     } while (0)
 
+/* The smallest and largest of n indices, into *lo and *hi (which start at 0);
+** compiled for AVX2/AVX-512 (64-bit min/max), scalar on SSE2. */
+EM_CLONES static void index_range(const int64_t *idx, int64_t n, int64_t *lo, int64_t *hi)
+{
+    int64_t l = 0, h = 0;
+    for (int64_t j = 0; j < n; j++) {
+        l = idx[j] < l ? idx[j] : l;
+        h = idx[j] > h ? idx[j] : h;
+    }
+    *lo = l;
+    *hi = h;
+}
+
 em_status em_cpu_max_pool2d_backward(em_dtype dt, int64_t planes, int64_t plane_n, int64_t L, const void *g,
                                      const int64_t *idx, void *dx)
 {
     if (check_float("max_pool2d_backward", dt)) return em_last_status();
-    int64_t lo = 0, hi = 0;   /* every index inside its plane, checked before any write */
-    for (int64_t j = 0; j < planes * L; j++) {
-        lo = idx[j] < lo ? idx[j] : lo;
-        hi = idx[j] > hi ? idx[j] : hi;
-    }
+    int64_t lo, hi;   /* every index inside its plane, checked before any write */
+    index_range(idx, planes * L, &lo, &hi);
     if (lo < 0 || hi >= plane_n)
         return em_fail(EM_ERR_INDEX, "max_pool2d_backward: index %lld is out of bounds for a plane of %lld",
                        (long long)(lo < 0 ? lo : hi), (long long)plane_n);
