@@ -412,7 +412,16 @@ static void test_gemm(void)
         CHECK(B->gemm(EM_FLOAT32, false, true, TM, TN, TK, 1, ta_, TK, 0, tb_, TK, 0, 0, c1, TN, 0, 1) == EM_OK);
         CHECK(B->gemm(EM_FLOAT32, false, false, TM, TN, TK, 1, ta_, TK, 0, tbt, TN, 0, 0, c2, TN, 0, 1) == EM_OK);
         CHECK(memcmp(c1, c2, sizeof(float) * TM * TN) == 0);
-        free(ta_), free(tb_), free(tbt), free(c1), free(c2);
+        /* a batch of two sharing B (stride 0): B transposed once, both right */
+        float *a2 = malloc(sizeof(float) * 2 * TM * TK), *c3 = malloc(sizeof(float) * 2 * TM * TN);
+        memcpy(a2, ta_, sizeof(float) * TM * TK);
+        for (int i = 0; i < TM * TK; i++) a2[TM * TK + i] = -ta_[i];
+        CHECK(B->gemm(EM_FLOAT32, false, true, TM, TN, TK, 1, a2, TK, TM * TK, tb_, TK, 0, 0, c3, TN, TM * TN, 2) ==
+              EM_OK);
+        int wrong = 0;
+        for (int i = 0; i < TM * TN; i++) wrong += c3[i] != c1[i] || c3[TM * TN + i] != -c1[i];
+        CHECK(wrong == 0);
+        free(ta_), free(tb_), free(tbt), free(c1), free(c2), free(a2), free(c3);
     }
     /* beta 0 ignores NaN in C on oneDNN's path too (twice: its first call sets it up) */
     enum { M = 128, N = 96, K = 96 };

@@ -157,7 +157,7 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
         const char *bi = (const char *)b + i * stride_b * es;
         char *ci = (char *)c + i * stride_c * es;
         if (bt) {
-            cpu_transpose32(bi, n, k, g.ldb, bt, n);
+            if (i == 0 || stride_b != 0) cpu_transpose32(bi, n, k, g.ldb, bt, n);   /* a shared B once */
             bi = (const char *)bt;
         }
         if (k == 0) scale_c(dtype, &g, ci);
