@@ -1,7 +1,8 @@
 /* cpu_gemm.c — batched row-major matrix multiply on the CPU:
 ** C_b = alpha * op(A_b) @ op(B_b) + beta * C_b. float32 products of at least
 ** DNNL_MIN_MACS multiply-adds go to oneDNN's sgemm when ember is built with
-** it, other float32/float64 ones to OpenBLAS (one call per batch); int64/int32,
+** it (tall ones with B transposed into a scratch block first), other
+** float32/float64 ones to OpenBLAS (one call per batch); int64/int32,
 ** and float shapes BLAS cannot take, use plain loops. beta == 0 means C is
 ** not read (as in BLAS). */
 #include <cblas.h>
