@@ -8,10 +8,12 @@ median and min/max of N runs (default 30). Not a test: figures only.
 import os
 import pty
 import select
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 
 ember = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/ember")
@@ -40,10 +42,38 @@ def to_prompt():
         seen += chunk
         if b"ember>" in seen:
             elapsed = time.perf_counter() - t0
-    os.write(fd, b"\x04")          # Ctrl-D
-    os.waitpid(pid, 0)
+    quit_repl(pid, fd)
     os.close(fd)
     return elapsed
+
+
+def quit_repl(pid, fd):
+    """Ctrl-D, once the line editor has the terminal. libedit prints the
+    prompt before it leaves canonical mode, and a Ctrl-D that arrives in
+    between is turned into a NUL by the kernel's line discipline: the REPL
+    then keeps waiting (seen once in ~100 runs on a busy machine). So wait
+    for the switch; and never wait forever: resend, then kill."""
+    deadline = time.perf_counter() + 2
+    while time.perf_counter() < deadline and termios.tcgetattr(fd)[3] & termios.ICANON:
+        time.sleep(0.0005)
+    for _ in range(3):
+        os.write(fd, b"\x04")
+        for _ in range(100):
+            if os.waitpid(pid, os.WNOHANG)[0]:
+                return
+            drain(fd)
+            time.sleep(0.01)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def drain(fd):
+    """Reads what the REPL printed, so that it never blocks on a full pty."""
+    try:
+        while select.select([fd], [], [], 0)[0] and os.read(fd, 4096):
+            pass
+    except OSError:
+        pass
 
 
 def run_empty(path):
