@@ -173,10 +173,7 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
             for (int64_t r0 = 0; r0 < m; r0 += rows) {
                 int64_t mr = m - r0 < rows ? m - r0 : rows;
                 int64_t a_off = (trans_a ? r0 : r0 * g.lda) * es;   /* row r0 of op(A) */
-                if (r0 > 0 && em_interrupt_requested) {
-                    em_cpu_free(bt, bt_bytes);
-                    return cpu_interrupted();
-                }
+                if (r0 > 0 && em_interrupt_requested) goto interrupted;
                 if (dtype == EM_FLOAT32)
                     sgemm(trans_a, trans_b1, (int)mr, (int)n, (int)k, (float)alpha, (const float *)(ai + a_off),
                           (int)g.lda, (const float *)bi, (int)ldb1, (float)beta,
@@ -197,14 +194,14 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
         work += m * n * (k + 1);
         if (work >= CPU_POLL_EVERY) {
             work = 0;
-            if (em_interrupt_requested) {
-                em_cpu_free(bt, bt_bytes);
-                return cpu_interrupted();
-            }
+            if (em_interrupt_requested) goto interrupted;
         }
     }
     em_cpu_free(bt, bt_bytes);
     return EM_OK;
+interrupted:
+    em_cpu_free(bt, bt_bytes);
+    return cpu_interrupted();
 }
 
 /* Threads: OpenBLAS's pool and OpenMP's (oneDNN, the kernels'

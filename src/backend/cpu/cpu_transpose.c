@@ -56,8 +56,6 @@ void cpu_transpose32(const void *src, int64_t rows, int64_t cols, int64_t lds, v
     uint32_t *d = dst;
 #ifdef HAVE_TILE8
     bool tiles = has_avx2();
-#else
-    bool tiles = false;
 #endif
     int64_t nblocks = (rows + BLOCK - 1) / BLOCK;
     int cpu_nt = cpu_threads(rows * cols);
@@ -79,5 +77,4 @@ void cpu_transpose32(const void *src, int64_t rows, int64_t cols, int64_t lds, v
             plain(s, lds, d, ldd, ie, i1, j0, j1);   /* below them */
         }
     }
-    (void)tiles;
 }
