@@ -14,13 +14,27 @@
 ** the main thread and on every coroutine being resumed (lua_sethook is
 ** documented as safe to call from a signal handler). The hook fires at the
 ** next Lua instruction of that thread, removes itself and raises the error,
-** as lua.c does. A third Ctrl-C during one statement that has not stopped
-** (a C library call that never polls) restores the default action, so a
-** learner can always get out.
+** as lua.c does. A third Ctrl-C that nothing has answered yet (a C library
+** call that never polls) restores the default action, so a learner can
+** always get out; a press answered by the hook or by a kernel that stopped
+** (em_interrupted) starts the count again, so handled interrupts never add
+** up to an exit.
+**
+** Threads: SIGINT from the terminal or `kill` goes to the process, and the
+** kernel hands it to any thread that does not block it. OpenBLAS starts its
+** worker threads (with signals unblocked) before main, so while the main
+** thread blocks signals around a oneDNN call the signal would run the handler
+** on an OpenBLAS thread, at once and once per press, instead of waiting for
+** the call. The handler therefore acts only on the main thread: anywhere else
+** it forwards the signal there (pthread_kill), where a blocked one stays
+** pending, several presses merge into one, and lua_sethook is called from the
+** thread that runs Lua, as lua.c does.
 **
 ** Not here: line editing (readline.c) and the REPL itself (lua/ember/repl.lua). */
+#include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,13 +42,14 @@
 #include "backend/backend.h"
 
 #define MAX_TRACKED 64          /* nested resumes deeper than this are not hooked */
-#define KILL_AFTER 3            /* Ctrl-C presses within one call before giving up */
+#define KILL_AFTER 3            /* unanswered Ctrl-C presses before giving up */
 
 static lua_State *main_thread;
 static lua_State *volatile tracked[MAX_TRACKED];
 static volatile sig_atomic_t ntracked;
 static volatile sig_atomic_t presses;
 static volatile sig_atomic_t armed;
+static pthread_t signal_thread; /* the thread that runs Lua: the handler acts there only */
 static int call_depth;          /* stack levels below interrupt.call's function */
 
 static void stop_hook(lua_State *L, lua_Debug *ar)
@@ -42,14 +57,25 @@ static void stop_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     lua_sethook(L, NULL, 0, 0);
     if (!em_interrupt_requested) return;
+    em_interrupt_answered = 1;
     lua_pushliteral(L, "interrupted");
     lua_error(L);
 }
 
 static void on_sigint(int sig)
 {
+    if (!pthread_equal(pthread_self(), signal_thread)) {
+        int saved = errno;
+        pthread_kill(signal_thread, sig);
+        errno = saved;
+        return;
+    }
     em_interrupt_requested = 1;
     if (!armed) return;         /* at the prompt: readline sees EINTR */
+    if (em_interrupt_answered) {    /* the last press was acted on: this one starts a new count */
+        em_interrupt_answered = 0;
+        presses = 0;
+    }
     if (++presses >= KILL_AFTER) {
         static const char msg[] = "\nember: still running after Ctrl-C three times; exiting\n";
         ssize_t r = write(2, msg, sizeof msg - 1);
@@ -69,6 +95,7 @@ static void install_handler(void)
 {
     static int done;
     if (done) return;
+    signal_thread = pthread_self();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -82,6 +109,7 @@ static void reset_state(void)
     armed = 0;
     presses = 0;
     em_interrupt_requested = 0;
+    em_interrupt_answered = 0;
     if (main_thread) lua_sethook(main_thread, NULL, 0, 0);
     ntracked = 0;
 }

@@ -5,6 +5,7 @@
 ** million ops is fine. Grad mode is off while formulas run. */
 #include <stdlib.h>
 
+#include "../backend/backend.h"
 #include "../core/runtime.h"
 #include "../ops/ops.h"
 #include "autograd.h"
@@ -193,7 +194,10 @@ em_status em_backward(em_tensor *root, const em_tensor *gradient, bool retain_gr
         if (!push(&ready, root->grad_fn)) st = em_fail(EM_ERR_MEMORY, "backward: out of memory");
     }
     em_tensor_release(g);
-    while (st == EM_OK && ready.n) st = run_node(ready.items[--ready.n], &ready);
+    /* Ctrl-C between nodes: a backward made of calls that do not poll
+    ** (oneDNN convolutions) still stops at the next node */
+    while (st == EM_OK && ready.n)
+        st = em_interrupt_requested ? em_interrupted() : run_node(ready.items[--ready.n], &ready);
     /* clean up: drop pending gradients; free saved tensors unless retained */
     for (size_t i = 0; i < all.n; i++) {
         em_node *n = all.items[i];

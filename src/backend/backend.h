@@ -15,6 +15,7 @@
 #ifndef EMBER_BACKEND_H
 #define EMBER_BACKEND_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -264,7 +265,13 @@ const em_backend *em_cpu_backend(void);
 void em_set_num_threads(int n);
 int em_get_num_threads(void);
 
-/* Polled by long kernels; set from a signal handler by the app. */
-extern volatile int em_interrupt_requested;
+/* Ctrl-C. The app's SIGINT handler (app/interrupt.c) sets
+** em_interrupt_requested; long kernels and the backward engine poll it and
+** stop with em_interrupted(), which also sets em_interrupt_answered: the
+** handler's "three presses and ember exits" counts only presses that nothing
+** has answered yet, so interrupts that were acted on never add up to an exit. */
+extern volatile sig_atomic_t em_interrupt_requested;
+extern volatile sig_atomic_t em_interrupt_answered;
+em_status em_interrupted(void);   /* EM_ERR_INTERRUPT, "interrupted"; marks it answered */
 
 #endif

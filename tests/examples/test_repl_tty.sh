@@ -28,7 +28,7 @@ fail() {
 # start [NO_COLOR value]
 start() {
   tm new-session -d -s repl -x 120 -y 50 \
-    "cd '$tmp' && env XDG_STATE_HOME='$tmp/state' TERM=xterm-256color NO_COLOR='${1:-}' '$ember'; sleep 30"
+    "cd '$tmp' && env XDG_STATE_HOME='$tmp/state' TERM=xterm-256color NO_COLOR='${1:-}' '$ember'; echo '[exited]'; sleep 30"
   wait_for 'ember>' 10 || fail "no prompt"
 }
 screen() { tm capture-pane -t repl -p -S -200; }
@@ -117,29 +117,32 @@ send C-u
 typeln '?torch.zeros'
 wait_for 'zeros\(' || fail "?torch.zeros shows the docstring"
 
-# Ctrl-C: a busy Lua loop, a loop inside a coroutine, a long kernel, a training loop
-typeln 'while true do end'
-sleep 0.3
+# Ctrl-C: a busy Lua loop, a loop inside a coroutine, a long kernel, a training
+# loop. Each statement prints a line once it runs, and Ctrl-C is sent only
+# after that line shows: sent earlier (a loaded machine may not have read the
+# line yet), it would reach the prompt instead of the statement.
+typeln 'print("busy " .. "loop"); while true do end'
+wait_for '^busy loop$' || fail "busy loop did not start"
 ms=$(interrupt_latency) || fail "Ctrl-C did not stop while true do end"
 echo "Ctrl-C latency, busy loop: ${ms} ms"
 wait_for 'ember>$' || fail "no prompt after Ctrl-C"
 
-typeln 'co = coroutine.wrap(function() while true do end end)'
+typeln 'co = coroutine.wrap(function() print("in " .. "coroutine"); while true do end end)'
 typeln 'co()'
-sleep 0.3
+wait_for '^in coroutine$' || fail "coroutine did not start"
 ms=$(interrupt_latency) || fail "Ctrl-C did not stop a loop inside a coroutine"
 echo "Ctrl-C latency, coroutine: ${ms} ms"
 
 typeln 'big = torch.ones(4000, 4000)'
-typeln 'for i = 1, 1000000 do big = big:mul(1.0001):matmul(big):clamp(0, 1) end'
-sleep 0.5
+typeln 'print("kernel " .. "loop"); for i = 1, 1000000 do big = big:mul(1.0001):matmul(big):clamp(0, 1) end'
+wait_for '^kernel loop$' || fail "kernel loop did not start"
 ms=$(interrupt_latency) || fail "Ctrl-C did not stop a long kernel loop"
 echo "Ctrl-C latency, kernels: ${ms} ms"
 
 typeln 'net = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10))'
 typeln 'opt = optim.Adam(net:parameters(), {lr = 1e-3}); xs = torch.randn(64, 784); ys = torch.randint(0, 10, {64})'
-typeln 'steps = 0; while true do opt:zero_grad(); local loss = F.cross_entropy(net(xs), ys); loss:backward(); opt:step(); steps = steps + 1 end'
-sleep 0.5
+typeln 'steps = 0; while true do opt:zero_grad(); local loss = F.cross_entropy(net(xs), ys); loss:backward(); opt:step(); steps = steps + 1; if steps == 1 then print("training " .. "loop") end end'
+wait_for '^training loop$' || fail "training loop did not start"
 ms=$(interrupt_latency) || fail "Ctrl-C did not stop a training loop"
 echo "Ctrl-C latency, training loop: ${ms} ms"
 typeln 'steps > 0'
@@ -149,7 +152,7 @@ wait_for '^after interrupts$' || fail "REPL unusable after Ctrl-C"
 
 # Ctrl-D leaves; the history file holds what was typed
 send C-d
-sleep 0.5
+wait_for '^\[exited\]$' || fail "Ctrl-D did not leave"
 grep -q '^double(21)$' "$tmp/state/ember/history" || fail "history file not written"
 tm kill-server 2>/dev/null
 sock="ember-repl-test-$$-2"     # a fresh tmux server: no race with the one shutting down

@@ -491,9 +491,12 @@ T.test("exercise: check writes the starter, hint, edits pass, reset confirms, wa
   out, code = sh(dir, '"$EMBER" exercise reset double-it', "y\n")
   T.eq(code, 0, out)
   T.ok(fs.read(copy):find("local doubled = nil", 1, true), "starter back after y")
-  -- watch: a save while it watches is re-checked
-  out = sh(dir, "(sleep 1.2; sed -i 's/local doubled = nil.*/local doubled = t * 2/' ex/double-it.lua) & " ..
-    'EMBER_WATCH_LIMIT=3 "$EMBER" exercise watch double-it; wait')
+  -- watch: a save while it watches is re-checked. The save happens once the
+  -- first check has printed its result, and the watcher stops after its
+  -- second check: no sleeps to race against a slow machine.
+  out = sh(dir, 'EMBER_WATCH_CHECKS=2 timeout 120 "$EMBER" exercise watch double-it >watch.out 2>&1 & ' ..
+    'for i in $(seq 1200); do grep -q "not yet" watch.out && break; sleep 0.1; done; ' ..
+    "sed -i 's/local doubled = nil.*/local doubled = t * 2/' ex/double-it.lua; wait; cat watch.out")
   T.ok(out:find("✗ not yet", 1, true), out)
   T.ok(out:find("✓ double-it passed", 1, true), out)
   out, code = sh(dir, '"$EMBER" exercise check no-such')

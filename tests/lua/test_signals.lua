@@ -12,6 +12,11 @@
 local T = require "ember.test"
 local interrupt = require "ember.interrupt"
 
+-- `ember run` leaves SIGINT's default action (end the script) until
+-- interrupt.call installs ember's handler; install it before any signal is
+-- sent, or the first one can arrive before it and end the test.
+interrupt.clear()
+
 local function my_pid()
   local f = assert(io.open("/proc/self/stat"))
   local pid = f:read("n")

@@ -12,7 +12,14 @@
 #include "cpu_nn.h"
 #include "cpu_optim.h"
 
-volatile int em_interrupt_requested = 0;
+volatile sig_atomic_t em_interrupt_requested = 0;
+volatile sig_atomic_t em_interrupt_answered = 0;
+
+em_status em_interrupted(void)
+{
+    em_interrupt_answered = 1;
+    return em_fail(EM_ERR_INTERRUPT, "interrupted");
+}
 
 static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
 {

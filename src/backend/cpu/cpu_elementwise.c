@@ -144,7 +144,7 @@ static em_status copy_tiled(cpu_iter *it, size_t es)
         work += rows * cols;
         if (work >= CPU_POLL_EVERY) {
             work = 0;
-            if (em_interrupt_requested) return cpu_interrupted();
+            if (em_interrupt_requested) return em_interrupted();
         }
         int d = nd - 3;
         for (; d >= 0; d--) {

@@ -201,7 +201,7 @@ em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int
     return EM_OK;
 interrupted:
     em_cpu_free(bt, bt_bytes);
-    return cpu_interrupted();
+    return em_interrupted();
 }
 
 /* Threads: OpenBLAS's pool and OpenMP's (oneDNN, the kernels'

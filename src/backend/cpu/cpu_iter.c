@@ -68,11 +68,9 @@ em_status cpu_iter_init(cpu_iter *it, int nops, const em_kview *const views[])
     return EM_OK;
 }
 
-em_status cpu_interrupted(void) { return em_fail(EM_ERR_INTERRUPT, "interrupted"); }
-
 em_status cpu_iter_status(const cpu_iter *it)
 {
-    return it->interrupted ? cpu_interrupted() : EM_OK;
+    return it->interrupted ? em_interrupted() : EM_OK;
 }
 
 int64_t cpu_numel(const em_kview *v)

@@ -68,7 +68,6 @@ static inline bool cpu_iter_next(cpu_iter *it)
 int64_t cpu_numel(const em_kview *v);
 /* The window v with dim fixed at position i (shape[dim] becomes 1). */
 em_kview cpu_slice(const em_kview *v, int dim, int64_t i);
-em_status cpu_interrupted(void);   /* em_fail(EM_ERR_INTERRUPT, "interrupted") */
 
 /* --- conversions: float -> int truncates toward zero and saturates to the
 ** int64 range (NaN -> 0), then narrows like an int cast (wraps); anything ->

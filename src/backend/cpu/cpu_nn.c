@@ -93,7 +93,7 @@ em_status em_cpu_im2col(em_dtype dt, const em_window2d *g, const void *x, void *
                 }
             }
         }
-        if (interrupted_after(&work, g->kh * g->kw * L)) return cpu_interrupted();
+        if (interrupted_after(&work, g->kh * g->kw * L)) return em_interrupted();
     }
     return EM_OK;
 }
@@ -125,7 +125,7 @@ em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void
                     }
                 }
             }
-        if (interrupted_after(&work, g->kh * g->kw * L)) return cpu_interrupted();
+        if (interrupted_after(&work, g->kh * g->kw * L)) return em_interrupted();
     }
     return EM_OK;
 }
@@ -254,7 +254,7 @@ em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, vo
         else if (dt == EM_FLOAT32) MAX_POOL_PLANE(float);
         else MAX_POOL_PLANE(double);
     }
-    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
+    return em_interrupt_requested ? em_interrupted() : EM_OK;
 }
 
 /* dx = zeros, then each output's gradient added at its saved arg-max
@@ -298,7 +298,7 @@ em_status em_cpu_max_pool2d_backward(em_dtype dt, int64_t planes, int64_t plane_
         if (dt == EM_FLOAT32) MAX_POOL_BACKWARD(float);
         else MAX_POOL_BACKWARD(double);
     }
-    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
+    return em_interrupt_requested ? em_interrupted() : EM_OK;
 }
 
 /* --- softmax --- */
@@ -413,7 +413,7 @@ em_status em_cpu_softmax(em_dtype dt, const void *x, void *y, int64_t outer, int
                 else st(f32, y, q, ld(f32, y, q) / s);
             }
         }
-        if (interrupted_after(&work, n * inner)) return cpu_interrupted();
+        if (interrupted_after(&work, n * inner)) return em_interrupted();
     }
     return EM_OK;
 }
@@ -461,7 +461,7 @@ em_status em_cpu_class_loss(em_dtype dt, const em_class_loss *a, const void *x, 
             st(f32, loss, r, l);
             st(f32, row_weight, r, wt);
         }
-        if (interrupted_after(&work, n * C)) return cpu_interrupted();
+        if (interrupted_after(&work, n * C)) return em_interrupted();
     }
     return EM_OK;
 }
@@ -520,7 +520,7 @@ em_status em_cpu_class_loss_backward(em_dtype dt, const em_class_loss *a, const 
                 st(f32, gx, at + c * inner, gr * v);
             }
         }
-        if (interrupted_after(&work, n * C)) return cpu_interrupted();
+        if (interrupted_after(&work, n * C)) return em_interrupted();
     }
     return EM_OK;
 }
@@ -601,7 +601,7 @@ em_status em_cpu_bn_stats(em_dtype dt, const void *x, int64_t outer, int64_t c, 
         st(f32, mean, ch, mu);
         st(f32, var, ch, sq / m_count);
     }
-    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
+    return em_interrupt_requested ? em_interrupted() : EM_OK;
 }
 
 /* The rows of channel_affine: y = a ka + k0 (forward), and
@@ -644,7 +644,7 @@ em_status em_cpu_channel_affine(em_dtype dt, const void *a, const void *b, const
             st(f32, y, at + i, v);
         }
     }
-    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
+    return em_interrupt_requested ? em_interrupted() : EM_OK;
 }
 
 em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, const void *mean,
@@ -675,5 +675,5 @@ em_status em_cpu_bn_backward_reduce(em_dtype dt, const void *g, const void *x, c
         st(f32, sum_g, ch, sg);
         st(f32, sum_gx, ch, sgx);
     }
-    return em_interrupt_requested ? cpu_interrupted() : EM_OK;
+    return em_interrupt_requested ? em_interrupted() : EM_OK;
 }

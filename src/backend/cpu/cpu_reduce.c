@@ -226,7 +226,7 @@ em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in
         work += it.n * (rb.numel + 1);
         if (work >= CPU_POLL_EVERY) {
             work = 0;
-            if (em_interrupt_requested) return cpu_interrupted();
+            if (em_interrupt_requested) return em_interrupted();
         }
     } while (cpu_iter_next(&it));
     return cpu_iter_status(&it);
