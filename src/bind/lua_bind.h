@@ -25,6 +25,7 @@ void em_lua_register_save(lua_State *L);        /* module: save (torch.save) */
 void em_lua_register_load(lua_State *L);        /* module: load (torch.load) */
 void em_lua_register_safetensors(lua_State *L); /* module: save/load_safetensors, io.safetensors_info */
 void em_lua_register_inspect(lua_State *L);     /* module: io.zip_records, io.pt_describe (ember inspect) */
+void em_lua_register_options(lua_State *L);     /* module: _options_problem, _closest (torch.options) */
 void em_lua_register_onnx(lua_State *L);        /* module: _onnx.write/read/parse (lua/torch/onnx.lua) */
 
 /* The generator named in an options table (field generator), or the default. */

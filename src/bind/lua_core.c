@@ -46,6 +46,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_safetensors(L);
     em_lua_register_inspect(L);
     em_lua_register_onnx(L);
+    em_lua_register_options(L);
     lua_pushcfunction(L, l_set_tostring);
     lua_setfield(L, mod, "_set_tostring");
     return 1;

@@ -84,4 +84,16 @@ bool em_lua_opt_field_bool(lua_State *L, int idx, const char *name, bool def);
 /* Index of the trailing options table among arguments 1..top, or 0. */
 int em_lua_find_options(lua_State *L);
 
+/* --- checking options tables (lua_options.c) ---
+** A function's options: its name as the user calls it, the options it
+** implements and PyTorch's options it does not, space-separated. */
+typedef struct em_lua_opts {
+    const char *fn;
+    const char *known;
+    const char *pytorch_only;
+} em_lua_opts;
+/* Raises for an unknown key ("did you mean"), a PyTorch option ember does
+** not implement, or a non-string key. idx 0 or a non-table: nothing to do. */
+void em_lua_check_options(lua_State *L, int idx, const em_lua_opts *spec);
+
 #endif

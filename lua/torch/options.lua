@@ -1,0 +1,72 @@
+-- torch.options — options tables of the functions written in Lua, checked by
+-- the engine's one checker (src/bind/lua_options.c), the same one the C
+-- functions use. A function declares its options once, beside its code, and
+-- checks the table on entry, before reading any field:
+--
+--   local CONV2D = options.spec("nn.Conv2d", "stride padding dilation groups bias",
+--                               "padding_mode device dtype")
+--   function Conv2d:__init(in_channels, out_channels, kernel_size, opts)
+--     opts = CONV2D:check(opts)      -- {} when nil; an error otherwise
+--
+-- known: the options ember implements; pytorch_only: PyTorch's options it
+-- does not implement (an error that says so, never a silent default). Both
+-- are space-separated names. The error names the function and the key and
+-- suggests the closest valid option: "nn.Conv2d: unknown option 'strid'
+-- (did you mean 'stride'?)". It is raised at the user's line (the first
+-- caller outside ember's Lua library).
+--
+-- Every spec made here is listed in options.specs (by function name), which
+-- tests/lua/test_options.lua walks.
+local core = require "torch.core"
+
+local options = {specs = {}}
+
+local Spec = {}
+Spec.__index = Spec
+
+local libdir = debug.getinfo(1, "S").source:match("^@(.*)/torch/options%.lua$")
+
+-- The error level of the first frame above check that is Lua code outside
+-- ember's library (the user's call), or the caller of the checked function.
+local function user_level()
+  if libdir then
+    for level = 3, 40 do
+      local info = debug.getinfo(level, "S")
+      if not info then break end
+      if info.what ~= "C" and info.source:sub(2, #libdir + 1) ~= libdir then return level - 1 end
+    end
+  end
+  return 3
+end
+
+--- options.spec(fn, known[, pytorch_only]) -> spec
+-- Declares the options of function fn (its name as a user calls it).
+function options.spec(fn, known, pytorch_only)
+  assert(type(fn) == "string" and type(known) == "string", "options.spec(fn, known[, pytorch_only])")
+  local spec = setmetatable({fn = fn, known = known, pytorch_only = pytorch_only or ""}, Spec)
+  options.specs[fn] = spec
+  return spec
+end
+
+--- spec:check(opts) -> opts, or {} when opts is nil
+-- Raises for a key that is not one of the options, a PyTorch option that
+-- ember does not implement, or opts that is not a table.
+function Spec:check(opts)
+  local msg = core._options_problem(opts, self.fn, self.known, self.pytorch_only)
+  if msg then error(msg, user_level()) end
+  return opts or {}
+end
+
+--- spec:has(name) -> boolean: whether name is one of the options ember implements
+function Spec:has(name)
+  for w in self.known:gmatch("%S+") do
+    if w == name then return true end
+  end
+  return false
+end
+
+--- options.closest(name, words) -> the closest of the space-separated words, or nil
+-- The same "did you mean" rule as the options' (torch.zeroes -> zeros).
+function options.closest(name, words) return core._closest(name, words) end
+
+return options
