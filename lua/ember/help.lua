@@ -243,6 +243,7 @@ end
 local USERDATA_DOCS = {
   ["torch.Tensor"] = "Tensor", ["torch.dtype"] = "torch.dtype", ["torch.device"] = "torch.device",
   ["torch.Generator"] = "torch.Generator", ["torch.Node"] = "torch.Node", ["torch.Size"] = "torch.Size",
+  ["NoneType"] = "torch.None",
 }
 
 -- For an instance: the class (table) or doc name it belongs to, and a label.

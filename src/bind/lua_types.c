@@ -1,5 +1,11 @@
-/* lua_types.c — dtype objects (torch.float32 ...) and device objects
-** (torch.device("cpu")): singletons kept in the registry, so == compares them. */
+/* lua_types.c — dtype objects (torch.float32 ...), device objects
+** (torch.device("cpu")) and torch.None: singletons kept in the registry, so
+** == compares them.
+**
+** torch.None is Python's None where a Lua nil cannot stand: an element of a
+** list (nil would leave a hole and lose the length), a dict value, or an
+** option whose PyTorch value is None (BatchNorm's momentum). It prints as
+** None and is saved as None. */
 #include <string.h>
 
 #include "../core/tensor.h"
@@ -62,6 +68,28 @@ static int l_device(lua_State *L)
     return luaL_error(L, "torch.device: expected one of cpu, cuda, cuda:N as the device type, got '%s'", spec);
 }
 
+static int none_tostring(lua_State *L)
+{
+    lua_pushliteral(L, "None");
+    return 1;
+}
+
+static int none_newindex(lua_State *L)
+{
+    return luaL_error(L, "torch.None cannot be changed");
+}
+
+/* Pushes torch.None (the one value of type NoneType). */
+void em_lua_push_none(lua_State *L)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "torch.None");
+}
+
+bool em_lua_is_none(lua_State *L, int idx)
+{
+    return luaL_testudata(L, idx, EM_NONE_MT) != NULL;
+}
+
 static int l_cuda_is_available(lua_State *L)
 {
     lua_pushboolean(L, em_backend_get(EM_CUDA) != NULL);
@@ -110,6 +138,20 @@ void em_lua_open_types(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, "torch.devices");
     lua_pushcfunction(L, l_device);
     lua_setfield(L, -2, "device");
+    /* None: one userdata with its own metatable, also registry[EM_NONE_MT] */
+    luaL_newmetatable(L, EM_NONE_MT);
+    lua_pushcfunction(L, none_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushcfunction(L, none_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "NoneType");
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+    lua_newuserdatauv(L, 0, 0);
+    luaL_setmetatable(L, EM_NONE_MT);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "torch.None");
+    lua_setfield(L, -2, "None");
     lua_newtable(L);
     lua_pushcfunction(L, l_cuda_is_available);
     lua_setfield(L, -2, "is_available");

@@ -21,6 +21,7 @@
 #define EM_DTYPE_MT "torch.dtype"
 #define EM_DEVICE_MT "torch.device"
 #define EM_NODE_MT "torch.Node"
+#define EM_NONE_MT "torch.NoneType"
 
 /* --- tensors --- */
 em_tensor *em_lua_check_tensor(lua_State *L, int idx);
@@ -83,6 +84,10 @@ em_dtype em_lua_opt_field_dtype(lua_State *L, int idx, em_dtype def);
 bool em_lua_opt_field_bool(lua_State *L, int idx, const char *name, bool def);
 /* Index of the trailing options table among arguments 1..top, or 0. */
 int em_lua_find_options(lua_State *L);
+
+/* torch.None, Python's None where nil cannot stand (lua_types.c) */
+void em_lua_push_none(lua_State *L);
+bool em_lua_is_none(lua_State *L, int idx);
 
 /* --- checking options tables (lua_options.c) ---
 ** A function's options: its name as the user calls it, the options it

@@ -32,6 +32,19 @@ The dtype's name without "torch.".
 Example:
   torch.float.name                        --> float32]=]
 
+M["torch.None"] = [=[
+torch.None
+Python's None, where a Lua nil cannot stand: an element of a list (a nil
+would leave a hole, and the list would lose its length), a value in a dict,
+or an option that PyTorch sets to None (nn.BatchNorm1d's momentum).
+torch.load gives it for a None inside a list or dict; torch.save writes it
+as None. It prints as None and compares with ==.
+Example:
+  local xs = {1, torch.None, 3}
+  #xs                                     --> 3
+  xs[2] == torch.None                     --> true
+  tostring(torch.None)                    --> None]=]
+
 M["torch.device"] = [=[
 torch.device(type) -> torch.device
 A device object: "cpu" (the only one in this ember; "cuda" and "cuda:N"
