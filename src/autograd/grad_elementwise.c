@@ -137,6 +137,11 @@ static em_status binary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
         }
         break;
     }
+    case EM_B_FLOOR_DIV:
+    case EM_B_TRUNC_DIV:   /* rounded quotients are piecewise constant: d = 0 ; 0 (zeros, even for inf g) */
+        if (need_a) ga = sc_zeros(&s, n->ndim[0], n->shape[0], g);
+        if (need_b) gb = sc_zeros(&s, n->ndim[1], n->shape[1], g);
+        break;
     case EM_B_MAXIMUM:
     case EM_B_MINIMUM: { /* g goes to the larger (smaller) input; ties split it in half */
         const em_tensor *a = sc_saved(&s, n, 0), *b = sc_saved(&s, n, 1);
@@ -169,6 +174,8 @@ static const char *binary_grad_name(em_binary_op op)
     case EM_B_MUL: return "MulBackward0";
     case EM_B_DIV: return "DivBackward0";
     case EM_B_POW: return "PowBackward1";
+    case EM_B_FLOOR_DIV:
+    case EM_B_TRUNC_DIV: return "DivBackward2";
     case EM_B_MAXIMUM: return "MaximumBackward0";
     case EM_B_MINIMUM: return "MinimumBackward0";
     default: return NULL;

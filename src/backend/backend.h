@@ -59,15 +59,23 @@ typedef enum em_unary_op {
 typedef enum em_binary_op {
     EM_B_ADD, EM_B_SUB, EM_B_MUL,
     EM_B_DIV,      /* floats: IEEE division; ints are promoted to float by ops */
-    EM_B_POW,      /* float only */
+    EM_B_POW,      /* floats: pow; integers exactly, by squaring, wrapping as int64 does
+                   ** (a negative exponent: 1 for a = 1, +-1 for a = -1, else 0) */
     EM_B_MAXIMUM, EM_B_MINIMUM,   /* NaN propagates */
     EM_B_RELU_GRAD,   /* a where b > 0, else 0 (relu's backward: b <= 0 ? 0 : a, PyTorch's threshold_backward) */
+    /* division with rounding (PyTorch's rounding_mode): floats round the
+    ** quotient (floor as Python's //, trunc toward zero); integers divide
+    ** exactly in integers, and a zero divisor is an error (ZeroDivisionError) */
+    EM_B_FLOOR_DIV, EM_B_TRUNC_DIV,
     /* comparisons: output dtype is EM_BOOL, inputs share one dtype */
     EM_B_EQ, EM_B_NE, EM_B_LT, EM_B_LE, EM_B_GT, EM_B_GE,
     /* logical on bool inputs, bool output */
     EM_B_AND, EM_B_OR, EM_B_XOR,
     EM_B_NUM_OPS
 } em_binary_op;
+
+/* The op's name in error messages ("div (rounding_mode='floor')"). */
+const char *em_binary_op_name(em_binary_op op);
 
 typedef enum em_reduce_op {
     EM_R_SUM,      /* floats accumulate in double; ints in int64; bool counts -> int64 out */

@@ -11,6 +11,29 @@
 #include "lua_bind.h"
 #include "lua_util.h"
 
+/* Options of the creation functions: one list each (lua_options.c). */
+#define CREATE_KNOWN "dtype device requires_grad"
+static const em_lua_opts TENSOR_OPTS = {"torch.tensor", CREATE_KNOWN, "pin_memory"};
+static const em_lua_opts ZEROS_OPTS = {"torch.zeros", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts ONES_OPTS = {"torch.ones", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts EMPTY_OPTS = {"torch.empty", CREATE_KNOWN, "out layout pin_memory memory_format"};
+static const em_lua_opts FULL_OPTS = {"torch.full", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts LIKE_OPTS[] = {
+    {"torch.zeros_like", CREATE_KNOWN, "layout pin_memory memory_format"},
+    {"torch.ones_like", CREATE_KNOWN, "layout pin_memory memory_format"},
+    {"torch.empty_like", CREATE_KNOWN, "layout pin_memory memory_format"},
+    {"torch.full_like", CREATE_KNOWN, "layout pin_memory memory_format"},
+    {"torch.rand_like", CREATE_KNOWN, "layout pin_memory memory_format"},
+    {"torch.randn_like", CREATE_KNOWN, "layout pin_memory memory_format"},
+};
+static const em_lua_opts ARANGE_OPTS = {"torch.arange", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts LINSPACE_OPTS = {"torch.linspace", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts EYE_OPTS = {"torch.eye", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts RAND_OPTS = {"torch.rand", CREATE_KNOWN " generator", "out layout pin_memory"};
+static const em_lua_opts RANDN_OPTS = {"torch.randn", CREATE_KNOWN " generator", "out layout pin_memory"};
+static const em_lua_opts RANDINT_OPTS = {"torch.randint", CREATE_KNOWN " generator", "out layout pin_memory"};
+static const em_lua_opts RANDPERM_OPTS = {"torch.randperm", CREATE_KNOWN " generator", "out layout pin_memory"};
+
 /* --- torch.tensor(data) --- */
 
 typedef struct {
@@ -18,6 +41,16 @@ typedef struct {
     int64_t shape[EM_MAX_DIMS];
     bool saw_bool, saw_int, saw_float;
 } nested_info;
+
+/* One element as Lua gave it: Lua integers are kept as int64, so that
+** values beyond 2^53 reach int64 storage exactly (a double would round). */
+typedef struct {
+    bool is_int;
+    union {
+        double d;
+        int64_t i;
+    };
+} scalar_value;
 
 /* Walks the first elements to find the shape, then checks every element. */
 static void probe_shape(lua_State *L, int idx, nested_info *info)
@@ -34,22 +67,29 @@ static void probe_shape(lua_State *L, int idx, nested_info *info)
     lua_pop(L, 1);
 }
 
-static void fill_nested(lua_State *L, int idx, nested_info *info, int depth, double *out, int64_t *pos)
+static void fill_nested(lua_State *L, int idx, nested_info *info, int depth, scalar_value *out, int64_t *pos)
 {
     if (depth == info->ndim) {
         int t = lua_type(L, idx);
+        scalar_value *v = &out[(*pos)++];
         if (t == LUA_TNUMBER) {
-            if (lua_isinteger(L, idx)) info->saw_int = true;
-            else info->saw_float = true;
-            out[(*pos)++] = lua_tonumber(L, idx);
+            v->is_int = lua_isinteger(L, idx);
+            if (v->is_int) {
+                info->saw_int = true;
+                v->i = lua_tointeger(L, idx);
+            } else {
+                info->saw_float = true;
+                v->d = lua_tonumber(L, idx);
+            }
         } else if (t == LUA_TBOOLEAN) {
             info->saw_bool = true;
-            out[(*pos)++] = lua_toboolean(L, idx);
+            v->is_int = true;
+            v->i = lua_toboolean(L, idx);
         } else if (t == LUA_TTABLE && !em_lua_test_tensor(L, idx)) {
             luaL_error(L, "tensor: ragged nested tables: expected a number at depth %d, found a table", depth + 1);
         } else {
             luaL_error(L, "tensor: could not convert a %s to a number (element %d)", luaL_typename(L, idx),
-                       (int)*pos + 1);
+                       (int)*pos);
         }
         return;
     }
@@ -68,17 +108,27 @@ static void fill_nested(lua_State *L, int idx, nested_info *info, int depth, dou
     }
 }
 
-/* Converts host doubles to dtype dt into buf (both userdata, GC-owned). */
-static void convert_values(const double *v, int64_t n, em_dtype dt, void *buf)
+/* A float to an integer type: truncates toward zero; NaN and infinities
+** give 0 (as before; PyTorch's result is undefined there). */
+static int64_t float_to_int(double d)
+{
+    return isfinite(d) && d > -9223372036854775808.0 && d < 9223372036854775808.0 ? (int64_t)d : 0;
+}
+
+/* Converts the elements to dtype dt into buf. Integers convert to floats
+** with one rounding (int64 -> float32 directly, as PyTorch does) and to
+** integer types exactly (narrowing wraps, as a C cast). */
+static void convert_values(const scalar_value *v, int64_t n, em_dtype dt, void *buf)
 {
     for (int64_t i = 0; i < n; i++) {
+        int64_t iv = v[i].is_int ? v[i].i : float_to_int(v[i].d);
         switch (dt) {
-        case EM_FLOAT32: ((float *)buf)[i] = (float)v[i]; break;
-        case EM_FLOAT64: ((double *)buf)[i] = v[i]; break;
-        case EM_INT64: ((int64_t *)buf)[i] = isfinite(v[i]) ? (int64_t)v[i] : 0; break;
-        case EM_INT32: ((int32_t *)buf)[i] = isfinite(v[i]) ? (int32_t)(int64_t)v[i] : 0; break;
-        case EM_UINT8: ((uint8_t *)buf)[i] = isfinite(v[i]) ? (uint8_t)(int64_t)v[i] : 0; break;
-        case EM_BOOL: ((uint8_t *)buf)[i] = v[i] != 0; break;
+        case EM_FLOAT32: ((float *)buf)[i] = v[i].is_int ? (float)v[i].i : (float)v[i].d; break;
+        case EM_FLOAT64: ((double *)buf)[i] = v[i].is_int ? (double)v[i].i : v[i].d; break;
+        case EM_INT64: ((int64_t *)buf)[i] = iv; break;
+        case EM_INT32: ((int32_t *)buf)[i] = (int32_t)iv; break;
+        case EM_UINT8: ((uint8_t *)buf)[i] = (uint8_t)iv; break;
+        case EM_BOOL: ((uint8_t *)buf)[i] = v[i].is_int ? v[i].i != 0 : v[i].d != 0; break;
         default: break;
         }
     }
@@ -88,6 +138,7 @@ static int l_tensor(lua_State *L)
 {
     int opts = lua_gettop(L) >= 2 ? 2 : 0;
     if (opts) luaL_checktype(L, 2, LUA_TTABLE);
+    em_lua_check_options(L, opts, &TENSOR_OPTS);
     bool rg = em_lua_opt_field_bool(L, opts, "requires_grad", false);
     em_tensor *src = em_lua_test_tensor(L, 1);
     em_tensor **box = em_lua_newbox(L);
@@ -103,7 +154,7 @@ static int l_tensor(lua_State *L)
         probe_shape(L, 1, &info);
         int64_t n = em_shape_numel("tensor", info.ndim, info.shape);
         if (n < 0) return em_lua_raise(L);
-        double *vals = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof(double), 0);
+        scalar_value *vals = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof(scalar_value), 0);
         int64_t pos = 0;
         fill_nested(L, 1, &info, 0, vals, &pos);
         /* any float -> float32; integers -> int64; only booleans -> bool; empty -> float32 */
@@ -121,74 +172,87 @@ static int l_tensor(lua_State *L)
 
 /* --- filled tensors --- */
 
-static int make_filled(lua_State *L, const char *op, double value, bool has_value_arg)
+/* requires_grad from the options (checked), applied to the new tensor in *box */
+static void apply_requires_grad(lua_State *L, int opts, em_tensor *t)
+{
+    if (em_lua_opt_field_bool(L, opts, "requires_grad", false) && em_set_requires_grad(t, true) != EM_OK)
+        em_lua_raise(L);
+}
+
+static int make_filled(lua_State *L, const em_lua_opts *spec, double value, bool has_value_arg)
 {
     int64_t shape[EM_MAX_DIMS];
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, spec);
+    const char *op = spec->fn + 6;   /* without "torch." */
     int n = em_lua_check_sizes(L, 1, shape, op);
     em_dtype def = EM_FLOAT32;
+    int vi = 0;
     if (has_value_arg) {
-        int vi = lua_type(L, 1) == LUA_TTABLE ? 2 : n + 1;
-        if (lua_type(L, vi) == LUA_TBOOLEAN) {
-            value = lua_toboolean(L, vi);
-            def = EM_BOOL;
-        } else {
-            value = luaL_checknumber(L, vi);
-            def = lua_isinteger(L, vi) ? EM_INT64 : EM_FLOAT32;
-        }
+        vi = lua_type(L, 1) == LUA_TTABLE ? 2 : n + 1;
+        if (lua_type(L, vi) == LUA_TBOOLEAN) def = EM_BOOL;
+        else if (lua_type(L, vi) == LUA_TNUMBER) def = lua_isinteger(L, vi) ? EM_INT64 : EM_FLOAT32;
+        else return luaL_error(L, "%s: expected a fill value (a number or boolean) after the size, got %s", op,
+                               luaL_typename(L, vi));
     }
     em_dtype dt = em_lua_opt_field_dtype(L, opts, def);
-    bool rg = em_lua_opt_field_bool(L, opts, "requires_grad", false);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_op_full(n, shape, value, dt, em_cpu_backend()));
-    if (rg) EM_LUA_CHECK(L, em_set_requires_grad(*box, true));
+    if (vi) {
+        EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, em_cpu_backend()));
+        em_lua_fill(L, *box, vi, op);      /* integers beyond 2^53 exactly */
+        (*box)->storage->version = 0;
+    } else {
+        EM_LUA_TRY(L, *box, em_op_full(n, shape, value, dt, em_cpu_backend()));
+    }
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
-static int l_zeros(lua_State *L) { return make_filled(L, "zeros", 0.0, false); }
-static int l_ones(lua_State *L) { return make_filled(L, "ones", 1.0, false); }
-static int l_empty(lua_State *L) { return make_filled(L, "empty", 0.0, false); }
-static int l_full(lua_State *L) { return make_filled(L, "full", 0.0, true); }
+static int l_zeros(lua_State *L) { return make_filled(L, &ZEROS_OPTS, 0.0, false); }
+static int l_ones(lua_State *L) { return make_filled(L, &ONES_OPTS, 1.0, false); }
+static int l_empty(lua_State *L) { return make_filled(L, &EMPTY_OPTS, 0.0, false); }
+static int l_full(lua_State *L) { return make_filled(L, &FULL_OPTS, 0.0, true); }
 
-/* zeros_like(t[, opts]) etc.: t's shape and dtype unless opts say otherwise */
-static int make_like(lua_State *L, double value, int kind)
+/* zeros_like(t[, opts]) etc.: t's shape and dtype unless opts say otherwise.
+** kind: 0 zeros/ones/empty (value), 1 full (value argument), 2 rand, 3 randn */
+static int make_like(lua_State *L, double value, int kind, const em_lua_opts *spec)
 {
     em_tensor *t = em_lua_check_tensor(L, 1);
-    int vi = 2;
-    if (kind == 1) {
-        value = lua_type(L, 2) == LUA_TBOOLEAN ? lua_toboolean(L, 2) : luaL_checknumber(L, 2);
-        vi = 3;
-    }
+    int vi = kind == 1 ? 3 : 2;
+    if (kind == 1 && lua_type(L, 2) != LUA_TNUMBER && lua_type(L, 2) != LUA_TBOOLEAN)
+        return luaL_error(L, "full_like: expected a fill value (a number or boolean), got %s", luaL_typename(L, 2));
     int opts = lua_gettop(L) >= vi && em_lua_is_options(L, vi) ? vi : 0;
+    em_lua_check_options(L, opts, spec);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, t->dtype);
-    bool rg = em_lua_opt_field_bool(L, opts, "requires_grad", false);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_tensor_empty(t->ndim, t->shape, dt, em_tensor_backend(t)));
     em_status st = EM_OK;
     if (kind == 2) st = em_op_uniform_(*box, 0.0, 1.0, em_rng_default());
     else if (kind == 3) st = em_op_normal_(*box, 0.0, 1.0, em_rng_default());
+    else if (kind == 1) em_lua_fill(L, *box, 2, "full_like");
     else st = em_op_fill_(*box, value);
     EM_LUA_CHECK(L, st);
     (*box)->storage->version = 0;
-    if (rg) EM_LUA_CHECK(L, em_set_requires_grad(*box, true));
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
-static int l_zeros_like(lua_State *L) { return make_like(L, 0.0, 0); }
-static int l_ones_like(lua_State *L) { return make_like(L, 1.0, 0); }
-static int l_empty_like(lua_State *L) { return make_like(L, 0.0, 0); }
-static int l_full_like(lua_State *L) { return make_like(L, 0.0, 1); }
-static int l_rand_like(lua_State *L) { return make_like(L, 0.0, 2); }
-static int l_randn_like(lua_State *L) { return make_like(L, 0.0, 3); }
+static int l_zeros_like(lua_State *L) { return make_like(L, 0.0, 0, &LIKE_OPTS[0]); }
+static int l_ones_like(lua_State *L) { return make_like(L, 1.0, 0, &LIKE_OPTS[1]); }
+static int l_empty_like(lua_State *L) { return make_like(L, 0.0, 0, &LIKE_OPTS[2]); }
+static int l_full_like(lua_State *L) { return make_like(L, 0.0, 1, &LIKE_OPTS[3]); }
+static int l_rand_like(lua_State *L) { return make_like(L, 0.0, 2, &LIKE_OPTS[4]); }
+static int l_randn_like(lua_State *L) { return make_like(L, 0.0, 3, &LIKE_OPTS[5]); }
 
 static int l_arange(lua_State *L)
 {
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &ARANGE_OPTS);
     int nargs = opts ? opts - 1 : lua_gettop(L);
     double start = 0, end, step = 1;
     bool all_int = true;
     for (int i = 1; i <= nargs; i++) {
-        luaL_checknumber(L, i);
+        em_lua_check_scalar(L, i, "arange");
         all_int = all_int && lua_isinteger(L, i);
     }
     if (nargs == 1) end = lua_tonumber(L, 1);
@@ -200,23 +264,22 @@ static int l_arange(lua_State *L)
         return luaL_error(L, "arange: expected arange(end) or arange(start, end[, step]), got %d numbers", nargs);
     }
     em_dtype dt = em_lua_opt_field_dtype(L, opts, all_int ? EM_INT64 : EM_FLOAT32);
-    bool rg = em_lua_opt_field_bool(L, opts, "requires_grad", false);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_arange(start, end, step, dt));
-    if (rg) EM_LUA_CHECK(L, em_set_requires_grad(*box, true));
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
 static int l_linspace(lua_State *L)
 {
-    double start = luaL_checknumber(L, 1), end = luaL_checknumber(L, 2);
+    double start = em_lua_check_scalar(L, 1, "linspace"), end = em_lua_check_scalar(L, 2, "linspace");
     int64_t steps = em_lua_check_int(L, 3);
     int opts = lua_gettop(L) >= 4 && em_lua_is_options(L, 4) ? 4 : 0;
+    em_lua_check_options(L, opts, &LINSPACE_OPTS);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
-    bool rg = em_lua_opt_field_bool(L, opts, "requires_grad", false);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_linspace(start, end, steps, dt));
-    if (rg) EM_LUA_CHECK(L, em_set_requires_grad(*box, true));
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
@@ -225,38 +288,41 @@ static int l_eye(lua_State *L)
     int64_t n = em_lua_check_int(L, 1);
     int64_t m = lua_type(L, 2) == LUA_TNUMBER ? em_lua_check_int(L, 2) : n;
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &EYE_OPTS);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_eye(n, m, dt));
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
 /* --- random --- */
 
-static int make_random(lua_State *L, const char *op, int kind)
+static int make_random(lua_State *L, const em_lua_opts *spec, int kind)
 {
     int64_t shape[EM_MAX_DIMS];
     int opts = em_lua_find_options(L);
-    int n = em_lua_check_sizes(L, 1, shape, op);
+    em_lua_check_options(L, opts, spec);
+    int n = em_lua_check_sizes(L, 1, shape, spec->fn + 6);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
-    bool rg = em_lua_opt_field_bool(L, opts, "requires_grad", false);
     em_rng *g = em_lua_opt_generator(L, opts);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, em_cpu_backend()));
     EM_LUA_CHECK(L, kind ? em_op_normal_(*box, 0.0, 1.0, g) : em_op_uniform_(*box, 0.0, 1.0, g));
     (*box)->storage->version = 0;
-    if (rg) EM_LUA_CHECK(L, em_set_requires_grad(*box, true));
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
-static int l_rand(lua_State *L) { return make_random(L, "rand", 0); }
-static int l_randn(lua_State *L) { return make_random(L, "randn", 1); }
+static int l_rand(lua_State *L) { return make_random(L, &RAND_OPTS, 0); }
+static int l_randn(lua_State *L) { return make_random(L, &RANDN_OPTS, 1); }
 
 /* randint(high, size) or randint(low, high, size) */
 static int l_randint(lua_State *L)
 {
     int64_t low = 0, high, shape[EM_MAX_DIMS];
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &RANDINT_OPTS);
     int si;
     if (lua_type(L, 2) == LUA_TNUMBER) {
         low = em_lua_check_int(L, 1);
@@ -274,6 +340,7 @@ static int l_randint(lua_State *L)
     EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, em_cpu_backend()));
     EM_LUA_CHECK(L, em_op_randint_(*box, low, high, g));
     (*box)->storage->version = 0;
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 
@@ -281,6 +348,7 @@ static int l_randperm(lua_State *L)
 {
     int64_t n = em_lua_check_int(L, 1);
     int opts = lua_gettop(L) >= 2 && em_lua_is_options(L, 2) ? 2 : 0;
+    em_lua_check_options(L, opts, &RANDPERM_OPTS);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_INT64);
     em_rng *g = em_lua_opt_generator(L, opts);
     em_tensor **box = em_lua_newbox(L);
@@ -291,6 +359,7 @@ static int l_randperm(lua_State *L)
         em_tensor_release(*box);
         *box = c;
     }
+    apply_requires_grad(L, opts, *box);
     return 1;
 }
 

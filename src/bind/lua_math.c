@@ -34,19 +34,38 @@ static void check_pair(lua_State *L, em_tensor **a, em_tensor **b)
     if (!*a) *a = em_lua_check_operand(L, 1, *b);
 }
 
-static double opt_alpha(lua_State *L, int idx)
+/* A binary op's options, checked (upvalues 2 and 3: its name as registered
+** and the options it takes): alpha (add, sub), rounding_mode (div). */
+typedef struct {
+    double alpha;
+    em_binary_op op;   /* EM_B_DIV becomes EM_B_FLOOR_DIV / EM_B_TRUNC_DIV */
+} binary_opts;
+
+static binary_opts binary_options(lua_State *L, em_binary_op op, int idx)
 {
-    if (lua_type(L, idx) != LUA_TTABLE) return 1.0;
+    binary_opts o = {1.0, op};
+    em_lua_opts spec = {lua_tostring(L, lua_upvalueindex(2)), lua_tostring(L, lua_upvalueindex(3)), "out"};
+    if (lua_isnoneornil(L, idx)) return o;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        luaL_error(L, "%s: expected an options table as the third argument, got %s", spec.fn, luaL_typename(L, idx));
+    em_lua_check_options(L, idx, &spec);
     lua_getfield(L, idx, "alpha");
-    double a = lua_isnil(L, -1) ? 1.0 : luaL_checknumber(L, -1);
-    lua_pop(L, 1);
-    return a;
+    if (!lua_isnil(L, -1)) o.alpha = em_lua_check_scalar(L, -1, spec.fn);
+    lua_getfield(L, idx, "rounding_mode");
+    if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "floor") == 0) o.op = EM_B_FLOOR_DIV;
+    else if (lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "trunc") == 0) o.op = EM_B_TRUNC_DIV;
+    else if (!lua_isnil(L, -1) && !em_lua_is_none(L, -1))
+        luaL_error(L, "%s: expected rounding_mode to be one of torch.None, 'trunc', or 'floor' but found '%s'",
+                   spec.fn, luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 2);
+    return o;
 }
 
 static int l_binary(lua_State *L)
 {
-    em_binary_op op = (em_binary_op)lua_tointeger(L, lua_upvalueindex(1));
-    double alpha = (op == EM_B_ADD || op == EM_B_SUB) ? opt_alpha(L, 3) : 1.0;
+    binary_opts o = binary_options(L, (em_binary_op)lua_tointeger(L, lua_upvalueindex(1)), 3);
+    em_binary_op op = o.op;
+    double alpha = o.alpha;
     lua_settop(L, 2);
     em_tensor *a, *b;
     check_pair(L, &a, &b);
@@ -69,24 +88,16 @@ static int l_pow(lua_State *L)
     lua_settop(L, 2);
     em_tensor *x = em_lua_test_tensor(L, 1);
     if (x && lua_type(L, 2) == LUA_TNUMBER && em_dtype_is_float(x->dtype)) {
-        double e = lua_tonumber(L, 2);
+        double e = em_lua_check_scalar(L, 2, "pow");
         em_tensor **box = em_lua_newbox(L);
         EM_LUA_TRY(L, *box, e == 2.0 ? em_unary(EM_U_SQUARE, x, 0, 0) : em_unary(EM_U_POW, x, e, 0));
         if (e == 2.0 && (*box)->grad_fn) (*box)->grad_fn->name = "PowBackward0";
         return 1;
     }
-    if (x && lua_isinteger(L, 2) && !em_dtype_is_float(x->dtype) && x->dtype != EM_BOOL) {
-        /* integer ** integer stays an integer tensor, as in PyTorch */
-        lua_Integer e = lua_tointeger(L, 2);
-        if (e < 0) return luaL_error(L, "pow: integers to negative integer powers are not allowed");
-        em_tensor **tmp = em_lua_newbox(L);
-        EM_LUA_TRY(L, *tmp, em_op_to_dtype(x, EM_FLOAT64));
-        em_tensor **pw = em_lua_newbox(L);
-        EM_LUA_TRY(L, *pw, em_op_unary(EM_U_POW, *tmp, (double)e, 0));
-        em_tensor **box = em_lua_newbox(L);
-        EM_LUA_TRY(L, *box, em_op_to_dtype(*pw, x->dtype));
-        return 1;
-    }
+    /* integer ** integer stays an integer tensor, computed exactly (wrapping
+    ** as int64 does), as in PyTorch */
+    if (x && lua_isinteger(L, 2) && !em_dtype_is_float(x->dtype) && lua_tointeger(L, 2) < 0)
+        return luaL_error(L, "pow: Integers to negative integer powers are not allowed.");
     em_tensor *a, *b;
     check_pair(L, &a, &b);
     em_tensor **box = em_lua_newbox(L);
@@ -100,13 +111,13 @@ static void clamp_bounds(lua_State *L, double *lo, double *hi)
     *hi = INFINITY;
     if (lua_type(L, 2) == LUA_TTABLE) {
         lua_getfield(L, 2, "min");
-        if (!lua_isnil(L, -1)) *lo = luaL_checknumber(L, -1);
+        if (!lua_isnil(L, -1)) *lo = em_lua_check_scalar(L, -1, "clamp");
         lua_getfield(L, 2, "max");
-        if (!lua_isnil(L, -1)) *hi = luaL_checknumber(L, -1);
+        if (!lua_isnil(L, -1)) *hi = em_lua_check_scalar(L, -1, "clamp");
         lua_pop(L, 2);
     } else {
-        if (!lua_isnoneornil(L, 2)) *lo = luaL_checknumber(L, 2);
-        if (!lua_isnoneornil(L, 3)) *hi = luaL_checknumber(L, 3);
+        if (!lua_isnoneornil(L, 2)) *lo = em_lua_check_scalar(L, 2, "clamp");
+        if (!lua_isnoneornil(L, 3)) *hi = em_lua_check_scalar(L, 3, "clamp");
     }
     if (*lo == -INFINITY && *hi == INFINITY && lua_isnoneornil(L, 2))
         luaL_error(L, "clamp: at least one of min or max must be given");
@@ -170,31 +181,71 @@ static int l_logical_not(lua_State *L)
 
 /* --- reductions --- */
 
-/* Parses ([dim[, keepdim]]) or ({dim=, keepdim=}) after the tensor. */
-static void reduce_args(lua_State *L, const em_tensor *x, const char *op, uint32_t *mask, bool *keepdim,
-                        bool *has_dim)
+/* Options of the reductions: one list each (lua_options.c). */
+static const em_lua_opts SUM_OPTS = {"sum", "dim keepdim dtype", "out"};
+static const em_lua_opts MEAN_OPTS = {"mean", "dim keepdim dtype", "out"};
+static const em_lua_opts PROD_OPTS = {"prod", "dim keepdim dtype", "out"};
+static const em_lua_opts VAR_OPTS = {"var", "dim keepdim unbiased correction", "out"};
+static const em_lua_opts STD_OPTS = {"std", "dim keepdim unbiased correction", "out"};
+static const em_lua_opts ALL_OPTS = {"all", "dim keepdim", "out"};
+static const em_lua_opts ANY_OPTS = {"any", "dim keepdim", "out"};
+static const em_lua_opts MAX_OPTS = {"max", "dim keepdim", "out"};
+static const em_lua_opts MIN_OPTS = {"min", "dim keepdim", "out"};
+static const em_lua_opts ARGMAX_OPTS = {"argmax", "dim keepdim", "out"};
+static const em_lua_opts ARGMIN_OPTS = {"argmin", "dim keepdim", "out"};
+
+/* The arguments of a reduction after the tensor: ([dim[, keepdim]][, opts])
+** or (opts) with opts = {dim =, keepdim =, ...}; the options table is
+** checked against spec. Returns its index (0: none). */
+static int reduce_args(lua_State *L, const em_tensor *x, const em_lua_opts *spec, uint32_t *mask, bool *keepdim,
+                       bool *has_dim)
 {
     *mask = 0;
     *keepdim = false;
     *has_dim = false;
-    int di = 2, ki = 3;
-    if (em_lua_is_options(L, 2)) {
-        lua_getfield(L, 2, "dim");
-        lua_getfield(L, 2, "keepdim");
-        di = lua_gettop(L) - 1;
-        ki = lua_gettop(L);
+    int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, spec);
+    int top = opts ? opts - 1 : lua_gettop(L);
+    if (top > 3) luaL_error(L, "%s: too many arguments (expected the tensor, dim and keepdim, then options)", spec->fn);
+    int di = top >= 2 ? 2 : 0, ki = top >= 3 ? 3 : 0;
+    if (opts) {
+        lua_getfield(L, opts, "dim");
+        if (!lua_isnil(L, -1)) {
+            if (di) luaL_error(L, "%s: dim given twice (as an argument and as an option)", spec->fn);
+            di = lua_gettop(L);
+        }
+        lua_getfield(L, opts, "keepdim");
+        if (!lua_isnil(L, -1)) {
+            if (ki) luaL_error(L, "%s: keepdim given twice (as an argument and as an option)", spec->fn);
+            ki = lua_gettop(L);
+        }
     }
-    if (!lua_isnoneornil(L, di)) {
-        *mask = em_lua_check_dims_mask(L, di, x, op);
+    if (di && !lua_isnil(L, di)) {
+        *mask = em_lua_check_dims_mask(L, di, x, spec->fn);
         *has_dim = true;
     }
-    if (lua_type(L, ki) == LUA_TTABLE) {
-        lua_getfield(L, ki, "keepdim");
-        *keepdim = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-    } else {
+    if (ki && !lua_isnil(L, ki)) {
+        if (!lua_isboolean(L, ki)) luaL_error(L, "%s: keepdim must be a boolean, got %s", spec->fn, luaL_typename(L, ki));
         *keepdim = lua_toboolean(L, ki);
     }
+    return opts;
+}
+
+/* The input converted to options.dtype when given (PyTorch casts before
+** reducing, so sum({dtype = torch.float64}) of int64 sums in float64);
+** anchored on the stack. */
+static em_tensor *reduce_input(lua_State *L, em_tensor *x, int opts)
+{
+    if (!opts) return x;
+    lua_getfield(L, opts, "dtype");
+    bool given = !lua_isnil(L, -1);
+    em_dtype dt = given ? em_lua_check_dtype(L, -1) : x->dtype;
+    lua_pop(L, 1);
+    if (!given || dt == x->dtype) return x;
+    em_tensor **box = em_lua_newbox(L);
+    *box = em_to_dtype(x, dt);
+    if (!*box) em_lua_raise(L);
+    return *box;
 }
 
 static int l_sum(lua_State *L)
@@ -202,7 +253,8 @@ static int l_sum(lua_State *L)
     em_tensor *x = em_lua_check_tensor(L, 1);
     uint32_t mask;
     bool keep, has_dim;
-    reduce_args(L, x, "sum", &mask, &keep, &has_dim);
+    int opts = reduce_args(L, x, &SUM_OPTS, &mask, &keep, &has_dim);
+    x = reduce_input(L, x, opts);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_sum(x, mask, keep));
     return 1;
@@ -213,7 +265,8 @@ static int l_mean(lua_State *L)
     em_tensor *x = em_lua_check_tensor(L, 1);
     uint32_t mask;
     bool keep, has_dim;
-    reduce_args(L, x, "mean", &mask, &keep, &has_dim);
+    int opts = reduce_args(L, x, &MEAN_OPTS, &mask, &keep, &has_dim);
+    x = reduce_input(L, x, opts);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_mean(x, mask, keep));
     return 1;
@@ -224,22 +277,24 @@ static int l_prod(lua_State *L)
     em_tensor *x = em_lua_check_tensor(L, 1);
     uint32_t mask;
     bool keep, has_dim;
-    reduce_args(L, x, "prod", &mask, &keep, &has_dim);
+    int opts = reduce_args(L, x, &PROD_OPTS, &mask, &keep, &has_dim);
+    x = reduce_input(L, x, opts);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_prod(x, mask, keep));
     return 1;
 }
 
-/* var/std: correction from {unbiased=} or {correction=} in any trailing table */
-static double correction_arg(lua_State *L)
+/* var/std: correction from {unbiased =} or {correction =} */
+static double correction_arg(lua_State *L, int opts, const char *fn)
 {
-    int opts = em_lua_find_options(L);
     double c = 1.0;
     if (!opts) return c;
     lua_getfield(L, opts, "unbiased");
-    if (!lua_isnil(L, -1)) c = lua_toboolean(L, -1) ? 1.0 : 0.0;
     lua_getfield(L, opts, "correction");
-    if (!lua_isnil(L, -1)) c = luaL_checknumber(L, -1);
+    if (!lua_isnil(L, -2) && !lua_isnil(L, -1))
+        luaL_error(L, "%s: give either unbiased or correction, not both", fn);
+    if (!lua_isnil(L, -2)) c = lua_toboolean(L, -2) ? 1.0 : 0.0;
+    if (!lua_isnil(L, -1)) c = em_lua_check_scalar(L, -1, fn);
     lua_pop(L, 2);
     return c;
 }
@@ -247,10 +302,11 @@ static double correction_arg(lua_State *L)
 static int var_std(lua_State *L, bool is_std)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    double c = correction_arg(L);
     uint32_t mask;
     bool keep, has_dim;
-    reduce_args(L, x, is_std ? "std" : "var", &mask, &keep, &has_dim);
+    const em_lua_opts *spec = is_std ? &STD_OPTS : &VAR_OPTS;
+    int opts = reduce_args(L, x, spec, &mask, &keep, &has_dim);
+    double c = correction_arg(L, opts, spec->fn);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, is_std ? em_std(x, mask, keep, c) : em_var(x, mask, keep, c));
     return 1;
@@ -258,6 +314,19 @@ static int var_std(lua_State *L, bool is_std)
 
 static int l_var(lua_State *L) { return var_std(L, false); }
 static int l_std(lua_State *L) { return var_std(L, true); }
+
+/* The one dim of a mask (max/min/argmax take a single dim). */
+static int single_dim(lua_State *L, uint32_t mask, const char *fn)
+{
+    if (mask & (mask - 1)) luaL_error(L, "%s: expected one dim, not a list of dims", fn);
+    int d = 0;
+    if (mask == 0) return 0;   /* a 0-dim tensor's dim (1 or -1) */
+    while (!(mask & 1u)) {
+        mask >>= 1;
+        d++;
+    }
+    return d;
+}
 
 /* max() / max(dim[, keepdim]) -> values, indices / max(other) = maximum */
 static int maxmin(lua_State *L, em_reduce_op op)
@@ -274,8 +343,15 @@ static int maxmin(lua_State *L, em_reduce_op op)
         EM_LUA_TRY(L, *box, em_maxmin_all(op, x));
         return 1;
     }
-    int dim = em_lua_check_dim(L, 2);
-    bool keep = lua_type(L, 3) == LUA_TTABLE ? em_lua_opt_field_bool(L, 3, "keepdim", false) : lua_toboolean(L, 3);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, op == EM_R_MAX ? &MAX_OPTS : &MIN_OPTS, &mask, &keep, &has_dim);
+    if (!has_dim) {
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_maxmin_all(op, x));
+        return 1;
+    }
+    int dim = single_dim(L, mask, op == EM_R_MAX ? "max" : "min");
     em_tensor **vbox = em_lua_newbox(L);
     em_tensor **ibox = em_lua_newbox(L);
     EM_LUA_CHECK(L, em_maxmin_dim(op, x, dim, keep, vbox, ibox));
@@ -288,7 +364,7 @@ static int logical_reduce(lua_State *L, em_reduce_op op)
     em_tensor *x = em_lua_check_tensor(L, 1);
     uint32_t mask;
     bool keep, has_dim;
-    reduce_args(L, x, op == EM_R_MIN ? "all" : "any", &mask, &keep, &has_dim);
+    reduce_args(L, x, op == EM_R_MIN ? &ALL_OPTS : &ANY_OPTS, &mask, &keep, &has_dim);
     em_tensor **b = em_lua_newbox(L);
     EM_LUA_TRY(L, *b, em_op_to_dtype(x, EM_BOOL));
     em_tensor **box = em_lua_newbox(L);
@@ -314,9 +390,11 @@ static int l_min(lua_State *L) { return maxmin(L, EM_R_MIN); }
 static int argmaxmin(lua_State *L, em_reduce_op op)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    bool all = lua_isnoneornil(L, 2);
-    int dim = all ? 0 : em_lua_check_dim(L, 2);
-    bool keep = lua_toboolean(L, 3);
+    uint32_t mask;
+    bool keep, has_dim;
+    reduce_args(L, x, op == EM_R_MAX ? &ARGMAX_OPTS : &ARGMIN_OPTS, &mask, &keep, &has_dim);
+    bool all = !has_dim;
+    int dim = all ? 0 : single_dim(L, mask, op == EM_R_MAX ? "argmax" : "argmin");
     em_tensor **vbox = em_lua_newbox(L);
     em_tensor **ibox = em_lua_newbox(L);
     if (all) {   /* position in the flattened tensor */
@@ -364,9 +442,10 @@ static int l_unary_(lua_State *L)
 
 static int l_binary_(lua_State *L)
 {
-    em_binary_op op = (em_binary_op)lua_tointeger(L, lua_upvalueindex(1));
     em_tensor *x = em_lua_check_tensor(L, 1);
-    double alpha = (op == EM_B_ADD || op == EM_B_SUB) ? opt_alpha(L, 3) : 1.0;
+    binary_opts o = binary_options(L, (em_binary_op)lua_tointeger(L, lua_upvalueindex(1)), 3);
+    em_binary_op op = o.op;
+    double alpha = o.alpha;
     lua_settop(L, 2);
     em_tensor *y = em_lua_check_operand(L, 2, x);
     if (alpha != 1.0 && !(em_grad_enabled() && y->requires_grad)) {
@@ -390,10 +469,13 @@ static int l_binary_(lua_State *L)
 static int l_pow_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    if (lua_type(L, 2) == LUA_TNUMBER) {
-        EM_LUA_CHECK(L, em_unary_(EM_U_POW, x, lua_tonumber(L, 2), 0));
+    lua_settop(L, 2);
+    if (lua_type(L, 2) == LUA_TNUMBER && em_dtype_is_float(x->dtype)) {
+        EM_LUA_CHECK(L, em_unary_(EM_U_POW, x, em_lua_check_scalar(L, 2, "pow_"), 0));
     } else {
-        EM_LUA_CHECK(L, em_binary_(EM_B_POW, x, em_lua_check_tensor(L, 2)));
+        if (lua_isinteger(L, 2) && lua_tointeger(L, 2) < 0)
+            return luaL_error(L, "pow_: Integers to negative integer powers are not allowed.");
+        EM_LUA_CHECK(L, em_binary_(EM_B_POW, x, em_lua_check_operand(L, 2, x)));
     }
     lua_settop(L, 1);
     return 1;
@@ -412,15 +494,13 @@ static int l_clamp_(lua_State *L)
 static int l_fill_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    double v;
     em_tensor *t = em_lua_test_tensor(L, 2);
     if (t) {
         if (t->ndim != 0) return luaL_error(L, "fill_: only supports 0-dimension value tensor but got %d-D", t->ndim);
-        EM_LUA_CHECK(L, em_tensor_get_double(t, 0, &v));
+        EM_LUA_CHECK(L, em_copy_(x, t));    /* exact for every dtype */
     } else {
-        v = lua_type(L, 2) == LUA_TBOOLEAN ? lua_toboolean(L, 2) : luaL_checknumber(L, 2);
+        em_lua_fill(L, x, 2, "fill_");
     }
-    EM_LUA_CHECK(L, em_fill_(x, v));
     lua_settop(L, 1);
     return 1;
 }
@@ -471,18 +551,31 @@ static void set_closure(lua_State *L, const char *name, lua_CFunction f, int op)
     lua_setfield(L, -2, name);
 }
 
+/* A binary op: upvalues op, its name and the options it takes. */
+static void set_binary(lua_State *L, const char *name, lua_CFunction f, int op, const char *known)
+{
+    lua_pushinteger(L, op);
+    lua_pushstring(L, name);
+    lua_pushstring(L, known);
+    lua_pushcclosure(L, f, 3);
+    lua_setfield(L, -2, name);
+}
+
 static const struct { const char *name; int op; } unary_ops[] = {
     {"neg", EM_U_NEG},         {"exp", EM_U_EXP},         {"log", EM_U_LOG},         {"sqrt", EM_U_SQRT},
     {"abs", EM_U_ABS},         {"sign", EM_U_SIGN},       {"relu", EM_U_RELU},       {"sigmoid", EM_U_SIGMOID},
     {"tanh", EM_U_TANH},       {"reciprocal", EM_U_RECIPROCAL}, {"square", EM_U_SQUARE}, {"log1p", EM_U_LOG1P},
 };
 
-static const struct { const char *name; int op; } binary_ops[] = {
-    {"add", EM_B_ADD},     {"sub", EM_B_SUB},     {"mul", EM_B_MUL},     {"div", EM_B_DIV},
-    {"maximum", EM_B_MAXIMUM}, {"minimum", EM_B_MINIMUM}, {"eq", EM_B_EQ}, {"ne", EM_B_NE},
-    {"lt", EM_B_LT},       {"le", EM_B_LE},       {"gt", EM_B_GT},       {"ge", EM_B_GE},
-    {"logical_and", EM_B_AND}, {"logical_or", EM_B_OR}, {"logical_xor", EM_B_XOR},
-    {"subtract", EM_B_SUB}, {"multiply", EM_B_MUL}, {"divide", EM_B_DIV},
+/* name, op, options it takes (PyTorch's "out" is refused as not implemented) */
+static const struct { const char *name; int op; const char *known; } binary_ops[] = {
+    {"add", EM_B_ADD, "alpha"},  {"sub", EM_B_SUB, "alpha"},  {"mul", EM_B_MUL, ""},
+    {"div", EM_B_DIV, "rounding_mode"},  {"maximum", EM_B_MAXIMUM, ""}, {"minimum", EM_B_MINIMUM, ""},
+    {"eq", EM_B_EQ, ""}, {"ne", EM_B_NE, ""}, {"lt", EM_B_LT, ""}, {"le", EM_B_LE, ""}, {"gt", EM_B_GT, ""},
+    {"ge", EM_B_GE, ""}, {"logical_and", EM_B_AND, ""}, {"logical_or", EM_B_OR, ""},
+    {"logical_xor", EM_B_XOR, ""}, {"subtract", EM_B_SUB, "alpha"}, {"multiply", EM_B_MUL, ""},
+    {"divide", EM_B_DIV, "rounding_mode"}, {"true_divide", EM_B_DIV, ""},
+    {"floor_divide", EM_B_FLOOR_DIV, ""},
 };
 
 static const luaL_Reg shared_funcs[] = {
@@ -498,7 +591,7 @@ static void register_common(lua_State *L)
     for (size_t i = 0; i < sizeof unary_ops / sizeof unary_ops[0]; i++)
         set_closure(L, unary_ops[i].name, l_unary, unary_ops[i].op);
     for (size_t i = 0; i < sizeof binary_ops / sizeof binary_ops[0]; i++)
-        set_closure(L, binary_ops[i].name, l_binary, binary_ops[i].op);
+        set_binary(L, binary_ops[i].name, l_binary, binary_ops[i].op, binary_ops[i].known);
     const char *products[] = {"matmul", "mm", "bmm", "mv", "dot"};
     for (int i = 0; i < 5; i++) set_closure(L, products[i], l_product, i);
     luaL_setfuncs(L, shared_funcs, 0);
@@ -516,11 +609,12 @@ void em_lua_register_math(lua_State *L)
     };
     for (size_t i = 0; i < sizeof unary_inplace / sizeof unary_inplace[0]; i++)
         set_closure(L, unary_inplace[i].name, l_unary_, unary_inplace[i].op);
-    static const struct { const char *name; int op; } binary_inplace[] = {
-        {"add_", EM_B_ADD}, {"sub_", EM_B_SUB}, {"mul_", EM_B_MUL}, {"div_", EM_B_DIV},
+    static const struct { const char *name; int op; const char *known; } binary_inplace[] = {
+        {"add_", EM_B_ADD, "alpha"}, {"sub_", EM_B_SUB, "alpha"}, {"mul_", EM_B_MUL, ""},
+        {"div_", EM_B_DIV, "rounding_mode"}, {"floor_divide_", EM_B_FLOOR_DIV, ""},
     };
     for (size_t i = 0; i < sizeof binary_inplace / sizeof binary_inplace[0]; i++)
-        set_closure(L, binary_inplace[i].name, l_binary_, binary_inplace[i].op);
+        set_binary(L, binary_inplace[i].name, l_binary_, binary_inplace[i].op, binary_inplace[i].known);
     static const luaL_Reg inplace[] = {
         {"pow_", l_pow_},   {"clamp_", l_clamp_},   {"fill_", l_fill_},     {"zero_", l_zero_},
         {"copy_", l_copy_}, {"uniform_", l_uniform_}, {"normal_", l_normal_}, {NULL, NULL},

@@ -289,8 +289,7 @@ int em_lua_newindex(lua_State *L, em_tensor *x, int key, int value)
     if (src) {
         EM_LUA_CHECK(L, em_copy_(view, src));
     } else {
-        double v = lua_type(L, value) == LUA_TBOOLEAN ? lua_toboolean(L, value) : luaL_checknumber(L, value);
-        EM_LUA_CHECK(L, em_fill_(view, v));
+        em_lua_fill(L, view, value, "index assignment");
     }
     lua_pop(L, 1);
     return 0;

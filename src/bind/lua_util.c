@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../core/runtime.h"
+#include "../autograd/autograd.h"
 #include "../ops/ops.h"
 
 em_tensor *em_lua_test_tensor(lua_State *L, int idx)
@@ -90,10 +91,13 @@ em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
     em_tensor **box;
     if (lua_type(L, idx) == LUA_TNUMBER) {
         box = em_lua_newbox(L);
-        if (lua_isinteger(L, idx))
-            *box = em_op_scalar((double)lua_tointeger(L, idx), EM_INT64, be, true);
-        else
+        if (lua_isinteger(L, idx)) {     /* exact: a double would round beyond 2^53 */
+            int64_t v = lua_tointeger(L, idx);
+            *box = em_op_from_host(&v, 0, NULL, EM_INT64, be);
+            if (*box) (*box)->is_wrapped = true;
+        } else {
             *box = em_op_scalar(lua_tonumber(L, idx), EM_FLOAT64, be, true);
+        }
     } else if (lua_type(L, idx) == LUA_TBOOLEAN) {
         box = em_lua_newbox(L);
         *box = em_op_scalar(lua_toboolean(L, idx), EM_BOOL, be, true);
@@ -104,6 +108,41 @@ em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
     }
     if (!*box) em_lua_raise(L);
     return *box;
+}
+
+bool em_lua_int_fits_double(lua_Integer v)
+{
+    double d = (double)v;
+    return d >= -9223372036854775808.0 && d < 9223372036854775808.0 && (lua_Integer)d == v;
+}
+
+double em_lua_check_scalar(lua_State *L, int idx, const char *op)
+{
+    if (lua_isinteger(L, idx)) {
+        lua_Integer v = lua_tointeger(L, idx);
+        if (!em_lua_int_fits_double(v))
+            luaL_error(L, "%s: the integer %I is beyond 2^53 and would be rounded here (this argument is used "
+                       "as a double); use a float, or a tensor: torch.tensor(%I)", op, v, v);
+        return (double)v;
+    }
+    if (lua_type(L, idx) != LUA_TNUMBER)
+        luaL_error(L, "%s: expected a number, got %s", op, luaL_typename(L, idx));
+    return lua_tonumber(L, idx);
+}
+
+void em_lua_fill(lua_State *L, em_tensor *x, int idx, const char *op)
+{
+    em_status st;
+    if (lua_type(L, idx) == LUA_TBOOLEAN) {
+        st = em_fill_(x, lua_toboolean(L, idx));
+    } else if (lua_isinteger(L, idx) && !em_lua_int_fits_double(lua_tointeger(L, idx))) {
+        em_tensor *v = em_lua_check_operand(L, idx, x);   /* exact int64, anchored on the stack */
+        st = em_copy_(x, v);
+        lua_pop(L, 1);
+    } else {
+        st = em_fill_(x, em_lua_check_scalar(L, idx, op));
+    }
+    if (st != EM_OK) em_lua_raise(L);
 }
 
 int64_t em_lua_check_int(lua_State *L, int idx)

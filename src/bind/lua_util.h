@@ -59,6 +59,14 @@ void em_lua_collect(lua_State *L);
 /* A 1-based (or negative) dim typed by the user -> 0-based (negatives kept). */
 int em_lua_check_dim(lua_State *L, int idx);
 int em_lua_opt_dim(lua_State *L, int idx, int def);
+/* A Lua number used as a double scalar (a fill value, a bound, a step). A
+** Lua integer that a double cannot hold exactly (beyond 2^53) is an error
+** naming op, never a silent rounding. */
+double em_lua_check_scalar(lua_State *L, int idx, const char *op);
+bool em_lua_int_fits_double(lua_Integer v);
+/* Fills x (autograd-aware, in place) with the number or boolean at idx;
+** integers beyond 2^53 exactly (copied from an int64 scalar). Raises. */
+void em_lua_fill(lua_State *L, em_tensor *x, int idx, const char *op);
 /* A 1-based (or negative) position along a dim -> 0-based (negatives kept). */
 int64_t em_lua_check_pos(lua_State *L, int idx);
 /* An integer-valued number (floats like 2.0 accepted). */

@@ -11,10 +11,6 @@ static const char *unary_names[EM_U_NUM_OPS] = {
     "neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "pow", "clamp",
     "reciprocal", "square", "log1p",
 };
-static const char *binary_names[EM_B_NUM_OPS] = {
-    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "threshold_backward", "eq", "ne", "lt", "le", "gt", "ge",
-    "logical_and", "logical_or", "logical_xor",
-};
 
 static bool unary_needs_float(em_unary_op op)
 {
@@ -135,14 +131,14 @@ static void binary_types(em_binary_op op, const em_tensor *a, const em_tensor *b
         *compute = *result = EM_BOOL;
         return;
     }
-    if ((op == EM_B_DIV || op == EM_B_POW) && !em_dtype_is_float(t)) t = EM_FLOAT32;
+    if (op == EM_B_DIV && !em_dtype_is_float(t)) t = EM_FLOAT32;   /* true division */
     *compute = t;
     *result = is_comparison(op) ? EM_BOOL : t;
 }
 
 em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b)
 {
-    const char *name = binary_names[op];
+    const char *name = em_binary_op_name(op);
     if (em_check_same_device(name, a, b) != EM_OK) return NULL;
     int ndim;
     int64_t shape[EM_MAX_DIMS];
@@ -240,7 +236,7 @@ static bool has_internal_overlap(const em_tensor *t)
 
 em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other)
 {
-    const char *name = binary_names[op];
+    const char *name = em_binary_op_name(op);
     if (em_check_same_device(name, self, other) != EM_OK) return em_last_status();
     int ndim;
     int64_t shape[EM_MAX_DIMS];

@@ -215,7 +215,32 @@ static void test_binary_types(void)
     CHECK(B->binary(EM_B_ADD, &vz, &vx, &vy) == EM_OK && z[0] == INT64_MIN && z[2] == -5);
     CHECK(B->binary(EM_B_DIV, &vz, &vx, &vy) == EM_OK && z[1] == 0 && z[2] == -3
           && z[3] == INT64_MIN);
-    CHECK(B->binary(EM_B_POW, &vz, &vx, &vy) == EM_ERR_TYPE && strstr(em_last_error(), "pow"));
+    /* integer powers are exact and wrap; a negative exponent gives 1 / x^|y| truncated */
+    CHECK(B->binary(EM_B_POW, &vz, &vx, &vy) == EM_OK && z[0] == INT64_MAX && z[1] == 1 && z[2] == 49
+          && z[3] == 0);
+    int64_t e3[4] = {3, 2, -1, 1}, b3[4] = {3, 64, -1, -5};
+    em_kview vexp = kv(e3, EM_INT64, 1, SH(4), NULL), vb3 = kv(b3, EM_INT64, 1, SH(4), NULL);
+    e3[0] = 39;
+    CHECK(B->binary(EM_B_POW, &vz, &vb3, &vexp) == EM_OK && z[0] == 4052555153018976267LL && z[1] == 4096
+          && z[2] == -1 && z[3] == -5);
+    e3[1] = 64;
+    b3[1] = 2;
+    CHECK(B->binary(EM_B_POW, &vz, &vb3, &vexp) == EM_OK && z[1] == 0);   /* 2^64 wraps to 0 */
+    /* rounded division: floor and trunc differ for mixed signs; zero divisors are an error */
+    CHECK(B->binary(EM_B_FLOOR_DIV, &vz, &vx, &vy) == EM_ERR_VALUE && strstr(em_last_error(), "ZeroDivision"));
+    y[1] = 3;
+    CHECK(B->binary(EM_B_FLOOR_DIV, &vz, &vx, &vy) == EM_OK && z[0] == INT64_MAX && z[1] == 2 && z[2] == -4
+          && z[3] == INT64_MIN);
+    CHECK(B->binary(EM_B_TRUNC_DIV, &vz, &vx, &vy) == EM_OK && z[1] == 2 && z[2] == -3 && z[3] == INT64_MIN);
+    double fa[6] = {-7, 7, -0.5, 5, 0, -1}, fb[6] = {2, -2, 2, 0.1, 0, INFINITY}, fo[6];
+    em_kview vfa = kv(fa, EM_FLOAT64, 1, SH(6), NULL), vfb = kv(fb, EM_FLOAT64, 1, SH(6), NULL);
+    em_kview vfo = kv(fo, EM_FLOAT64, 1, SH(6), NULL);
+    /* Python's //: 5 // 0.1 is 49 (not floor(50.000000000000004)), -0.5 // 2 is -1, 0 // 0 NaN,
+    ** -1 // inf is -1 */
+    CHECK(B->binary(EM_B_FLOOR_DIV, &vfo, &vfa, &vfb) == EM_OK && fo[0] == -4 && fo[1] == -4 && fo[2] == -1
+          && fo[3] == 49 && isnan(fo[4]) && fo[5] == -1);
+    CHECK(B->binary(EM_B_TRUNC_DIV, &vfo, &vfa, &vfb) == EM_OK && fo[0] == -3 && fo[1] == -3 && fo[2] == 0
+          && signbit(fo[2]) && fo[3] == 50);
     int32_t p[2] = {5, -3}, q[2] = {2, 4}, r[2];
     em_kview vp = kv(p, EM_INT32, 1, SH(2), NULL), vq = kv(q, EM_INT32, 1, SH(2), NULL);
     em_kview vr = kv(r, EM_INT32, 1, SH(2), NULL);

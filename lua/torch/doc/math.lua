@@ -39,17 +39,33 @@ Example:
   torch.tensor({1, 2}) * torch.tensor({3, 4})  --> tensor([3, 8])]=]
 
 M["Tensor.div"] = [=[
-x:div(other) -> Tensor
+x:div(other[, {rounding_mode=}]) -> Tensor
 x / other, elementwise, with broadcasting. Also written x / other.
 True division: integers divided give a float result, as torch.div.
+rounding_mode = "floor" rounds the quotient down (Python's //) and
+"trunc" toward zero; with them integers stay integers, computed exactly,
+and an integer division by zero is an error (ZeroDivisionError). The
+gradient of a rounded quotient is zero, as in PyTorch.
 Example:
   torch.tensor({7, 8}):div(2)             --> tensor([3.5000, 4.0000])
-  1 / torch.tensor({2.0, 4.0})            --> tensor([0.5000, 0.2500])]=]
+  1 / torch.tensor({2.0, 4.0})            --> tensor([0.5000, 0.2500])
+  torch.tensor({-7, 7}):div(2, {rounding_mode = "floor"})  --> tensor([-4,  3])
+  torch.tensor({-7, 7}):div(2, {rounding_mode = "trunc"})  --> tensor([-3,  3])]=]
+
+M["Tensor.floor_divide"] = [=[
+x:floor_divide(other) -> Tensor
+x divided by other, rounded down: x:div(other, {rounding_mode = "floor"}).
+Example:
+  torch.floor_divide(torch.tensor({-7, 7}), 2)   --> tensor([-4,  3])
+  torch.tensor({5.0}):floor_divide(0.1)   --> tensor([49.])]=]
+
+M["Tensor.true_divide"] = {"Tensor.div", "x:true_divide(other) -> Tensor (x:div(other))"}
 
 M["Tensor.pow"] = [=[
 x:pow(exponent) -> Tensor
 x to the power exponent (a number or a tensor), elementwise. Also x ^ e.
-An integer tensor to a non-negative integer power stays an integer tensor.
+An integer tensor to a non-negative integer power stays an integer tensor,
+computed exactly (wrapping around on overflow, as int64 does in PyTorch).
 Example:
   torch.tensor({1, 2, 3}):pow(2)          --> tensor([1, 4, 9])
   torch.tensor({2.0, 3.0}) ^ torch.tensor({2.0, 0.5})
@@ -179,8 +195,11 @@ inplace("add_", "x:add_(other[, {alpha=1}])", "x = x + alpha * other.", "torch.t
 inplace("sub_", "x:sub_(other[, {alpha=1}])", "x = x - alpha * other (a gradient step: w:sub_(w.grad * lr)).",
   "torch.tensor({1, 2}):sub_(1)", "tensor([0, 1])")
 inplace("mul_", "x:mul_(other)", "x = x * other, elementwise.", "torch.tensor({1, 2}):mul_(3)", "tensor([3, 6])")
-inplace("div_", "x:div_(other)", "x = x / other (x must be floating point).",
+inplace("div_", "x:div_(other[, {rounding_mode=}])",
+  "x = x / other (x must be floating point, unless rounding_mode\nis \"floor\" or \"trunc\").",
   "torch.tensor({1.0, 2.0}):div_(2)", "tensor([0.5000, 1.0000])")
+inplace("floor_divide_", "x:floor_divide_(other)", "x = x // other (rounded down).",
+  "torch.tensor({-7, 7}):floor_divide_(2)", "tensor([-4,  3])")
 inplace("pow_", "x:pow_(exponent)", "x = x ^ exponent, elementwise.", "torch.tensor({2.0, 3.0}):pow_(2)",
   "tensor([4., 9.])")
 inplace("clamp_", "x:clamp_(min[, max]) / x:clamp_{min=, max=}", "Limits x to [min, max].",
@@ -206,8 +225,8 @@ inplace("copy_", "x:copy_(src)", "Copies src's values into x (src broadcasts to 
   "torch.zeros(2, 2):copy_(torch.tensor({1.0, 2.0}))", "tensor([[1., 2.], [1., 2.]])")
 
 -- torch.* function forms
-for _, name in ipairs({"add", "sub", "mul", "div", "subtract", "multiply", "divide", "maximum", "minimum",
-                       "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}) do
+for _, name in ipairs({"add", "sub", "mul", "div", "subtract", "multiply", "divide", "true_divide", "floor_divide",
+                       "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}) do
   local raw = M["Tensor." .. name]
   local sig = type(raw) == "table" and raw[2] or raw:match("^[^\n]*")
   local target = type(raw) == "table" and raw[1] or "Tensor." .. name

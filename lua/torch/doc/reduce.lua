@@ -9,31 +9,37 @@ keepdim = true keeps the reduced dims with size 1. Both may also be given
 as one table: {dim = 2, keepdim = true}.]=]
 
 M["Tensor.sum"] = [=[
-x:sum([dim[, keepdim=false]]) -> Tensor
+x:sum([dim[, keepdim=false]][, {dtype=}]) -> Tensor
 The sum of all elements (a 0-dim tensor), or along dim.
 ]=] .. DIMS .. [=[
 
-Sums of integers or bools are int64.
+Sums of integers or bools are int64. {dtype = torch.float64} converts x to
+that dtype first and sums in it (PyTorch's dtype=).
 Example:
   local x = torch.tensor({{1.0, 2.0}, {3.0, 4.0}})
   x:sum()                                 --> tensor(10.)
   x:sum(1)                                --> tensor([4., 6.])
   x:sum(2, true)                          --> tensor([[3.], [7.]])
-  torch.tensor({true, true, false}):sum()  --> tensor(2)]=]
+  torch.tensor({true, true, false}):sum()  --> tensor(2)
+  local n = torch.tensor({1, 2})
+  n:sum({dtype = torch.float64})          --> tensor(3., dtype=torch.float64)]=]
 
 M["Tensor.mean"] = [=[
-x:mean([dim[, keepdim=false]]) -> Tensor
-The mean of all elements, or along dim (x must be floating point).
+x:mean([dim[, keepdim=false]][, {dtype=}]) -> Tensor
+The mean of all elements, or along dim (x must be floating point, or
+{dtype =} a floating dtype to convert it to first).
 ]=] .. DIMS .. [=[
 
 Example:
   local x = torch.tensor({{1.0, 2.0}, {3.0, 4.0}})
   x:mean()                                --> tensor(2.5000)
-  x:mean(1)                               --> tensor([2., 3.])]=]
+  x:mean(1)                               --> tensor([2., 3.])
+  local n = torch.tensor({1, 2})
+  n:mean({dtype = torch.float64})  --> tensor(1.5000, dtype=torch.float64)]=]
 
 M["Tensor.prod"] = [=[
-x:prod([dim[, keepdim=false]]) -> Tensor
-The product of all elements, or along dim.
+x:prod([dim[, keepdim=false]][, {dtype=}]) -> Tensor
+The product of all elements, or along dim; {dtype =} converts x first.
 ]=] .. DIMS .. [=[
 
 Example:

@@ -31,6 +31,33 @@ static inline int64_t idiv(int64_t x, int64_t y)
 {
     return y == 0 ? 0 : y == -1 ? ineg(x) : x / y;
 }
+/* Floor division: the truncated quotient, one less when the signs differ
+** and the division is not exact (x // y as in Python). */
+static inline int64_t ifloordiv(int64_t x, int64_t y)
+{
+    if (y == 0 || y == -1) return idiv(x, y);
+    int64_t q = x / y, r = x % y;
+    return r != 0 && ((r < 0) != (y < 0)) ? q - 1 : q;
+}
+/* x^y by squaring, wrapping; y < 0 gives the truncated 1 / x^|y|. */
+static inline int64_t ipow(int64_t x, int64_t y)
+{
+    if (y < 0) return x == 1 ? 1 : x == -1 ? ((y & 1) ? -1 : 1) : 0;
+    uint64_t r = 1, b = (uint64_t)x;
+    for (uint64_t e = (uint64_t)y; e; e >>= 1) {
+        if (e & 1) r *= b;
+        b *= b;
+    }
+    return cpu_wrap(r);
+}
+
+/* Floor division of floats as Python's // (and PyTorch's rounding_mode
+** "floor"): (a - fmod(a, b)) / b, one less when the remainder's sign is not
+** the divisor's, rounded to the nearest integer; 0 keeps the sign of a / b,
+** and b == 0 gives the IEEE quotient (+-inf, NaN). */
+#define DEF_FLOOR_DIV(NAME, T, FMOD, FLOOR, COPYSIGN)                        static inline T NAME(T a, T b)                                               {                                                                                if (b == 0) return a / b;                                                    T mod = FMOD(a, b);                                                          T div = (a - mod) / b;                                                       if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;                              if (div == 0) return COPYSIGN((T)0, a / b);                                  T f = FLOOR(div);                                                            return div - f > (T)0.5 ? f + 1 : f;                                     }
+DEF_FLOOR_DIV(floordiv_f32, float, fmodf, floorf, copysignf)
+DEF_FLOOR_DIV(floordiv_f64, double, fmod, floor, copysign)
 
 /* ------------------------------------------------------------------ fill */
 
@@ -391,7 +418,7 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
 #define ROW2_ANY_F64(TO, EXPR) ROW2(TO, double, EXPR)
 
 /* max/min: a NaN in either input wins. */
-#define DEF_BINARY_FLOAT(NAME, T, ROW, POW)                                  \
+#define DEF_BINARY_FLOAT(NAME, T, ROW, POW, FLOORDIV, TRUNC)                 \
 static void NAME(em_binary_op op, ROW2_PARAMS)                               \
 {                                                                            \
     switch (op) {                                                            \
@@ -400,6 +427,8 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_MUL: ROW(T, x * y); break;                                     \
     case EM_B_DIV: ROW(T, x / y); break;                                     \
     case EM_B_POW: ROW(T, POW(x, y)); break;                                 \
+    case EM_B_FLOOR_DIV: ROW(T, FLOORDIV(x, y)); break;                      \
+    case EM_B_TRUNC_DIV: ROW(T, TRUNC(x / y)); break;                        \
     case EM_B_MAXIMUM: ROW(T, (x > y || x != x) ? x : y); break;             \
     case EM_B_MINIMUM: ROW(T, (x < y || x != x) ? x : y); break;             \
     case EM_B_RELU_GRAD: ROW(T, y <= 0 ? 0 : x); break;                      \
@@ -407,8 +436,8 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     default: break;                                                          \
     }                                                                        \
 }
-DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf)
-DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow)
+DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf, floordiv_f32, truncf)
+DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow, floordiv_f64, trunc)
 
 /* Integers (and bool as 0/1) in int64 arithmetic; ST stores the result. */
 #define DEF_BINARY_INT(NAME, T, ST)                                          \
@@ -419,6 +448,9 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_SUB: ROW2(T, T, ST(isub(x, y))); break;                        \
     case EM_B_MUL: ROW2(T, T, ST(imul(x, y))); break;                        \
     case EM_B_DIV: ROW2(T, T, ST(idiv(x, y))); break;                        \
+    case EM_B_TRUNC_DIV: ROW2(T, T, ST(idiv(x, y))); break;                  \
+    case EM_B_FLOOR_DIV: ROW2(T, T, ST(ifloordiv(x, y))); break;             \
+    case EM_B_POW: ROW2(T, T, ST(ipow(x, y))); break;                        \
     case EM_B_MAXIMUM: ROW2(T, T, ST(x > y ? x : y)); break;                 \
     case EM_B_MINIMUM: ROW2(T, T, ST(x < y ? x : y)); break;                 \
     case EM_B_RELU_GRAD: ROW2(T, T, ST(y <= 0 ? 0 : x)); break;              \
@@ -434,10 +466,24 @@ DEF_BINARY_INT(binary_i32, int32_t, ST_INT(int32_t))
 DEF_BINARY_INT(binary_u8, uint8_t, ST_INT(uint8_t))
 DEF_BINARY_INT(binary_bool, uint8_t, ST_BOOL)
 
-static const char *binary_name[EM_B_NUM_OPS] = {
-    "add", "sub", "mul", "div", "pow", "maximum", "minimum", "threshold_backward", "eq", "ne", "lt", "le", "gt",
-    "ge", "logical_and", "logical_or", "logical_xor",
-};
+
+/* Whether an integer view holds a zero (the divisor of an integer division). */
+static bool has_zero(const em_kview *b, bool *interrupted)
+{
+    cpu_iter it;
+    *interrupted = false;
+    if (cpu_iter_init(&it, 1, (const em_kview *[]){b}) != EM_OK || it.numel == 0) return false;
+    int64_t es = (int64_t)em_dtype_size(b->dtype);
+    do {
+        for (int64_t i = 0; i < it.n; i++) {
+            const char *p = it.ptr[0] + i * it.step[0] * es;
+            int64_t v = es == 8 ? *(const int64_t *)p : es == 4 ? *(const int32_t *)p : *(const uint8_t *)p;
+            if (v == 0) return true;
+        }
+    } while (cpu_iter_next(&it));
+    *interrupted = it.interrupted;
+    return false;
+}
 
 /* One row of n elements (steps so, sa, sb); inputs of dtype dt. */
 static void binary_row(em_binary_op op, em_dtype dt, int64_t n, char *po, int64_t so, char *pa, int64_t sa,
@@ -461,12 +507,17 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
         return em_fail(EM_ERR_INTERNAL, "binary: bad op %d", (int)op);
     bool bool_out = op >= EM_B_EQ;
     if (b->dtype != dt || out->dtype != (bool_out ? EM_BOOL : dt))
-        return em_fail(EM_ERR_INTERNAL, "%s: dtypes %s, %s -> %s do not fit", binary_name[op],
+        return em_fail(EM_ERR_INTERNAL, "%s: dtypes %s, %s -> %s do not fit", em_binary_op_name(op),
                        em_dtype_name(dt), em_dtype_name(b->dtype), em_dtype_name(out->dtype));
-    if ((op == EM_B_POW && !em_dtype_is_float(dt)) ||
-        (dt == EM_BOOL && (op == EM_B_SUB || op == EM_B_DIV)))
-        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", binary_name[op],
+    bool rounded_div = op == EM_B_FLOOR_DIV || op == EM_B_TRUNC_DIV;
+    if (dt == EM_BOOL && (op == EM_B_SUB || op == EM_B_DIV || op == EM_B_POW || rounded_div))
+        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_binary_op_name(op),
                        em_dtype_name(dt));
+    if (rounded_div && !em_dtype_is_float(dt)) {
+        bool interrupted;
+        if (has_zero(b, &interrupted)) return em_fail(EM_ERR_VALUE, "ZeroDivisionError (an integer divisor is 0)");
+        if (interrupted) return em_interrupted();
+    }
 
     cpu_iter it;
     em_status st = cpu_iter_init(&it, 3, (const em_kview *[]){out, a, b});
