@@ -234,6 +234,8 @@ static int l_to(lua_State *L)
     } else if (em_lua_is_dtype(L, 2)) {
         dt = em_lua_check_dtype(L, 2);
     } else if (lua_type(L, 2) == LUA_TTABLE) {
+        static const em_lua_opts TO_OPTS = {"to", "dtype device", "non_blocking copy memory_format"};
+        em_lua_check_options(L, 2, &TO_OPTS);
         dt = em_lua_opt_field_dtype(L, 2, x->dtype);
         lua_getfield(L, 2, "device");
         if (!lua_isnil(L, -1)) em_lua_check_device(L, "to", lua_gettop(L));
@@ -314,6 +316,8 @@ static int l_backward(lua_State *L)
     int opts = em_lua_find_options(L);
     if (!g && !lua_isnoneornil(L, 2) && opts != 2)
         return luaL_argerror(L, 2, "gradient tensor or options table expected");
+    static const em_lua_opts BACKWARD_OPTS = {"backward", "retain_graph", "create_graph inputs"};
+    em_lua_check_options(L, opts, &BACKWARD_OPTS);
     bool retain = em_lua_opt_field_bool(L, opts, "retain_graph", false);
     EM_LUA_CHECK(L, em_backward(x, g, retain));
     return 0;

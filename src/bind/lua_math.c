@@ -110,6 +110,8 @@ static void clamp_bounds(lua_State *L, double *lo, double *hi)
     *lo = -INFINITY;
     *hi = INFINITY;
     if (lua_type(L, 2) == LUA_TTABLE) {
+        static const em_lua_opts CLAMP_OPTS = {"clamp", "min max", "out"};
+        em_lua_check_options(L, 2, &CLAMP_OPTS);
         lua_getfield(L, 2, "min");
         if (!lua_isnil(L, -1)) *lo = em_lua_check_scalar(L, -1, "clamp");
         lua_getfield(L, 2, "max");
@@ -528,8 +530,13 @@ static int l_copy_(lua_State *L)
 static int random_fill(lua_State *L, bool normal)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    double a = luaL_optnumber(L, 2, normal ? 0.0 : 0.0), b = luaL_optnumber(L, 3, 1.0);
+    static const em_lua_opts RANDOM_FILL_OPTS[] = {{"uniform_", "generator", ""}, {"normal_", "generator", ""}};
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &RANDOM_FILL_OPTS[normal]);
+    int nargs = opts ? opts - 1 : lua_gettop(L);
+    double a = normal ? 0.0 : 0.0, b = 1.0;
+    if (nargs >= 2 && !lua_isnil(L, 2)) a = em_lua_check_scalar(L, 2, RANDOM_FILL_OPTS[normal].fn);
+    if (nargs >= 3 && !lua_isnil(L, 3)) b = em_lua_check_scalar(L, 3, RANDOM_FILL_OPTS[normal].fn);
     em_rng *g = em_lua_opt_generator(L, opts);
     if (em_grad_enabled() && x->requires_grad && !x->grad_fn)
         return luaL_error(L, "%s: a leaf Variable that requires grad is being used in an in-place operation "

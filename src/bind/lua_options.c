@@ -47,7 +47,8 @@ static int edit_distance(const char *a, size_t la, const char *b, size_t lb)
 }
 
 /* Close enough to suggest: at most a third of the longer name differs (at
-** least one edit allowed), or one is the other with a prefix/suffix. */
+** least one edit allowed). A name that starts another also counts (see
+** consider). */
 static bool close_enough(int dist, size_t la, size_t lb)
 {
     size_t longer = la > lb ? la : lb;
@@ -87,7 +88,12 @@ static bool consider(const char *w, size_t n, void *ctx)
 {
     closest_ctx *c = ctx;
     int dist = edit_distance(c->name, c->len, w, n);
-    if (close_enough(dist, c->len, n) && dist < c->best_dist) {
+    bool close = close_enough(dist, c->len, n);
+    if (!close && c->len >= 3 && n > c->len && memcmp(w, c->name, c->len) == 0) {
+        close = true;   /* the start of the name: retain -> retain_graph */
+        dist = MAX_NAME;
+    }
+    if (close && dist < c->best_dist) {
         c->best = w;
         c->best_len = n;
         c->best_dist = dist;

@@ -242,6 +242,9 @@ static em_tensor *apply_index(lua_State *L, em_tensor *x, int key)
                 continue;
             }
             if (dim >= cur->ndim) luaL_error(L, "index: too many indices for a %d-D tensor", x->ndim);
+            if (m > 2)
+                luaL_error(L, "index: a range is {first, last} (1-based, inclusive), but this one has %d entries; "
+                           "steps are not supported (x:index_select(dim, indices) picks any rows)", (int)m);
             int64_t size = cur->shape[dim];
             lua_geti(L, spec, 1);
             int64_t a = em_lua_check_int(L, -1);
