@@ -9,10 +9,12 @@
 -- forever. Not here: the file formats (torch.save / torch.load).
 local fs = require "ember.lesson.fs"
 local json = require "ember.lesson.json"
-local spawn = require "ember.lesson.spawn"
 local sys = require "ember.sys"
+local options = require "torch.options"
 
 local worker = {}
+
+local RUN = options.spec("worker.run", "model file fn tensors args timeout")
 
 local DEFAULT_TIMEOUT = 600
 
@@ -27,13 +29,17 @@ local function fail(msg) error("worker: " .. msg, 3) end
 -- as the worker left it (a new object; the one passed in is unchanged) and
 -- what fn returned (numbers, strings, booleans, tensors and tables of
 -- those). An error in fn is raised here with the worker's message; a crash,
--- a non-zero exit or more than timeout seconds is an error too.
+-- a non-zero exit or more than timeout seconds is an error too. The worker
+-- runs in a session of its own: when the call ends (result, error, timeout
+-- or Ctrl-C) every process it started has ended too, and a background
+-- process still holding its output never delays the call.
 -- Example:
 --   local worker = require "ember.worker"
 --   local trained, losses = worker.run{model = model, tensors = {x = X, y = Y},
 --     file = "train_fn.lua", fn = "train", args = {epochs = 5}}
 function worker.run(opts)
   if type(opts) ~= "table" then fail("expected a table {model =, file =, fn =, ...}") end
+  RUN:check(opts)
   local model, file, fn = opts.model, opts.file, opts.fn
   local nn_module = require "torch.nn.module"
   if not nn_module.Module.is_module(model) then fail("model must be a module, got " .. type(model)) end
@@ -48,36 +54,53 @@ function worker.run(opts)
 
   local dir, err = fs.tempdir()
   if not dir then fail("cannot make a temporary folder: " .. tostring(err)) end
+  local proc
   local ok, result = pcall(function()
     torch.save(model, dir .. "/model.pt")
     torch.save(tensors, dir .. "/tensors.pt")
     torch.save({args = opts.args}, dir .. "/args.pt")
     assert(fs.write(dir .. "/job.json", json.encode({file = fs.absolute(file), name = file, fn = fn})))
-    local cmd = string.format("cd %s && %s%s worker __run %s </dev/null", fs.quote(dir),
-      spawn.timeout_prefix(timeout), fs.quote(fs.exe()), fs.quote(dir))
     io.stdout:flush()
     local t0 = sys.time()
-    -- the worker's prints arrive line by line and go through io.write here,
-    -- so they show live and are captured wherever this process's are
-    local pipe = assert(io.popen(cmd, "r"))
-    for line in pipe:lines("L") do io.write(line) end
-    local _, how, code = pipe:close()
+    -- The worker runs in a session of its own under a supervisor that ends
+    -- everything it started (src/app/proc.c). Its prints come back through a
+    -- pipe read with a deadline and go through io.write here, so they show
+    -- live and are captured wherever this process's are; the call never
+    -- waits for the pipe to close (a process the worker left behind may
+    -- hold it open).
+    local p, serr = sys.spawn({fs.exe(), "worker", "__run", dir}, dir)
+    if not p then error({worker = serr}, 0) end
+    proc = p
+    local deadline = t0 + timeout
+    local timed_out = false
+    while true do
+      local left = deadline - sys.time()
+      if left <= 0 then timed_out = true; p:stop(); break end
+      local text, ended = p:poll(math.min(left, 0.5))
+      if text ~= "" then io.write(text) end
+      if ended then break end
+    end
     local seconds = sys.time() - t0
     local err_text = fs.read(dir .. "/error.json")
-    if err_text then
+    if err_text and not timed_out then
       local e = json.decode(err_text)
       error({worker = type(e) == "table" and tostring(e.message) or err_text}, 0)
     end
-    if how == "signal" then
-      error({worker = string.format("the worker process was killed by signal %d after %.1f s", code, seconds)}, 0)
+    if timed_out then
+      error({worker = string.format("no result within %g s: the worker and everything it started were stopped " ..
+        "(pass a larger timeout)", timeout)}, 0)
     end
-    if code == 124 or (code == 137 and seconds >= timeout) then
-      error({worker = string.format("no result within %g s: the worker was stopped (pass a larger timeout)",
-        timeout)}, 0)
+    local how, code = p:status()
+    if how == "signal" then
+      error({worker = string.format("the worker process died (signal %d) after %.1f s without a result", code,
+        seconds)}, 0)
+    end
+    if how ~= "exit" then
+      error({worker = string.format("the worker process was lost (%s) after %.1f s", how, seconds)}, 0)
     end
     if code ~= 0 then
-      local what = code > 128 and string.format("died (signal %d)", code - 128) or ("exited with code " .. code)
-      error({worker = string.format("the worker process %s after %.1f s without a result", what, seconds)}, 0)
+      error({worker = string.format("the worker process exited with code %d after %.1f s without a result", code,
+        seconds)}, 0)
     end
     if not fs.exists(dir .. "/result.pt") then
       error({worker = "the worker process ended without a result"}, 0)
@@ -86,6 +109,8 @@ function worker.run(opts)
     local back = torch.load(dir .. "/result.pt")
     return {trained, back.result}
   end)
+  -- an error or a Ctrl-C while waiting: the worker's tree ends here too
+  if proc then proc:stop() end
   fs.remove_tree(dir)
   if not ok then
     if type(result) == "table" and result.worker then fail(result.worker) end

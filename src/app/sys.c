@@ -3,7 +3,8 @@
 ** a terminal (progress bars, colours), a monotonic wall clock (epoch
 ** timings; os.clock measures CPU time), listing/creating folders
 ** (checkpoint rotation), and writing a small file atomically and durably
-** (progress.json, versions' metadata.json) with the same code as torch.save. */
+** (progress.json, versions' metadata.json) with the same code as torch.save,
+** and sys.spawn, a child process tree that always ends (proc.c). */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "io/atomic_file.h"
+#include "proc.h"
 
 /* sys.isatty("stdout" | "stderr" | "stdin") */
 static int l_isatty(lua_State *L)
@@ -122,5 +124,6 @@ int luaopen_ember_sys(lua_State *L)
                                      {"mkdir", l_mkdir},   {"getpid", l_getpid}, {"mtime", l_mtime},
                                      {"write_atomic", l_write_atomic}, {NULL, NULL}};
     luaL_newlib(L, funcs);
+    em_proc_register(L);
     return 1;
 }

@@ -62,6 +62,76 @@ T.test("a crash, an exit and a hang are reported, not waited on", function()
   T.ok(sys.time() - t0 < 8, "stopped within the time limit (plus the grace period)")
 end)
 
+-- A process the worker leaves behind holds the worker's stdout open: the call
+-- must not wait for the pipe to close. Bounds are generous (a loaded 2-core
+-- machine): timeout + 10 s, where the old code took the sleep's 60 s.
+local sys = require "ember.sys"
+local function alive(pid) return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true end
+local function read_pid(path)
+  local f = assert(io.open(path))
+  local pid = tonumber(f:read("l"))
+  f:close()
+  os.remove(path)
+  return assert(pid, "no pid written")
+end
+
+for _, setsid in ipairs({false, true}) do
+  local what = setsid and "in its own session (setsid)" or "in the worker's process group"
+  T.test("a hung worker whose background sleep " .. what .. " holds the pipe: stopped at the timeout, sleep ended",
+    function()
+      local pidfile = os.tmpname()
+      local t0 = sys.time()
+      T.error(function()
+        worker.run{model = fns.Net(8, 2), file = file, fn = "sleep_then_hang", timeout = 3,
+                   args = {pidfile = pidfile, setsid = setsid}}
+      end, "no result within 3 s")
+      local took = sys.time() - t0
+      T.ok(took < 13, string.format("returned %.1f s after the call (timeout 3 s)", took))
+      local pid = read_pid(pidfile)
+      T.ok(not alive(pid), "the background sleep (pid " .. pid .. ") is still running")
+    end)
+  T.test("a worker that returns leaving a sleep " .. what .. " on the pipe: the result comes back, sleep ended",
+    function()
+      local pidfile = os.tmpname()
+      local t0 = sys.time()
+      local _, result = worker.run{model = fns.Net(8, 2), file = file, fn = "sleep_then_return", timeout = 30,
+                                   args = {pidfile = pidfile, setsid = setsid}}
+      T.eq(result, "done")
+      local took = sys.time() - t0
+      T.ok(took < 20, string.format("returned %.1f s after the call (the sleep lasts 60 s)", took))
+      local pid = read_pid(pidfile)
+      T.ok(not alive(pid), "the background sleep (pid " .. pid .. ") is still running")
+    end)
+end
+
+T.test("Ctrl-C during the call ends the worker and what it started", function()
+  local interrupt = require "ember.interrupt"
+  interrupt.clear()          -- ember's SIGINT handler in place before the signal
+  local pidfile = os.tmpname()
+  os.remove(pidfile)
+  -- SIGINT to this process once the worker has written both pids
+  os.execute(string.format("(i=0; while [ $i -lt 600 ] && [ $(cat %s 2>/dev/null | wc -l) -lt 2 ]; do " ..
+    "sleep 0.05; i=$((i+1)); done; kill -INT %d) >/dev/null 2>&1 &", pidfile, sys.getpid()))
+  local t0 = sys.time()
+  local ok, err, by_signal = interrupt.call(function()
+    return worker.run{model = fns.Net(8, 2), file = file, fn = "pids_then_hang", timeout = 120,
+                      args = {pidfile = pidfile, setsid = true}}
+  end)
+  T.ok(not ok and by_signal, "expected an interrupt, got " .. tostring(err))
+  T.ok(sys.time() - t0 < 60, "interrupted long before the timeout")
+  local f = assert(io.open(pidfile))
+  local list = {f:read("n", "n")}
+  f:close()
+  os.remove(pidfile)
+  T.eq(#list, 2)
+  for _, pid in ipairs(list) do T.ok(not alive(pid), "process " .. pid .. " is still running") end
+end)
+
+T.test("options are checked", function()
+  T.error(function() worker.run{model = fns.Net(8, 2), file = file, fn = "identity", timout = 5} end,
+    "worker.run: unknown option 'timout' (did you mean 'timeout'?)")
+end)
+
 T.test("bad arguments", function()
   T.error(function() worker.run() end, "expected a table")
   T.error(function() worker.run{model = {}, file = file, fn = "train"} end, "model must be a module")

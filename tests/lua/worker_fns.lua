@@ -32,4 +32,22 @@ function M.die() os.execute("kill -9 " .. require("ember.sys").getpid()) end
 function M.exit3() os.exit(3) end
 function M.forever() while true do end end
 
+-- a background process started by the worker that keeps the worker's stdout
+-- (the pipe to the parent) open; its pid goes to args.pidfile. With
+-- args.setsid it leaves the worker's session and process group as well.
+local function background_sleep(args)
+  local cmd = (args.setsid and "setsid " or "") .. "sleep 60 & echo $! > " .. args.pidfile
+  assert(os.execute(cmd))
+end
+function M.sleep_then_hang(_, _, args) background_sleep(args) while true do end end
+function M.sleep_then_return(_, _, args) background_sleep(args) return "done" end
+-- the worker's own pid goes to args.pidfile after the sleep's
+function M.pids_then_hang(_, _, args)
+  background_sleep(args)
+  local f = assert(io.open(args.pidfile, "a"))
+  f:write(require("ember.sys").getpid(), "\n")
+  f:close()
+  while true do end
+end
+
 return M

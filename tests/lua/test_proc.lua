@@ -1,0 +1,121 @@
+-- sys.spawn (src/app/proc.c): a child process tree that always ends. Output
+-- comes through a pipe read with a deadline, so a process holding the pipe
+-- open never holds the caller; when the command ends, is stopped or its
+-- handle is collected, everything it started ends too — also a grandchild
+-- that left the process group with setsid (the supervisor is a Linux child
+-- subreaper). Bounds on elapsed time are generous: a loaded 2-core machine.
+local T = require "ember.test"
+local sys = require "ember.sys"
+
+-- "exit 3", "signal 9", "stopped": how the command ended, as one string
+local function status(p) return table.concat({p:status()}, " ") end
+
+local function alive(pid) return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true end
+
+-- Polls p until it ends or `limit` seconds pass; returns all output, ended.
+local function collect(p, limit)
+  local out, t0 = {}, sys.time()
+  while sys.time() - t0 < limit do
+    local text, ended = p:poll(0.2)
+    out[#out + 1] = text
+    if ended then return table.concat(out), true end
+  end
+  return table.concat(out), false
+end
+
+-- The pids a command printed, one per line.
+local function pids(text)
+  local list = {}
+  for n in text:gmatch("pid (%d+)") do list[#list + 1] = tonumber(n) end
+  return list
+end
+
+T.test("output, exit codes and signals come back", function()
+  local p = assert(sys.spawn({"sh", "-c", "echo hello; echo world; exit 3"}))
+  local text, ended = collect(p, 20)
+  T.ok(ended, "ended")
+  T.eq(text, "hello\nworld\n")
+  T.eq(status(p), "exit 3")
+  p = assert(sys.spawn({"sh", "-c", "kill -9 $$"}))
+  T.ok(select(2, collect(p, 20)), "ended")
+  T.eq(status(p), "signal 9")
+end)
+
+T.test("the command runs in the folder given, with stdin from /dev/null", function()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(sys.mkdir(dir))
+  local p = assert(sys.spawn({"sh", "-c", "pwd; cat; echo end"}, dir))
+  local text = collect(p, 20)
+  T.eq(text, dir .. "\nend\n")
+  os.remove(dir)
+end)
+
+T.test("a missing program is exit code 127, not a hang", function()
+  local p = assert(sys.spawn({"/nonexistent/program"}))
+  T.ok(select(2, collect(p, 20)), "ended")
+  T.eq(status(p), "exit 127")
+end)
+
+for _, setsid in ipairs({false, true}) do
+  local how = setsid and "setsid sleep 60" or "sleep 60"
+  T.test("a command that ends leaving `" .. how .. " &` on the pipe: ended at once, the sleep killed", function()
+    local p = assert(sys.spawn({"sh", "-c", how .. " & echo pid $!"}))
+    local t0 = sys.time()
+    local text, ended = collect(p, 30)
+    T.ok(ended, "ended")
+    T.ok(sys.time() - t0 < 10, string.format("took %.1f s (the sleep lasts 60)", sys.time() - t0))
+    T.eq(status(p), "exit 0")
+    local list = pids(text)
+    T.eq(#list, 1)
+    T.ok(not alive(list[1]), "the sleep is still running")
+  end)
+
+  T.test("stop() ends a running command and its `" .. how .. " &`", function()
+    local p = assert(sys.spawn({"sh", "-c", how .. " & echo pid $!; echo pid $$; while :; do sleep 1; done"}))
+    local text = ""
+    local t0 = sys.time()
+    while #pids(text) < 2 and sys.time() - t0 < 20 do text = text .. p:poll(0.2) end
+    local list = pids(text)
+    T.eq(#list, 2)
+    p:stop()
+    T.eq(p:status(), "stopped")
+    local text2, ended = p:poll(0)
+    T.eq(text2, "")
+    T.eq(ended, true)
+    for _, pid in ipairs(list) do T.ok(not alive(pid), "process " .. pid .. " is still running") end
+  end)
+end
+
+T.test("a handle collected while its command runs ends the tree", function()
+  local p = assert(sys.spawn({"sh", "-c", "setsid sleep 60 & echo pid $!; echo pid $$; sleep 60"}))
+  local text = ""
+  local t0 = sys.time()
+  while #pids(text) < 2 and sys.time() - t0 < 20 do text = text .. p:poll(0.2) end
+  local list = pids(text)
+  T.eq(#list, 2)
+  p = nil   -- luacheck: ignore
+  collectgarbage()
+  collectgarbage()
+  for _, pid in ipairs(list) do T.ok(not alive(pid), "process " .. pid .. " is still running") end
+end)
+
+T.test("a grandchild that double-forks and calls setsid is still found", function()
+  -- the shell in between exits at once, so the sleep is an orphan in its own session
+  local p = assert(sys.spawn({"sh", "-c", "sh -c 'setsid sleep 60 & echo pid $!' ; sleep 60"}))
+  local text = ""
+  local t0 = sys.time()
+  while #pids(text) < 1 and sys.time() - t0 < 20 do text = text .. p:poll(0.2) end
+  local list = pids(text)
+  T.eq(#list, 1)
+  p:stop()
+  T.ok(not alive(list[1]), "the sleep is still running")
+end)
+
+T.test("bad arguments", function()
+  T.error(function() sys.spawn("sh") end, "table expected")
+  T.error(function() sys.spawn({}) end, "1 to 255 strings")
+  T.error(function() sys.spawn({"sh", 1}) end, "list of strings")
+end)
+
+T.run()
