@@ -72,20 +72,47 @@ em_tensor *em_linear(em_tensor *x, em_tensor *w, em_tensor *b)
 
 /* --- conv2d --- */
 
-/* out_n = w (O, K) @ im2col(x)_n (K, L) + b   (K = C kh kw, L = oh ow)
+/* The resolved options live in the node's ints: stride, pad, pad_end,
+** dilation (two each), groups. */
+static void conv_opts_save(em_node *n, const em_conv2d_opts *o)
+{
+    int64_t *v = n->ints;
+    for (int i = 0; i < 2; i++) {
+        v[i] = o->stride[i];
+        v[2 + i] = o->pad[i];
+        v[4 + i] = o->pad_end[i];
+        v[6 + i] = o->dilation[i];
+    }
+    v[8] = o->groups;
+}
+
+static em_conv2d_opts conv_opts_of(const em_node *n)
+{
+    const int64_t *v = n->ints;
+    em_conv2d_opts o = em_conv2d_defaults();
+    for (int i = 0; i < 2; i++) {
+        o.stride[i] = v[i];
+        o.pad[i] = v[2 + i];
+        o.pad_end[i] = v[4 + i];
+        o.dilation[i] = v[6 + i];
+    }
+    o.groups = v[8];
+    return o;
+}
+
+/* per group: out_n = w (O, K) @ im2col(x)_n (K, L) + b   (K = C/groups kh kw, L = oh ow)
 ** dx_n = col2im(w^T @ g_n) ;  dw = sum_n g_n @ im2col(x)_n^T ;  db = g summed over N, oh, ow */
 static em_status conv2d_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
-    const int64_t *stride = n->ints, *pad = n->ints + 2;
+    em_conv2d_opts o = conv_opts_of(n);
     if (em_node_needs(n, 0)) {
         const em_tensor *w = sc_saved(&s, n, 1);
-        gi[0] = em_scratch_take(&s, w ? SC(&s, em_op_conv2d_grad_input(g, w, n->ndim[0], n->shape[0], stride, pad))
-                                      : NULL);
+        gi[0] = em_scratch_take(&s, w ? SC(&s, em_op_conv2d_grad_input(g, w, n->ndim[0], n->shape[0], &o)) : NULL);
     }
     if (em_node_needs(n, 1)) {
         const em_tensor *x = sc_saved(&s, n, 0);
-        gi[1] = em_scratch_take(&s, x ? SC(&s, em_op_conv2d_grad_weight(g, x, n->shape[1], stride, pad)) : NULL);
+        gi[1] = em_scratch_take(&s, x ? SC(&s, em_op_conv2d_grad_weight(g, x, n->shape[1], &o)) : NULL);
     }
     if (em_node_needs(n, 2)) {
         uint32_t mask = n->ndim[0] == 4 ? (1u | 4u | 8u) : (2u | 4u);
@@ -94,26 +121,26 @@ static em_status conv2d_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     return em_scratch_end(&s);
 }
 
-static em_tensor *conv2d_batched(em_tensor *x, em_tensor *w, em_tensor *b, const int64_t stride[2],
-                                 const int64_t pad[2])
+static em_tensor *conv2d_batched(em_tensor *x, em_tensor *w, em_tensor *b, const em_conv2d_opts *o)
 {
-    em_tensor *out = em_op_conv2d(x, w, b, stride, pad);
+    em_tensor *out = em_op_conv2d(x, w, b, o);
     if (!out || !em_any_requires_grad(x, w, b)) return out;
     em_tensor *ins[3] = {x, w, b};
     em_node *n = em_record("ConvolutionBackward0", conv2d_backward, out, 3, ins);
     if (!n || (w->requires_grad && em_node_save(n, 0, x)) || (x->requires_grad && em_node_save(n, 1, w)))
         return fail_out(out);
-    memcpy(n->ints, stride, 2 * sizeof(int64_t));
-    memcpy(n->ints + 2, pad, 2 * sizeof(int64_t));
+    conv_opts_save(n, o);
     return out;
 }
 
-em_tensor *em_conv2d(em_tensor *x, em_tensor *w, em_tensor *b, const int64_t stride[2], const int64_t pad[2])
+em_tensor *em_conv2d(em_tensor *x, em_tensor *w, em_tensor *b, const em_conv2d_opts *opts)
 {
-    if (x->ndim != 3) return conv2d_batched(x, w, b, stride, pad);
+    em_conv2d_opts o = *opts;
+    if (w->ndim == 4 && em_conv2d_resolve(w->shape, &o)) return NULL;
+    if (x->ndim != 3) return conv2d_batched(x, w, b, &o);
     /* (C, H, W): a batch of one, as PyTorch (its graph ends in SqueezeBackward1) */
     em_tensor *x4 = em_unsqueeze(x, 0);
-    em_tensor *y4 = x4 ? conv2d_batched(x4, w, b, stride, pad) : NULL;
+    em_tensor *y4 = x4 ? conv2d_batched(x4, w, b, &o) : NULL;
     em_tensor *out = y4 ? em_squeeze(y4, 0, false) : NULL;
     em_tensor_release(x4);
     em_tensor_release(y4);
@@ -131,10 +158,9 @@ static em_status max_pool2d_backward(em_node *n, const em_tensor *g, em_tensor *
     return em_scratch_end(&s);
 }
 
-em_status em_max_pool2d(em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2],
-                        em_tensor **out, em_tensor **indices)
+em_status em_max_pool2d(em_tensor *x, const em_pool2d_opts *o, em_tensor **out, em_tensor **indices)
 {
-    em_status st = em_op_max_pool2d(x, k, s, p, out, indices);
+    em_status st = em_op_max_pool2d(x, o, out, indices);
     if (st != EM_OK || !em_any_requires_grad(x, NULL, NULL)) return st;
     em_node *n = em_record("MaxPool2DWithIndicesBackward0", max_pool2d_backward, *out, 1, &x);
     if (!n || em_node_save(n, 0, *indices) != EM_OK) {
@@ -146,26 +172,38 @@ em_status em_max_pool2d(em_tensor *x, const int64_t k[2], const int64_t s[2], co
     return EM_OK;
 }
 
-/* d avg_pool2d = col2im(g / (kh kw) repeated over each window) */
+/* The options of avg_pool2d in the node's ints: kernel, stride, pad (two
+** each), ceil_mode, count_include_pad, divisor. */
+static em_pool2d_opts avg_opts_of(const em_node *n)
+{
+    const int64_t *v = n->ints;
+    em_pool2d_opts o = {{v[0], v[1]}, {v[2], v[3]}, {v[4], v[5]}, {1, 1}, v[6] != 0, v[7] != 0, v[8]};
+    return o;
+}
+
+/* d avg_pool2d = col2im(g / divisor repeated over each window) */
 static em_status avg_pool2d_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
-    const int64_t *v = n->ints;
-    gi[0] = em_scratch_take(&s, SC(&s, em_op_avg_pool2d_backward(g, n->ndim[0], n->shape[0], v, v + 2, v + 4)));
+    em_pool2d_opts o = avg_opts_of(n);
+    gi[0] = em_scratch_take(&s, SC(&s, em_op_avg_pool2d_backward(g, n->ndim[0], n->shape[0], &o)));
     return em_scratch_end(&s);
 }
 
-em_tensor *em_avg_pool2d(em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2])
+em_tensor *em_avg_pool2d(em_tensor *x, const em_pool2d_opts *o)
 {
-    em_tensor *out = em_op_avg_pool2d(x, k, s, p);
+    em_tensor *out = em_op_avg_pool2d(x, o);
     if (!out || !em_any_requires_grad(x, NULL, NULL)) return out;
     em_node *n = em_record("AvgPool2DBackward0", avg_pool2d_backward, out, 1, &x);
     if (!n) return fail_out(out);
     for (int i = 0; i < 2; i++) {
-        n->ints[i] = k[i];
-        n->ints[2 + i] = s[i];
-        n->ints[4 + i] = p[i];
+        n->ints[i] = o->kernel[i];
+        n->ints[2 + i] = o->stride[i];
+        n->ints[4 + i] = o->pad[i];
     }
+    n->ints[6] = o->ceil_mode;
+    n->ints[7] = o->count_include_pad;
+    n->ints[8] = o->divisor;
     return out;
 }
 

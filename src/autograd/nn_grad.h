@@ -11,11 +11,11 @@
 
 /* x (..., in) @ w (out, in)^T + b (out); b may be NULL. */
 em_tensor *em_linear(em_tensor *x, em_tensor *w, em_tensor *b);
-/* x (N, C, H, W) or (C, H, W), w (O, C, kh, kw), b (O) or NULL. */
-em_tensor *em_conv2d(em_tensor *x, em_tensor *w, em_tensor *b, const int64_t stride[2], const int64_t pad[2]);
-em_status em_max_pool2d(em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2],
-                        em_tensor **out, em_tensor **indices);
-em_tensor *em_avg_pool2d(em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2]);
+/* x (N, C, H, W) or (C, H, W), w (O, C / groups, kh, kw), b (O) or NULL;
+** padding "same" is settled here (em_conv2d_resolve). */
+em_tensor *em_conv2d(em_tensor *x, em_tensor *w, em_tensor *b, const em_conv2d_opts *o);
+em_status em_max_pool2d(em_tensor *x, const em_pool2d_opts *o, em_tensor **out, em_tensor **indices);
+em_tensor *em_avg_pool2d(em_tensor *x, const em_pool2d_opts *o);
 em_tensor *em_softmax(em_tensor *x, int dim, bool log);
 /* logp / logits (N, C[, d1...]) or (C), target int64 class indices. */
 em_tensor *em_nll_loss(em_tensor *logp, em_tensor *target, const em_loss_opts *o);

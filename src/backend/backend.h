@@ -89,16 +89,21 @@ typedef enum em_reduce_op {
 typedef enum em_conv_pass {
     EM_CONV_FORWARD = 1,   /* out y (n, O, oh, ow) = conv(a = x, b = w) + bias */
     EM_CONV_GRAD_INPUT,    /* out gx (n, c, h, w) from a = gy, b = w */
-    EM_CONV_GRAD_WEIGHT    /* out gw (O, c, kh, kw) from a = gy, b = x */
+    EM_CONV_GRAD_WEIGHT    /* out gw (O, c / groups, kh, kw) from a = gy, b = x */
 } em_conv_pass;
 
 /* The geometry of a 2-D sliding window over n images of c planes (h x w):
-** kernel, stride, zero padding and the output size. Used by the neural-network
-** kernels at the end of em_backend (im2col, col2im, max_pool2d). */
+** kernel, stride, zero padding, dilation and the output size. Used by the
+** neural-network kernels at the end of em_backend (im2col, col2im,
+** max_pool2d, conv2d). Output y reads input rows y*sh - ph + i*dh, i < kh
+** (columns likewise); the padding at the bottom / right is whatever oh, ow
+** leave over (it may differ from ph, pw: padding="same", ceil_mode). */
 typedef struct em_window2d {
     int64_t n, c, h, w;            /* input (n, c, h, w) */
     int64_t kh, kw, sh, sw, ph, pw;
     int64_t oh, ow;                /* output plane size */
+    int64_t dh, dw;                /* dilation: kernel taps dh, dw apart (1: adjacent) */
+    int64_t groups;                /* conv2d: c and the outputs split into groups (1) */
 } em_window2d;
 
 /* What the class-index loss kernels need: x is (outer, classes, inner),
@@ -188,7 +193,7 @@ typedef struct em_backend {
     ** float64 (dt), class targets and pooling indices int64. Shapes are
     ** given in the comments, in the names of the arguments.
     ** im2col: x (n, c, h, w) -> col (n, c*kh*kw, oh*ow), with
-    **   col[b][(ci*kh + i)*kw + j][y*ow + x] = x[b][ci][y*sh - ph + i][x*sw - pw + j]
+    **   col[b][(ci*kh + i)*kw + j][y*ow + x] = x[b][ci][y*sh - ph + i*dh][x*sw - pw + j*dw]
     **   (0 where that falls in the padding).
     ** col2im: the adjoint: x (n, c, h, w) = zeros, then every col entry added
     **   back at the position it was read from. */

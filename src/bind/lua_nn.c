@@ -21,20 +21,48 @@ static em_tensor *opt_tensor(lua_State *L, int idx)
     return em_lua_check_tensor(L, idx);
 }
 
+/* The options of each function: what ember implements, then PyTorch's
+** options it does not (an error that says so). */
+static const em_lua_opts CONV2D_OPTS = {"conv2d", "bias stride padding dilation groups", ""};
+static const em_lua_opts MAX_POOL2D_OPTS = {"max_pool2d",
+                                            "kernel_size stride padding dilation ceil_mode return_indices", ""};
+static const em_lua_opts AVG_POOL2D_OPTS = {
+    "avg_pool2d", "kernel_size stride padding ceil_mode count_include_pad divisor_override", ""};
+static const em_lua_opts SOFTMAX_OPTS = {"softmax", "dim dtype", "_stacklevel"};
+static const em_lua_opts LOG_SOFTMAX_OPTS = {"log_softmax", "dim dtype", "_stacklevel"};
+static const em_lua_opts NLL_LOSS_OPTS = {"nll_loss", "weight ignore_index reduction", "size_average reduce"};
+static const em_lua_opts CROSS_ENTROPY_OPTS = {"cross_entropy", "weight ignore_index reduction label_smoothing",
+                                               "size_average reduce"};
+static const em_lua_opts BCE_LOGITS_OPTS = {"binary_cross_entropy_with_logits", "weight reduction pos_weight",
+                                            "size_average reduce"};
+static const em_lua_opts DROPOUT_OPTS = {"dropout", "generator", ""};
+static const em_lua_opts BERNOULLI_OPTS = {"bernoulli", "generator", "out"};
+static const em_lua_opts BERNOULLI__OPTS = {"bernoulli_", "generator", ""};
+
 /* Pushes option `name` of the options table opts (0: none) when it is set,
-** else positional argument pos (nil past the options table); returns its index.
-** Callers first fix the positional slots with lua_settop(L, NARGS). */
-static int arg(lua_State *L, int pos, int opts, const char *name)
+** else positional argument pos (nil past the options table); returns its
+** index. Both set is PyTorch's "got multiple values" error. Callers first
+** fix the positional slots with lua_settop(L, NARGS). */
+static int arg(lua_State *L, int pos, int opts, const char *fn, const char *name)
 {
+    bool positional = pos > 0 && (!opts || pos < opts) && !lua_isnil(L, pos);
     if (opts) {
         lua_getfield(L, opts, name);
-        if (!lua_isnil(L, -1)) return lua_gettop(L);
+        if (!lua_isnil(L, -1)) {
+            if (positional)
+                luaL_error(L, "%s: got multiple values for argument '%s' (argument %d and the options table)", fn,
+                           name, pos);
+            return lua_gettop(L);
+        }
         lua_pop(L, 1);
     }
-    if (pos > 0 && (!opts || pos < opts)) lua_pushvalue(L, pos);
+    if (positional) lua_pushvalue(L, pos);
     else lua_pushnil(L);
     return lua_gettop(L);
 }
+
+/* nil, or torch.None (PyTorch's None: the default) */
+static bool absent(lua_State *L, int idx) { return lua_isnil(L, idx) || em_lua_is_none(L, idx); }
 
 static int64_t int_at(lua_State *L, int idx, const char *op, const char *what)
 {
@@ -45,10 +73,10 @@ static int64_t int_at(lua_State *L, int idx, const char *op, const char *what)
     return (int64_t)v;
 }
 
-/* A size given as one integer or a table {h, w}; def when nil. */
+/* A size given as one integer or a table {h, w}; def when nil, None or {}. */
 static void pair_at(lua_State *L, int idx, const char *op, const char *what, int64_t def, int64_t out[2])
 {
-    if (lua_isnil(L, idx)) {
+    if (absent(L, idx)) {
         out[0] = out[1] = def;
     } else if (lua_type(L, idx) == LUA_TTABLE && !em_lua_test_tensor(L, idx)) {
         lua_Integer n = luaL_len(L, idx);
@@ -67,17 +95,13 @@ static void pair_at(lua_State *L, int idx, const char *op, const char *what, int
     }
 }
 
-/* Refuses dilation, groups, ceil_mode... values that ember does not implement. */
-static void only_default(lua_State *L, int idx, const char *op, const char *what, int def)
+/* A boolean argument; def when nil. */
+static bool bool_at(lua_State *L, int idx, const char *op, const char *what, bool def)
 {
-    if (lua_isnil(L, idx)) return;
-    if (lua_type(L, idx) == LUA_TBOOLEAN) {
-        if (lua_toboolean(L, idx) == def) return;
-        luaL_error(L, "%s: %s = %s is not supported by ember", op, what, def ? "false" : "true");
-    }
-    int64_t v[2];
-    pair_at(L, idx, op, what, def, v);
-    if (v[0] != def || v[1] != def) luaL_error(L, "%s: %s other than %d is not supported by ember", op, what, def);
+    if (absent(L, idx)) return def;
+    if (lua_type(L, idx) != LUA_TBOOLEAN)
+        luaL_error(L, "%s: %s must be a boolean, got %s", op, what, luaL_typename(L, idx));
+    return lua_toboolean(L, idx);
 }
 
 /* --- layers --- */
@@ -90,59 +114,69 @@ static int l_linear(lua_State *L)
     return 1;
 }
 
-/* conv2d(x, w[, b][, stride][, padding][, dilation][, groups]) or with a
-** trailing {stride=, padding=, dilation=, groups=}; padding may be "valid" or "same". */
+/* conv2d(x, w[, b][, stride][, padding][, dilation][, groups]) (PyTorch's
+** order) or with a trailing {bias=, stride=, padding=, dilation=, groups=};
+** padding is a number, {h, w}, "valid" or "same". */
 static int l_conv2d(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1), *w = em_lua_check_tensor(L, 2);
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &CONV2D_OPTS);
     lua_settop(L, 7);
-    em_tensor *b = opt_tensor(L, arg(L, 3, opts, "bias"));
-    int64_t stride[2], pad[2];
-    pair_at(L, arg(L, 4, opts, "stride"), "conv2d", "stride", 1, stride);
-    int pi = arg(L, 5, opts, "padding");
-    only_default(L, arg(L, 6, opts, "dilation"), "conv2d", "dilation", 1);
-    only_default(L, arg(L, 7, opts, "groups"), "conv2d", "groups", 1);
+    const char *fn = CONV2D_OPTS.fn;
+    int bi = arg(L, 3, opts, fn, "bias");
+    em_tensor *b = em_lua_is_none(L, bi) ? NULL : opt_tensor(L, bi);
+    em_conv2d_opts o = em_conv2d_defaults();
+    pair_at(L, arg(L, 4, opts, fn, "stride"), fn, "stride", 1, o.stride);
+    int pi = arg(L, 5, opts, fn, "padding");
+    pair_at(L, arg(L, 6, opts, fn, "dilation"), fn, "dilation", 1, o.dilation);
+    int gi = arg(L, 7, opts, fn, "groups");
+    o.groups = absent(L, gi) ? 1 : em_lua_check_int(L, gi);
     if (lua_type(L, pi) == LUA_TSTRING) {
         const char *mode = lua_tostring(L, pi);
-        pad[0] = pad[1] = 0;
-        if (strcmp(mode, "same") == 0) {
-            if (stride[0] != 1 || stride[1] != 1)
-                return luaL_error(L, "conv2d: padding='same' is not supported for strided convolutions");
-            for (int i = 0; i < 2 && w->ndim == 4; i++) {
-                if (w->shape[2 + i] % 2 == 0)
-                    return luaL_error(L, "conv2d: padding='same' with an even kernel size is not supported by ember");
-                pad[i] = (w->shape[2 + i] - 1) / 2;
-            }
-        } else if (strcmp(mode, "valid") != 0) {
-            return luaL_error(L, "conv2d: invalid padding string '%s', should be one of {'valid', 'same'}", mode);
-        }
+        if (strcmp(mode, "same") == 0) o.same = true;
+        else if (strcmp(mode, "valid") != 0)
+            return luaL_error(L, "%s: Invalid padding string '%s', should be one of {'valid', 'same'}", fn, mode);
     } else {
-        pair_at(L, pi, "conv2d", "padding", 0, pad);
+        pair_at(L, pi, fn, "padding", 0, o.pad);
+        memcpy(o.pad_end, o.pad, sizeof o.pad);
     }
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_conv2d(x, w, b, stride, pad));
+    EM_LUA_TRY(L, *box, em_conv2d(x, w, b, &o));
     return 1;
 }
 
-/* max_pool2d(x, kernel[, stride][, padding][, dilation][, ceil_mode][, return_indices]) */
+/* kernel_size (required), stride (kernel_size when nil, None or {}; 0 is an
+** error, as PyTorch), padding, from positions k, k + 1, k + 2 or options. */
+static void pool_sizes(lua_State *L, int k, int opts, const char *fn, em_pool2d_opts *o)
+{
+    int ki = arg(L, k, opts, fn, "kernel_size");
+    if (absent(L, ki)) luaL_error(L, "%s: kernel_size is required", fn);
+    pair_at(L, ki, fn, "kernel_size", 1, o->kernel);
+    int si = arg(L, k + 1, opts, fn, "stride");
+    if (absent(L, si) || (lua_type(L, si) == LUA_TTABLE && !em_lua_test_tensor(L, si) && luaL_len(L, si) == 0))
+        memcpy(o->stride, o->kernel, sizeof o->stride);
+    else
+        pair_at(L, si, fn, "stride", 0, o->stride);
+    pair_at(L, arg(L, k + 2, opts, fn, "padding"), fn, "padding", 0, o->pad);
+}
+
+/* max_pool2d(x, kernel[, stride][, padding][, dilation][, ceil_mode][, return_indices])
+** (F.max_pool2d's order) or with a trailing options table */
 static int l_max_pool2d(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &MAX_POOL2D_OPTS);
     lua_settop(L, 7);
-    int64_t k[2], s[2], p[2];
-    int ki = arg(L, 2, opts, "kernel_size");
-    if (lua_isnil(L, ki)) return luaL_error(L, "max_pool2d: kernel_size is required");
-    pair_at(L, ki, "max_pool2d", "kernel_size", 1, k);
-    pair_at(L, arg(L, 3, opts, "stride"), "max_pool2d", "stride", 0, s);
-    if (s[0] == 0 && s[1] == 0) memcpy(s, k, sizeof s);   /* stride defaults to the kernel size */
-    pair_at(L, arg(L, 4, opts, "padding"), "max_pool2d", "padding", 0, p);
-    only_default(L, arg(L, 5, opts, "dilation"), "max_pool2d", "dilation", 1);
-    only_default(L, arg(L, 6, opts, "ceil_mode"), "max_pool2d", "ceil_mode", 0);
-    bool with_indices = lua_toboolean(L, arg(L, 7, opts, "return_indices"));
+    const char *fn = MAX_POOL2D_OPTS.fn;
+    em_pool2d_opts o = {.dilation = {1, 1}, .count_include_pad = true};
+    pool_sizes(L, 2, opts, fn, &o);
+    pair_at(L, arg(L, 5, opts, fn, "dilation"), fn, "dilation", 1, o.dilation);
+    o.ceil_mode = bool_at(L, arg(L, 6, opts, fn, "ceil_mode"), fn, "ceil_mode", false);
+    bool with_indices = bool_at(L, arg(L, 7, opts, fn, "return_indices"), fn, "return_indices", false);
     em_tensor **box = em_lua_newbox(L), **ibox = em_lua_newbox(L);
-    EM_LUA_CHECK(L, em_max_pool2d(x, k, s, p, box, ibox));
+    EM_LUA_CHECK(L, em_max_pool2d(x, &o, box, ibox));
     if (with_indices) return 2;
     lua_pop(L, 1);
     return 1;
@@ -153,20 +187,20 @@ static int l_avg_pool2d(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &AVG_POOL2D_OPTS);
     lua_settop(L, 7);
-    int64_t k[2], s[2], p[2];
-    int ki = arg(L, 2, opts, "kernel_size");
-    if (lua_isnil(L, ki)) return luaL_error(L, "avg_pool2d: kernel_size is required");
-    pair_at(L, ki, "avg_pool2d", "kernel_size", 1, k);
-    pair_at(L, arg(L, 3, opts, "stride"), "avg_pool2d", "stride", 0, s);
-    if (s[0] == 0 && s[1] == 0) memcpy(s, k, sizeof s);
-    pair_at(L, arg(L, 4, opts, "padding"), "avg_pool2d", "padding", 0, p);
-    only_default(L, arg(L, 5, opts, "ceil_mode"), "avg_pool2d", "ceil_mode", 0);
-    only_default(L, arg(L, 6, opts, "count_include_pad"), "avg_pool2d", "count_include_pad", 1);
-    if (!lua_isnil(L, arg(L, 7, opts, "divisor_override")))
-        return luaL_error(L, "avg_pool2d: divisor_override is not supported by ember");
+    const char *fn = AVG_POOL2D_OPTS.fn;
+    em_pool2d_opts o = {.dilation = {1, 1}};
+    pool_sizes(L, 2, opts, fn, &o);
+    o.ceil_mode = bool_at(L, arg(L, 5, opts, fn, "ceil_mode"), fn, "ceil_mode", false);
+    o.count_include_pad = bool_at(L, arg(L, 6, opts, fn, "count_include_pad"), fn, "count_include_pad", true);
+    int di = arg(L, 7, opts, fn, "divisor_override");
+    if (!absent(L, di)) {
+        o.divisor = em_lua_check_int(L, di);
+        if (o.divisor == 0) return luaL_error(L, "%s: divisor must be not zero", fn);
+    }
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_avg_pool2d(x, k, s, p));
+    EM_LUA_TRY(L, *box, em_avg_pool2d(x, &o));
     return 1;
 }
 
@@ -175,8 +209,10 @@ static int softmax(lua_State *L, bool log)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
+    const em_lua_opts *spec = log ? &LOG_SOFTMAX_OPTS : &SOFTMAX_OPTS;
+    em_lua_check_options(L, opts, spec);
     lua_settop(L, 3);
-    int di = arg(L, 2, opts, "dim");
+    int di = arg(L, 2, opts, spec->fn, "dim");
     if (lua_isnil(L, di))
         return luaL_error(L, "%s: dim is required (for example %s(x, -1) for the last dim)",
                           log ? "log_softmax" : "softmax", log ? "log_softmax" : "softmax");
@@ -198,20 +234,24 @@ static int l_log_softmax(lua_State *L) { return softmax(L, true); }
 static em_tensor *field_tensor(lua_State *L, int idx, const char *op, const char *name)
 {
     lua_getfield(L, idx, name);
-    if (lua_isnil(L, -1)) return NULL;
+    if (absent(L, -1)) return NULL;
     if (!em_lua_test_tensor(L, -1))
         luaL_error(L, "%s: option %s must be a tensor, got %s", op, name, luaL_typename(L, -1));
     return em_lua_check_tensor(L, lua_gettop(L));
 }
 
-/* Reads {reduction=, ignore_index=, weight=, label_smoothing=, pos_weight=}. */
-static void loss_opts(lua_State *L, int idx, const char *op, em_loss_opts *o)
+/* Reads the options of spec among {reduction=, ignore_index=, weight=,
+** label_smoothing=, pos_weight=}, after checking the table against spec
+** (an option another loss has is an error here, not silently ignored). */
+static void loss_opts(lua_State *L, int idx, const em_lua_opts *spec, em_loss_opts *o)
 {
+    const char *op = spec->fn;
     *o = (em_loss_opts){EM_REDUCTION_MEAN, -100, 0.0, NULL, NULL};
     if (lua_isnoneornil(L, idx)) return;
     if (!em_lua_is_options(L, idx))
         luaL_argerror(L, idx, lua_pushfstring(L, "options table expected ({reduction=, ...}), got %s",
                                               luaL_typename(L, idx)));
+    em_lua_check_options(L, idx, spec);
     lua_getfield(L, idx, "reduction");
     if (!lua_isnil(L, -1)) {
         const char *r = luaL_tolstring(L, -1, NULL);
@@ -233,7 +273,7 @@ static int l_nll_loss(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1), *t = em_lua_check_tensor(L, 2);
     em_loss_opts o;
-    loss_opts(L, 3, "nll_loss", &o);
+    loss_opts(L, 3, &NLL_LOSS_OPTS, &o);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_nll_loss(x, t, &o));
     return 1;
@@ -243,7 +283,7 @@ static int l_cross_entropy(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1), *t = em_lua_check_tensor(L, 2);
     em_loss_opts o;
-    loss_opts(L, 3, "cross_entropy", &o);
+    loss_opts(L, 3, &CROSS_ENTROPY_OPTS, &o);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_cross_entropy(x, t, &o));
     return 1;
@@ -253,7 +293,7 @@ static int l_bce_with_logits(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1), *y = em_lua_check_tensor(L, 2);
     em_loss_opts o;
-    loss_opts(L, 3, "binary_cross_entropy_with_logits", &o);
+    loss_opts(L, 3, &BCE_LOGITS_OPTS, &o);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_bce_with_logits(x, y, &o));
     return 1;
@@ -292,6 +332,7 @@ static int l_dropout(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &DROPOUT_OPTS);
     double p = lua_type(L, 2) == LUA_TNUMBER ? lua_tonumber(L, 2) : 0.5;
     if (!lua_isnoneornil(L, 2) && lua_type(L, 2) != LUA_TNUMBER && opts != 2)
         return luaL_argerror(L, 2, "dropout probability (a number) expected");
@@ -312,6 +353,7 @@ static int l_bernoulli_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &BERNOULLI__OPTS);
     em_tensor *pt = opts == 2 ? NULL : em_lua_test_tensor(L, 2);
     double p = pt || opts == 2 || lua_isnoneornil(L, 2) ? 0.5 : luaL_checknumber(L, 2);
     if (em_grad_enabled() && x->requires_grad)
@@ -328,7 +370,11 @@ static int l_bernoulli(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &BERNOULLI_OPTS);
     bool scalar = lua_type(L, 2) == LUA_TNUMBER;
+    if (!scalar && !lua_isnoneornil(L, 2) && opts != 2)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "probability p (a number) expected, got %s",
+                                                   luaL_typename(L, 2)));
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_tensor_empty(x->ndim, x->shape, x->dtype, em_tensor_backend(x)));
     EM_LUA_CHECK(L, em_op_bernoulli_(*box, scalar ? lua_tonumber(L, 2) : 0.0, scalar ? NULL : x,
@@ -354,4 +400,17 @@ void em_lua_register_nn(lua_State *L)
     lua_getfield(L, -1, "Tensor");
     luaL_setfuncs(L, methods, 0);
     lua_pop(L, 1);
+    /* _nn_options.NAME = {known, pytorch_only}: the loss modules of
+    ** torch.nn.loss check their options with these same lists */
+    static const em_lua_opts *const lists[] = {&NLL_LOSS_OPTS, &CROSS_ENTROPY_OPTS, &BCE_LOGITS_OPTS};
+    lua_createtable(L, 0, 3);
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        lua_createtable(L, 2, 0);
+        lua_pushstring(L, lists[i]->known);
+        lua_rawseti(L, -2, 1);
+        lua_pushstring(L, lists[i]->pytorch_only);
+        lua_rawseti(L, -2, 2);
+        lua_setfield(L, -2, lists[i]->fn);
+    }
+    lua_setfield(L, -2, "_nn_options");
 }

@@ -3,6 +3,7 @@
 ** calls to the backend's gemm and nn kernels. conv2d is im2col + a gemm
 ** batched over the images; avg_pool2d reuses im2col/col2im. The losses,
 ** batch norm and random masks are in nn_loss.c; autograd in grad_nn.c. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn.h"
@@ -105,67 +106,194 @@ em_tensor *em_op_linear(const em_tensor *x, const em_tensor *w, const em_tensor 
     return out;
 }
 
-/* --- conv2d --- */
+/* --- window geometry, checked in 64 bits ---
+** Sizes typed by a user (padding, dilation, stride) can be anything up to
+** 2^63: every sum and product of a window is checked, and every buffer a
+** window implies (output, columns) must stay within the 2^46 elements a
+** tensor may hold, so the kernels' index arithmetic cannot overflow. */
+
+#define MAX_ELEMS ((int64_t)1 << 46)   /* core/tensor.c's limit on a tensor */
 
 /* Floor division for output sizes (the numerator may be negative). */
 static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-/* The window of a conv/pool over x's last three dims (C, H, W) with the
-** batch in front (or 1 for a 3-D x); NULL checks left to the caller. */
-static em_status window_of(const char *op, const em_tensor *x, const int64_t k[2], const int64_t s[2],
-                           const int64_t p[2], em_window2d *g)
+/* The product of n sizes when it is at most MAX_ELEMS, else -1. */
+static int64_t capped_product(int n, const int64_t *v)
+{
+    int64_t p = 1;
+    for (int i = 0; i < n; i++) {
+        if (v[i] == 0) return 0;
+        if (v[i] < 0 || __builtin_mul_overflow(p, v[i], &p) || p > MAX_ELEMS) {
+            for (int j = i + 1; j < n; j++)
+                if (v[j] == 0) return 0;
+            return -1;
+        }
+    }
+    return p;
+}
+
+static em_status too_large(const char *op, const char *what, int n, const int64_t *shape)
+{
+    char b1[EM_SHAPE_BUF];
+    return em_fail(EM_ERR_VALUE, "%s: the %s would have size %s, more than 2^46 elements (check the padding, "
+                   "stride and dilation)", op, what, em_shape_str(n, shape, b1, sizeof b1));
+}
+
+/* One axis of a window: input size h, kernel k, stride s, padding p0 before
+** and p1 after, dilation d. *padded = h + p0 + p1, *eff = d (k - 1) + 1, and
+** *out = (padded - eff [+ s - 1 with ceil]) / s + 1, rounded down; with
+** ceil_mode the last window must start inside the input or the left
+** padding (PyTorch's pooling_output_shape). False when a sum or product
+** overflows int64 (the values are then meaningless). */
+static bool axis_size(int64_t h, int64_t k, int64_t s, int64_t p0, int64_t p1, int64_t d, bool ceil_mode,
+                      int64_t *padded, int64_t *eff, int64_t *out)
+{
+    int64_t num;
+    if (__builtin_add_overflow(h, p0, padded) || __builtin_add_overflow(*padded, p1, padded) ||
+        __builtin_mul_overflow(d, k - 1, eff) || __builtin_add_overflow(*eff, 1, eff) ||
+        __builtin_sub_overflow(*padded, *eff, &num) || (ceil_mode && __builtin_add_overflow(num, s - 1, &num)))
+        return false;
+    *out = floor_div(num, s) + 1;
+    if (ceil_mode && *out > 1 && (*out - 1) * s >= h + p0) --*out;
+    return true;
+}
+
+/* The window of a conv/pool over x's shape (C, H, W last, batch in front or
+** 1): output size and the checks every window shares (positive kernel,
+** stride, dilation, non-negative padding, sizes that fit). The messages are
+** PyTorch's where it has one; `pool` picks its pooling wording. */
+static em_status window_of(const char *op, bool pool, int x_ndim, const int64_t *x_shape, const int64_t k[2],
+                           const int64_t s[2], const int64_t p[2], const int64_t p_end[2], const int64_t d[2],
+                           bool ceil_mode, em_window2d *g)
 {
     char b1[EM_SHAPE_BUF];
     if (k[0] < 1 || k[1] < 1)
-        return em_fail(EM_ERR_VALUE, "%s: kernel size must be positive, got (%lld, %lld)", op, (long long)k[0],
-                       (long long)k[1]);
+        return em_fail(EM_ERR_VALUE, "%s: kernel size should be greater than zero, but got kH: %lld kW: %lld", op,
+                       (long long)k[0], (long long)k[1]);
     if (s[0] < 1 || s[1] < 1)
-        return em_fail(EM_ERR_VALUE, "%s: stride must be positive, got (%lld, %lld)", op, (long long)s[0],
-                       (long long)s[1]);
-    if (p[0] < 0 || p[1] < 0)
-        return em_fail(EM_ERR_VALUE, "%s: padding must be non-negative, got (%lld, %lld)", op, (long long)p[0],
-                       (long long)p[1]);
-    bool batched = x->ndim == 4;
-    *g = (em_window2d){batched ? x->shape[0] : 1, x->shape[batched], x->shape[batched + 1], x->shape[batched + 2],
-                       k[0], k[1], s[0], s[1], p[0], p[1], 0, 0};
-    g->oh = floor_div(g->h + 2 * p[0] - k[0], s[0]) + 1;
-    g->ow = floor_div(g->w + 2 * p[1] - k[1], s[1]) + 1;
-    if (g->oh < 1 || g->ow < 1)
-        return em_fail(EM_ERR_SHAPE, "%s: input %s padded to (%lld x %lld) is smaller than the kernel (%lld x %lld)",
-                       op, em_shape_str(x->ndim, x->shape, b1, sizeof b1), (long long)(g->h + 2 * p[0]),
-                       (long long)(g->w + 2 * p[1]), (long long)k[0], (long long)k[1]);
+        return pool ? em_fail(EM_ERR_VALUE, "%s: stride should be greater than zero, but got dH: %lld dW: %lld", op,
+                              (long long)s[0], (long long)s[1])
+                    : em_fail(EM_ERR_VALUE, "%s: non-positive stride is not supported, got (%lld, %lld)", op,
+                              (long long)s[0], (long long)s[1]);
+    if (p[0] < 0 || p[1] < 0 || p_end[0] < 0 || p_end[1] < 0)
+        return pool ? em_fail(EM_ERR_VALUE, "%s: pad must be non-negative, but got pad: (%lld, %lld)", op,
+                              (long long)p[0], (long long)p[1])
+                    : em_fail(EM_ERR_VALUE, "%s: negative padding is not supported, got (%lld, %lld)", op,
+                              (long long)p[0], (long long)p[1]);
+    if (d[0] < 1 || d[1] < 1)
+        return pool ? em_fail(EM_ERR_VALUE, "%s: dilation should be greater than zero, but got dilationH: %lld "
+                              "dilationW: %lld", op, (long long)d[0], (long long)d[1])
+                    : em_fail(EM_ERR_VALUE, "%s: dilation should be greater than zero, but got [%lld, %lld]", op,
+                              (long long)d[0], (long long)d[1]);
+    bool batched = x_ndim == 4;
+    *g = (em_window2d){.n = batched ? x_shape[0] : 1, .c = x_shape[batched], .h = x_shape[batched + 1],
+                       .w = x_shape[batched + 2], .kh = k[0], .kw = k[1], .sh = s[0], .sw = s[1], .ph = p[0],
+                       .pw = p[1], .dh = d[0], .dw = d[1], .groups = 1};
+    int64_t ph, pw, eh, ew;
+    if (!axis_size(g->h, k[0], s[0], p[0], p_end[0], d[0], ceil_mode, &ph, &eh, &g->oh) ||
+        !axis_size(g->w, k[1], s[1], p[1], p_end[1], d[1], ceil_mode, &pw, &ew, &g->ow))
+        return em_fail(EM_ERR_VALUE, "%s: padding (%lld, %lld), dilation (%lld, %lld) and kernel (%lld, %lld) "
+                       "are too large: the window's size does not fit in 64 bits", op, (long long)p[0],
+                       (long long)p[1], (long long)d[0], (long long)d[1], (long long)k[0], (long long)k[1]);
+    if (pool && (g->oh < 1 || g->ow < 1))
+        return em_fail(EM_ERR_SHAPE, "%s: Given input size: (%lldx%lldx%lld). Calculated output size: "
+                       "(%lldx%lldx%lld). Output size is too small", op, (long long)g->c, (long long)g->h,
+                       (long long)g->w, (long long)g->c, (long long)(g->oh > 0 ? g->oh : 0),
+                       (long long)(g->ow > 0 ? g->ow : 0));
+    if (!pool && (g->oh < 1 || g->ow < 1))
+        return em_fail(EM_ERR_SHAPE, "%s: Calculated padded input size per channel: (%lld x %lld). Kernel size: "
+                       "(%lld x %lld). Kernel size can't be greater than actual input size (input %s)", op,
+                       (long long)ph, (long long)pw, (long long)eh, (long long)ew,
+                       em_shape_str(x_ndim, x_shape, b1, sizeof b1));
+    int64_t out_shape[4] = {g->n, g->c, g->oh, g->ow};
+    if (capped_product(4, out_shape) < 0) return too_large(op, "output", 4, out_shape);
     return EM_OK;
 }
 
-static em_status conv_check(const em_tensor *x, const em_tensor *w, const em_tensor *b, const int64_t stride[2],
-                            const int64_t pad[2], em_window2d *g)
+/* --- conv2d --- */
+
+em_conv2d_opts em_conv2d_defaults(void)
+{
+    return (em_conv2d_opts){{1, 1}, {0, 0}, {0, 0}, {1, 1}, 1, false};
+}
+
+/* "same" with stride 1: d (k - 1) padding in total per axis, half before,
+** the rest (one more when odd) after, as PyTorch's _convolution_mode. */
+em_status em_conv2d_resolve(const int64_t w_shape[4], em_conv2d_opts *o)
+{
+    if (!o->same) return EM_OK;
+    if (o->stride[0] != 1 || o->stride[1] != 1)
+        return em_fail(EM_ERR_VALUE, "conv2d: padding='same' is not supported for strided convolutions");
+    for (int i = 0; i < 2; i++) {
+        int64_t total;
+        if (o->dilation[i] < 1 || w_shape[2 + i] < 1) break;   /* window_of reports it */
+        if (__builtin_mul_overflow(o->dilation[i], w_shape[2 + i] - 1, &total))
+            return em_fail(EM_ERR_VALUE, "conv2d: dilation %lld is too large for padding='same'",
+                           (long long)o->dilation[i]);
+        o->pad[i] = total / 2;
+        o->pad_end[i] = total - total / 2;
+    }
+    o->same = false;
+    return EM_OK;
+}
+
+/* The window of a conv2d: x's shape, w's shape (O, C / groups, kh, kw). */
+static em_status conv_window(int x_ndim, const int64_t *x_shape, const int64_t *w_shape, const em_conv2d_opts *o,
+                             em_window2d *g)
+{
+    int64_t k[2] = {w_shape[2], w_shape[3]};
+    if (window_of("conv2d", false, x_ndim, x_shape, k, o->stride, o->pad, o->pad_end, o->dilation, false, g))
+        return em_last_status();
+    g->groups = o->groups;
+    /* the output (n, O, oh, ow) and one image's columns (C kh kw, oh ow) must fit too */
+    int64_t out_shape[4] = {g->n, w_shape[0], g->oh, g->ow}, col_shape[4] = {g->c, g->kh * g->kw, g->oh, g->ow};
+    if (capped_product(4, out_shape) < 0) return too_large("conv2d", "output", 4, out_shape);
+    if (capped_product(4, col_shape) < 0) return too_large("conv2d", "column buffer", 4, col_shape);
+    return EM_OK;
+}
+
+static em_status conv_check(const em_tensor *x, const em_tensor *w, const em_tensor *b, const em_conv2d_opts *o,
+                            em_window2d *g)
 {
     char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
     if (x->ndim != 4 && x->ndim != 3)
         return em_fail(EM_ERR_SHAPE, "conv2d: expected input with 4 dims (N, C, H, W), got %s (a 3-dim (C, H, W) "
                        "input is also accepted)", em_shape_str(x->ndim, x->shape, b1, sizeof b1));
     if (w->ndim != 4)
-        return em_fail(EM_ERR_SHAPE, "conv2d: expected weight with 4 dims (out_channels, in_channels, kH, kW), "
-                       "got %s", em_shape_str(w->ndim, w->shape, b1, sizeof b1));
+        return em_fail(EM_ERR_SHAPE, "conv2d: expected weight with 4 dims (out_channels, in_channels / groups, kH, "
+                       "kW), got %s", em_shape_str(w->ndim, w->shape, b1, sizeof b1));
     if (check_float("conv2d", "input", x) || check_same_dtype("conv2d", "weight", x, w) ||
         (b && check_same_dtype("conv2d", "bias", x, b)))
         return em_last_status();
-    int64_t c = x->shape[x->ndim - 3];
-    if (w->shape[1] != c)
-        return em_fail(EM_ERR_SHAPE, "conv2d: weight %s expects %lld input channels, but the input %s has %lld",
-                       em_shape_str(w->ndim, w->shape, b1, sizeof b1), (long long)w->shape[1],
-                       em_shape_str(x->ndim, x->shape, b2, sizeof b2), (long long)c);
+    int64_t G = o->groups, c = x->shape[x->ndim - 3];
+    if (G < 1) return em_fail(EM_ERR_VALUE, "conv2d: non-positive groups is not supported, got %lld", (long long)G);
+    if (w->shape[0] < G)
+        return em_fail(EM_ERR_SHAPE, "conv2d: Given groups=%lld, expected weight to be at least %lld at dimension 0, "
+                       "but got weight of size %s instead", (long long)G, (long long)G,
+                       em_shape_str(w->ndim, w->shape, b1, sizeof b1));
+    if (w->shape[0] % G)
+        return em_fail(EM_ERR_SHAPE, "conv2d: Given groups=%lld, expected weight to be divisible by %lld at "
+                       "dimension 0, but got weight of size %s instead", (long long)G, (long long)G,
+                       em_shape_str(w->ndim, w->shape, b1, sizeof b1));
+    int64_t want;
+    if (__builtin_mul_overflow(w->shape[1], G, &want) || want != c)
+        return em_fail(EM_ERR_SHAPE, "conv2d: Given groups=%lld, weight of size %s, expected input%s to have %lld "
+                       "channels, but got %lld channels instead", (long long)G,
+                       em_shape_str(w->ndim, w->shape, b1, sizeof b1), em_shape_str(x->ndim, x->shape, b2, sizeof b2),
+                       (long long)want, (long long)c);
     if (b && (b->ndim != 1 || b->shape[0] != w->shape[0]))
-        return em_fail(EM_ERR_SHAPE, "conv2d: expected bias of shape [%lld] (out_channels), got %s",
-                       (long long)w->shape[0], em_shape_str(b->ndim, b->shape, b1, sizeof b1));
-    int64_t k[2] = {w->shape[2], w->shape[3]};
-    return window_of("conv2d", x, k, stride, pad, g);
+        return em_fail(EM_ERR_SHAPE, "conv2d: Given weight of size %s, expected bias to be 1-dimensional with %lld "
+                       "elements, but got bias of size %s instead", em_shape_str(w->ndim, w->shape, b1, sizeof b1),
+                       (long long)w->shape[0], em_shape_str(b->ndim, b->shape, b2, sizeof b2));
+    if (o->same) return em_fail(EM_ERR_INTERNAL, "conv2d: padding='same' not resolved");
+    return conv_window(x->ndim, x->shape, w->shape, o, g);
 }
 
 /* A 1x1 kernel with stride 1 and no padding: the columns are the input itself. */
 static bool is_pointwise(const em_window2d *g)
 {
-    return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 && g->pw == 0;
+    return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->ph == 0 && g->pw == 0 && g->oh == g->h &&
+           g->ow == g->w;
 }
 
 static int64_t chunk_images(const em_window2d *g)
@@ -197,13 +325,16 @@ static const void *columns(const em_window2d *g, const em_tensor *xc, em_tensor 
     return data_of(col);
 }
 
-em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor *b, const int64_t stride[2],
-                        const int64_t pad[2])
+/* The fallback's products, per group gi of G: the weight's rows
+** [gi Og, (gi + 1) Og) (Og = O / G) read the column rows [gi Kg, (gi + 1) Kg)
+** (Kg = K / G = C / G kh kw) and write the output channels of the group. */
+em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor *b, const em_conv2d_opts *o)
 {
     em_window2d g;
-    if (conv_check(x, w, b, stride, pad, &g)) return NULL;
+    if (conv_check(x, w, b, o, &g)) return NULL;
     const em_backend *be = em_tensor_backend(x);
     int64_t O = w->shape[0], K = g.c * g.kh * g.kw, L = g.oh * g.ow, nb = chunk_images(&g);
+    int64_t G = g.groups, Og = O / G, Kg = K / G;
     int64_t shape[4] = {g.n, O, g.oh, g.ow};
     bool batched = x->ndim == 4;
     em_tensor *xc = em_op_contiguous(x), *wc = xc ? em_op_contiguous(w) : NULL, *col = NULL;
@@ -217,11 +348,12 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
     size_t es = em_dtype_size(x->dtype);
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
-        const void *cols = columns(&g, xc, col, b0, cnt, &st);
-        /* out_b (O, L) = w (O, K) @ col_b (K, L), for each image b */
-        if (st == EM_OK)
-            st = be->gemm(x->dtype, false, false, O, L, K, 1.0, data_of(wc), K, 0, cols, L, K * L, 0.0,
-                          (char *)data_of(out) + (size_t)(b0 * O * L) * es, L, O * L, cnt);
+        const char *cols = columns(&g, xc, col, b0, cnt, &st);
+        /* out_b[group] (Og, L) = w[group] (Og, Kg) @ col_b[group] (Kg, L), for each image b */
+        for (int64_t gi = 0; st == EM_OK && gi < G; gi++)
+            st = be->gemm(x->dtype, false, false, Og, L, Kg, 1.0, (const char *)data_of(wc) + (size_t)(gi * Og * Kg) * es,
+                          Kg, 0, cols + (size_t)(gi * Kg * L) * es, L, K * L, 0.0,
+                          (char *)data_of(out) + (size_t)((b0 * O + gi * Og) * L) * es, L, O * L, cnt);
     }
     /* out[n][o] += bias[o], in place (1 * out + bias) */
     if (!done && st == EM_OK && b)
@@ -240,24 +372,14 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
     return out;
 }
 
-/* The window of the forward call, rebuilt from the saved shapes. */
-static em_status conv_window_from(int x_ndim, const int64_t *x_shape, const int64_t *w_shape,
-                                  const int64_t stride[2], const int64_t pad[2], em_window2d *g)
-{
-    em_tensor fake = {0};
-    fake.ndim = x_ndim;
-    memcpy(fake.shape, x_shape, sizeof(int64_t) * (size_t)x_ndim);
-    int64_t k[2] = {w_shape[2], w_shape[3]};
-    return window_of("conv2d_backward", &fake, k, stride, pad, g);
-}
-
 em_tensor *em_op_conv2d_grad_input(const em_tensor *g_out, const em_tensor *w, int x_ndim, const int64_t *x_shape,
-                                   const int64_t stride[2], const int64_t pad[2])
+                                   const em_conv2d_opts *o)
 {
     em_window2d g;
-    if (conv_window_from(x_ndim, x_shape, w->shape, stride, pad, &g)) return NULL;
+    if (conv_window(x_ndim, x_shape, w->shape, o, &g)) return NULL;
     const em_backend *be = em_tensor_backend(w);
     int64_t O = w->shape[0], K = g.c * g.kh * g.kw, L = g.oh * g.ow, nb = chunk_images(&g);
+    int64_t G = g.groups, Og = O / G, Kg = K / G;
     size_t es = em_dtype_size(w->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *wc = gc ? em_op_contiguous(w) : NULL, *col = NULL;
     em_tensor *dx = wc ? em_tensor_empty(x_ndim, x_shape, w->dtype, be) : NULL;
@@ -267,10 +389,12 @@ em_tensor *em_op_conv2d_grad_input(const em_tensor *g_out, const em_tensor *w, i
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
         char *dxp = (char *)data_of(dx) + (size_t)(b0 * g.c * g.h * g.w) * es;
-        /* dcol_b (K, L) = w^T (K, O) @ g_b (O, L); dx_b = col2im(dcol_b) */
-        st = be->gemm(w->dtype, true, false, K, L, O, 1.0, data_of(wc), K, 0,
-                      (const char *)data_of(gc) + (size_t)(b0 * O * L) * es, L, O * L, 0.0,
-                      col ? data_of(col) : dxp, L, K * L, cnt);
+        char *dcol = col ? data_of(col) : dxp;
+        /* dcol_b[group] (Kg, L) = w[group]^T (Kg, Og) @ g_b[group] (Og, L); dx_b = col2im(dcol_b) */
+        for (int64_t gi = 0; st == EM_OK && gi < G; gi++)
+            st = be->gemm(w->dtype, true, false, Kg, L, Og, 1.0, (const char *)data_of(wc) + (size_t)(gi * Og * Kg) * es,
+                          Kg, 0, (const char *)data_of(gc) + (size_t)((b0 * O + gi * Og) * L) * es, L, O * L, 0.0,
+                          dcol + (size_t)(gi * Kg * L) * es, L, K * L, cnt);
         if (st == EM_OK && col) {
             em_window2d part = g;
             part.n = cnt;
@@ -288,12 +412,13 @@ em_tensor *em_op_conv2d_grad_input(const em_tensor *g_out, const em_tensor *w, i
 }
 
 em_tensor *em_op_conv2d_grad_weight(const em_tensor *g_out, const em_tensor *x, const int64_t w_shape[4],
-                                    const int64_t stride[2], const int64_t pad[2])
+                                    const em_conv2d_opts *o)
 {
     em_window2d g;
-    if (conv_window_from(x->ndim, x->shape, w_shape, stride, pad, &g)) return NULL;
+    if (conv_window(x->ndim, x->shape, w_shape, o, &g)) return NULL;
     const em_backend *be = em_tensor_backend(x);
     int64_t O = w_shape[0], K = g.c * g.kh * g.kw, L = g.oh * g.ow, nb = chunk_images(&g);
+    int64_t G = g.groups, Og = O / G, Kg = K / G;
     size_t es = em_dtype_size(x->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *xc = gc ? em_op_contiguous(x) : NULL, *col = NULL;
     em_tensor *dw = xc ? em_tensor_empty(4, w_shape, x->dtype, be) : NULL;
@@ -305,11 +430,13 @@ em_tensor *em_op_conv2d_grad_weight(const em_tensor *g_out, const em_tensor *x, 
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
         const char *cols = columns(&g, xc, col, b0, cnt, &st);
-        /* dw (O, K) += g_b (O, L) @ col_b^T (L, K), one image at a time */
+        /* dw[group] (Og, Kg) += g_b[group] (Og, L) @ col_b[group]^T (L, Kg), one image at a time */
         for (int64_t i = 0; st == EM_OK && i < cnt; i++)
-            st = be->gemm(x->dtype, false, true, O, K, L, 1.0,
-                          (const char *)data_of(gc) + (size_t)((b0 + i) * O * L) * es, L, 0,
-                          cols + (size_t)(i * K * L) * es, L, 0, 1.0, data_of(dw), K, 0, 1);
+            for (int64_t gi = 0; st == EM_OK && gi < G; gi++)
+                st = be->gemm(x->dtype, false, true, Og, Kg, L, 1.0,
+                              (const char *)data_of(gc) + (size_t)(((b0 + i) * O + gi * Og) * L) * es, L, 0,
+                              cols + (size_t)((i * K + gi * Kg) * L) * es, L, 0, 1.0,
+                              (char *)data_of(dw) + (size_t)(gi * Og * Kg) * es, Kg, 0, 1);
     }
     em_tensor_release(gc);
     em_tensor_release(xc);
@@ -323,37 +450,43 @@ em_tensor *em_op_conv2d_grad_weight(const em_tensor *g_out, const em_tensor *x, 
 
 /* --- pooling --- */
 
-static em_status pool_check(const char *op, const em_tensor *x, const int64_t k[2], const int64_t s[2],
-                            const int64_t p[2], em_window2d *g)
+static em_status pool_window(const char *op, int x_ndim, const int64_t *x_shape, const em_pool2d_opts *o,
+                             em_window2d *g)
+{
+    /* PyTorch checks the stride before anything else ("should not be zero") */
+    if (o->stride[0] == 0 || o->stride[1] == 0) return em_fail(EM_ERR_VALUE, "%s: stride should not be zero", op);
+    for (int i = 0; i < 2; i++)
+        if (o->kernel[i] > 0 && o->pad[i] >= 0 && o->pad[i] > o->kernel[i] / 2)
+            return em_fail(EM_ERR_VALUE, "%s: pad should be at most half of kernel size, but got pad=%lld and "
+                           "kernel_size=%lld", op, (long long)o->pad[i], (long long)o->kernel[i]);
+    return window_of(op, true, x_ndim, x_shape, o->kernel, o->stride, o->pad, o->pad, o->dilation, o->ceil_mode, g);
+}
+
+static em_status pool_check(const char *op, const em_tensor *x, const em_pool2d_opts *o, em_window2d *g)
 {
     char b1[EM_SHAPE_BUF];
-    if (x->ndim != 4 && x->ndim != 3)
-        return em_fail(EM_ERR_SHAPE, "%s: expected input with 4 dims (N, C, H, W) or 3 dims (C, H, W), got %s", op,
-                       em_shape_str(x->ndim, x->shape, b1, sizeof b1));
+    if ((x->ndim != 4 && x->ndim != 3) || em_tensor_numel(x) == 0)
+        return em_fail(EM_ERR_SHAPE, "%s: expected input with 4 dims (N, C, H, W) or 3 dims (C, H, W), non-empty, "
+                       "got %s", op, em_shape_str(x->ndim, x->shape, b1, sizeof b1));
     if (check_float(op, "input", x)) return em_last_status();
-    if (p[0] > k[0] / 2 || p[1] > k[1] / 2)
-        return em_fail(EM_ERR_VALUE, "%s: pad should be at most half of kernel size, but got pad=(%lld, %lld) and "
-                       "kernel_size=(%lld, %lld)", op, (long long)p[0], (long long)p[1], (long long)k[0],
-                       (long long)k[1]);
-    return window_of(op, x, k, s, p, g);
+    return pool_window(op, x->ndim, x->shape, o, g);
 }
 
 /* (N, C, oh, ow) or (C, oh, ow), as x. */
-static void pooled_shape(const em_tensor *x, const em_window2d *g, int64_t *shape)
+static void pooled_shape(int x_ndim, const int64_t *x_shape, const em_window2d *g, int64_t *shape)
 {
-    memcpy(shape, x->shape, sizeof(int64_t) * (size_t)x->ndim);
-    shape[x->ndim - 2] = g->oh;
-    shape[x->ndim - 1] = g->ow;
+    memcpy(shape, x_shape, sizeof(int64_t) * (size_t)x_ndim);
+    shape[x_ndim - 2] = g->oh;
+    shape[x_ndim - 1] = g->ow;
 }
 
-em_status em_op_max_pool2d(const em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2],
-                           em_tensor **out, em_tensor **indices)
+em_status em_op_max_pool2d(const em_tensor *x, const em_pool2d_opts *o, em_tensor **out, em_tensor **indices)
 {
     em_window2d g;
     *out = *indices = NULL;
-    if (pool_check("max_pool2d", x, k, s, p, &g)) return em_last_status();
+    if (pool_check("max_pool2d", x, o, &g)) return em_last_status();
     int64_t shape[4];
-    pooled_shape(x, &g, shape);
+    pooled_shape(x->ndim, x->shape, &g, shape);
     const em_backend *be = em_tensor_backend(x);
     em_tensor *xc = em_op_contiguous(x);
     *out = xc ? em_tensor_empty(x->ndim, shape, x->dtype, be) : NULL;
@@ -404,21 +537,88 @@ static void plane_window(em_window2d *g)
     g->c = 1;
 }
 
-/* out = sum over each window / (kh * kw), via im2col: col (P, kh*kw, L) */
-em_tensor *em_op_avg_pool2d(const em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2])
+/* One axis of avg_pool2d's divisors: the count of window positions inside
+** the padded input (count_include_pad) or inside the input, per output. */
+static void avg_counts(int64_t n_out, int64_t size, int64_t k, int64_t s, int64_t p, bool include_pad, double *cnt)
+{
+    for (int64_t o = 0; o < n_out; o++) {
+        int64_t a = o * s - p, b = a + k < size + p ? a + k : size + p;
+        if (!include_pad) {
+            a = a < 0 ? 0 : a;
+            b = b > size ? size : b;
+        }
+        cnt[o] = (double)(b - a);
+    }
+}
+
+/* avg_pool2d's divisor per output (PyTorch's avg_pool2d kernel): divisor
+** when set, else the product of the two axes' counts. *div stays NULL, and
+** *uniform holds the divisor, when every window has the same one (the
+** common case: no padding left out, no ceil_mode window past the end). */
+static em_status avg_divisors(const em_window2d *g, const em_pool2d_opts *o, em_dtype dt, const em_backend *be,
+                              em_tensor **div, double *uniform)
+{
+    *div = NULL;
+    if (o->divisor != 0) {
+        *uniform = (double)o->divisor;
+        return EM_OK;
+    }
+    double *ch = calloc((size_t)(g->oh + g->ow), sizeof *ch);
+    if (!ch) return em_fail(EM_ERR_MEMORY, "avg_pool2d: out of memory");
+    double *cw = ch + g->oh;
+    avg_counts(g->oh, g->h, g->kh, g->sh, g->ph, o->count_include_pad, ch);
+    avg_counts(g->ow, g->w, g->kw, g->sw, g->pw, o->count_include_pad, cw);
+    bool same = true;
+    for (int64_t i = 0; i < g->oh; i++) same = same && ch[i] == ch[0];
+    for (int64_t j = 0; j < g->ow; j++) same = same && cw[j] == cw[0];
+    *uniform = ch[0] * cw[0];
+    em_status st = EM_OK;
+    double *d = same ? NULL : malloc((size_t)(g->oh * g->ow) * sizeof *d);
+    if (!same && d) {
+        for (int64_t i = 0; i < g->oh; i++)
+            for (int64_t j = 0; j < g->ow; j++) d[i * g->ow + j] = ch[i] * cw[j];
+        int64_t shape[2] = {1, g->oh * g->ow};
+        em_tensor *t64 = em_op_from_host(d, 2, shape, EM_FLOAT64, be);
+        *div = t64 ? em_op_to_dtype(t64, dt) : NULL;
+        em_tensor_release(t64);
+        if (!*div) st = em_last_status();
+    } else if (!same) {
+        st = em_fail(EM_ERR_MEMORY, "avg_pool2d: out of memory");
+    }
+    free(d);
+    free(ch);
+    return st;
+}
+
+/* x / divisors (a number, or (1, L) broadcast over the planes' rows) */
+static em_tensor *divide_by(const em_tensor *x, const em_tensor *div, double uniform)
+{
+    return div ? em_op_binary(EM_B_DIV, x, div) : em_op_binary_scalar(EM_B_DIV, x, uniform);
+}
+
+/* out = sum over each window / divisor, via im2col: col (P, kh*kw, L) */
+em_tensor *em_op_avg_pool2d(const em_tensor *x, const em_pool2d_opts *o)
 {
     em_window2d g;
-    if (pool_check("avg_pool2d", x, k, s, p, &g)) return NULL;
+    if (pool_check("avg_pool2d", x, o, &g)) return NULL;
     plane_window(&g);
     int64_t shape[4], cshape[3] = {g.n, g.kh * g.kw, g.oh * g.ow};
-    pooled_shape(x, &g, shape);
+    if (capped_product(3, cshape) < 0) {
+        too_large("avg_pool2d", "column buffer", 3, cshape);
+        return NULL;
+    }
+    pooled_shape(x->ndim, x->shape, &g, shape);
     const em_backend *be = em_tensor_backend(x);
+    double uniform = 0.0;
+    em_tensor *div;
+    if (avg_divisors(&g, o, x->dtype, be, &div, &uniform)) return NULL;
     em_tensor *xc = em_op_contiguous(x);
     em_tensor *col = xc ? em_tensor_empty(3, cshape, x->dtype, be) : NULL;
     em_status st = col ? be->im2col(x->dtype, &g, data_of(xc), data_of(col)) : em_last_status();
     em_tensor *sum = st == EM_OK ? em_op_reduce(EM_R_SUM, col, 1u << 1, false) : NULL;
-    em_tensor *avg = sum ? em_op_binary_scalar(EM_B_DIV, sum, (double)(g.kh * g.kw)) : NULL;
+    em_tensor *avg = sum ? divide_by(sum, div, uniform) : NULL;
     em_tensor *out = avg ? em_op_reshape(avg, x->ndim, shape) : NULL;
+    em_tensor_release(div);
     em_tensor_release(xc);
     em_tensor_release(col);
     em_tensor_release(sum);
@@ -426,28 +626,28 @@ em_tensor *em_op_avg_pool2d(const em_tensor *x, const int64_t k[2], const int64_
     return out;
 }
 
-/* dx = col2im(g / (kh * kw) repeated over each window) */
-em_tensor *em_op_avg_pool2d_backward(const em_tensor *g_out, int x_ndim, const int64_t *x_shape, const int64_t k[2],
-                                     const int64_t s[2], const int64_t p[2])
+/* dx = col2im(g / divisor repeated over each window) */
+em_tensor *em_op_avg_pool2d_backward(const em_tensor *g_out, int x_ndim, const int64_t *x_shape,
+                                     const em_pool2d_opts *o)
 {
-    em_tensor fake = {0};
-    fake.ndim = x_ndim;
-    fake.dtype = g_out->dtype;
-    memcpy(fake.shape, x_shape, sizeof(int64_t) * (size_t)x_ndim);
     em_window2d g;
-    if (window_of("avg_pool2d_backward", &fake, k, s, p, &g)) return NULL;
+    if (pool_window("avg_pool2d_backward", x_ndim, x_shape, o, &g)) return NULL;
     plane_window(&g);
     int64_t gshape[3] = {g.n, 1, g.oh * g.ow}, cshape[3] = {g.n, g.kh * g.kw, g.oh * g.ow};
     const em_backend *be = em_tensor_backend(g_out);
-    em_tensor *scaled = em_op_binary_scalar(EM_B_DIV, g_out, (double)(g.kh * g.kw));
-    em_tensor *g3 = scaled ? em_op_reshape(scaled, 3, gshape) : NULL;
-    em_tensor *e = g3 ? em_op_expand(g3, 3, cshape) : NULL;
+    double uniform = 0.0;
+    em_tensor *div;
+    if (avg_divisors(&g, o, g_out->dtype, be, &div, &uniform)) return NULL;
+    em_tensor *g3 = em_op_reshape(g_out, 3, gshape);
+    em_tensor *scaled = g3 ? divide_by(g3, div, uniform) : NULL;
+    em_tensor *e = scaled ? em_op_expand(scaled, 3, cshape) : NULL;
     em_tensor *col = e ? em_op_contiguous(e) : NULL;
     em_tensor *dx = col ? em_tensor_empty(x_ndim, x_shape, g_out->dtype, be) : NULL;
     if (dx && be->col2im(g_out->dtype, &g, data_of(col), data_of(dx)) != EM_OK) {
         em_tensor_release(dx);
         dx = NULL;
     }
+    em_tensor_release(div);
     em_tensor_release(scaled);
     em_tensor_release(g3);
     em_tensor_release(e);

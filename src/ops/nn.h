@@ -26,27 +26,54 @@ typedef struct em_loss_opts {
 ** result first and the product added to it (beta = 1). */
 em_tensor *em_op_linear(const em_tensor *x, const em_tensor *w, const em_tensor *b);
 
-/* --- conv2d: x (N, C, H, W) or (C, H, W), w (O, C, kh, kw), b (O) or NULL;
-** stride (h, w) >= 1, pad (h, w) >= 0; dilation 1, groups 1. im2col + one
-** batched gemm. The backward helpers take the shapes of the forward call. */
-em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor *b,
-                        const int64_t stride[2], const int64_t pad[2]);
-em_tensor *em_op_conv2d_grad_input(const em_tensor *g, const em_tensor *w, int x_ndim,
-                                   const int64_t *x_shape, const int64_t stride[2],
-                                   const int64_t pad[2]);
-em_tensor *em_op_conv2d_grad_weight(const em_tensor *g, const em_tensor *x, const int64_t w_shape[4],
-                                    const int64_t stride[2], const int64_t pad[2]);
+/* --- conv2d: x (N, C, H, W) or (C, H, W), w (O, C / groups, kh, kw), b (O)
+** or NULL. The options are PyTorch's; padding = "same" (stride 1 only) pads
+** d (k - 1) in total on each axis, the odd one out at the bottom / right, as
+** PyTorch does. oneDNN when the backend has it, else im2col + a gemm per
+** group batched over the images. Every size is checked in 64 bits: an output
+** or column buffer past 2^46 elements is an error, never an overflow. The
+** backward helpers take the shapes of the forward call and its resolved
+** options. */
+typedef struct em_conv2d_opts {
+    int64_t stride[2];
+    int64_t pad[2];          /* top, left */
+    int64_t pad_end[2];      /* bottom, right: = pad except for "same" with an odd total */
+    int64_t dilation[2];
+    int64_t groups;
+    bool same;               /* padding = "same": pad and pad_end are set from the kernel */
+} em_conv2d_opts;
 
-/* --- pooling: x (N, C, H, W) or (C, H, W); kernel, stride, pad as (h, w) ---
-** max_pool2d also returns the int64 position iy*W + ix of each max in its
-** plane (PyTorch's indices). avg_pool2d counts the padding (count_include_pad). */
-em_status em_op_max_pool2d(const em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2],
-                           em_tensor **out, em_tensor **indices);
+/* stride 1, padding 0, dilation 1, groups 1 (PyTorch's defaults). */
+em_conv2d_opts em_conv2d_defaults(void);
+/* Settles "same" into pad / pad_end for a weight of shape w_shape; checks
+** stride 1 (PyTorch's rule). Nothing to do without "same". */
+em_status em_conv2d_resolve(const int64_t w_shape[4], em_conv2d_opts *o);
+em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor *b, const em_conv2d_opts *o);
+em_tensor *em_op_conv2d_grad_input(const em_tensor *g, const em_tensor *w, int x_ndim, const int64_t *x_shape,
+                                   const em_conv2d_opts *o);
+em_tensor *em_op_conv2d_grad_weight(const em_tensor *g, const em_tensor *x, const int64_t w_shape[4],
+                                    const em_conv2d_opts *o);
+
+/* --- pooling: x (N, C, H, W) or (C, H, W) ---
+** kernel, stride, pad, dilation as (h, w); ceil_mode rounds the output size
+** up (PyTorch's rule: the last window starts inside the input or the left
+** padding). max_pool2d also returns the int64 position iy*W + ix of each
+** max in its plane (PyTorch's indices). avg_pool2d has no dilation; it
+** divides by divisor (when > 0), else by the window's size inside the
+** padded input (count_include_pad) or inside the input. */
+typedef struct em_pool2d_opts {
+    int64_t kernel[2], stride[2], pad[2], dilation[2];
+    bool ceil_mode;
+    bool count_include_pad;  /* avg_pool2d */
+    int64_t divisor;         /* avg_pool2d: divisor_override, 0 for none */
+} em_pool2d_opts;
+
+em_status em_op_max_pool2d(const em_tensor *x, const em_pool2d_opts *o, em_tensor **out, em_tensor **indices);
 em_tensor *em_op_max_pool2d_backward(const em_tensor *g, const em_tensor *indices, int x_ndim,
                                      const int64_t *x_shape);
-em_tensor *em_op_avg_pool2d(const em_tensor *x, const int64_t k[2], const int64_t s[2], const int64_t p[2]);
-em_tensor *em_op_avg_pool2d_backward(const em_tensor *g, int x_ndim, const int64_t *x_shape, const int64_t k[2],
-                                     const int64_t s[2], const int64_t p[2]);
+em_tensor *em_op_avg_pool2d(const em_tensor *x, const em_pool2d_opts *o);
+em_tensor *em_op_avg_pool2d_backward(const em_tensor *g, int x_ndim, const int64_t *x_shape,
+                                     const em_pool2d_opts *o);
 
 /* --- softmax / log_softmax along dim (stable: the max is subtracted) --- */
 em_tensor *em_op_softmax(const em_tensor *x, int dim, bool log);

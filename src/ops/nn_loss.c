@@ -419,6 +419,10 @@ em_status em_op_bernoulli_(em_tensor *x, double p, const em_tensor *p_tensor, em
         em_tensor_release(e);
         em_tensor_release(e64);
     }
+    for (int64_t i = 0; st == EM_OK && p_tensor && i < n; i++)   /* every probability, before any draw */
+        if (!(buf[i] >= 0.0 && buf[i] <= 1.0))
+            st = em_fail(EM_ERR_VALUE, "bernoulli_: expects every probability p to be in [0, 1] (PyTorch: Expected "
+                         "p_in >= 0 && p_in <= 1), but got p=%g at flat index %lld", buf[i], (long long)i);
     for (int64_t i = 0; st == EM_OK && i < n; i++) {
         double pi = p_tensor ? buf[i] : p;
         double u = f32 ? em_rng_uniform_float(g, 0.0, 1.0) : em_rng_uniform_double(g, 0.0, 1.0);

@@ -193,7 +193,8 @@ def error_cases():
     case("error/ce_batch", "torch.cross_entropy(x1, x2)", F.cross_entropy, [G(3, 10), I([1, 2, 3, 4])],
          dtypes=one, error="expected input batch_size (3) to match target batch_size (4)")
     case("error/conv_channels", "torch.conv2d(x1, x2)", F.conv2d, [G(1, 3, 5, 5), G(2, 1, 3, 3)], dtypes=one,
-         error="conv2d: weight [2, 1, 3, 3] expects 1 input channels, but the input [1, 3, 5, 5] has 3")
+         error="conv2d: Given groups=1, weight of size [2, 1, 3, 3], expected input[1, 3, 5, 5] to have 1 channels, "
+               "but got 3 channels instead")
     case("error/conv_dims", "torch.conv2d(x1, x2)", F.conv2d, [G(5, 5), G(2, 1, 3, 3)], dtypes=one,
          error="conv2d: expected input with 4 dims (N, C, H, W), got [5, 5]")
     case("error/pool_pad", "torch.max_pool2d(x1, 2, 2, 2)", lambda x: F.max_pool2d(x, 2, 2, 2), [G(1, 1, 4, 4)],

@@ -4,7 +4,8 @@
 **
 ** conv2d: oneDNN's JIT kernels work on blocked layouts (nChw16c and
 ** friends) and run the lesson CNN's convolutions about twice as fast as
-** im2col + gemm. ember's tensors stay NCHW: each call reorders its inputs
+** im2col + gemm; they take every stride, padding (asymmetric too),
+** dilation and groups ember's conv2d has. ember's tensors stay NCHW: each call reorders its inputs
 ** into the layouts the kernel chose and its result back, as PyTorch does for
 ** plain tensors. float32 only. Primitives are cached by shape (a training
 ** loop repeats the same few). A call that oneDNN cannot take (another dtype,
@@ -82,8 +83,10 @@ typedef struct conv_arg {
     size_t inner_bytes;
 } conv_arg;
 
+#define KEY_LEN 19
+
 typedef struct conv_entry {
-    int64_t key[14];
+    int64_t key[KEY_LEN];
     dnnl_primitive_t prim;     /* NULL: oneDNN could not build it (kept, so it is not tried again) */
     conv_arg arg[MAX_ARGS];
     int nargs;
@@ -154,33 +157,43 @@ static const dnnl_memory_desc_t *md_of(dnnl_primitive_desc_t pd, dnnl_query_t q)
     return dnnl_primitive_desc_query_md(pd, q, 0);
 }
 
-/* Builds the primitive of one pass and its arguments' layouts. */
+/* Builds the primitive of one pass and its arguments' layouts. Groups:
+** the weights are 5-D (groups, O / groups, C / groups, kh, kw), whose plain
+** layout goihw is the bytes of ember's (O, C / groups, kh, kw). Dilation:
+** oneDNN counts the gaps between taps, PyTorch the distance (d - 1 vs d). */
 static bool build(conv_entry *e, em_conv_pass pass, const em_window2d *g, int64_t O, bool bias)
 {
     /* (oneDNN reads its dims arguments as full dnnl_dims_t arrays) */
-    dnnl_dims_t xd = {g->n, g->c, g->h, g->w}, wd = {O, g->c, g->kh, g->kw}, yd = {g->n, O, g->oh, g->ow};
-    dnnl_dims_t bd = {O}, st = {g->sh, g->sw}, pl = {g->ph, g->pw};
-    /* right padding: what makes the output size come out, as PyTorch passes it */
-    dnnl_dims_t pr = {(g->oh - 1) * g->sh + g->kh - g->h - g->ph, (g->ow - 1) * g->sw + g->kw - g->w - g->pw};
+    int64_t G = g->groups;
+    bool grouped = G > 1;
+    dnnl_dims_t xd = {g->n, g->c, g->h, g->w}, yd = {g->n, O, g->oh, g->ow};
+    dnnl_dims_t wd = {O, g->c, g->kh, g->kw}, gwd = {G, O / G, g->c / G, g->kh, g->kw};
+    dnnl_dims_t bd = {O}, st = {g->sh, g->sw}, pl = {g->ph, g->pw}, dil = {g->dh - 1, g->dw - 1};
+    /* right padding: what makes the output size come out, as PyTorch passes it
+    ** (also the extra of padding="same" and the rows a stride leaves out) */
+    dnnl_dims_t pr = {(g->oh - 1) * g->sh + (g->kh - 1) * g->dh + 1 - g->h - g->ph,
+                      (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1 - g->w - g->pw};
     dnnl_memory_desc_t px, pw, pb, py, ax, aw, ay;
     dnnl_format_tag_t any = dnnl_format_tag_any;
+    int wn = grouped ? 5 : 4;
+    const dnnl_dim_t *wdims = grouped ? gwd : wd;
     if (!md_init(&px, 4, xd, dnnl_nchw) || !md_init(&py, 4, yd, dnnl_nchw) || !md_init(&pb, 1, bd, dnnl_x) ||
-        !md_init(&pw, 4, wd, dnnl_oihw) || !md_init(&ax, 4, xd, any) || !md_init(&aw, 4, wd, any) ||
-        !md_init(&ay, 4, yd, any))
+        !md_init(&pw, wn, wdims, grouped ? dnnl_goihw : dnnl_oihw) || !md_init(&ax, 4, xd, any) ||
+        !md_init(&aw, wn, wdims, any) || !md_init(&ay, 4, yd, any))
         return false;
     dnnl_convolution_desc_t fd, bdesc;
     dnnl_primitive_desc_t fpd = NULL, pd = NULL;
-    bool ok = dnnl_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &ax, &aw,
-                                                 bias && pass == EM_CONV_FORWARD ? &pb : NULL, &ay, st, pl,
-                                                 pr) == dnnl_success &&
+    bool ok = dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &ax,
+                                                         &aw, bias && pass == EM_CONV_FORWARD ? &pb : NULL, &ay, st,
+                                                         dil, pl, pr) == dnnl_success &&
               dnnl_primitive_desc_create(&fpd, &fd, NULL, dn.engine, NULL) == dnnl_success;
     if (ok && pass == EM_CONV_GRAD_INPUT)
-        ok = dnnl_convolution_backward_data_desc_init(&bdesc, dnnl_convolution_direct, &ax, &aw, &ay, st, pl, pr) ==
-                 dnnl_success &&
+        ok = dnnl_dilated_convolution_backward_data_desc_init(&bdesc, dnnl_convolution_direct, &ax, &aw, &ay, st, dil,
+                                                              pl, pr) == dnnl_success &&
              dnnl_primitive_desc_create(&pd, &bdesc, NULL, dn.engine, fpd) == dnnl_success;
     else if (ok && pass == EM_CONV_GRAD_WEIGHT)
-        ok = dnnl_convolution_backward_weights_desc_init(&bdesc, dnnl_convolution_direct, &ax, &aw, NULL, &ay, st,
-                                                         pl, pr) == dnnl_success &&
+        ok = dnnl_dilated_convolution_backward_weights_desc_init(&bdesc, dnnl_convolution_direct, &ax, &aw, NULL, &ay,
+                                                                 st, dil, pl, pr) == dnnl_success &&
              dnnl_primitive_desc_create(&pd, &bdesc, NULL, dn.engine, fpd) == dnnl_success;
     else if (ok) {
         pd = fpd;
@@ -211,8 +224,8 @@ static bool build(conv_entry *e, em_conv_pass pass, const em_window2d *g, int64_
 static conv_entry *lookup(em_conv_pass pass, const em_window2d *g, int64_t O, bool bias)
 {
     /* the thread count too: oneDNN fixes a primitive's threads when it builds it */
-    int64_t key[14] = {pass, g->n, g->c, g->h, g->w, O, g->kh, g->kw, g->sh, g->sw, g->ph, g->pw, bias,
-                       omp_get_max_threads()};
+    int64_t key[KEY_LEN] = {pass,  g->n,  g->c,  g->h,  g->w,  O,     g->kh, g->kw, g->sh, g->sw,
+                            g->ph, g->pw, g->oh, g->ow, g->dh, g->dw, g->groups, bias, omp_get_max_threads()};
     dn.clock++;
     for (int i = 0; i < dn.n; i++)
         if (memcmp(dn.entry[i].key, key, sizeof key) == 0) {

@@ -78,16 +78,16 @@ em_status em_cpu_im2col(em_dtype dt, const em_window2d *g, const void *x, void *
     for (int64_t p = 0; p < g->n * g->c; p++) {
         int64_t plane = p * g->h * g->w;
         for (int64_t i = 0; i < g->kh; i++) {
-            int64_t y0, y1;   /* output rows whose input row lies inside the image */
-            valid_span(g->sh, i - g->ph, g->h, g->oh, &y0, &y1);
+            int64_t y0, y1, yoff = i * g->dh - g->ph;   /* output rows whose input row lies inside the image */
+            valid_span(g->sh, yoff, g->h, g->oh, &y0, &y1);
             for (int64_t j = 0; j < g->kw; j++) {
-                int64_t at = ((p * g->kh + i) * g->kw + j) * L, x0, x1, off = j - g->pw;
+                int64_t at = ((p * g->kh + i) * g->kw + j) * L, x0, x1, off = j * g->dw - g->pw;
                 valid_span(g->sw, off, g->w, g->ow, &x0, &x1);
                 char *dst = (char *)col + (size_t)at * es;
                 memset(dst, 0, (size_t)(y0 * g->ow) * es);
                 memset(dst + (size_t)(y1 * g->ow) * es, 0, (size_t)((g->oh - y1) * g->ow) * es);
                 for (int64_t y = y0; y < y1; y++) {
-                    int64_t src = plane + (y * g->sh - g->ph + i) * g->w, d = at + y * g->ow;
+                    int64_t src = plane + (y * g->sh + yoff) * g->w, d = at + y * g->ow;
                     if (f32) col_row_f32((float *)col + d, (const float *)x + src, g->ow, x0, x1, g->sw, off);
                     else col_row_f64((double *)col + d, (const double *)x + src, g->ow, x0, x1, g->sw, off);
                 }
@@ -108,10 +108,10 @@ em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void
         for (int64_t i = 0; i < g->kh; i++)
             for (int64_t j = 0; j < g->kw; j++) {
                 int64_t row = ((p * g->kh + i) * g->kw + j) * L;
-                int64_t x0, x1, off = j - g->pw;
+                int64_t x0, x1, off = j * g->dw - g->pw;
                 valid_span(g->sw, off, g->w, g->ow, &x0, &x1);
                 for (int64_t y = 0; y < g->oh; y++) {
-                    int64_t iy = y * g->sh - g->ph + i;
+                    int64_t iy = y * g->sh - g->ph + i * g->dh;
                     if (iy < 0 || iy >= g->h) continue;
                     int64_t base = p * plane_n + iy * g->w + off, src = row + y * g->ow;
                     if (f32) {
@@ -133,24 +133,28 @@ em_status em_cpu_col2im(em_dtype dt, const em_window2d *g, const void *col, void
 /* --- pooling --- */
 
 /* One (n, c) plane: the max of each window and its flat position in the
-** plane (NaN wins, as PyTorch's kernel: v > best || isnan(v)). The window
-** sizes are copied to locals first: idx is int64_t like g's fields, so the
-** compiler would otherwise reload them after every store. */
+** plane (NaN wins, as PyTorch's kernel: v > best || isnan(v)). A window's
+** taps are dh, dw apart (dilation); taps in the padding are skipped, as
+** PyTorch does: the first tap inside is found by stepping over the padding.
+** The window sizes are copied to locals first: idx is int64_t like g's
+** fields, so the compiler would otherwise reload them after every store. */
 #define MAX_POOL_PLANE(T)                                                               \
     do {                                                                                \
         const T *xp = (const T *)x + p * plane_n;                                       \
         T *op = (T *)out + p * L;                                                       \
         int64_t *ip = idx + p * L;                                                      \
         for (int64_t oy = 0; oy < oh; oy++) {                                           \
-            int64_t h0 = oy * sh - ph, h1 = h0 + kh < H ? h0 + kh : H;                  \
-            if (h0 < 0) h0 = 0;                                                         \
+            int64_t h0 = oy * sh - ph, h1 = h0 + (kh - 1) * dh + 1;                     \
+            if (h1 > H) h1 = H;                                                         \
+            if (h0 < 0) h0 += (-h0 + dh - 1) / dh * dh;                                 \
             for (int64_t ox = 0; ox < ow; ox++) {                                       \
-                int64_t w0 = ox * sw - pw, w1 = w0 + kw < W ? w0 + kw : W;              \
-                if (w0 < 0) w0 = 0;                                                     \
+                int64_t w0 = ox * sw - pw, w1 = w0 + (kw - 1) * dw + 1;                 \
+                if (w1 > W) w1 = W;                                                     \
+                if (w0 < 0) w0 += (-w0 + dw - 1) / dw * dw;                             \
                 T best = (T)-INFINITY;                                                  \
                 int64_t bi = h0 * W + w0;                                               \
-                for (int64_t iy = h0; iy < h1; iy++)                                    \
-                    for (int64_t ix = w0; ix < w1; ix++) {                              \
+                for (int64_t iy = h0; iy < h1; iy += dh)                                \
+                    for (int64_t ix = w0; ix < w1; ix += dw) {                          \
                         int64_t k = iy * W + ix;                                        \
                         T v = xp[k];                                                    \
                         int take = (v > best) | (v != v);   /* branch-free: data are random */ \
@@ -240,9 +244,10 @@ em_status em_cpu_max_pool2d(em_dtype dt, const em_window2d *g, const void *x, vo
 {
     if (check_float("max_pool2d", dt)) return em_last_status();
     const int64_t H = g->h, W = g->w, kh = g->kh, kw = g->kw, sh = g->sh, sw = g->sw, ph = g->ph,
-                  pw = g->pw, oh = g->oh, ow = g->ow, planes = g->n * g->c;
+                  pw = g->pw, oh = g->oh, ow = g->ow, dh = g->dh, dw = g->dw, planes = g->n * g->c;
     int64_t plane_n = H * W, L = oh * ow;
-    bool two = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && 2 * oh <= H && 2 * ow <= W;
+    bool two = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1 &&
+               2 * oh <= H && 2 * ow <= W;
     int cpu_nt = cpu_threads(planes * L * kh * kw);
     CPU_PARALLEL_FOR
     for (int64_t p = 0; p < planes; p++) {
