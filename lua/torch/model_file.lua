@@ -40,6 +40,7 @@ local function encode_value(v, where, depth)
   if t == "number" or t == "string" or t == "boolean" then return v end
   if Module.is_module(v) then return {__module__ = encode_module(v, where, depth + 1)} end
   if is_dtype(v) then return {__dtype__ = tostring(v):match("^torch%.(%w+)$")} end
+  if rawequal(v, torch.None) then return {__none__ = true} end   -- e.g. BatchNorm's momentum = None
   if t == "table" and getmetatable(v) == nil then
     local n = #v
     local out = {}
@@ -135,6 +136,7 @@ local function decode_value(v, where, depth)
   if t == "number" or t == "string" or t == "boolean" or v == nil then return v end
   if t ~= "table" or torch.is_tensor(v) then error(where .. ": unexpected " .. t .. " in a constructor argument", 0) end
   if v.__module__ ~= nil then return decode_module(v.__module__, where, depth + 1) end
+  if v.__none__ == true then return torch.None end
   if v.__dtype__ ~= nil then
     local dt = type(v.__dtype__) == "string" and rawget(torch, v.__dtype__)
     if not is_dtype(dt) then error(where .. ": unknown dtype " .. tostring(v.__dtype__), 0) end

@@ -195,39 +195,69 @@ local function linear(tr, args, result)
   return tr:node("Add", {y, tr:operand(b)}, nil, result)
 end
 
+-- torch.conv2d(x, w, b, stride, padding, dilation, groups) or a trailing
+-- options table -> Conv. pads are [top, left, bottom, right]: padding =
+-- "same" puts the odd one out at the bottom / right, as PyTorch computes it.
 local function conv2d(tr, args, result)
   local x, w = args[1], args[2]
-  local o = args_with_options(args, 3, {"bias", "stride", "padding"})
+  local o = args_with_options(args, 3, {"bias", "stride", "padding", "dilation", "groups"})
   local k = {w:size(3), w:size(4)}
-  local stride = pair(o.stride, 1)
-  local pad
+  local stride, dilation = pair(o.stride, 1), pair(o.dilation, 1)
+  local pads
   if o.padding == "same" then
-    pad = {(k[1] - 1) // 2, (k[2] - 1) // 2}
+    pads = {}
+    for i = 1, 2 do
+      local total = dilation[i] * (k[i] - 1)
+      pads[i], pads[i + 2] = total // 2, total - total // 2
+    end
   elseif o.padding == "valid" then
-    pad = {0, 0}
+    pads = {0, 0, 0, 0}
   else
-    pad = pair(o.padding, 0)
+    local p = pair(o.padding, 0)
+    pads = {p[1], p[2], p[1], p[2]}
   end
+  local groups = o.groups or 1
   local inputs = {tr:operand(x), tr:operand(w)}
-  if o.bias ~= nil then inputs[3] = tr:operand(o.bias) end
+  if o.bias ~= nil and not rawequal(o.bias, torch.None) then inputs[3] = tr:operand(o.bias) end
   return tr:node("Conv", inputs, {
-    {name = "dilations", ints = {1, 1}}, {name = "group", i = 1},
-    {name = "kernel_shape", ints = k}, {name = "pads", ints = {pad[1], pad[2], pad[1], pad[2]}},
+    {name = "dilations", ints = dilation}, {name = "group", i = groups},
+    {name = "kernel_shape", ints = k}, {name = "pads", ints = pads},
     {name = "strides", ints = stride}}, result)
 end
 
+-- torch.max_pool2d(x, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+-- torch.avg_pool2d(x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+-- (or a trailing options table) -> MaxPool / AveragePool. ONNX's indices
+-- count over the whole tensor, PyTorch's within each plane, and ONNX has no
+-- divisor_override: those are refused.
+local POOL_KEYS = {
+  MaxPool = {"kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices"},
+  AveragePool = {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"},
+}
 local function pool(op_type)
   return function(tr, args, result)
-    local o = args_with_options(args, 2, {"kernel_size", "stride", "padding"})
+    local o = args_with_options(args, 2, POOL_KEYS[op_type])
     local k = pair(o.kernel_size)
-    local s = o.stride ~= nil and pair(o.stride) or k
+    local stride = o.stride
+    if stride == nil or rawequal(stride, torch.None) or (type(stride) == "table" and #stride == 0) then stride = k end
+    local s = pair(stride)
     local p = pair(o.padding, 0)
     local attrs = {{name = "kernel_shape", ints = k}, {name = "pads", ints = {p[1], p[2], p[1], p[2]}},
                    {name = "strides", ints = s}}
-    if op_type == "AveragePool" then
-      local last = args[args.n]
-      local opts = type(last) == "table" and not torch.is_tensor(last) and last[1] == nil and last or {}
-      if opts.count_include_pad ~= false then attrs[#attrs + 1] = {name = "count_include_pad", i = 1} end
+    if o.ceil_mode then attrs[#attrs + 1] = {name = "ceil_mode", i = 1} end
+    if op_type == "MaxPool" then
+      if o.return_indices then
+        error("torch.onnx.export: max_pool2d with return_indices cannot be exported (ONNX's indices count over " ..
+          "the whole tensor, PyTorch's within each plane)", 0)
+      end
+      local d = pair(o.dilation, 1)
+      if d[1] ~= 1 or d[2] ~= 1 then attrs[#attrs + 1] = {name = "dilations", ints = d} end
+    else
+      if o.divisor_override ~= nil and not rawequal(o.divisor_override, torch.None) then
+        error("torch.onnx.export: avg_pool2d with divisor_override cannot be exported (ONNX's AveragePool has no " ..
+          "divisor)", 0)
+      end
+      if o.count_include_pad ~= false then attrs[#attrs + 1] = {name = "count_include_pad", i = 1} end
     end
     return tr:node(op_type, {tr:operand(args[1])}, attrs, result)
   end

@@ -106,6 +106,69 @@ T.test("conv2d: values against plain loops (stride, padding, bias)", function()
   T.close(torch.conv2d(x, w), naive_conv(x, w, nil, 1, 0), {rtol = 1e-10, atol = 1e-10})   -- 1x1 path
 end)
 
+-- conv2d by plain loops with every option: stride s, padding top/left p,
+-- bottom/right q, dilation d (each {h, w}), groups g
+local function naive_conv_full(x, w, b, s, p, q, d, g)
+  local xs, ws = x:size(), w:size()
+  local N, C, H, W, O, Cg, kh, kw = xs[1], xs[2], xs[3], xs[4], ws[1], ws[2], ws[3], ws[4]
+  local X, Wt, B = x:tolist(), w:tolist(), b and b:tolist()
+  local oh = (H + p[1] + q[1] - d[1] * (kh - 1) - 1) // s[1] + 1
+  local ow = (W + p[2] + q[2] - d[2] * (kw - 1) - 1) // s[2] + 1
+  local Og, out = O // g, {}
+  for n = 1, N do
+    out[n] = {}
+    for o = 1, O do
+      out[n][o] = {}
+      local c0 = (o - 1) // Og * Cg
+      for y = 1, oh do
+        out[n][o][y] = {}
+        for xx = 1, ow do
+          local acc = B and B[o] or 0
+          for c = 1, Cg do
+            for i = 1, kh do
+              for j = 1, kw do
+                local iy, ix = (y - 1) * s[1] - p[1] + (i - 1) * d[1] + 1, (xx - 1) * s[2] - p[2] + (j - 1) * d[2] + 1
+                if iy >= 1 and iy <= H and ix >= 1 and ix <= W then
+                  acc = acc + X[n][c0 + c][iy][ix] * Wt[o][c][i][j]
+                end
+              end
+            end
+          end
+          out[n][o][y][xx] = acc
+        end
+      end
+    end
+  end
+  return out
+end
+
+T.test("conv2d: dilation, groups and padding 'same' against plain loops (im2col and oneDNN)", function()
+  torch.manual_seed(12)
+  local cases = {
+    {x = {2, 4, 7, 6}, w = {6, 2, 3, 2}, s = {2, 1}, p = {1, 2}, d = {2, 3}, g = 2},
+    {x = {1, 3, 6, 6}, w = {6, 1, 3, 3}, s = {1, 1}, p = {1, 1}, d = {1, 1}, g = 3},
+    {x = {2, 2, 5, 6}, w = {3, 2, 4, 3}, same = true, d = {1, 2}, g = 1},       -- pads (1, 2) before, (2, 2) after
+    {x = {1, 4, 5, 5}, w = {4, 2, 2, 2}, same = true, d = {1, 1}, g = 2},       -- pads 0 before, 1 after
+  }
+  for i, c in ipairs(cases) do
+    local x, w, b = torch.randn(table.unpack(c.x)):double(), torch.randn(table.unpack(c.w)):double(),
+      torch.randn(c.w[1]):double()
+    local p, q, s = c.p, c.p, c.s or {1, 1}
+    if c.same then
+      p, q = {}, {}
+      for k = 1, 2 do
+        local total = c.d[k] * (c.w[2 + k] - 1)
+        p[k], q[k] = total // 2, total - total // 2
+      end
+    end
+    local want = naive_conv_full(x, w, b, s, p, q, c.d, c.g)
+    local padding = c.same and "same" or c.p
+    T.close(torch.conv2d(x, w, b, s, padding, c.d, c.g), want, {rtol = 1e-10, atol = 1e-10}, "case " .. i)
+    T.close(torch.conv2d(x:float(), w:float(), b:float(), s, padding, c.d, c.g):double(), want,
+      {rtol = 1e-4, atol = 1e-4}, "case " .. i .. " float32")
+  end
+end)
+
 T.test("conv2d: a 3-D (C, H, W) input, stride/padding as tables or options", function()
   torch.manual_seed(3)
   local x, w = torch.randn(2, 5, 5), torch.randn(3, 2, 3, 3)
@@ -138,6 +201,14 @@ T.test("conv2d: float32 (oneDNN) and float64 (im2col) agree, values and gradient
     {x = {5, 1, 12, 12}, w = {8, 1, 5, 5}, s = 1, p = 2, bias = true},    -- one input channel
     {x = {2, 6, 5, 5}, w = {4, 6, 1, 1}, s = 1, p = 0, bias = true},      -- 1x1
     {x = {17, 4, 4}, w = {3, 17, 3, 3}, s = 1, p = 1, bias = false},      -- (C, H, W)
+    {x = {2, 3, 9, 8}, w = {4, 3, 3, 3}, s = 1, p = 2, d = 2, bias = true},            -- dilation
+    {x = {2, 3, 9, 8}, w = {4, 3, 3, 2}, s = {2, 1}, p = {1, 2}, d = {2, 3}, bias = false},
+    {x = {2, 4, 7, 7}, w = {6, 2, 3, 3}, s = 1, p = 1, g = 2, bias = true},            -- groups
+    {x = {3, 6, 8, 7}, w = {6, 1, 3, 3}, s = 2, p = 1, g = 6, bias = true},            -- depthwise
+    {x = {2, 4, 5, 6}, w = {8, 2, 1, 1}, s = 1, p = 0, g = 2, bias = true},            -- grouped 1x1
+    {x = {2, 2, 6, 5}, w = {3, 2, 4, 4}, s = 1, p = "same", bias = true},              -- odd total
+    {x = {2, 4, 7, 6}, w = {4, 2, 2, 3}, s = 1, p = "same", d = {3, 2}, g = 2, bias = true},
+    {x = {2, 2, 7, 6}, w = {3, 2, 3, 3}, s = 2, p = "valid", bias = true},
   }
   for i, c in ipairs(cases) do
     local x64, w64 = torch.randn(table.unpack(c.x)):double(), torch.randn(table.unpack(c.w)):double()
@@ -145,7 +216,7 @@ T.test("conv2d: float32 (oneDNN) and float64 (im2col) agree, values and gradient
     local function run(dt)
       local x, w = x64:to(dt):requires_grad_(), w64:to(dt):requires_grad_()
       local b = b64 and b64:to(dt):requires_grad_() or nil
-      local y = torch.conv2d(x, w, b, c.s, c.p)
+      local y = torch.conv2d(x, w, b, c.s, c.p, c.d, c.g)
       local g = torch.linspace(-1, 1, y:numel()):reshape(y.shape):to(dt)
       y:backward(g)
       return y, x.grad, w.grad, b and b.grad
@@ -233,6 +304,13 @@ T.test("max_pool2d 2x2 stride 2: values and indices as a plain loop gives", func
   end
 end)
 
+check("conv2d: gradcheck dilation and groups", function() return {rnd(2, 4, 7, 6), rnd(6, 2, 3, 2), rnd(6)} end,
+  function(x, w, b) return torch.conv2d(x, w, b, {2, 1}, {1, 2}, {2, 3}, 2) end)
+check("conv2d: gradcheck depthwise", function() return {rnd(2, 3, 5, 5), rnd(3, 1, 3, 3)} end,
+  function(x, w) return torch.conv2d(x, w, nil, {groups = 3, padding = 1}) end)
+check("conv2d: gradcheck padding same with an odd total", function() return {rnd(1, 2, 5, 4), rnd(2, 2, 2, 3), rnd(2)} end,
+  function(x, w, b) return torch.conv2d(x, w, b, {padding = "same", dilation = {3, 1}}) end)
+
 check("max_pool2d: gradcheck", function() return {rnd(2, 2, 5, 5)} end,
   function(x) return torch.max_pool2d(x, 2) end)
 check("max_pool2d: gradcheck overlapping windows with padding", function() return {rnd(1, 2, 5, 4)} end,
@@ -257,8 +335,15 @@ T.test("avg_pool2d: values with padding counted", function()
   T.eq(torch.avg_pool2d(x:requires_grad_(), 2).grad_fn:name(), "AvgPool2DBackward0")
 end)
 
+check("max_pool2d: gradcheck dilation and ceil_mode", function() return {rnd(1, 2, 7, 6)} end,
+  function(x) return torch.max_pool2d(x, {3, 2}, 2, 1, {2, 3}, true) end)
+
 check("avg_pool2d: gradcheck", function() return {rnd(2, 2, 5, 4)} end,
   function(x) return torch.avg_pool2d(x, {3, 2}, {2, 1}, {1, 1}) end)
+check("avg_pool2d: gradcheck ceil_mode without the padding counted", function() return {rnd(2, 2, 6, 5)} end,
+  function(x) return torch.avg_pool2d(x, 3, 2, 1, true, false) end)
+check("avg_pool2d: gradcheck divisor_override", function() return {rnd(1, 2, 5, 4)} end,
+  function(x) return torch.avg_pool2d(x, 2, 1, 1, {divisor_override = 3}) end)
 
 -- softmax --------------------------------------------------------------------
 

@@ -16,35 +16,58 @@ Example:
   torch.linear(x, w, torch.ones(3))       --> tensor([[2., 3., 4.]])]=]
 
 M["torch.conv2d"] = [=[
-torch.conv2d(x, weight[, bias][, stride=1][, padding=0]) -> Tensor
+torch.conv2d(x, weight[, bias, stride, padding, dilation, groups]) -> Tensor
 2-D convolution (PyTorch's cross-correlation) of a batch of images.
-x is (N x C_in x H x W), weight (C_out x C_in x kH x kW), bias (C_out).
-stride and padding are an integer or {h, w}; padding may be "valid" or
-"same" (odd kernels). Options may also be a trailing table
-{stride=, padding=}. dilation and groups other than 1 are not supported.
-Output size: floor((H + 2 padding - kH) / stride) + 1.
+Defaults: stride 1, padding 0, dilation 1, groups 1. x is (N x C_in x H x W)
+or (C_in x H x W), weight (C_out x C_in/groups x kH x kW), bias (C_out).
+stride, padding and dilation are an integer or {h, w}; padding may also be
+"valid" (none) or "same" (the output keeps H and W; stride 1 only; an odd
+total pads one more at the bottom/right, as PyTorch). dilation spaces the
+kernel's taps; groups splits the channels into independent convolutions
+(groups = C_in: depthwise). PyTorch's positional order, or a trailing
+table {bias=, stride=, padding=, dilation=, groups=}.
+Output size: floor((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1.
 Example:
   local img = torch.arange(16.0):view(1, 1, 4, 4)
   torch.conv2d(img, torch.ones(1, 1, 2, 2)):size()  --> torch.Size([1, 1, 3, 3])
   torch.conv2d(img, torch.ones(1, 1, 2, 2), {stride = 2})
-  --> tensor([[[[10., 18.], [42., 50.]]]])]=]
+  --> tensor([[[[10., 18.], [42., 50.]]]])
+  torch.conv2d(img, torch.ones(1, 1, 2, 2), {dilation = 2})
+  --> tensor([[[[20., 24.], [36., 40.]]]])
+  torch.conv2d(img, torch.ones(1, 1, 2, 2), {padding = "same"}):size()
+  --> torch.Size([1, 1, 4, 4])]=]
 
 M["torch.max_pool2d"] = [=[
-torch.max_pool2d(x, kernel_size[, stride=kernel_size][, padding=0]) -> Tensor
-The largest value of each kernel_size window of each channel.
+torch.max_pool2d(x, kernel_size[, stride, padding, dilation, ceil_mode, ...])
+The largest value of each kernel_size window of each channel (and, with
+return_indices = true, the 0-based positions of the maxima in each plane).
 x is (N x C x H x W) or (C x H x W); sizes are an integer or {h, w}.
-{return_indices = true} also returns the 0-based positions of the maxima.
+stride defaults to kernel_size (0 is an error); padding (at most half the
+kernel) counts as -inf; dilation spaces the window's taps; ceil_mode rounds
+the output size up (a last, partial window counts when it starts inside
+the input or the left padding). F.max_pool2d's positional order (the last
+is return_indices), or a trailing table {stride=, ceil_mode=, ...}.
 Example:
   local img = torch.arange(16.0):view(1, 1, 4, 4)
-  torch.max_pool2d(img, 2)  --> tensor([[[[ 5.,  7.], [13., 15.]]]])]=]
+  torch.max_pool2d(img, 2)  --> tensor([[[[ 5.,  7.], [13., 15.]]]])
+  torch.max_pool2d(img, 3, {stride = 2, ceil_mode = true})
+  --> tensor([[[[10., 11.], [14., 15.]]]])]=]
 
 M["torch.avg_pool2d"] = [=[
-torch.avg_pool2d(x, kernel_size[, stride=kernel_size][, padding=0]) -> Tensor
-The mean of each kernel_size window of each channel (padding counts as 0).
+torch.avg_pool2d(x, kernel_size[, stride, padding, ceil_mode, ...]) -> Tensor
+The mean of each kernel_size window of each channel. stride defaults to
+kernel_size; padding (at most half the kernel) adds zeros, which count in
+the mean unless count_include_pad = false; ceil_mode as max_pool2d (a
+window past the end divides by its part inside the padded input);
+divisor_override divides every sum by that number instead. Positionally in
+the order stride, padding, ceil_mode, count_include_pad, divisor_override,
+or a trailing options table.
 Example:
   local img = torch.arange(16.0):view(1, 1, 4, 4)
   torch.avg_pool2d(img, 2)
-  --> tensor([[[[ 2.5000,  4.5000], [10.5000, 12.5000]]]])]=]
+  --> tensor([[[[ 2.5000,  4.5000], [10.5000, 12.5000]]]])
+  torch.avg_pool2d(img, 3, {stride = 2, ceil_mode = true})
+  --> tensor([[[[ 5.0000,  6.5000], [11.0000, 12.5000]]]])]=]
 
 M["torch.softmax"] = [=[
 torch.softmax(x, dim[, {dtype=}]) -> Tensor
@@ -74,7 +97,8 @@ nll_loss(log_softmax(logits, 2), target).
 ]=] .. LOSS_OPTS .. [=[
 
 Also weight= (a tensor of C class weights), ignore_index=-100,
-label_smoothing=0.
+label_smoothing=0. size_average and reduce (PyTorch's deprecated
+options) are refused.
 Example:
   local logits = torch.tensor({{2.0, 0.5, -1.0}, {0.1, 0.2, 3.0}})
   local labels = torch.tensor({0, 2})

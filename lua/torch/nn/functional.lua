@@ -1,11 +1,26 @@
 -- nn.functional — the stateless forms of layers and losses, as
 -- torch.nn.functional: F.relu(x), F.cross_entropy(logits, labels), ...
 -- Thin wrappers over engine functions; losses with a `reduction` option
--- ("mean" default, "sum", "none").
+-- ("mean" default, "sum", "none"). Every options table is checked: by the
+-- engine function (conv2d, pooling, softmax, the class losses) or by the
+-- declarations below (torch.nn.args).
 local torch = require "torch"
 local core = require "torch.core"
+local args = require "torch.nn.args"
 
 local F = {}
+
+-- The options of every loss, declared once (F checks them, and the loss
+-- modules of torch.nn.loss are built from the same lists): known, then
+-- PyTorch's options ember lacks. The class losses are the engine's own
+-- lists (src/bind/lua_nn.c).
+F._loss_options = {
+  mse_loss = {"reduction", "size_average reduce"},
+  l1_loss = {"reduction", "size_average reduce"},
+  cross_entropy = core._nn_options.cross_entropy,
+  nll_loss = core._nn_options.nll_loss,
+  binary_cross_entropy_with_logits = core._nn_options.binary_cross_entropy_with_logits,
+}
 
 --- F.relu(x) -> Tensor
 -- max(0, x) elementwise; the same as x:relu() and the layer nn.ReLU().
@@ -25,19 +40,32 @@ F.tanh = function(x) return x:tanh() end
 -- -> (..., out). What nn.Linear computes; the same as torch.linear.
 F.linear = function(x, w, b) return torch.linear(x, w, b) end
 
---- F.conv2d(x, weight[, bias[, stride = 1[, padding = 0]]]) -> Tensor
--- 2-D convolution: x (N, C_in, H, W), weight (C_out, C_in, kh, kw), bias
--- (C_out) -> (N, C_out, H', W'). stride, padding: a number or {h, w}, or a
--- trailing options table {stride =, padding =}. The same as torch.conv2d.
+--- F.conv2d(x, weight[, bias[, stride = 1[, padding = 0[, dilation = 1[, groups = 1]]]]]) -> Tensor
+-- 2-D convolution: x (N, C_in, H, W), weight (C_out, C_in / groups, kh, kw),
+-- bias (C_out) -> (N, C_out, H', W'). stride, padding, dilation: a number or
+-- {h, w}; padding may be "same" (stride 1) or "valid"; groups splits the
+-- channels. Positionally in PyTorch's order or as a trailing options table
+-- {stride =, padding =, dilation =, groups =}. The same as torch.conv2d.
 -- Example:
 --   local y = F.conv2d(torch.ones(1, 1, 4, 4), torch.ones(2, 1, 3, 3), nil, 1, 1)
 --   y:size()  --> torch.Size([1, 2, 4, 4])
 F.conv2d = function(...) return torch.conv2d(...) end
 
---- F.max_pool2d(x, kernel_size[, stride = kernel_size[, padding = 0]]) -> Tensor
+--- F.max_pool2d(x, kernel_size[, stride[, padding[, dilation[, ceil_mode[, return_indices]]]]]) -> Tensor
 -- The maximum of each window of (N, C, H, W) or (C, H, W) input; sizes are
--- a number or {h, w}. The same as torch.max_pool2d (and nn.MaxPool2d).
+-- a number or {h, w}; stride defaults to kernel_size. Positionally in
+-- PyTorch's order or as a trailing options table {stride =, ceil_mode =, ...};
+-- return_indices = true also returns each max's flat position in its plane.
+-- The same as torch.max_pool2d (and nn.MaxPool2d).
 F.max_pool2d = function(...) return torch.max_pool2d(...) end
+
+--- F.avg_pool2d(x, kernel_size[, stride[, padding[, ceil_mode[, count_include_pad[, divisor_override]]]]])
+-- The mean of each window of (N, C, H, W) or (C, H, W) input; stride
+-- defaults to kernel_size; zero padding counts unless count_include_pad =
+-- false. Also as a trailing options table. The same as torch.avg_pool2d
+-- (and nn.AvgPool2d).
+-- Example: F.avg_pool2d(torch.ones(1, 1, 4, 4), 2):size()  --> torch.Size([1, 1, 2, 2])
+F.avg_pool2d = function(...) return torch.avg_pool2d(...) end
 
 --- F.softmax(x, dim) -> Tensor
 -- exp(x) / sum(exp(x)) along dim (1-based; -1 = last), so each slice sums
@@ -50,32 +78,47 @@ F.softmax = function(...) return torch.softmax(...) end
 -- F.cross_entropy on raw logits). dim is 1-based and required.
 F.log_softmax = function(...) return torch.log_softmax(...) end
 
---- F.batch_norm(x, running_mean, running_var[, weight, bias, training, ...])
+local BATCH_NORM = args.declare("F.batch_norm", {{"weight", args.NONE}, {"bias", args.NONE}, {"training", false},
+  {"momentum", 0.1}, {"eps", 1e-5}})
+
+--- F.batch_norm(x, running_mean, running_var[, weight, bias, training, momentum, eps])
 -- Normalises each channel (dim 2) of x, as nn.BatchNorm1d/2d do: with the
 -- batch's statistics when training (updating the running ones in place),
 -- else with running_mean/var. Then momentum (0.1) and eps (1e-5); training
--- defaults to false. PyTorch's argument order (torch.batch_norm takes weight and
--- bias first).
-function F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps)
-  return torch.batch_norm(x, weight, bias, running_mean, running_var, training or false, momentum or 0.1,
-    eps or 1e-5)
+-- defaults to false. PyTorch's argument order, or a trailing options table
+-- {weight =, bias =, training =, momentum =, eps =} (torch.batch_norm takes
+-- weight and bias first).
+function F.batch_norm(x, running_mean, running_var, ...)
+  local o = BATCH_NORM:parse(...)
+  if type(o.training) ~= "boolean" then BATCH_NORM:error("training must be a boolean, got %s", tostring(o.training)) end
+  for _, k in ipairs({"momentum", "eps"}) do
+    if type(o[k]) ~= "number" then BATCH_NORM:error("%s must be a number, got %s", k, tostring(o[k])) end
+  end
+  return torch.batch_norm(x, o.weight, o.bias, running_mean, running_var, o.training, o.momentum, o.eps)
 end
+
+local DROPOUT = args.declare("F.dropout", {{"p", 0.5}, {"training", true}, {"inplace", false}})
 
 --- F.dropout(x[, p = 0.5[, training = true]]) -> Tensor
 -- Zeroes each element with probability p and scales the rest by 1/(1-p);
 -- training = false returns x. Pass self.training inside a module's forward
--- (PyTorch's default is training=True too).
-function F.dropout(x, p, training)
-  if training == nil then training = true end
-  return torch.dropout(x, p or 0.5, training)
+-- (PyTorch's default is training=True too). Also F.dropout(x, {p =, training =});
+-- inplace = true is PyTorch's, not ember's (an error).
+function F.dropout(x, ...)
+  if select("#", ...) == 0 then return torch.dropout(x, 0.5, true) end
+  local o = DROPOUT:parse(...)
+  if o.inplace ~= false then DROPOUT:error("inplace=%s is not implemented in ember (only inplace=false)", tostring(o.inplace)) end
+  if type(o.training) ~= "boolean" then DROPOUT:error("training must be a boolean, got %s", tostring(o.training)) end
+  return torch.dropout(x, o.p, o.training)
 end
 
-local function reduce(loss, reduction, name)
-  reduction = reduction or "mean"
-  if reduction == "mean" then return loss:mean() end
-  if reduction == "sum" then return loss:sum() end
-  if reduction == "none" then return loss end
-  error(name .. ": reduction must be 'mean', 'sum' or 'none', got '" .. tostring(reduction) .. "'", 3)
+local REDUCTIONS = {mean = true, sum = true, none = true}
+
+-- Raises unless reduction is "mean", "sum" or "none" (PyTorch's check).
+function F._check_reduction(name, reduction)
+  if not REDUCTIONS[reduction] then
+    args.error(name .. ": reduction must be 'mean', 'sum' or 'none', got '" .. tostring(reduction) .. "'")
+  end
 end
 
 local function check_pair(name, input, target)
@@ -84,17 +127,36 @@ local function check_pair(name, input, target)
   end
 end
 
+local MSE = args.declare("F.mse_loss", {{"reduction", "mean"}}, F._loss_options.mse_loss[2], 0)
+local L1 = args.declare("F.l1_loss", {{"reduction", "mean"}}, F._loss_options.l1_loss[2], 0)
+
+-- The losses after their options are checked (the loss modules call these).
+function F._mse_loss(input, target, reduction)
+  check_pair("mse_loss", input, target)
+  -- one op and one graph node (src/autograd/grad_nn.c); the same as
+  -- reduce((input - target):square(), reduction)
+  return core._mse_loss(input, target, reduction)
+end
+
+function F._l1_loss(input, target, reduction)
+  check_pair("l1_loss", input, target)
+  local loss = (input - target):abs()
+  if reduction == "mean" then return loss:mean() end
+  if reduction == "sum" then return loss:sum() end
+  return loss
+end
+
 --- F.mse_loss(input, target[, {reduction = "mean"}]) -> Tensor
 -- The mean of (input - target)^2 ("sum": the sum; "none": elementwise).
 -- Example:
 --   F.mse_loss(torch.tensor{1.0, 2.0}, torch.tensor{1.0, 4.0})  --> tensor(2.)
 function F.mse_loss(input, target, opts)
-  check_pair("mse_loss", input, target)
-  local reduction = opts and opts.reduction or "mean"
-  if reduction ~= "mean" and reduction ~= "sum" and reduction ~= "none" then reduce(nil, reduction, "mse_loss") end
-  -- one op and one graph node (src/autograd/grad_nn.c); the same as
-  -- reduce((input - target):square(), reduction)
-  return core._mse_loss(input, target, reduction)
+  local reduction = "mean"
+  if opts ~= nil then
+    reduction = MSE:parse(opts).reduction
+    F._check_reduction("mse_loss", reduction)
+  end
+  return F._mse_loss(input, target, reduction)
 end
 
 --- F.l1_loss(input, target[, {reduction = "mean"}]) -> Tensor
@@ -102,8 +164,12 @@ end
 -- Example:
 --   F.l1_loss(torch.tensor{1.0, 2.0}, torch.tensor{1.0, 4.0})  --> tensor(1.)
 function F.l1_loss(input, target, opts)
-  check_pair("l1_loss", input, target)
-  return reduce((input - target):abs(), opts and opts.reduction, "l1_loss")
+  local reduction = "mean"
+  if opts ~= nil then
+    reduction = L1:parse(opts).reduction
+    F._check_reduction("l1_loss", reduction)
+  end
+  return F._l1_loss(input, target, reduction)
 end
 
 --- F.cross_entropy(logits, labels[, {reduction =, weight =, ...}]) -> Tensor

@@ -4,6 +4,7 @@
 local torch = require "torch"
 local M = require "torch.nn.module"
 local init = require "torch.nn.initializers"
+local args = require "torch.nn.args"
 local Module, Parameter = M.Module, M.Parameter
 
 local layers = {}
@@ -19,13 +20,19 @@ local function reset_weight_and_bias(self)
   end
 end
 
-local function check_size(name, what, v)
-  if math.type(v) ~= "integer" or v <= 0 then
-    error(string.format("%s: %s must be a positive integer, got %s", name, what, tostring(v)), 3)
-  end
+local function check_size(decl, what, v)
+  if math.type(v) ~= "integer" or v <= 0 then decl:error("%s must be a positive integer, got %s", what, tostring(v)) end
 end
 
---- nn.Linear(in_features, out_features[, {bias = true}])
+local function check_bool(decl, what, v)
+  if type(v) ~= "boolean" then decl:error("%s must be a boolean, got %s", what, tostring(v)) end
+end
+
+-- PyTorch's factory options (device, dtype) are not implemented: the
+-- parameters are float32 on the CPU; layer:double() / :to() convert them.
+local LINEAR = args.declare("nn.Linear", {{"bias", true}}, "device dtype")
+
+--- nn.Linear(in_features, out_features[, bias = true]) or (..., {bias = false})
 -- Applies y = x W^T + b to the last dimension of its input:
 -- x (..., in_features) -> y (..., out_features).
 -- weight: (out_features, in_features), bias: (out_features), both drawn from
@@ -34,13 +41,15 @@ end
 --   local layer = nn.Linear(3, 1)
 --   layer(torch.ones(2, 3)):size()  --> torch.Size([2, 1])
 local Linear = Module:extend("Linear")
-function Linear:__init(in_features, out_features, opts)
+function Linear:__init(in_features, out_features, ...)
   Module.__init(self)
-  check_size("nn.Linear", "in_features", in_features)
-  check_size("nn.Linear", "out_features", out_features)
+  local o = LINEAR:parse(...)
+  check_size(LINEAR, "in_features", in_features)
+  check_size(LINEAR, "out_features", out_features)
+  check_bool(LINEAR, "bias", o.bias)
   self.in_features, self.out_features = in_features, out_features
   self.weight = Parameter.new(torch.empty(out_features, in_features))
-  if not (opts and opts.bias == false) then
+  if o.bias then
     self.bias = Parameter.new(torch.empty(out_features))
   else
     self:register_parameter("bias", nil)
@@ -65,35 +74,77 @@ function Linear:extra_repr()
 end
 layers.Linear = Linear
 
-local function pair(v, name)
-  if type(v) == "table" then return {v[1], v[2] or v[1]} end
-  if math.type(v) ~= "integer" or v < 0 then error(name .. " must be a non-negative integer or {h, w}", 3) end
-  return {v, v}
+-- A size as {h, w}: a number for both, or a table of two; min is the
+-- smallest value allowed.
+local function pair(decl, what, v, min)
+  local p = type(v) == "table" and {v[1], v[2]} or {v, v}
+  if type(v) == "table" and (#v ~= 2 or getmetatable(v) ~= nil) then p = {} end
+  for i = 1, 2 do
+    if math.type(p[i]) ~= "integer" or p[i] < min then
+      decl:error("%s must be %s integer or a table of two {h, w}, got %s", what,
+        min > 0 and "a positive" or "a non-negative", type(v) == "table" and "a table" or tostring(v))
+    end
+  end
+  return p
 end
 
 local function tuple(p) return "(" .. p[1] .. ", " .. p[2] .. ")" end
 
---- nn.Conv2d(in_channels, out_channels, kernel_size[, {stride =, padding =, ...}])
+local PADDING_MODES = {zeros = true, reflect = false, replicate = false, circular = false}
+
+-- The parameters of nn.Conv2d after (in_channels, out_channels,
+-- kernel_size), in PyTorch's order, with PyTorch's defaults.
+local CONV2D = args.declare("nn.Conv2d", {{"stride", 1}, {"padding", 0}, {"dilation", 1}, {"groups", 1},
+  {"bias", true}, {"padding_mode", "zeros"}}, "device dtype")
+
+--- nn.Conv2d(in_channels, out_channels, kernel_size[, stride[, padding[, dilation[, groups[, bias]]]]])
 -- 2-D convolution (cross-correlation, as PyTorch): x (N, in_channels, H, W)
--- -> (N, out_channels, H', W'), H' = (H + 2*padding - kh) // stride + 1.
--- kernel_size, stride (1), padding (0): a number or {h, w}; bias = true.
--- weight: (out_channels, in_channels, kh, kw), bias: (out_channels),
--- initialised as PyTorch does.
+-- -> (N, out_channels, H', W'), H' = (H + 2 padding - dilation (kh - 1) - 1) // stride + 1.
+-- kernel_size, stride (1), padding (0), dilation (1): a number or {h, w};
+-- padding may also be "same" (output size = input size, stride 1 only) or
+-- "valid" (no padding). groups (1): in_channels and out_channels split into
+-- groups convolved separately (groups = in_channels: depthwise). bias = true.
+-- The options may come positionally in PyTorch's order or as a trailing
+-- table: nn.Conv2d(1, 8, 3, {padding = 1}). weight: (out_channels,
+-- in_channels / groups, kh, kw), bias: (out_channels), initialised as PyTorch.
 -- Example:
 --   local conv = nn.Conv2d(1, 8, 3, {padding = 1})
 --   conv(torch.ones(2, 1, 28, 28)):size()  --> torch.Size([2, 8, 28, 28])
 local Conv2d = Module:extend("Conv2d")
-function Conv2d:__init(in_channels, out_channels, kernel_size, opts)
+function Conv2d:__init(in_channels, out_channels, kernel_size, ...)
   Module.__init(self)
-  opts = opts or {}
-  check_size("nn.Conv2d", "in_channels", in_channels)
-  check_size("nn.Conv2d", "out_channels", out_channels)
-  self.in_channels, self.out_channels = in_channels, out_channels
-  self.kernel_size = pair(kernel_size, "nn.Conv2d: kernel_size")
-  self.stride = pair(opts.stride or 1, "nn.Conv2d: stride")
-  self.padding = pair(opts.padding or 0, "nn.Conv2d: padding")
-  self.weight = Parameter.new(torch.empty(out_channels, in_channels, self.kernel_size[1], self.kernel_size[2]))
-  if opts.bias ~= false then
+  local o = CONV2D:parse(...)
+  check_size(CONV2D, "in_channels", in_channels)
+  check_size(CONV2D, "out_channels", out_channels)
+  if math.type(o.groups) ~= "integer" or o.groups <= 0 then CONV2D:error("groups must be a positive integer") end
+  if in_channels % o.groups ~= 0 then CONV2D:error("in_channels must be divisible by groups") end
+  if out_channels % o.groups ~= 0 then CONV2D:error("out_channels must be divisible by groups") end
+  if PADDING_MODES[o.padding_mode] == nil then
+    CONV2D:error("padding_mode must be one of {'zeros', 'replicate', 'reflect', 'circular'}, but got " ..
+      "padding_mode='%s'", tostring(o.padding_mode))
+  elseif not PADDING_MODES[o.padding_mode] then
+    CONV2D:error("padding_mode='%s' is PyTorch's but not implemented in ember (only 'zeros')", o.padding_mode)
+  end
+  check_bool(CONV2D, "bias", o.bias)
+  self.in_channels, self.out_channels, self.groups = in_channels, out_channels, o.groups
+  self.kernel_size = pair(CONV2D, "kernel_size", kernel_size, 1)
+  self.stride = pair(CONV2D, "stride", o.stride, 1)
+  self.dilation = pair(CONV2D, "dilation", o.dilation, 1)
+  self.padding_mode = o.padding_mode
+  if type(o.padding) == "string" then
+    if o.padding ~= "same" and o.padding ~= "valid" then
+      CONV2D:error("Invalid padding string '%s', should be one of {'valid', 'same'}", o.padding)
+    end
+    if o.padding == "same" and (self.stride[1] ~= 1 or self.stride[2] ~= 1) then
+      CONV2D:error("padding='same' is not supported for strided convolutions")
+    end
+    self.padding = o.padding
+  else
+    self.padding = pair(CONV2D, "padding", o.padding, 0)
+  end
+  self.weight = Parameter.new(torch.empty(out_channels, in_channels // o.groups, self.kernel_size[1],
+    self.kernel_size[2]))
+  if o.bias then
     self.bias = Parameter.new(torch.empty(out_channels))
   else
     self:register_parameter("bias", nil)
@@ -101,31 +152,62 @@ function Conv2d:__init(in_channels, out_channels, kernel_size, opts)
   reset_weight_and_bias(self)
 end
 --- conv:forward(x) -> Tensor
--- torch.conv2d(x, weight, bias, stride, padding); call conv(x).
-function Conv2d:forward(x) return torch.conv2d(x, self.weight, self.bias, self.stride, self.padding) end
+-- torch.conv2d(x, weight, bias, stride, padding, dilation, groups); call conv(x).
+function Conv2d:forward(x)
+  if torch.is_tensor(x) and x:dim() >= 3 and x:size(-3) ~= self.in_channels then
+    error(string.format("nn.Conv2d: expected input with %d input channels (dim %d), got %d (input shape %s)",
+      self.in_channels, x:dim() - 2, x:size(-3), tostring(x:size())), 2)
+  end
+  return torch.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+end
 --- conv:extra_repr() -> "1, 8, kernel_size=(3, 3), stride=(1, 1), ..."
+-- As PyTorch: padding, dilation, groups, bias and padding_mode only where
+-- they differ from their defaults.
 function Conv2d:extra_repr()
+  local function differs(name, v)
+    local d = CONV2D:default(name)
+    if type(v) == "table" then return v[1] ~= d or v[2] ~= d end
+    return v ~= d
+  end
   local s = string.format("%d, %d, kernel_size=%s, stride=%s", self.in_channels, self.out_channels,
     tuple(self.kernel_size), tuple(self.stride))
-  if self.padding[1] ~= 0 or self.padding[2] ~= 0 then s = s .. ", padding=" .. tuple(self.padding) end
+  if differs("padding", self.padding) then
+    s = s .. ", padding=" .. (type(self.padding) == "table" and tuple(self.padding) or self.padding)
+  end
+  if differs("dilation", self.dilation) then s = s .. ", dilation=" .. tuple(self.dilation) end
+  if differs("groups", self.groups) then s = s .. ", groups=" .. self.groups end
   if self.bias == nil then s = s .. ", bias=False" end
+  if differs("padding_mode", self.padding_mode) then s = s .. ", padding_mode=" .. self.padding_mode end
   return s
 end
 layers.Conv2d = Conv2d
 
+-- The parameters of BatchNorm1d/2d after num_features; momentum may be
+-- torch.None (PyTorch's None: a cumulative moving average).
+local function bn_decl(name)
+  return args.declare("nn." .. name, {{"eps", 1e-5}, {"momentum", 0.1}, {"affine", true},
+    {"track_running_stats", true}}, "device dtype")
+end
+
 -- BatchNorm1d and BatchNorm2d: one class each, sharing this code.
 local function batchnorm(name, dims_ok)
   local BN = Module:extend(name)
+  local decl = bn_decl(name)
   BN._version = 2
-  function BN:__init(num_features, opts)
+  function BN:__init(num_features, ...)
     Module.__init(self)
-    opts = opts or {}
-    check_size("nn." .. name, "num_features", num_features)
+    local o = decl:parse(...)
+    check_size(decl, "num_features", num_features)
+    if type(o.eps) ~= "number" then decl:error("eps must be a number, got %s", tostring(o.eps)) end
+    if type(o.momentum) ~= "number" and not rawequal(o.momentum, torch.None) then
+      decl:error("momentum must be a number or torch.None (a cumulative moving average), got %s",
+        tostring(o.momentum))
+    end
+    check_bool(decl, "affine", o.affine)
+    check_bool(decl, "track_running_stats", o.track_running_stats)
     self.num_features = num_features
-    self.eps = opts.eps or 1e-5
-    self.momentum = opts.momentum == nil and 0.1 or opts.momentum
-    self.affine = opts.affine ~= false
-    self.track_running_stats = opts.track_running_stats ~= false
+    self.eps, self.momentum = o.eps, o.momentum
+    self.affine, self.track_running_stats = o.affine, o.track_running_stats
     if self.affine then
       self.weight = Parameter.new(torch.ones(num_features))
       self.bias = Parameter.new(torch.zeros(num_features))
@@ -139,7 +221,9 @@ local function batchnorm(name, dims_ok)
   --- bn:forward(x) -> Tensor
   -- Normalises each channel (dim 2) of x: with the batch's statistics in
   -- training mode (updating running_mean/var and num_batches_tracked), with
-  -- the running statistics in eval mode. Call bn(x).
+  -- the running statistics in eval mode. Call bn(x). With momentum = None
+  -- the running statistics are the cumulative average of every batch so far
+  -- (factor 1 / num_batches_tracked), as PyTorch.
   function BN:forward(x)
     if not dims_ok[x:dim()] then
       error(string.format("nn.%s: expected %s input, got %d-D (shape %s)", name,
@@ -149,23 +233,25 @@ local function batchnorm(name, dims_ok)
       error(string.format("nn.%s: expected %d channels (dim 2), got %d", name, self.num_features, x:size(2)), 2)
     end
     local momentum = self.momentum
+    local cumulative = momentum == nil or rawequal(momentum, torch.None)
     local use_batch = self.training or not self.track_running_stats
     if self.training and self.track_running_stats then
       torch.no_grad(function() self.num_batches_tracked:add_(1) end)
-      if momentum == nil then   -- cumulative moving average
-        momentum = 1.0 / self.num_batches_tracked:item()
-      end
+      if cumulative then momentum = 1.0 / self.num_batches_tracked:item() end
+    elseif cumulative then
+      momentum = 0.0
     end
     return torch.batch_norm(x, self.weight, self.bias,
       (not self.training or self.track_running_stats) and self.running_mean or nil,
       (not self.training or self.track_running_stats) and self.running_var or nil,
-      use_batch, momentum or 0.0, self.eps)
+      use_batch, momentum, self.eps)
   end
   --- bn:extra_repr() -> "16, eps=1e-05, momentum=0.1, affine=True, ..."
   function BN:extra_repr()
+    local function py(v) return type(v) == "boolean" and (v and "True" or "False") or tostring(v) end
+    local momentum = self.momentum == nil and "None" or tostring(self.momentum)
     return string.format("%d, eps=%s, momentum=%s, affine=%s, track_running_stats=%s", self.num_features,
-      string.format("%g", self.eps), tostring(self.momentum),
-      self.affine and "True" or "False", self.track_running_stats and "True" or "False")
+      string.format("%g", self.eps), momentum, py(self.affine), py(self.track_running_stats))
   end
   return BN
 end
@@ -173,8 +259,11 @@ end
 -- Batch normalisation over (N, C) or (N, C, L) input, C = num_features:
 -- (x - mean) / sqrt(var + eps) * weight + bias per channel, with the batch's
 -- statistics in training and running_mean/running_var (buffers) in eval.
--- Defaults: eps = 1e-5, momentum = 0.1 (nil: a cumulative average),
--- affine = true, track_running_stats = true. Call model:eval() to test.
+-- Defaults: eps = 1e-5, momentum = 0.1 (torch.None: a cumulative average
+-- of all batches, PyTorch's momentum=None), affine = true,
+-- track_running_stats = true; positionally in that order too. Call
+-- model:eval() to test.
+-- Example: nn.BatchNorm1d(16, {momentum = torch.None})
 layers.BatchNorm1d = batchnorm("BatchNorm1d", {[2] = true, [3] = true})
 
 --- nn.BatchNorm2d(num_features[, {eps =, momentum =, affine =, ...}])

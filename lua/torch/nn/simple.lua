@@ -1,24 +1,37 @@
 -- Layers without parameters and the Sequential container: ReLU, Sigmoid,
 -- Tanh, Softmax, LogSoftmax, Dropout, Flatten, Identity, MaxPool2d,
--- Sequential. Each is a few lines over a tensor op.
+-- AvgPool2d, Sequential. Each is a few lines over a tensor op; their
+-- options are declared once each (torch.nn.args), in PyTorch's order.
 local torch = require "torch"
 local Module = require("torch.nn.module").Module
+local args = require "torch.nn.args"
 
 local simple = {}
 
-local function activation(name, fn)
+-- inplace = true would modify the input; ember's layers return a new tensor.
+local function no_inplace(decl, o)
+  if o.inplace ~= false then decl:error("inplace=%s is not implemented in ember (only inplace=false)", tostring(o.inplace)) end
+end
+
+local function activation(name, fn, params, pytorch_only)
   local A = Module:extend(name)
-  function A:__init() Module.__init(self) end
+  local decl = args.declare("nn." .. name, params or {}, pytorch_only)
+  function A:__init(...)
+    Module.__init(self)
+    local o = decl:parse(...)
+    if o.inplace ~= nil then no_inplace(decl, o) end
+  end
   --- act:forward(x) -> Tensor
   -- The activation of x, elementwise, same shape; call the layer itself, act(x).
   A.forward = function(_, x) return fn(x) end
   simple[name] = A
 end
 
---- nn.ReLU()
+--- nn.ReLU([inplace = false])
 -- max(0, x) elementwise, as a layer (F.relu / x:relu() as functions).
+-- inplace = true is PyTorch's, not ember's (an error).
 -- Example: nn.ReLU()(torch.tensor{-1, 2})  --> tensor([0, 2])
-activation("ReLU", function(x) return x:relu() end)
+activation("ReLU", function(x) return x:relu() end, {{"inplace", false}})
 
 --- nn.Sigmoid()
 -- 1 / (1 + e^-x) elementwise, as a layer (F.sigmoid / x:sigmoid()).
@@ -31,13 +44,17 @@ activation("Tanh", function(x) return x:tanh() end)
 
 --- nn.Identity()
 -- Returns its input unchanged: a placeholder layer (e.g. to switch a layer off).
+-- Takes no options.
 activation("Identity", function(x) return x end)
 
 local function with_dim(name, fn)
   local A = Module:extend(name)
-  function A:__init(dim)
+  local decl = args.declare("nn." .. name, {{"dim", args.NONE}})
+  function A:__init(...)
     Module.__init(self)
-    self.dim = dim
+    local o = decl:parse(...)
+    if o.dim ~= nil and math.type(o.dim) ~= "integer" then decl:error("dim must be an integer, got %s", tostring(o.dim)) end
+    self.dim = o.dim
   end
   --- layer:forward(x) -> Tensor
   -- The function along self.dim (1-based), same shape as x; call layer(x).
@@ -47,7 +64,7 @@ local function with_dim(name, fn)
   end
   --- layer:extra_repr() -> "dim=N"
   -- What print(layer) shows inside the parentheses.
-  function A:extra_repr() return "dim=" .. tostring(self.dim) end
+  function A:extra_repr() return "dim=" .. (self.dim == nil and "None" or tostring(self.dim)) end
   simple[name] = A
 end
 
@@ -62,17 +79,22 @@ with_dim("Softmax", function(x, d) return torch.softmax(x, d) end)
 -- nn.NLLLoss (or use nn.CrossEntropyLoss on the raw logits, which does both).
 with_dim("LogSoftmax", function(x, d) return torch.log_softmax(x, d) end)
 
---- nn.Dropout([p = 0.5])
+local DROPOUT = args.declare("nn.Dropout", {{"p", 0.5}, {"inplace", false}})
+
+--- nn.Dropout([p = 0.5]) or nn.Dropout({p = 0.5})
 -- In training mode zeroes each element with probability p and scales the
 -- rest by 1/(1-p), so the expected value stays; in eval mode (model:eval())
 -- it returns its input. Draws from the global generator (torch.manual_seed).
+-- inplace = true is PyTorch's, not ember's (an error).
 local Dropout = Module:extend("Dropout")
-function Dropout:__init(p)
+function Dropout:__init(...)
   Module.__init(self)
-  p = p or 0.5
+  local o = DROPOUT:parse(...)
+  local p = o.p
   if type(p) ~= "number" or not (p >= 0 and p <= 1) then   -- NaN fails too
-    error("nn.Dropout: dropout probability has to be between 0 and 1, but got " .. tostring(p), 3)
+    DROPOUT:error("dropout probability has to be between 0 and 1, but got %s", tostring(p))
   end
+  no_inplace(DROPOUT, o)
   self.p = p
 end
 --- dropout:forward(x) -> Tensor
@@ -82,15 +104,22 @@ function Dropout:forward(x) return torch.dropout(x, self.p, self.training) end
 function Dropout:extra_repr() return string.format("p=%s, inplace=False", tostring(self.p)) end
 simple.Dropout = Dropout
 
+-- 1-based dims: start_dim 2 is PyTorch's start_dim=1 (the batch dim stays)
+local FLATTEN = args.declare("nn.Flatten", {{"start_dim", 2}, {"end_dim", -1}})
+
 --- nn.Flatten([start_dim = 2[, end_dim = -1]])
 -- Merges dims start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W).
 -- Dims are 1-based, so the default keeps the batch dim 1 (PyTorch's
--- start_dim=1).
+-- start_dim=1). Also nn.Flatten({start_dim =, end_dim =}).
 -- Example: nn.Flatten()(torch.ones(2, 3, 4)):size()  --> torch.Size([2, 12])
 local Flatten = Module:extend("Flatten")
-function Flatten:__init(start_dim, end_dim)
+function Flatten:__init(...)
   Module.__init(self)
-  self.start_dim, self.end_dim = start_dim or 2, end_dim or -1
+  local o = FLATTEN:parse(...)
+  for _, k in ipairs({"start_dim", "end_dim"}) do
+    if math.type(o[k]) ~= "integer" then FLATTEN:error("%s must be an integer, got %s", k, tostring(o[k])) end
+  end
+  self.start_dim, self.end_dim = o.start_dim, o.end_dim
 end
 --- flatten:forward(x) -> Tensor
 -- x:flatten(start_dim, end_dim); call flatten(x).
@@ -99,28 +128,82 @@ function Flatten:forward(x) return x:flatten(self.start_dim, self.end_dim) end
 function Flatten:extra_repr() return string.format("start_dim=%d, end_dim=%d", self.start_dim, self.end_dim) end
 simple.Flatten = Flatten
 
---- nn.MaxPool2d(kernel_size[, stride = kernel_size[, padding = 0]])
+-- A pooling size as print(pool) shows it: 2, or (2, 3) for a table.
+local function size_repr(v)
+  if type(v) == "table" then return "(" .. tostring(v[1]) .. ", " .. tostring(v[2] or v[1]) .. ")" end
+  return tostring(v)
+end
+local function py(v) return type(v) == "boolean" and (v and "True" or "False") or size_repr(v) end
+
+-- Both poolings: the parameters after kernel_size in PyTorch's order;
+-- stride None (the default) is the kernel size.
+local MAXPOOL2D = args.declare("nn.MaxPool2d", {{"stride", args.NONE}, {"padding", 0}, {"dilation", 1},
+  {"return_indices", false}, {"ceil_mode", false}})
+local AVGPOOL2D = args.declare("nn.AvgPool2d", {{"stride", args.NONE}, {"padding", 0}, {"ceil_mode", false},
+  {"count_include_pad", true}, {"divisor_override", args.NONE}})
+
+local function pool_init(self, decl, kernel_size, ...)
+  Module.__init(self)
+  if kernel_size == nil then decl:error("kernel_size is required") end
+  local o = decl:parse(...)
+  for _, k in ipairs({"return_indices", "ceil_mode", "count_include_pad"}) do
+    if o[k] ~= nil and type(o[k]) ~= "boolean" then decl:error("%s must be a boolean, got %s", k, tostring(o[k])) end
+  end
+  self.kernel_size = kernel_size
+  if o.stride == nil or (type(o.stride) == "table" and #o.stride == 0) then o.stride = kernel_size end
+  for _, k in ipairs(decl.names) do
+    if k ~= "divisor_override" or o[k] ~= nil then self[k] = o[k] end
+  end
+end
+
+--- nn.MaxPool2d(kernel_size[, stride[, padding[, dilation[, return_indices[, ceil_mode]]]]])
 -- The maximum of each kernel_size window of (N, C, H, W) input, moving by
--- stride: (N, C, H, W) -> (N, C, H', W'). Sizes are numbers or {h, w};
--- stride and padding may also come as an options table {stride =, padding =}.
+-- stride (default: kernel_size): (N, C, H, W) -> (N, C, H', W'). Sizes are
+-- numbers or {h, w}; padding (0, at most half the kernel) counts as -inf;
+-- dilation (1) spaces the window's taps; ceil_mode (false) rounds the
+-- output size up, so a last partial window counts (it must start inside
+-- the input or the left padding); return_indices (false) also returns the
+-- flat position of each max in its plane. PyTorch's positional order, or
+-- a trailing table: nn.MaxPool2d(2, {stride = 2, ceil_mode = true}).
 -- Example:
 --   nn.MaxPool2d(2)(torch.ones(1, 1, 4, 4)):size()  --> torch.Size([1, 1, 2, 2])
 local MaxPool2d = Module:extend("MaxPool2d")
-function MaxPool2d:__init(kernel_size, stride, padding)
-  Module.__init(self)
-  if type(stride) == "table" and stride[1] == nil then stride, padding = stride.stride, stride.padding end
-  self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding or 0
+function MaxPool2d:__init(kernel_size, ...) pool_init(self, MAXPOOL2D, kernel_size, ...) end
+--- pool:forward(x) -> Tensor[, indices]
+-- torch.max_pool2d with the layer's options; call pool(x).
+function MaxPool2d:forward(x)
+  return torch.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+    self.return_indices)
 end
---- pool:forward(x) -> Tensor
--- torch.max_pool2d(x, kernel_size, stride, padding); call pool(x).
-function MaxPool2d:forward(x) return torch.max_pool2d(x, self.kernel_size, self.stride, self.padding) end
---- pool:extra_repr() -> "kernel_size=2, stride=2, padding=0, ..."
+--- pool:extra_repr() -> "kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False"
 function MaxPool2d:extra_repr()
-  local function s(v) return type(v) == "table" and ("(" .. v[1] .. ", " .. (v[2] or v[1]) .. ")") or tostring(v) end
-  return string.format("kernel_size=%s, stride=%s, padding=%s, dilation=1, ceil_mode=False",
-    s(self.kernel_size), s(self.stride), s(self.padding))
+  return string.format("kernel_size=%s, stride=%s, padding=%s, dilation=%s, ceil_mode=%s", size_repr(self.kernel_size),
+    size_repr(self.stride), size_repr(self.padding), size_repr(self.dilation), py(self.ceil_mode))
 end
 simple.MaxPool2d = MaxPool2d
+
+--- nn.AvgPool2d(kernel_size[, stride[, padding[, ceil_mode[, count_include_pad[, divisor_override]]]]])
+-- The mean of each kernel_size window of (N, C, H, W) input, moving by
+-- stride (default: kernel_size). padding (0, at most half the kernel) adds
+-- zeros, counted in the mean unless count_include_pad = false; ceil_mode
+-- as nn.MaxPool2d; divisor_override divides every sum by that number.
+-- Options positionally in PyTorch's order or as a trailing table.
+-- Example:
+--   nn.AvgPool2d(2)(torch.ones(1, 1, 4, 4)):size()  --> torch.Size([1, 1, 2, 2])
+local AvgPool2d = Module:extend("AvgPool2d")
+function AvgPool2d:__init(kernel_size, ...) pool_init(self, AVGPOOL2D, kernel_size, ...) end
+--- pool:forward(x) -> Tensor
+-- torch.avg_pool2d with the layer's options; call pool(x).
+function AvgPool2d:forward(x)
+  return torch.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+    self.divisor_override)
+end
+--- pool:extra_repr() -> "kernel_size=2, stride=2, padding=0"
+function AvgPool2d:extra_repr()
+  return string.format("kernel_size=%s, stride=%s, padding=%s", size_repr(self.kernel_size), size_repr(self.stride),
+    size_repr(self.padding))
+end
+simple.AvgPool2d = AvgPool2d
 
 --- nn.Sequential(m1, m2, ...) or nn.Sequential{m1, m2, ...}
 -- A container calling its modules in order, each output the next input.
