@@ -5,8 +5,37 @@
 --   plot.losses{train = {...}, val = {...}, file = "loss.png"}
 --   local fig = plot.figure{rows = 1, cols = 2}; fig:losses{...}; fig:line{...}; fig:draw()
 local sys = require "ember.sys"
+local options = require "torch.options"
 
 local plot = {}
+
+-- The options of each function (checked on entry; plot.line's list of
+-- series is its array part, checked as series).
+local OUTPUT = "file terminal width height cols rows show quiet extra"
+local LOSSES_PANEL, LINE_PANEL = "train val title logy", "x y label title xlabel ylabel logx logy"
+local SPECS = {
+  losses = options.spec("plot.losses", LOSSES_PANEL .. " " .. OUTPUT),
+  line = options.spec("plot.line", LINE_PANEL .. " " .. OUTPUT),
+  scatter = options.spec("plot.scatter", LINE_PANEL .. " " .. OUTPUT),
+  figure = options.spec("plot.figure", "title " .. OUTPUT),
+  ["figure:losses"] = options.spec("figure:losses", LOSSES_PANEL),
+  ["figure:line"] = options.spec("figure:line", LINE_PANEL),
+  ["figure:scatter"] = options.spec("figure:scatter", LINE_PANEL),
+  live = options.spec("plot.live", "title logy " .. OUTPUT),
+  ["live:update"] = options.spec("live:update", "train val"),
+  series = options.spec("plot series", "x y label style"),
+}
+
+-- Checks the named (string-keyed) options of t against SPECS[name]; the
+-- array part (series) is the caller's.
+local function check_named(name, t)
+  if type(t) ~= "table" then return end
+  local named = {}
+  for k, v in pairs(t) do
+    if type(k) == "string" then named[k] = v end
+  end
+  SPECS[name]:check(named)
+end
 -- the gnuplot command; EMBER_GNUPLOT overrides it (tests point it elsewhere)
 plot.gnuplot = os.getenv("EMBER_GNUPLOT") or "gnuplot"
 
@@ -50,6 +79,7 @@ end
 
 -- One series {x=, y=, label=, style=} checked and made plain.
 local function make_series(fname, s, style, index)
+  check_named("series", s)
   local label = s.label or ("series " .. index)
   local y = numbers(fname, label, s.y or s[1], 5)
   local x = s.x and numbers(fname, label .. ".x", s.x, 5) or range(#y)
@@ -61,8 +91,9 @@ end
 
 -- A panel: {series = {...}, title, xlabel, ylabel, logx, logy} from user opts.
 -- Series come from opts' array part, or opts.x/opts.y for a single one.
-local function make_panel(fname, opts, style)
+local function make_panel(fname, opts, style, spec)
   if type(opts) ~= "table" then error(fname .. ": expects a table of options", 3) end
+  check_named(spec, opts)
   local list = {}
   if opts.y ~= nil then list[1] = {x = opts.x, y = opts.y, label = opts.label or "y"} end
   for i, s in ipairs(opts) do
@@ -78,8 +109,9 @@ local function make_panel(fname, opts, style)
   return panel
 end
 
-local function losses_panel(opts)
+local function losses_panel(opts, spec)
   if type(opts) ~= "table" then error("plot.losses: expects a table {train=..., val=...}", 3) end
+  check_named(spec, opts)
   if opts.train == nil then error("plot.losses: train= is required (the training loss per epoch)", 3) end
   local train = numbers("plot.losses", "train", opts.train, 4)
   local series = {{x = range(#train), y = train, label = "train", style = "linespoints"}}
@@ -284,7 +316,7 @@ local single = {rows = 1, cols = 1}
 -- result: {file =, text =, csv =} (what was written or drawn).
 -- Example: plot.losses{train = train_losses, val = val_losses, file = "loss.png"}
 function plot.losses(opts)
-  local r = render({losses_panel(opts)}, opts, single)
+  local r = render({losses_panel(opts, "losses")}, opts, single)
   return r
 end
 
@@ -297,7 +329,7 @@ end
 --   local x = torch.linspace(-2, 2, 41)
 --   plot.line{x = x, y = x:square(), label = "x^2"}
 function plot.line(opts)
-  local r = render({make_panel("plot.line", opts, "lines")}, opts, single)
+  local r = render({make_panel("plot.line", opts, "lines", "line")}, opts, single)
   return r
 end
 
@@ -306,7 +338,7 @@ end
 -- "linespoints". Returns {file =, text =, csv =}.
 -- Example: plot.scatter{x = {1, 2, 3}, y = {2, 4, 5}, label = "data"}
 function plot.scatter(opts)
-  local r = render({make_panel("plot.scatter", opts, "points")}, opts, single)
+  local r = render({make_panel("plot.scatter", opts, "points", "scatter")}, opts, single)
   return r
 end
 
@@ -325,6 +357,7 @@ Figure.__index = Figure
 --   fig:draw()
 function plot.figure(opts)
   opts = opts or {}
+  check_named("figure", opts)
   local rows, cols = opts.rows or 1, opts.cols or 1
   if math.type(rows) ~= "integer" or math.type(cols) ~= "integer" or rows < 1 or cols < 1 then
     error("plot.figure: rows and cols must be positive integers", 2)
@@ -342,16 +375,16 @@ end
 
 --- fig:losses{train = {...}[, val = {...}, title =, logy =]} -> fig
 -- Adds a loss-curve panel (as plot.losses) to the figure; drawn by fig:draw().
-function Figure:losses(opts) return add_panel(self, losses_panel(opts)) end
+function Figure:losses(opts) return add_panel(self, losses_panel(opts, "figure:losses")) end
 
 --- fig:line{x =, y =, label =, ...} -> fig
 -- Adds a line panel (as plot.line: one series or a list, title, xlabel,
 -- ylabel, logx, logy) to the figure; drawn by fig:draw().
-function Figure:line(opts) return add_panel(self, make_panel("figure:line", opts, "lines")) end
+function Figure:line(opts) return add_panel(self, make_panel("figure:line", opts, "lines", "figure:line")) end
 
 --- fig:scatter{x =, y =, label =, ...} -> fig
 -- Adds a scatter panel (as plot.scatter) to the figure; drawn by fig:draw().
-function Figure:scatter(opts) return add_panel(self, make_panel("figure:scatter", opts, "points")) end
+function Figure:scatter(opts) return add_panel(self, make_panel("figure:scatter", opts, "points", "figure:scatter")) end
 
 --- fig:draw() -> {file =, text =, csv =}
 -- Draws every panel added so far with the figure's options (on the
@@ -379,6 +412,7 @@ Live.__index = Live
 --   live:close()
 function plot.live(opts)
   opts = opts or {}
+  check_named("live", opts)
   if opts.file then file_kind(opts.file, 3) end
   local self = setmetatable({opts = opts, train = {}, val = {}}, Live)
   self.screen = screen_terminal(opts)
@@ -396,13 +430,14 @@ function Live:update(epoch)
   if type(epoch) ~= "table" or type(epoch.train) ~= "number" then
     error("live:update: expects {train=number, val=number (optional)}", 2)
   end
+  check_named("live:update", epoch)
   self.train[#self.train + 1] = epoch.train
   if epoch.val ~= nil then self.val[#self.train] = epoch.val end
   if not self.pipe or #self.train < 2 then return end
   local val = {}
   for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
   local panel = losses_panel({train = self.train, val = next(self.val) and val or nil,
-                              title = self.opts.title, logy = self.opts.logy})
+                              title = self.opts.title, logy = self.opts.logy}, "figure:losses")
   if self.screen == "dumb" then -- redraw in place: home the cursor, clear the screen
     self.pipe:write("print \"\\033[H\\033[J\"\n")
   end
@@ -435,4 +470,4 @@ function Live:close()
   return result
 end
 
-return plot
+return options.namespace(plot, "plot")

@@ -22,6 +22,8 @@ local function torch_module()
   return rawget(_G, "torch") or package.loaded.torch
 end
 
+local SET_PRINTOPTIONS = require("torch.options").spec("torch.set_printoptions",
+  "precision threshold edgeitems linewidth sci_mode profile")
 --- torch.set_printoptions{precision =, threshold =, edgeitems =, ...}
 -- Sets how print(tensor) shows tensors, as PyTorch's set_printoptions (an
 -- options table instead of keyword arguments). Options and defaults:
@@ -32,10 +34,7 @@ end
 --   torch.set_printoptions{precision = 2}
 --   print(torch.tensor{1/3})  --> tensor([0.33])
 function pretty.set_printoptions(o)
-  o = o or {}
-  if type(o) ~= "table" then
-    error("set_printoptions: expected an options table, got " .. type(o), 2)
-  end
+  o = SET_PRINTOPTIONS:check(o)
   if o.profile ~= nil then
     local p = PROFILES[o.profile]
     if not p then

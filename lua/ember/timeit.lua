@@ -12,6 +12,7 @@
 -- run takes at least 0.2 s, as IPython does. Ctrl-C stops it like any
 -- statement. Not a benchmark harness (bench/ compares with PyTorch).
 local sys = require "ember.sys"
+local opt_spec = require("torch.options").spec("timeit", "number repeat quiet output")
 
 local function format_seconds(s)
   if s >= 1 then return string.format("%.3g s", s) end
@@ -49,8 +50,7 @@ local function timeit(fn, options)
   if type(fn) ~= "function" then
     error("timeit: expected a function to time, e.g. timeit(function() return x:sum() end), got " .. type(fn), 2)
   end
-  options = options or {}
-  if type(options) ~= "table" then error("timeit: options must be a table like {number = 100}", 2) end
+  options = opt_spec:check(options)
   local number = options.number
   if number ~= nil and (math.type(number) ~= "integer" or number < 1) then
     error("timeit: number must be a positive integer, got " .. tostring(number), 2)

@@ -13,6 +13,7 @@
 --   ds:get_batch(ix) optional: the fields of a whole batch at once, ix an
 --                    int64 tensor of 0-based sample numbers (fast path).
 local torch = require "torch"
+local options = require "torch.options"
 
 local data = {}
 
@@ -178,9 +179,12 @@ DataLoader.__index = function(_, k)
   return DataLoader[k]
 end
 
-local KNOWN = {batch_size = true, shuffle = true, drop_last = true, generator = true,
-  collate_fn = true, num_workers = true, pin_memory = true, persistent_workers = true,
-  timeout = true, prefetch_factor = true, worker_init_fn = true}
+-- num_workers and the other process options change how PyTorch loads, not
+-- what: ember loads in one process, which gives the batches num_workers = 0
+-- gives (where PyTorch calls no worker_init_fn either).
+local DATALOADER = options.spec("data.DataLoader", "batch_size shuffle drop_last generator collate_fn num_workers "
+  .. "pin_memory persistent_workers timeout prefetch_factor worker_init_fn pin_memory_device",
+  "sampler batch_sampler multiprocessing_context")
 
 local function is_generator(g)
   local mt = getmetatable(g)
@@ -210,11 +214,7 @@ function data.DataLoader(dataset, opts)
     error("DataLoader: expected a dataset (a table or tensor with #dataset and dataset[i]), got "
       .. typename(dataset), 2)
   end
-  opts = opts or {}
-  if type(opts) ~= "table" then error("DataLoader: options must be a table, got " .. typename(opts), 2) end
-  for k in pairs(opts) do
-    if not KNOWN[k] then error("DataLoader: unknown option '" .. tostring(k) .. "'", 2) end
-  end
+  opts = DATALOADER:check(opts)
   local bs = opts.batch_size
   if bs == nil then bs = 1 elseif type(bs) == "number" then bs = math.tointeger(bs) else bs = nil end
   if not bs or bs < 1 then
@@ -420,11 +420,12 @@ function DataLoader:load_state_dict(t)
   self._loop = nil
 end
 
--- data.datasets (MNIST, FashionMNIST) loads on first use.
-return setmetatable(data, {__index = function(t, k)
+-- data.datasets (MNIST, FashionMNIST) loads on first use; another name data
+-- does not have is an error suggesting the closest one.
+return options.namespace(data, "data", function(t, k)
   if k == "datasets" then
     local m = require "torch.datasets"
     rawset(t, k, m)
     return m
   end
-end})
+end, {"datasets"})

@@ -4,6 +4,7 @@
 -- assets/mnist) or what Debian's dataset-fashion-mnist installs. The file
 -- format is torch.io.read_idx (src/io/idx.c); batching is torch.data.
 local torch = require "torch"
+local options = require "torch.options"
 
 local datasets = {}
 
@@ -93,12 +94,13 @@ function datasets.search_path(name, root)
   return places
 end
 
+local LOCATE = options.spec("datasets.locate", "root train")
 --- datasets.locate(name[, {root =, train = true}]) -> images, labels, place
 -- The paths of the split's two IDX files (plain or .gz) in the first place
 -- of search_path holding both; place is {dir =, why =}. Returns nil and the
 -- list of places looked at when none has them.
 function datasets.locate(name, opts)
-  opts = opts or {}
+  opts = LOCATE:check(opts)
   local files = FILES[opts.train == false and "test" or "train"]
   local places = datasets.search_path(name, opts.root)
   for _, place in ipairs(places) do
@@ -178,6 +180,7 @@ end
 
 local function make(name)
   local spec = SPECS[name]
+  spec.options = options.spec("datasets." .. name, "root train transform target_transform download")
   --- datasets.MNIST{root =, train = true, ...} / datasets.FashionMNIST{...}
   -- Handwritten digits / clothing images read from IDX files, never
   -- downloaded (see datasets.search_path; ember ships an 8000 + 2000 MNIST
@@ -195,6 +198,7 @@ local function make(name)
       opts = a or {}
     end
     if type(opts) ~= "table" then error(name .. ": expected an options table, got " .. type(opts), 2) end
+    spec.options:check(type(a) == "string" and (b or {}) or opts)
     for _, k in ipairs{"transform", "target_transform"} do
       if opts[k] ~= nil and type(opts[k]) ~= "function" then
         error(name .. ": " .. k .. " must be a function, got " .. type(opts[k]), 2)

@@ -4,6 +4,7 @@
 -- It is a test tool, not a fast one: every input element costs two forward
 -- calls, so keep the shapes small. It does not check second derivatives.
 
+local options = require "torch.options"
 local function is_float(t)
   return t.dtype == torch.float64 or t.dtype == torch.float32
 end
@@ -142,8 +143,11 @@ ERRORS
   grad, when a checked input is not float64, or when a grad has the wrong shape.
 The inputs' .grad fields are restored when it returns.
 ]]
+local GRADCHECK = options.spec("torch.autograd.gradcheck", "eps atol rtol seed full full_limit raise_exception",
+  "check_sparse_nnz nondet_tol check_undefined_grad check_grad_dtypes check_batched_grad check_batched_forward_grad "
+  .. "check_forward_ad check_backward_ad fast_mode")
 local function gradcheck(fn, inputs, opts)
-  opts = opts or {}
+  opts = GRADCHECK:check(opts)
   local eps, atol, rtol = opts.eps or 1e-6, opts.atol or 1e-5, opts.rtol or 1e-3
   if torch.is_tensor(inputs) then inputs = {inputs} end
   if type(fn) ~= "function" then error("gradcheck: fn must be a function, got " .. type(fn), 2) end

@@ -121,6 +121,7 @@ function torch.equal(a, b)
 end
 torch.Tensor.equal = torch.equal
 
+local ALLCLOSE = require("torch.options").spec("torch.allclose", "rtol atol equal_nan")
 --- torch.allclose(a, b[, {rtol = 1e-5, atol = 1e-8, equal_nan = false}]) -> boolean
 -- True when |a - b| <= atol + rtol * |b| everywhere (broadcasting), as
 -- PyTorch's allclose; rtol and atol may also come positionally. Also
@@ -128,7 +129,10 @@ torch.Tensor.equal = torch.equal
 -- Example: torch.allclose(torch.tensor({1.0}), torch.tensor({1.0 + 1e-7}))  --> true
 function torch.allclose(a, b, rtol, atol, equal_nan)
   if not torch.is_tensor(a) or not torch.is_tensor(b) then error("torch.allclose: expected two tensors", 2) end
-  if type(rtol) == "table" then rtol, atol, equal_nan = rtol.rtol, rtol.atol, rtol.equal_nan end
+  if type(rtol) == "table" then
+    local o = ALLCLOSE:check(rtol)
+    rtol, atol, equal_nan = o.rtol, o.atol, o.equal_nan
+  end
   rtol, atol = rtol or 1e-5, atol or 1e-8
   local a64, b64 = a:double(), b:double()
   local ok = (a64 - b64):abs():le(b64:abs() * rtol + atol)
@@ -176,20 +180,23 @@ end
 
 -- torch.nn, torch.optim and torch.utils.data load on first use (they require
 -- this module themselves).
+-- A name torch does not have is an error suggesting the closest one
+-- (torch.zeroes -> "did you mean torch.zeros?"), as Python's AttributeError.
 local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
-              onnx = "torch.onnx", model_file = "torch.model_file"}
-setmetatable(torch, {__index = function(t, k)
+              onnx = "torch.onnx", model_file = "torch.model_file", utils = true}
+local lazy_names = {}
+for k in pairs(lazy) do lazy_names[#lazy_names + 1] = k end
+require("torch.options").namespace(torch, "torch", function(t, k)
   local name = lazy[k]
-  if name then
+  if name == true then
+    local utils = {data = require "torch.data"}
+    rawset(t, k, utils)
+    return utils
+  elseif name then
     local m = require(name)
     rawset(t, k, m)
     return m
   end
-  if k == "utils" then
-    local utils = {data = require "torch.data"}
-    rawset(t, k, utils)
-    return utils
-  end
-end})
+end, lazy_names)
 
 return torch

@@ -65,6 +65,32 @@ function Spec:has(name)
   return false
 end
 
+--- options.namespace(t, name[, lazy]) -> t
+-- Makes t (a namespace such as torch or optim) answer a name it does not
+-- have with an error that suggests the closest one, as Python's
+-- AttributeError does: "torch has no 'zeroes' (did you mean torch.zeros?)".
+-- lazy(t, k), when given, is asked first (modules loaded on first use); its
+-- names (a list, lazy_names) count for the suggestion. Names starting with
+-- "__" (metamethod probes by tools) are nil, as in any table.
+function options.namespace(t, name, lazy, lazy_names)
+  setmetatable(t, {__index = function(tbl, k)
+    if lazy then
+      local v = lazy(tbl, k)
+      if v ~= nil then return v end
+    end
+    if type(k) ~= "string" or k:sub(1, 2) == "__" then return nil end
+    local names = {}
+    for key in pairs(tbl) do
+      if type(key) == "string" then names[#names + 1] = key end
+    end
+    for _, key in ipairs(lazy_names or {}) do names[#names + 1] = key end
+    local best = core._closest(k, table.concat(names, " "))
+    error(string.format("%s has no '%s'%s", name, k, best and (" (did you mean " .. name .. "." .. best .. "?)") or ""),
+      2)
+  end})
+  return t
+end
+
 --- options.closest(name, words) -> the closest of the space-separated words, or nil
 -- The same "did you mean" rule as the options' (torch.zeroes -> zeros).
 function options.closest(name, words) return core._closest(name, words) end

@@ -70,6 +70,7 @@ static int traceback(lua_State *L)
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
         msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     }
+    if (em_push_error_hint(L, msg, 1)) msg = lua_pushfstring(L, "%s\n%s", msg, lua_tostring(L, -1));
     luaL_traceback(L, L, msg, 1);
     return 1;
 }

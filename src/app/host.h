@@ -12,6 +12,10 @@ lua_State *em_host_new(void);
 ** traceback handler. Returns a Lua status; on error the message (with
 ** traceback) is on the stack. */
 int em_host_pcall(lua_State *L, int nargs, int nresults);
+/* Pushes a line of advice for an error message that a Python habit caused
+** (hints.c), looking at the erroring function at stack level `level`;
+** returns 1, or 0 (nothing pushed) when there is none. */
+int em_push_error_hint(lua_State *L, const char *msg, int level);
 /* The folder holding lua/torch and lua/ember. */
 const char *em_host_lua_dir(void);
 

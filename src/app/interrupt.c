@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
+#include "host.h"
 
 #define MAX_TRACKED 64          /* nested resumes deeper than this are not hooked */
 #define KILL_AFTER 3            /* unanswered Ctrl-C presses before giving up */
@@ -131,6 +132,7 @@ static int short_traceback(lua_State *L)
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) msg = lua_tostring(L, -1);
         else msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     }
+    if (em_push_error_hint(L, msg, 1)) msg = lua_pushfstring(L, "%s\n%s", msg, lua_tostring(L, -1));
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, msg);
@@ -319,6 +321,15 @@ static int l_track_coroutines(lua_State *L)
     return 0;
 }
 
+/* interrupt.error_hint(msg) -> a line of advice for an error a Python
+** habit caused, or nil; for message handlers written in Lua (it looks at the
+** erroring function two levels up: the handler's caller's frame). */
+static int l_error_hint(lua_State *L)
+{
+    if (!em_push_error_hint(L, luaL_checkstring(L, 1), 2)) lua_pushnil(L);
+    return 1;
+}
+
 static int l_pending(lua_State *L)
 {
     lua_pushboolean(L, em_interrupt_requested);
@@ -337,6 +348,7 @@ int luaopen_ember_interrupt(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"call", l_call},       {"track_coroutines", l_track_coroutines},
                                      {"pending", l_pending}, {"clear", l_clear},
+                                     {"error_hint", l_error_hint},
                                      {NULL, NULL}};
     luaL_newlib(L, funcs);
     return 1;

@@ -61,6 +61,29 @@ static int size_numel(lua_State *L)
     return 1;
 }
 
+/* size[k] for a k the list does not hold: size[0] is a Python habit (an
+** error saying dims are 1-based), size[-1] counts from the end (as dims do in
+** ember), numel is a method (upvalue 1: the methods); anything else is nil,
+** as in any Lua list. */
+static int size_index(lua_State *L)
+{
+    if (lua_isinteger(L, 2)) {
+        lua_Integer k = lua_tointeger(L, 2), n = (lua_Integer)lua_rawlen(L, 1);
+        if (k == 0)
+            return luaL_error(L, "shapes are 1-based in ember: x.shape[1] is PyTorch's x.shape[0] "
+                                 "(and x.shape[-1] the last)");
+        if (k < 0 && k >= -n) {
+            lua_rawgeti(L, 1, n + 1 + k);
+            return 1;
+        }
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));    /* a method (numel), or nil */
+    return 1;
+}
+
 void em_lua_push_size(lua_State *L, const em_tensor *x)
 {
     lua_createtable(L, x->ndim, 0);
@@ -76,6 +99,7 @@ void em_lua_push_size(lua_State *L, const em_tensor *x)
         lua_newtable(L);
         lua_pushcfunction(L, size_numel);
         lua_setfield(L, -2, "numel");
+        lua_pushcclosure(L, size_index, 1);
         lua_setfield(L, -2, "__index");
     }
     lua_setmetatable(L, -2);

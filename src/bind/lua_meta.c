@@ -101,6 +101,53 @@ static int push_property(lua_State *L, em_tensor *x, const char *k)
     return 0;
 }
 
+/* The properties push_property knows (for the "did you mean" of a name a
+** tensor does not have). */
+static const char PROPERTIES[] = "T dtype device data grad grad_fn is_leaf is_cuda ndim requires_grad shape";
+
+/* x.name for a name that is neither a method nor a property: an error, as
+** PyTorch's AttributeError, with the closest name (x.sahpe -> shape). Names
+** starting with "__" (metamethod probes by tools) are nil. */
+static int no_such_field(lua_State *L, int methods)
+{
+    const char *k = lua_tostring(L, 2);
+    if (strncmp(k, "__", 2) == 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_newtable(L);                     /* the method names */
+    int list = lua_gettop(L), n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, methods)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TSTRING) {
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, list, ++n);
+        }
+    }
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, PROPERTIES);
+    for (int i = 1; i <= n; i++) {
+        luaL_addchar(&b, ' ');
+        lua_rawgeti(L, list, i);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    lua_getfield(L, -1, "torch.core");
+    lua_getfield(L, -1, "_closest");
+    const char *best = NULL;
+    if (lua_isfunction(L, -1)) {
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, -5);
+        lua_call(L, 2, 1);
+        best = lua_tostring(L, -1);
+    }
+    if (best) return luaL_error(L, "Tensor has no attribute '%s' (did you mean x.%s?)", k, best);
+    return luaL_error(L, "Tensor has no attribute '%s'", k);
+}
+
 static int tensor_index(lua_State *L)
 {
     em_tensor **box = luaL_checkudata(L, 1, EM_TENSOR_MT);
@@ -111,8 +158,7 @@ static int tensor_index(lua_State *L)
         lua_pop(L, 1);
         if (!*box) return luaL_error(L, "tensor was closed (released with <close>)");
         if (push_property(L, *box, lua_tostring(L, 2))) return 1;
-        lua_pushnil(L);
-        return 1;
+        return no_such_field(L, lua_upvalueindex(1));
     }
     if (!*box) return luaL_error(L, "tensor was closed (released with <close>)");
     if (kt == LUA_TNUMBER || kt == LUA_TTABLE) return em_lua_index(L, *box, 2);
@@ -162,6 +208,8 @@ static int tensor_newindex(lua_State *L)
     const char *k = luaL_checkstring(L, 2);
     if (strcmp(k, "grad") == 0) return set_grad(L, x);
     if (strcmp(k, "requires_grad") == 0) {
+        if (!lua_isboolean(L, 3))
+            return luaL_error(L, "requires_grad must be a boolean (true or false), got %s", luaL_typename(L, 3));
         EM_LUA_CHECK(L, em_set_requires_grad(x, lua_toboolean(L, 3)));
         return 0;
     }

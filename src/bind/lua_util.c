@@ -15,11 +15,38 @@ em_tensor *em_lua_test_tensor(lua_State *L, int idx)
     return p ? *p : NULL;
 }
 
+/* x.size() instead of x:size(), a Python habit: the running C function
+** was not called as a method, and either got no arguments at all or is a
+** Tensor method that torch does not also have as a function (torch.sum(5)
+** is just a bad argument). Sets method_name. */
+static const char *method_name;
+static bool method_called_with_dot(lua_State *L)
+{
+    lua_Debug ar;
+    if (!lua_getstack(L, 0, &ar) || !lua_getinfo(L, "n", &ar) || !ar.name || !ar.namewhat) return false;
+    if (strcmp(ar.namewhat, "method") == 0 || strcmp(ar.namewhat, "global") == 0) return false;
+    method_name = ar.name;
+    if (lua_isnone(L, 1)) return true;
+    bool in_torch = false;
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    if (lua_getfield(L, -1, "torch") == LUA_TTABLE) {
+        lua_pushstring(L, ar.name);
+        in_torch = lua_rawget(L, -2) != LUA_TNIL;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    return !in_torch;
+}
+
 em_tensor *em_lua_check_tensor(lua_State *L, int idx)
 {
     em_tensor **p = luaL_testudata(L, idx, EM_TENSOR_MT);
     if (!p) {
         const char *got = luaL_typename(L, idx);
+        if (idx == 1 && method_called_with_dot(L))
+            luaL_error(L, "%s: expected a tensor first, got %s; call tensor methods with ':', as in x:%s(...) "
+                       "(x.%s(...) passes no tensor)", method_name, lua_isnone(L, 1) ? "nothing" : got,
+                       method_name, method_name);
         luaL_argerror(L, idx, lua_pushfstring(L, "Tensor expected, got %s", got));
     }
     if (!*p) luaL_argerror(L, idx, "tensor was closed (released with <close>)");

@@ -117,7 +117,8 @@ end
 for _, k in ipairs(sorted_keys(getmetatable(torch.default_generator).__index)) do
   item("torch.Generator." .. k, getmetatable(torch.default_generator).__index[k], true)
 end
-for _, k in ipairs(sorted_keys(getmetatable(torch.zeros(1):size()).__index)) do
+local size_index = getmetatable(torch.zeros(1):size()).__index   -- a function: its methods are upvalue 1
+for _, k in ipairs(sorted_keys(type(size_index) == "table" and size_index or select(2, debug.getupvalue(size_index, 1)))) do
   item("torch.Size." .. k, nil, true)
 end
 item("torch.Node.name", nil, true)

@@ -180,6 +180,8 @@ local function handler(msg)
     local mt = getmetatable(msg)
     msg = (mt and mt.__tostring) and tostring(msg) or ("(error object is a " .. type(msg) .. " value)")
   end
+  local hint = require("ember.interrupt").error_hint(msg)
+  if hint then msg = msg .. "\n" .. hint end
   local tb = debug.traceback(msg, 2)
   local keep = {}
   for line in tb:gmatch("[^\n]+") do

@@ -15,6 +15,7 @@
 --   local model = Net(128)
 local torch = require "torch"
 local OrderedDict = require "torch.ordered_dict"
+local options = require "torch.options"
 
 local Parameter = {}
 local is_param = setmetatable({}, {__mode = "k"})
@@ -201,22 +202,51 @@ function Module:register_parameter(name, p)
   rawget(self, "_parameters"):set(name, p)
 end
 
+local REGISTER_BUFFER = options.spec("register_buffer", "persistent")
 --- model:register_buffer(name, t[, {persistent = true}])
 -- Registers t (a tensor or nil) as buffer `name`, read as self.name: state
 -- that is not trained (BatchNorm's running_mean). Saved in the state dict
 -- unless persistent = false; converted by to().
 -- Example: self:register_buffer("mask", torch.ones(4))
 function Module:register_buffer(name, t, opts)
+  opts = REGISTER_BUFFER:check(opts)
   rawget(self, "_buffers"):set(name, t)
-  rawget(self, "_non_persistent")[name] = (opts and opts.persistent == false) or nil
+  rawget(self, "_non_persistent")[name] = opts.persistent == false or nil
+end
+
+-- Whether m is root or one of root's descendants.
+local function contains_module(root, m)
+  if root == m then return true end
+  for _, child in pairs(rawget(root, "_modules")) do
+    if child and contains_module(child, m) then return true end
+  end
+  return false
 end
 
 --- model:add_module(name, m)
 -- Registers module m (or nil) as child `name`; the same as self[name] = m,
 -- for names that are not identifiers (nn.Sequential uses "0", "1", ...).
+-- As PyTorch, a name must not be empty, contain "." or be an attribute the
+-- module already has (forward, training, _modules, ...); and a module cannot
+-- contain itself (every walk over the tree would never end).
 function Module:add_module(name, m)
-  if m ~= nil and not Module.is_module(m) then error("add_module: '" .. name .. "' is not a Module", 2) end
-  rawget(self, "_modules"):set(tostring(name), m)
+  if m ~= nil and not Module.is_module(m) then
+    error("add_module: '" .. tostring(name) .. "' is not a Module subclass (got " .. type(m) .. ")", 2)
+  end
+  if math.type(name) == "integer" then name = tostring(name) end
+  if type(name) ~= "string" then error("add_module: module name should be a string. Got " .. type(name), 2) end
+  if name == "" then error('add_module: module name can\'t be empty string ""', 2) end
+  if name:find(".", 1, true) then error('add_module: module name can\'t contain ".", got: ' .. name, 2) end
+  local modules = rawget(self, "_modules")
+  if not modules:contains(name) and (rawget(self, name) ~= nil or getmetatable(self).__class[name] ~= nil
+      or rawget(self, "_parameters"):contains(name) or rawget(self, "_buffers"):contains(name)) then
+    error("add_module: attribute '" .. name .. "' already exists", 2)
+  end
+  if m ~= nil and contains_module(m, self) then
+    error("add_module: '" .. name .. "' would make the module contain itself (a cycle: every walk over the "
+      .. "tree, parameters() and state_dict() included, would never end)", 2)
+  end
+  modules:set(name, m)
 end
 
 -- Depth-first walk: fn(module, prefix) for self and every descendant.
@@ -326,12 +356,14 @@ end
 -- (Dropout off, BatchNorm uses its running statistics). Not torch.no_grad.
 function Module:eval() return self:train(false) end
 
+local ZERO_GRAD = options.spec("zero_grad", "set_to_none")
 --- model:zero_grad([{set_to_none = true}])
 -- Clears every parameter's .grad: set to nil (PyTorch 2's default), or
 -- zeroed in place with {set_to_none = false}. Gradients accumulate across
 -- backward() calls until cleared.
 function Module:zero_grad(opts)
-  local to_none = not (opts and opts.set_to_none == false)
+  opts = ZERO_GRAD:check(opts)
+  local to_none = opts.set_to_none ~= false
   for _, p in ipairs(self:parameters()) do
     if p.grad ~= nil then
       if to_none then p.grad = nil else p.grad:zero_() end
@@ -379,6 +411,15 @@ function Module:to(target)
   else
     torch.device(target)                    -- errors clearly for an unavailable device
   end
+  if dtype then
+    local dt = type(dtype) == "string" and rawget(torch, (dtype:gsub("^torch%.", ""))) or dtype
+    if type(dtype) == "string" and getmetatable(dt) ~= getmetatable(torch.float32) then
+      torch.device(dtype)                   -- neither a dtype nor a device: its error names both
+    end
+    if type(dt) ~= "userdata" or not dt.is_floating_point then
+      error("nn.Module.to only accepts floating point dtypes, but got desired dtype=" .. tostring(dt or dtype), 2)
+    end
+  end
   local function convert(t, float_only)
     if not t or not dtype then return end
     if float_only and not t:is_floating_point() then return end
@@ -415,6 +456,7 @@ function Module:cuda(device) return self:to(device or "cuda") end
 -- The module's own version for _metadata (BatchNorm overrides with 2).
 Module._version = 1
 
+local STATE_DICT = options.spec("state_dict", "prefix keep_vars", "destination")
 --- model:state_dict([{prefix = "", keep_vars = false}]) -> OrderedDict
 -- Every parameter and persistent buffer under PyTorch's keys
 -- ("features.0.weight"), as detached tensors sharing the data (keep_vars:
@@ -422,7 +464,7 @@ Module._version = 1
 -- PyTorch's load_state_dict accepts it.
 -- Example: torch.save(model:state_dict(), "model.pt")
 function Module:state_dict(opts)
-  opts = opts or {}
+  opts = STATE_DICT:check(opts)
   local sd, meta = OrderedDict(), OrderedDict()
   local root = opts.prefix and opts.prefix:gsub("%.$", "") or ""
   walk(self, root, function(m, p)
@@ -451,6 +493,7 @@ local function quoted(keys)
   return table.concat(q, ", ")
 end
 
+local LOAD_STATE_DICT = options.spec("load_state_dict", "strict", "assign")
 --- model:load_state_dict(sd[, {strict = true}]) -> {missing_keys =, ...}
 -- Copies the tensors of sd (a state dict, e.g. from torch.load) into the
 -- parameters and buffers in place. Raises PyTorch's errors for missing and
@@ -458,7 +501,8 @@ end
 -- {missing_keys =, unexpected_keys =} (lists of names).
 -- Example: model:load_state_dict(torch.load("model.pt"))
 function Module:load_state_dict(sd, opts)
-  local strict = not (opts and opts.strict == false)
+  opts = LOAD_STATE_DICT:check(opts)
+  local strict = opts.strict ~= false
   if type(sd) ~= "table" then
     error("load_state_dict: Expected state_dict to be dict-like, got " .. type(sd) .. ".", 2)
   end

@@ -5,6 +5,7 @@
 -- model's metadata as a plain table. Not here: printing the module tree
 -- (print(model), nn.Module:_repr).
 local torch = require "torch"
+local options = require "torch.options"
 local Module = require("torch.nn.module").Module
 
 local M = {}
@@ -134,6 +135,8 @@ local function pad(s, w)
 end
 local function row_text(a, b, c) return (pad(a, 40) .. " " .. pad(b, 25) .. " " .. c):gsub("%s+$", "") end
 
+local SUMMARY = options.spec("nn.summary", "dtype depth verbose",
+  "input_data batch_dim cache_forward_pass col_names col_width device dtypes mode row_settings")
 --- nn.summary(model, input_size[, {dtype = torch.float32, depth = 3, verbose = 1}]) -> stats
 -- A torchinfo-style table of model: one forward pass (eval mode, no_grad;
 -- every module's training mode restored after, even on an error) on zeros of
@@ -155,7 +158,7 @@ local function row_text(a, b, c) return (pad(a, 40) .. " " .. pad(b, 25) .. " " 
 --   local stats = nn.summary(nn.Linear(784, 10), {64, 784}, {verbose = 0})
 --   stats.total_params  --> 7850
 function M.summary(model, input_size, opts)
-  opts = opts or {}
+  opts = SUMMARY:check(opts)
   if not Module.is_module(model) then error("nn.summary: expected a module, got " .. type(model), 2) end
   local x
   if torch.is_tensor(input_size) then

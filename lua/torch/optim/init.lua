@@ -4,10 +4,10 @@
 --   opt:zero_grad(); loss:backward(); opt:step()
 local adam = require "torch.optim.adam"
 
-return {
+return require("torch.options").namespace({
   Optimizer = require "torch.optim.optimizer",
   SGD = require "torch.optim.sgd",
   Adam = adam.Adam,
   AdamW = adam.AdamW,
   lr_scheduler = require "torch.optim.lr_scheduler",
-}
+}, "optim")

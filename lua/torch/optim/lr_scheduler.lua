@@ -1,6 +1,7 @@
 -- optim.lr_scheduler — learning-rate schedules that change an optimizer's
 -- group lr as epochs pass. StepLR: lr = base_lr * gamma^floor(epoch / step_size).
 local OrderedDict = require "torch.ordered_dict"
+local options = require "torch.options"
 
 --- optim.lr_scheduler.StepLR(optimizer, {step_size =[, gamma = 0.1]})
 -- Multiplies every group's lr by gamma each step_size epochs:
@@ -11,11 +12,12 @@ local OrderedDict = require "torch.ordered_dict"
 local StepLR = {}
 StepLR.__index = StepLR
 
+local STEP_LR = options.spec("optim.lr_scheduler.StepLR", "step_size gamma", "last_epoch verbose")
 --- StepLR.new(optimizer, {step_size =[, gamma = 0.1]}) -> scheduler
 -- The same as optim.lr_scheduler.StepLR(optimizer, opts). Records each
 -- group's initial_lr (as PyTorch does); step_size must be a positive integer.
 function StepLR.new(optimizer, opts)
-  opts = opts or {}
+  opts = STEP_LR:check(opts)
   if math.type(opts.step_size) ~= "integer" or opts.step_size <= 0 then
     error("StepLR: step_size must be a positive integer", 2)
   end

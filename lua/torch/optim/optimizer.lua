@@ -7,6 +7,7 @@
 -- Parameter indices are 0-based, as in PyTorch's files (they are data).
 local torch = require "torch"
 local OrderedDict = require "torch.ordered_dict"
+local options = require "torch.options"
 
 --- optim.Optimizer: the base class of SGD, Adam and AdamW
 -- Holds param_groups (a list of OrderedDicts: params plus hyper-parameters
@@ -29,6 +30,12 @@ function Optimizer.define(name, defaults)
   cls.__index = cls
   cls.__name = name
   cls._defaults = defaults
+  -- its options are its hyper-parameters (the defaults list); a group may
+  -- also carry params and a scheduler's initial_lr
+  local keys = {}
+  for i, kd in ipairs(defaults) do keys[i] = kd[1] end
+  cls._options = options.spec("optim." .. name, table.concat(keys, " "))
+  cls._group_options = options.spec("optim." .. name .. " param group", "params initial_lr " .. table.concat(keys, " "))
   cls.__defined_at = {debug.getinfo(2, "Sl"), debug.getinfo(3, "Sl")}   -- for help(): the doc above it
   return cls
 end
@@ -47,7 +54,7 @@ end
 --                   {params = head:parameters(), lr = 1e-2}}
 --   local opt = optim.SGD(groups, {lr = 1e-3})   -- body at 1e-3, head at 1e-2
 function Optimizer.new(cls, params, opts)
-  opts = opts or {}
+  opts = cls._options:check(opts)
   local self = setmetatable({param_groups = {}, state = {}, defaults = opts}, cls)
   if type(params) ~= "table" then
     error(cls.__name .. ": params must be a list of tensors (model:parameters()), got " .. type(params), 3)
@@ -66,6 +73,10 @@ end
 -- then the class defaults.
 function Optimizer:add_param_group(g)
   local cls = getmetatable(self)
+  if type(g) ~= "table" or torch.is_tensor(g) then
+    error(cls.__name .. ": a param group is a table {params = {...}, lr = ...}, got " .. type(g), 3)
+  end
+  cls._group_options:check(g)
   local group = OrderedDict()
   for _, kd in ipairs(cls._defaults) do
     local k = kd[1]
@@ -84,18 +95,26 @@ function Optimizer:add_param_group(g)
     params[i] = p
   end
   group.params = params
+  -- PyTorch options that ember accepts in files but does not implement
+  for _, k in ipairs({"differentiable", "capturable"}) do
+    if group[k] == true then
+      error(string.format("%s: %s = true is not implemented in ember", cls.__name, k), 3)
+    end
+  end
   self:_validate(group)
   self.param_groups[#self.param_groups + 1] = group
 end
 
 function Optimizer:_validate() end
 
+local ZERO_GRAD = options.spec("optimizer:zero_grad", "set_to_none")
 --- opt:zero_grad([{set_to_none = true}])
 -- Clears the .grad of every parameter it optimizes: set to nil (PyTorch 2's
 -- default) or zeroed in place with {set_to_none = false}. Call it before
 -- each backward(), since gradients accumulate.
 function Optimizer:zero_grad(opts)
-  local to_none = not (opts and opts.set_to_none == false)
+  opts = ZERO_GRAD:check(opts)
+  local to_none = opts.set_to_none ~= false
   for _, g in ipairs(self.param_groups) do
     for _, p in ipairs(g.params) do
       if p.grad ~= nil then
