@@ -74,5 +74,11 @@ em_status em_unary_(em_unary_op op, em_tensor *self, double p1, double p2);
 em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other);
 em_status em_fill_(em_tensor *self, double value);
 em_status em_copy_(em_tensor *self, em_tensor *src);
+/* self = draw(ctx): random values (normal_, uniform_), constants for
+** autograd: self's old history gets a zero gradient through a node named
+** `node` (PyTorch's NormalBackward0). op names the op in the leaf error,
+** which comes before anything is drawn. */
+em_status em_random_(const char *op, const char *node, em_tensor *self,
+                     em_status (*draw)(em_tensor *dst, void *ctx), void *ctx);
 
 #endif

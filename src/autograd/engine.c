@@ -2,7 +2,10 @@
 ** reachable from the root (iterative DFS), count how many gradients each one
 ** waits for, then run nodes whose gradients are complete (Kahn's algorithm),
 ** accumulating into leaves' .grad. No recursion anywhere, so a chain of a
-** million ops is fine. Grad mode is off while formulas run. */
+** million ops is fine. Grad mode is off while formulas run. Without
+** retain_graph the nodes' saved tensors are freed afterwards; a node that
+** saved none can run again, as in PyTorch: a second backward fails only
+** where a formula unpacks a freed tensor (node.c, em_node_saved). */
 #include <stdlib.h>
 
 #include "../backend/backend.h"
@@ -132,11 +135,6 @@ static em_status run_node(em_node *n, node_stack *ready)
     em_tensor *stack_grads[4] = {0};
     em_tensor **grads = n->n_next <= 4 ? stack_grads : calloc((size_t)n->n_next, sizeof *grads);
     if (!grads) st = em_fail(EM_ERR_MEMORY, "backward: out of memory");
-    if (st == EM_OK && n->released)
-        st = em_fail(EM_ERR_AUTOGRAD, "Trying to backward through the graph a second time (or directly access "
-                     "saved tensors after they have already been freed). Saved intermediate values of the graph "
-                     "are freed when you call backward(). Specify retain_graph=true if you need to backward "
-                     "through the graph a second time (in %s)", n->name);
     if (st == EM_OK) st = n->backward(n, g, grads);
     for (int i = 0; st == EM_OK && i < n->n_next; i++) {
         em_edge *e = &n->next[i];
@@ -203,10 +201,7 @@ em_status em_backward(em_tensor *root, const em_tensor *gradient, bool retain_gr
         em_node *n = all.items[i];
         em_tensor_release(n->grad_acc);
         n->grad_acc = NULL;
-        if (!retain_graph) {
-            em_node_release_saved(n);
-            n->released = true;
-        }
+        if (!retain_graph) em_node_release_saved(n);
     }
     free(all.items);
     free(ready.items);

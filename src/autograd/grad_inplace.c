@@ -1,4 +1,4 @@
-/* grad_inplace.c — in-place ops (add_, mul_, relu_, copy_, fill_, ...). With
+/* grad_inplace.c — in-place ops (add_, mul_, relu_, copy_, fill_, normal_...). With
 ** no gradient involved they write straight into the tensor. When a gradient
 ** is involved the result r is computed out of place with its graph node and
 ** copied into the tensor, and the graph is rewired:
@@ -7,6 +7,9 @@
 **   - a view v of a base b (x[1]:fill_(0), x[{{1,2}}] = y) gives b a
 **     CopySlices node: b's gradient flows to the old b outside v's window and
 **     to r inside it, and v becomes an as_strided view of the new b.
+** The copy bumps self's version (ops/, em_tensor_kview_inplace), and what r's
+** node saved as its output becomes self at that version, so a saved tensor
+** changed later fails at backward as in PyTorch.
 ** As in PyTorch, in-place ops on a leaf that requires grad (or a view of one)
 ** are refused unless grad mode is off. Other views of the same base made
 ** before the in-place op keep their old history (PyTorch would refresh them). */
@@ -31,7 +34,7 @@ static em_status check_leaf(const char *op, const em_tensor *self)
     const em_tensor *root = self->view_base ? self->view_base : self;
     if (!root->grad_fn && root->requires_grad)
         return em_fail(EM_ERR_AUTOGRAD, "%s: a %sleaf Variable that requires grad is being used in an in-place "
-                       "operation (wrap the update in torch.no_grad)", op, self->view_base ? "view of a " : "");
+                       "operation.", op, self->view_base ? "view of a " : "");
     return EM_OK;
 }
 
@@ -149,8 +152,11 @@ static em_status rebase(em_tensor *self, em_tensor *r)
     return st;
 }
 
-/* r (the out-of-place result, same shape as self) into self. Consumes r. */
-static em_status write_back(const char *op, em_tensor *self, em_tensor *r)
+/* r (the out-of-place result, same shape as self) into self. Consumes r.
+** When r is the fresh output of the op's own node (computed), the tensors
+** that node saved as its output become self at its new version: relu_
+** saves self, and modifying self afterwards fails at backward. */
+static em_status write_back(const char *op, em_tensor *self, em_tensor *r, bool computed)
 {
     if (!r) return em_last_status();
     if (!em_same_shape(self, r)) {
@@ -159,7 +165,15 @@ static em_status write_back(const char *op, em_tensor *self, em_tensor *r)
         return em_fail(EM_ERR_SHAPE, "%s: output with shape %s doesn't match the broadcast shape %s", op,
                        em_shape_str(self->ndim, self->shape, b1, sizeof b1), em_shape_str(r->ndim, r->shape, b2, sizeof b2));
     }
-    return self->view_base ? copy_slices(self, r) : rebase(self, r);
+    em_node *n = computed ? r->grad_fn : NULL;
+    if (n) em_ref_retain(&n->ref);
+    em_tensor_retain(r);
+    bool on_view = self->view_base != NULL;
+    em_status st = on_view ? copy_slices(self, r) : rebase(self, r);
+    if (st == EM_OK && n) st = em_node_move_outputs(n, r, self, on_view);
+    em_node_release(n);
+    em_tensor_release(r);
+    return st;
 }
 
 em_status em_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
@@ -169,7 +183,7 @@ em_status em_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
     em_node_set_inplace_target(self);
     em_tensor *r = em_unary(op, self, p1, p2);
     em_node_set_inplace_target(NULL);
-    return write_back("in-place op", self, r);
+    return write_back("in-place op", self, r, true);
 }
 
 em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other)
@@ -182,7 +196,7 @@ em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other)
     em_node_set_inplace_target(self);
     em_tensor *r = em_binary(op, self, other);
     em_node_set_inplace_target(NULL);
-    return write_back("in-place op", self, r);
+    return write_back("in-place op", self, r, true);
 }
 
 /* d fill_/copy_ = 0 for the old self ; g summed to src's shape for src */
@@ -227,7 +241,7 @@ em_status em_fill_(em_tensor *self, double value)
     if (!needs_graph(self, NULL)) return em_op_fill_(self, value);
     if (check_leaf("fill_", self)) return em_last_status();
     em_tensor *r = em_op_full(self->ndim, self->shape, value, self->dtype, em_tensor_backend(self));
-    if (self->view_base) return write_back("fill_", self, r);
+    if (self->view_base) return write_back("fill_", self, r, false);
     return overwrite("FillBackward2", self, r, NULL);
 }
 
@@ -240,10 +254,26 @@ em_status em_copy_(em_tensor *self, em_tensor *src)
         em_tensor *conv = em_to_dtype(src, self->dtype);
         em_tensor *r = conv ? em_expand(conv, self->ndim, self->shape) : NULL;
         em_tensor_release(conv);
-        return write_back("copy_", self, r);
+        return write_back("copy_", self, r, false);
     }
     em_tensor *conv = em_op_to_dtype(src, self->dtype);
     em_tensor *r = conv ? em_op_expand(conv, self->ndim, self->shape) : NULL;
     em_tensor_release(conv);
     return overwrite("CopyBackwards", self, r, src);
+}
+
+em_status em_random_(const char *op, const char *node, em_tensor *self,
+                     em_status (*draw)(em_tensor *dst, void *ctx), void *ctx)
+{
+    if (!needs_graph(self, NULL)) return draw(self, ctx);
+    if (check_leaf(op, self)) return em_last_status();
+    /* drawn into a contiguous buffer: the same numbers as PyTorch unless
+    ** self is a non-contiguous tensor in a graph */
+    em_tensor *r = em_op_full(self->ndim, self->shape, 0.0, self->dtype, em_tensor_backend(self));
+    if (r && draw(r, ctx) != EM_OK) {
+        em_tensor_release(r);
+        return em_last_status();
+    }
+    if (self->view_base) return write_back(op, self, r, false);
+    return overwrite(node, self, r, NULL);
 }

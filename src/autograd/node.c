@@ -1,6 +1,10 @@
-/* node.c — creating, wiring and freeing autograd nodes. */
+/* node.c — creating, wiring and freeing autograd nodes, and their saved
+** tensors: each is saved with its storage's version and checked against it
+** when a formula unpacks it (PyTorch's SavedVariable), with PyTorch's
+** messages for a tensor modified in place and for a graph already freed. */
 #include "node.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,36 +68,123 @@ void em_node_set_edge(em_node *n, int i, em_tensor *t)
     }
 }
 
+/* The name PyTorch's message gives a tensor's grad_fn. A differentiable
+** view whose storage changed after it was made has its history regenerated
+** by PyTorch as AsStridedBackward0 (and here the storage did change);
+** CopySlices is C++'s own class, named with its namespace. */
+static const char *grad_fn_label(const em_node *fn)
+{
+    if (!fn) return NULL;
+    if (fn->is_view) return "AsStridedBackward0";
+    if (strcmp(fn->name, "CopySlices") == 0) return "torch::autograd::CopySlices";
+    return fn->name;
+}
+
+static void link_release(em_tensor_link *l)
+{
+    if (l && --l->refcount == 0) free(l);
+}
+
+/* Core calls this when a linked tensor dies. */
+static void unlink_tensor(em_tensor *t)
+{
+    em_tensor_link *l = t->link;
+    l->fn_name = grad_fn_label(t->grad_fn);
+    l->t = NULL;
+    t->link = NULL;
+    link_release(l);
+}
+
+static em_tensor_link *link_of(em_tensor *t)
+{
+    if (!t->link) {
+        em_tensor_link *l = malloc(sizeof *l);
+        if (!l) {
+            em_fail(EM_ERR_MEMORY, "out of memory recording the autograd graph");
+            return NULL;
+        }
+        *l = (em_tensor_link){.refcount = 1, .t = t};
+        t->link = l;
+        em_tensor_unlink_hook = unlink_tensor;
+    }
+    t->link->refcount++;
+    return t->link;
+}
+
+static void saved_clear(em_saved *s)
+{
+    em_tensor_release(s->t);
+    link_release(s->input);
+    s->t = NULL;
+    s->input = NULL;
+    s->output_of = NULL;
+}
+
 em_status em_node_save(em_node *n, int i, const em_tensor *t)
 {
-    em_tensor *a;
-    if (inplace_target && t->storage == inplace_target->storage)
-        a = em_op_clone(t);
-    else
-        a = em_tensor_alias(t, t->ndim, t->shape, t->stride, t->offset);
+    em_saved *s = &n->saved[i];
+    bool original_self = i == 0 && t == inplace_target;
+    em_tensor *a = original_self ? em_op_clone(t) : em_tensor_alias(t, t->ndim, t->shape, t->stride, t->offset);
     if (!a) return em_last_status();
-    em_tensor_release(n->saved[i].t);
-    n->saved[i].t = a;
-    n->saved[i].version = a->storage->version;
+    /* nobody else sees a copy or a wrapped number: no name needed */
+    em_tensor_link *input = NULL;
+    if (t->grad_fn != n && !original_self && !t->is_wrapped) {
+        input = link_of((em_tensor *)t);
+        if (!input) {
+            em_tensor_release(a);
+            return em_last_status();
+        }
+    }
+    saved_clear(s);
+    s->t = a;
+    s->version = a->storage->version;
+    s->output_of = t->grad_fn == n ? n->name : NULL;
+    s->input = input;
+    s->freed = false;
     return EM_OK;
 }
+
+em_status em_node_move_outputs(em_node *n, const em_tensor *r, const em_tensor *self, bool on_view)
+{
+    for (int i = 0; n && i < EM_NODE_MAX_SAVED; i++) {
+        em_saved *s = &n->saved[i];
+        if (!s->t || !s->output_of || s->t->storage != r->storage) continue;
+        em_tensor *a = em_tensor_alias(self, self->ndim, self->shape, self->stride, self->offset);
+        if (!a) return em_last_status();
+        em_tensor_release(s->t);
+        s->t = a;
+        s->version = a->storage->version;
+        if (on_view) s->output_of = grad_fn_label(self->grad_fn);
+    }
+    return EM_OK;
+}
+
+#define BACKWARD_TWICE                                                                                        \
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have " \
+    "already been freed). Saved intermediate values of the graph are freed when you call backward(). "     \
+    "Specify retain_graph=true if you need to backward through the graph a second time or if you need to " \
+    "access saved tensors after calling backward."
 
 const em_tensor *em_node_saved(em_node *n, int i)
 {
     em_saved *s = &n->saved[i];
-    if (n->released || !s->t) {
-        em_fail(EM_ERR_AUTOGRAD, "Trying to backward through the graph a second time (or directly access "
-                "saved tensors after they have already been freed). Saved intermediate values of the graph "
-                "are freed when you call backward(). Specify retain_graph=true if you need to backward "
-                "through the graph a second time (in %s)", n->name);
+    if (!s->t) {
+        if (s->freed) em_fail(EM_ERR_AUTOGRAD, BACKWARD_TWICE);
+        else em_fail(EM_ERR_INTERNAL, "%s: saved tensor %d was never recorded", n->name, i);
         return NULL;
     }
     if (s->t->storage->version != s->version) {
-        char b[EM_SHAPE_BUF];
+        /* PyTorch's SavedVariable::unpack message, word for word */
+        char shape[EM_SHAPE_BUF], owner[160] = "";
+        const char *fn = s->output_of;
+        if (!fn && s->input) fn = s->input->t ? grad_fn_label(s->input->t->grad_fn) : s->input->fn_name;
+        if (fn) snprintf(owner, sizeof owner, ", which is output 0 of %s,", fn);
         em_fail(EM_ERR_AUTOGRAD, "one of the variables needed for gradient computation has been modified by "
-                "an inplace operation: [%s %s], which is output 0 of %s, is at version %llu; expected version "
-                "%llu instead", em_dtype_name(s->t->dtype), em_shape_str(s->t->ndim, s->t->shape, b, sizeof b),
-                n->name, (unsigned long long)s->t->storage->version, (unsigned long long)s->version);
+                "an inplace operation: [%s %s]%s is at version %llu; expected version %llu instead. Hint: "
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "torch.autograd.set_detect_anomaly(True).", em_tensor_type_name(s->t),
+                em_shape_str(s->t->ndim, s->t->shape, shape, sizeof shape), owner,
+                (unsigned long long)s->t->storage->version, (unsigned long long)s->version);
         return NULL;
     }
     return s->t;
@@ -121,8 +212,9 @@ void em_node_release(em_node *n)
 void em_node_release_saved(em_node *n)
 {
     for (int i = 0; i < EM_NODE_MAX_SAVED; i++) {
-        em_tensor_release(n->saved[i].t);
-        n->saved[i].t = NULL;
+        em_saved *s = &n->saved[i];
+        if (s->t) s->freed = true;
+        saved_clear(s);
     }
 }
 

@@ -24,9 +24,23 @@ typedef struct em_edge {
 ** needs one (em_node_needs), given the gradient of the node's output. */
 typedef em_status (*em_backward_fn)(em_node *n, const em_tensor *grad, em_tensor **grads_in);
 
+/* A weak reference to a tensor saved as an input: the version-counter
+** error names its grad_fn as it is when backward runs, as PyTorch does (an
+** in-place op may have given it a new one since). t is NULL once the tensor
+** is gone; fn_name then holds what its grad_fn was called. Shared by the
+** tensor (em_tensor.link) and every saved slot that points at it. */
+typedef struct em_tensor_link {
+    int refcount;
+    em_tensor *t;
+    const char *fn_name;
+} em_tensor_link;
+
 typedef struct em_saved {
-    em_tensor *t;        /* a detached alias: shares storage, no grad_fn */
-    uint64_t version;    /* storage version when saved */
+    em_tensor *t;            /* a detached alias: shares storage, no grad_fn */
+    uint64_t version;        /* the storage's version when saved (or re-saved) */
+    const char *output_of;   /* a node's output: "which is output 0 of <this>" */
+    em_tensor_link *input;   /* otherwise the tensor it was saved from */
+    bool freed;              /* released by a backward without retain_graph */
 } em_saved;
 
 struct em_node {
@@ -45,7 +59,6 @@ struct em_node {
     double scalars[2];
     int64_t *extra;                  /* variable-length data (cat sizes), owned */
     int n_extra;
-    bool released;                   /* saved tensors freed by a backward */
     /* engine scratch */
     int deps;
     unsigned mark;
@@ -57,11 +70,21 @@ struct em_node {
 em_node *em_node_new(const char *name, em_backward_fn fn, int n_inputs);
 /* Points edge i at input t's gradient sink (see em_edge). */
 void em_node_set_edge(em_node *n, int i, em_tensor *t);
-/* Saves t for backward (slot i). Returns EM_OK or an allocation failure. */
+/* Saves t for backward (slot i) with its version: t is n's output when n is
+** already its grad_fn (em_record attaches first), else an input. Returns
+** EM_OK or an allocation failure. */
 em_status em_node_save(em_node *n, int i, const em_tensor *t);
-/* The saved tensor in slot i, or NULL with an error if it was freed by an
-** earlier backward or modified in place since. Borrowed. */
+/* The saved tensor in slot i, or NULL with PyTorch's error when it was freed
+** by an earlier backward ("Trying to backward through the graph a second
+** time") or modified in place since it was saved ("one of the variables
+** needed for gradient computation has been modified by an inplace
+** operation"). Only a formula that unpacks a slot can fail. Borrowed. */
 const em_tensor *em_node_saved(em_node *n, int i);
+/* After an in-place op wrote its result r into self: the slots of r's node
+** that hold r (its output) now hold self at self's new version, so that a
+** later in-place change of self is caught. on_view names self's grad_fn
+** instead of the node, as PyTorch does for an in-place op on a view. */
+em_status em_node_move_outputs(em_node *n, const em_tensor *r, const em_tensor *self, bool on_view);
 /* Records input i's shape and dtype. */
 void em_node_record_input(em_node *n, int i, const em_tensor *t);
 /* True when input i needs a gradient. */
@@ -79,8 +102,11 @@ void em_node_release_saved(em_node *n);
 ** at least one input requires grad. NULLs are ignored. */
 bool em_any_requires_grad(const em_tensor *a, const em_tensor *b, const em_tensor *c);
 
-/* While an in-place op builds its graph, inputs that alias the target are
-** saved as copies, since the target is about to be overwritten. */
+/* While an in-place op builds its graph, its self (the first input, slot 0)
+** is saved as a copy, since it is about to be overwritten: PyTorch's
+** "original self". Other inputs that alias it are saved as they are, and
+** the version check catches them (x:mul_(x) fails at backward, as in
+** PyTorch). */
 void em_node_set_inplace_target(const em_tensor *t);
 
 #endif

@@ -525,6 +525,18 @@ static int l_copy_(lua_State *L)
     return 1;
 }
 
+typedef struct random_args {
+    bool normal;
+    double a, b;
+    em_rng *g;
+} random_args;
+
+static em_status draw_random(em_tensor *dst, void *ctx)
+{
+    const random_args *r = ctx;
+    return r->normal ? em_op_normal_(dst, r->a, r->b, r->g) : em_op_uniform_(dst, r->a, r->b, r->g);
+}
+
 /* uniform_(from, to) / normal_(mean, std): values from the default generator
 ** (or {generator=}); they are constants for autograd, as in PyTorch. */
 static int random_fill(lua_State *L, bool normal)
@@ -537,11 +549,9 @@ static int random_fill(lua_State *L, bool normal)
     double a = normal ? 0.0 : 0.0, b = 1.0;
     if (nargs >= 2 && !lua_isnil(L, 2)) a = em_lua_check_scalar(L, 2, RANDOM_FILL_OPTS[normal].fn);
     if (nargs >= 3 && !lua_isnil(L, 3)) b = em_lua_check_scalar(L, 3, RANDOM_FILL_OPTS[normal].fn);
-    em_rng *g = em_lua_opt_generator(L, opts);
-    if (em_grad_enabled() && x->requires_grad && !x->grad_fn)
-        return luaL_error(L, "%s: a leaf Variable that requires grad is being used in an in-place operation "
-                          "(wrap it in torch.no_grad)", normal ? "normal_" : "uniform_");
-    EM_LUA_CHECK(L, normal ? em_op_normal_(x, a, b, g) : em_op_uniform_(x, a, b, g));
+    random_args r = {normal, a, b, em_lua_opt_generator(L, opts)};
+    EM_LUA_CHECK(L, em_random_(RANDOM_FILL_OPTS[normal].fn, normal ? "NormalBackward0" : "UniformBackward0", x,
+                               draw_random, &r));
     lua_settop(L, 1);
     return 1;
 }

@@ -9,6 +9,7 @@
 
 void (*em_node_release_hook)(struct em_node *n);
 void (*em_node_forget_tensor_hook)(struct em_node *n, em_tensor *t);
+void (*em_tensor_unlink_hook)(em_tensor *t);
 
 /* No single tensor may exceed this many bytes: far beyond any machine here,
 ** small enough that size arithmetic never overflows. */
@@ -51,6 +52,7 @@ static void storage_release(em_storage *s)
 static void tensor_destroy(em_ref *r)
 {
     em_tensor *t = (em_tensor *)r;
+    if (t->link && em_tensor_unlink_hook) em_tensor_unlink_hook(t);
     storage_release(t->storage);
     if (t->retains_grad && t->grad_fn && em_node_forget_tensor_hook)
         em_node_forget_tensor_hook(t->grad_fn, t);
@@ -185,6 +187,26 @@ void em_tensor_kview(const em_tensor *t, em_kview *kv)
     kv->ndim = t->ndim;
     memcpy(kv->shape, t->shape, sizeof(int64_t) * (size_t)t->ndim);
     memcpy(kv->stride, t->stride, sizeof(int64_t) * (size_t)t->ndim);
+}
+
+void em_tensor_kview_inplace(em_tensor *t, em_kview *kv)
+{
+    t->storage->version++;
+    em_tensor_kview(t, kv);
+}
+
+const char *em_tensor_type_name(const em_tensor *t)
+{
+    static const char *const names[2][EM_NUM_DTYPES] = {
+        {[EM_FLOAT32] = "torch.FloatTensor", [EM_FLOAT64] = "torch.DoubleTensor",
+         [EM_INT64] = "torch.LongTensor",    [EM_INT32] = "torch.IntTensor",
+         [EM_UINT8] = "torch.ByteTensor",    [EM_BOOL] = "torch.BoolTensor"},
+        {[EM_FLOAT32] = "torch.cuda.FloatTensor", [EM_FLOAT64] = "torch.cuda.DoubleTensor",
+         [EM_INT64] = "torch.cuda.LongTensor",    [EM_INT32] = "torch.cuda.IntTensor",
+         [EM_UINT8] = "torch.cuda.ByteTensor",    [EM_BOOL] = "torch.cuda.BoolTensor"},
+    };
+    if (!em_dtype_is_valid((int)t->dtype)) return "torch.Tensor";
+    return names[em_tensor_backend(t)->type == EM_CUDA][t->dtype];
 }
 
 char *em_shape_str(int ndim, const int64_t *shape, char *buf, size_t n)

@@ -20,10 +20,13 @@ typedef struct em_storage {
     void *data;                 /* device memory, owned by backend */
     size_t nbytes;
     const em_backend *backend;  /* allocated and freed through this */
-    uint64_t version;           /* bumped by every in-place write */
+    uint64_t version;           /* PyTorch's version counter: bumped by every in-place
+                                   write (em_tensor_kview_inplace), so shared by a
+                                   tensor, its views and its detached aliases */
 } em_storage;
 
 struct em_node;
+struct em_tensor_link;
 
 typedef struct em_tensor {
     em_ref ref;
@@ -40,6 +43,7 @@ typedef struct em_tensor {
     struct em_tensor *grad;        /* owned; NULL until a backward reaches it */
     struct em_node *grad_fn;       /* owned; NULL for leaves */
     struct em_tensor *view_base;   /* owned; the tensor a view was made from (in-place on views) */
+    struct em_tensor_link *link;   /* autograd's weak reference, once saved for backward */
 } em_tensor;
 
 /* --- creation --- */
@@ -57,6 +61,8 @@ static inline void em_tensor_release(em_tensor *t) { if (t) em_ref_release(&t->r
 ** core depending on autograd. */
 extern void (*em_node_release_hook)(struct em_node *n);
 extern void (*em_node_forget_tensor_hook)(struct em_node *n, em_tensor *t);
+/* Called when a tensor with a link dies, before its grad_fn is released. */
+extern void (*em_tensor_unlink_hook)(em_tensor *t);
 
 /* Points t at storage s (retained), releasing its old storage. */
 void em_tensor_set_storage(em_tensor *t, em_storage *s);
@@ -83,8 +89,15 @@ em_status em_broadcast_shapes(const char *op, int na, const int64_t *sa, int nb,
                               const int64_t *sb, int *out_ndim, int64_t *out);
 bool em_same_shape(const em_tensor *a, const em_tensor *b);
 
-/* In-place writes bump the storage version that autograd checks. */
-static inline void em_tensor_bump_version(em_tensor *t) { t->storage->version++; }
+/* A kernel view of t for writing into it in place. The one place where
+** in-place writes bump the version counter that autograd checks: every op
+** that modifies an existing tensor (add_, copy_, fill_, x[i] = v, optimizer
+** steps, ...) gets its destination here, and nothing else writes into a
+** tensor that may already exist. */
+void em_tensor_kview_inplace(em_tensor *t, em_kview *kv);
+/* PyTorch's name of t's type, as in its error messages and x:type():
+** "torch.FloatTensor", "torch.cuda.LongTensor". */
+const char *em_tensor_type_name(const em_tensor *t);
 
 /* Copies one element at a flat (row-major) index to host as double. */
 em_status em_tensor_get_double(const em_tensor *t, int64_t flat_index, double *out);

@@ -218,8 +218,7 @@ em_status em_op_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
         return em_fail(EM_ERR_TYPE, "%s_: result type float32 can't be cast to the desired output "
                        "type %s", unary_names[op], em_dtype_name(self->dtype));
     em_kview k;
-    em_tensor_kview(self, &k);
-    em_tensor_bump_version(self);
+    em_tensor_kview_inplace(self, &k);
     em_status st = em_tensor_backend(self)->unary(op, &k, &k, p1, p2);
     if (st != EM_OK) em_error_prefix(unary_names[op]);
     return st;
@@ -268,9 +267,8 @@ em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other
         if (!src) return em_last_status();
     }
     em_kview ks, ko;
-    em_tensor_kview(self, &ks);
+    em_tensor_kview_inplace(self, &ks);
     em_broadcast_kview(src, self->ndim, self->shape, &ko);
-    em_tensor_bump_version(self);
     em_status st = em_tensor_backend(self)->binary(op, &ks, &ks, &ko);
     if (st != EM_OK) em_error_prefix(name);
     em_tensor_release(src);
@@ -280,8 +278,7 @@ em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other
 em_status em_op_fill_(em_tensor *self, double value)
 {
     em_kview k;
-    em_tensor_kview(self, &k);
-    em_tensor_bump_version(self);
+    em_tensor_kview_inplace(self, &k);
     return em_tensor_backend(self)->fill(&k, value);
 }
 
@@ -306,9 +303,8 @@ em_status em_op_copy_(em_tensor *dst, const em_tensor *src)
         if (!s) return em_last_status();
     }
     em_kview kd, ks;
-    em_tensor_kview(dst, &kd);
+    em_tensor_kview_inplace(dst, &kd);
     em_broadcast_kview(s, dst->ndim, dst->shape, &ks);
-    em_tensor_bump_version(dst);
     em_status st = em_tensor_backend(dst)->copy(&kd, &ks);
     em_tensor_release(s);
     return st;

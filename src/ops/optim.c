@@ -37,15 +37,12 @@ em_status em_op_adam_step(em_tensor *p, const em_tensor *g, em_tensor *m, em_ten
     em_status st = check_like_param("adam_step", all, names, 4);
     if (st != EM_OK) return st;
     if (!be->adam_step) return em_fail(EM_ERR_DEVICE, "adam_step: not available on %s", be->name);
-    size_t es = em_dtype_size(p->dtype);
-    char *base[4];
-    for (int i = 0; i < 4; i++) base[i] = (char *)all[i]->storage->data + all[i]->offset * (int64_t)es;
-    st = be->adam_step(p->dtype, em_tensor_numel(p), base[0], base[1], base[2], base[3], a);
-    if (st != EM_OK) return st;
-    em_tensor_bump_version(p);
-    em_tensor_bump_version(m);
-    em_tensor_bump_version(v);
-    return EM_OK;
+    em_kview kp, kg, km, kv;
+    em_tensor_kview_inplace(p, &kp);
+    em_tensor_kview(g, &kg);
+    em_tensor_kview_inplace(m, &km);
+    em_tensor_kview_inplace(v, &kv);
+    return be->adam_step(p->dtype, em_tensor_numel(p), kp.data, kg.data, km.data, kv.data, a);
 }
 
 em_status em_op_sgd_step(em_tensor *p, const em_tensor *g, double lr, double weight_decay, bool maximize)
@@ -55,10 +52,8 @@ em_status em_op_sgd_step(em_tensor *p, const em_tensor *g, double lr, double wei
     em_status st = check_like_param("sgd_step", all, names, 2);
     if (st != EM_OK) return st;
     if (!be->sgd_step) return em_fail(EM_ERR_DEVICE, "sgd_step: not available on %s", be->name);
-    size_t es = em_dtype_size(p->dtype);
-    st = be->sgd_step(p->dtype, em_tensor_numel(p), (char *)p->storage->data + p->offset * (int64_t)es,
-                      (const char *)g->storage->data + g->offset * (int64_t)es, lr, weight_decay, maximize);
-    if (st != EM_OK) return st;
-    em_tensor_bump_version(p);
-    return EM_OK;
+    em_kview kp, kg;
+    em_tensor_kview_inplace(p, &kp);
+    em_tensor_kview(g, &kg);
+    return be->sgd_step(p->dtype, em_tensor_numel(p), kp.data, kg.data, lr, weight_decay, maximize);
 }
