@@ -287,11 +287,7 @@ static int l_type(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     if (lua_isnoneornil(L, 2)) {
-        static const char *names[EM_NUM_DTYPES] = {
-            "torch.FloatTensor", "torch.DoubleTensor", "torch.LongTensor", "torch.IntTensor",
-            "torch.ByteTensor",  "torch.BoolTensor",
-        };
-        lua_pushstring(L, names[x->dtype]);
+        lua_pushstring(L, em_tensor_type_name(x));   /* the names autograd's messages use */
         return 1;
     }
     return convert(L, em_lua_check_dtype(L, 2));
