@@ -10,8 +10,11 @@ Computes the gradient of x with respect to every leaf tensor that requires
 grad, and adds it to their .grad. x is usually a scalar loss; for a
 non-scalar x give gradient (a tensor of x's size). Gradients ACCUMULATE:
 zero them between steps (opt:zero_grad(), or w.grad = nil).
-The graph is freed after the pass; a second backward through it needs
-{retain_graph = true} the first time.
+The tensors the graph saved (mul, exp, relu... keep their inputs or
+outputs) are freed after the pass: a second backward that needs them fails
+unless the first had {retain_graph = true}; one that needs none (sums,
+additions, views) runs again. A saved tensor changed in place before
+backward (x:add_(1), x[1] = 0, an optimizer step) makes it fail too.
 Example:
   local w = torch.ones(2, {requires_grad = true})
   local loss = (w * 3):sum()

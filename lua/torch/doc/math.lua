@@ -188,7 +188,8 @@ Example:
 local function inplace(name, sig, summary, example, result)
   M["Tensor." .. name] = sig .. " -> x\n" .. summary .. "\n" ..
     "In place: x itself changes and is returned. Refused on a leaf that\n" ..
-    "requires grad (outside torch.no_grad), as in PyTorch.\nExample:\n" .. ex(example, result)
+    "requires grad (outside torch.no_grad), as in PyTorch; if x was saved\n" ..
+    "for backward (by mul, exp, relu...), that backward fails.\nExample:\n" .. ex(example, result)
 end
 inplace("add_", "x:add_(other[, {alpha=1}])", "x = x + alpha * other.", "torch.tensor({1, 2}):add_(1)",
   "tensor([2, 3])")
