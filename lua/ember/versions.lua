@@ -13,15 +13,25 @@
 -- An existing version is never replaced by accident: a save writes into a
 -- hidden sibling folder (base/.X.Y.Z.tmp-PID) and renames it into place only
 -- when complete, and refuses when base/X.Y.Z exists unless {overwrite = true}.
--- Not here: the digest (ember.sha256, C, libnettle), the .pt format
--- (torch.save), JSON (ember.lesson.json).
+-- An overwrite swaps the two folders in one atomic rename (renameat2's
+-- RENAME_EXCHANGE), or, where the file system lacks it, moves the old one
+-- aside (base/.X.Y.Z.old-PID) and the new one in; a process killed between
+-- those two renames is repaired by the next list, load or save, which moves
+-- the old version back once its process is gone. So at every instant one
+-- complete version is listed. Removing a folder never follows a symbolic
+-- link (sys.remove_tree). Not here: the digest (ember.sha256, C, libnettle),
+-- the .pt format (torch.save), JSON (ember.lesson.json).
 local torch = require "torch"
 local sys = require "ember.sys"
 local sha256 = require "ember.sha256"
 local json = require "ember.lesson.json"
 local fs = require "ember.lesson.fs"
+local options = require "torch.options"
 
 local versions = {}
+
+local SAVE = options.spec("versions.save", "description config metrics overwrite")
+local LOAD = options.spec("versions.load", "verify")
 
 local WEIGHTS, METADATA = "model.pt", "metadata.json"
 
@@ -59,25 +69,40 @@ local function less(a, b)
   return false
 end
 
+-- Reading follows links (a version folder may be a link); existence and
+-- removal look at the entry itself.
 local function is_dir(path) return sys.listdir(path) ~= nil end
 
-local function exists(path) return is_dir(path) or fs.exists(path) end
+local function exists(path) return sys.lstat(path) ~= nil end
 
--- Removes a folder this module made (a temporary or set-aside version) with
--- everything in it. Only names of that shape are touched.
-local function remove_tree(path)
-  local names = sys.listdir(path)
-  if not names then return os.remove(path) end
-  for _, name in ipairs(names) do
-    local p = join(path, name)
-    if is_dir(p) then remove_tree(p) else os.remove(p) end
-  end
-  return os.remove(path)
+-- The hidden folders a save makes beside base/X.Y.Z: ".X.Y.Z.tmp-PID" (the
+-- new version being written; after a swap, the old one being removed) and
+-- ".X.Y.Z.old-PID" (the old version moved aside, where the swap is two renames).
+local function hidden(version, kind, pid) return string.format(".%s.%s-%d", version, kind, pid) end
+
+local function parse_hidden(name)
+  local v, kind, pid = name:match("^%.(%d+%.%d+%.%d+)%.(%l+)%-(%d+)$")
+  if v and parse(v) and (kind == "tmp" or kind == "old") then return v, kind, tonumber(pid) end
 end
 
-local function remove_ours(path)
-  local name = fs.basename(path)
-  if name:match("^%.[%d.]+%.tmp%-%d+$") or name:match("^%.[%d.]+%.old%-%d+$") then remove_tree(path) end
+-- Repairs what saves by processes that no longer exist left in base: an old
+-- version moved aside with nothing in its place goes back (the save died
+-- between its two renames). With tidy (saves), the rest of their hidden
+-- folders are removed too. Folders of a live process are its business.
+local function recover(base, tidy)
+  local me = sys.getpid()
+  for _, name in ipairs(sys.listdir(base) or {}) do
+    local v, kind, pid = parse_hidden(name)
+    if v and pid ~= me and not sys.alive(pid) then
+      local path, final = join(base, name), join(base, v)
+      if kind == "old" and not exists(final) then
+        local moved, _, unsupported = sys.rename(path, final, "noreplace")
+        if not moved and unsupported then os.rename(path, final) end
+      elseif tidy then
+        sys.remove_tree(path)
+      end
+    end
+  end
 end
 
 local function file_size(path)
@@ -127,7 +152,9 @@ end
 -- created when absent. Everything is written into a hidden temporary folder
 -- first and renamed into place when complete, so a failed save leaves
 -- nothing behind; an existing version is an error unless {overwrite = true}
--- (then the old folder is replaced as a whole, and removed afterwards).
+-- (then the two folders are swapped in one rename, so a crash at any moment
+-- leaves the old or the new version, and the old one is removed afterwards,
+-- never following a symbolic link).
 -- Example:
 --   versions.save(model, "models/mnist", "1.0.0", {description = "baseline",
 --                 config = {lr = 0.01, epochs = 3}, metrics = {accuracy = 0.97}})
@@ -135,8 +162,7 @@ function versions.save(model, base, version, opts)
   check_model("save", model, "state_dict")
   if type(base) ~= "string" or base == "" then error("versions.save: base must be a folder path", 2) end
   check_version("save", version, 2)
-  opts = opts or {}
-  if type(opts) ~= "table" then error("versions.save: options must be a table", 2) end
+  opts = SAVE:check(opts)
   local config, metrics = opts.config or {}, opts.metrics or {}
   if type(config) ~= "table" then error("versions.save: config must be a table", 2) end
   if type(metrics) ~= "table" then error("versions.save: metrics must be a table", 2) end
@@ -152,16 +178,19 @@ function versions.save(model, base, version, opts)
   end
 
   local final = join(base, version)
-  if exists(final) and not opts.overwrite then
-    error(string.format("versions.save: %s already exists; pick a new version or pass {overwrite = true}", final), 2)
+  local function refuse(level)
+    error(string.format("versions.save: %s already exists; pick a new version or pass {overwrite = true}", final),
+          level and level + 1 or 0)
   end
+  recover(base, true)
+  if exists(final) and not opts.overwrite then refuse(2) end
   local ok, err = fs.mkdir_p(base)
   if not ok then error("versions.save: cannot create " .. base .. ": " .. tostring(err), 2) end
 
   local pid = sys.getpid()
-  local tmp = join(base, string.format(".%s.tmp-%d", version, pid))
-  if exists(tmp) then remove_ours(tmp) end      -- left by a crashed save of this same pid
-  ok, err = sys.mkdir(tmp)
+  local tmp = join(base, hidden(version, "tmp", pid))
+  sys.remove_tree(tmp)                          -- left by an earlier failure of this process
+  ok, err = sys.mkdir(tmp, true)
   if not ok then error("versions.save: cannot create " .. tmp .. ": " .. tostring(err), 2) end
 
   local meta
@@ -183,26 +212,40 @@ function versions.save(model, base, version, opts)
       parameters = count_parameters(model),
     }
     assert(fs.write_atomic(join(tmp, METADATA), json.encode(meta, true) .. "\n"))
+    assert(sys.fsync_dir(tmp))
     -- Into place. A version that appeared meanwhile is refused as above.
-    if exists(final) then
-      if not opts.overwrite then
-        error(string.format("%s already exists; pick a new version or pass {overwrite = true}", final), 0)
-      end
-      local old = join(base, string.format(".%s.old-%d", version, pid))
-      if exists(old) then remove_ours(old) end
-      assert(os.rename(final, old))
-      local moved, merr = os.rename(tmp, final)
+    if not exists(final) then
+      local moved, merr, unsupported = sys.rename(tmp, final, "noreplace")
+      if not moved and unsupported then moved, merr = os.rename(tmp, final) end
       if not moved then
-        os.rename(old, final)                  -- put the old version back
+        if exists(final) and not opts.overwrite then refuse() end
         error(merr, 0)
       end
-      remove_tree(old)
+    elseif not opts.overwrite then
+      refuse()
     else
-      assert(os.rename(tmp, final))
+      -- one atomic swap: final holds the new version, tmp the old one
+      local swapped, serr, unsupported = sys.rename(tmp, final, "exchange")
+      if not swapped and not unsupported then error(serr, 0) end
+      if not swapped then
+        -- two renames; a kill between them is repaired by recover()
+        local old = join(base, hidden(version, "old", pid))
+        sys.remove_tree(old)
+        assert(os.rename(final, old))
+        local moved, merr = os.rename(tmp, final)
+        if not moved then
+          os.rename(old, final)                -- put the old version back
+          error(merr, 0)
+        end
+        tmp = old
+      end
+      sys.fsync_dir(base)
+      sys.remove_tree(tmp)                     -- the old version, never following a link
     end
+    sys.fsync_dir(base)
   end)
   if not ok then
-    if exists(tmp) then remove_ours(tmp) end
+    sys.remove_tree(tmp)
     error("versions.save: " .. message(err), 2)
   end
   return meta
@@ -218,6 +261,7 @@ end
 --   end
 function versions.list(base)
   if type(base) ~= "string" then error("versions.list: base must be a folder path", 2) end
+  recover(base, false)
   local found = {}
   for _, name in ipairs(sys.listdir(base) or {}) do
     if parse(name) then
@@ -249,7 +293,8 @@ end
 function versions.load(model, base, version, opts)
   check_model("load", model, "load_state_dict")
   if type(base) ~= "string" then error("versions.load: base must be a folder path", 2) end
-  opts = opts or {}
+  opts = LOAD:check(opts)
+  recover(base, false)
   if version == "latest" then
     version = versions.latest(base)
     if not version then error("versions.load: no saved versions in " .. base, 2) end

@@ -3,8 +3,14 @@
 ** a terminal (progress bars, colours), a monotonic wall clock (epoch
 ** timings; os.clock measures CPU time), listing/creating folders
 ** (checkpoint rotation), and writing a small file atomically and durably
-** (progress.json, versions' metadata.json) with the same code as torch.save,
-** and sys.spawn, a child process tree that always ends (proc.c). */
+** (progress.json, versions' metadata.json) with the same code as torch.save;
+** for ember.versions: lstat, removing a tree without ever following a
+** symbolic link, renames that swap two folders atomically or refuse to
+** replace, fsync of a folder, whether a pid is alive; and sys.spawn, a child
+** process tree that always ends (proc.c). */
+#define _XOPEN_SOURCE 700   /* nftw */
+#include <fcntl.h>
+#include <ftw.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdio.h>
@@ -12,8 +18,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 #include "io/atomic_file.h"
 #include "proc.h"
@@ -63,11 +73,20 @@ static int l_listdir(lua_State *L)
     return 1;
 }
 
-/* sys.mkdir(path) -> true, or nil, message (an existing folder is fine) */
+static int fail_errno(lua_State *L, const char *path)
+{
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(errno));
+    return 2;
+}
+
+/* sys.mkdir(path[, exclusive]) -> true, or nil, message (an existing folder
+** is fine unless exclusive) */
 static int l_mkdir(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    if (mkdir(path, 0777) == 0 || errno == EEXIST) {
+    int exclusive = lua_toboolean(L, 2);
+    if (mkdir(path, 0777) == 0 || (errno == EEXIST && !exclusive)) {
         lua_pushboolean(L, 1);
         return 1;
     }
@@ -87,6 +106,102 @@ static int l_mtime(lua_State *L)
         return 2;
     }
     lua_pushnumber(L, (double)st.st_mtim.tv_sec + (double)st.st_mtim.tv_nsec * 1e-9);
+    return 1;
+}
+
+/* sys.lstat(path) -> "file" | "directory" | "link" | "other", or nil,
+** message: what path itself is, a symbolic link not followed */
+static int l_lstat(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (lstat(path, &st) != 0) return fail_errno(L, path);
+    lua_pushstring(L, S_ISLNK(st.st_mode) ? "link" : S_ISDIR(st.st_mode) ? "directory"
+                      : S_ISREG(st.st_mode) ? "file" : "other");
+    return 1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    int r = flag == FTW_DP ? rmdir(path) : unlink(path);
+    return r != 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* sys.remove_tree(path) -> true | nil, message: removes path and, when it is
+** a folder, everything under it, depth first. Never follows a symbolic link
+** (FTW_PHYS: a link is removed as a link, wherever it points) and never
+** crosses into another file system (FTW_MOUNT). An absent path is fine. */
+static int l_remove_tree(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT) {
+            lua_pushboolean(L, 1);
+            return 1;
+        }
+        return fail_errno(L, path);
+    }
+    if (nftw(path, remove_entry, 16, FTW_PHYS | FTW_DEPTH | FTW_MOUNT) != 0) return fail_errno(L, path);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* sys.rename(from, to[, how]) -> true | nil, message, "unsupported"
+** how: nil (rename(2)), "noreplace" (fails when `to` exists), "exchange"
+** (swaps the two entries atomically; both must exist). The third result says
+** that this kernel or file system has no such rename (fall back then). */
+static int l_rename(lua_State *L)
+{
+    static const char *const hows[] = {"replace", "noreplace", "exchange", NULL};
+    const char *from = luaL_checkstring(L, 1), *to = luaL_checkstring(L, 2);
+    int how = luaL_checkoption(L, 3, "replace", hows);
+    int r;
+    if (how == 0) {
+        r = rename(from, to);
+    } else {
+#if defined(__linux__) && defined(SYS_renameat2)
+        unsigned flags = how == 1 ? 1u /* RENAME_NOREPLACE */ : 2u /* RENAME_EXCHANGE */;
+        r = (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, flags);
+#else
+        errno = ENOSYS;
+        r = -1;
+#endif
+    }
+    if (r == 0) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    int unsupported = errno == ENOSYS || errno == EINVAL || errno == ENOTSUP;
+    lua_pushnil(L);
+    lua_pushfstring(L, "cannot rename %s to %s: %s", from, to, strerror(errno));
+    if (!unsupported) return 2;
+    lua_pushliteral(L, "unsupported");
+    return 3;
+}
+
+/* sys.fsync_dir(path) -> true | nil, message: makes a folder's entries
+** (renames into it) durable */
+static int l_fsync_dir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return fail_errno(L, path);
+    int r = fsync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    if (r != 0 && errno != EINVAL) return fail_errno(L, path);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* sys.alive(pid) -> whether a process with this pid exists (kill(pid, 0)) */
+static int l_alive(lua_State *L)
+{
+    lua_Integer pid = luaL_checkinteger(L, 1);
+    lua_pushboolean(L, pid > 0 && pid <= 0x7fffffff && (kill((pid_t)pid, 0) == 0 || errno == EPERM));
     return 1;
 }
 
@@ -122,7 +237,9 @@ int luaopen_ember_sys(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time}, {"listdir", l_listdir},
                                      {"mkdir", l_mkdir},   {"getpid", l_getpid}, {"mtime", l_mtime},
-                                     {"write_atomic", l_write_atomic}, {NULL, NULL}};
+                                     {"write_atomic", l_write_atomic}, {"lstat", l_lstat},
+                                     {"remove_tree", l_remove_tree}, {"rename", l_rename},
+                                     {"fsync_dir", l_fsync_dir}, {"alive", l_alive}, {NULL, NULL}};
     luaL_newlib(L, funcs);
     em_proc_register(L);
     return 1;
