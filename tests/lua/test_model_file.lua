@@ -20,6 +20,8 @@ local function same_output(a, b, x)
   T.eq((ya - yb):abs():max():item(), 0)
 end
 
+local mf_encode = require("torch.model_file").encode
+
 local MNISTClassifier = nn.Module:extend("TestMNISTClassifier")
 function MNISTClassifier:__init(hidden, p)
   nn.Module.__init(self)
@@ -123,6 +125,103 @@ T.test("a whole-model file is plain data for PyTorch too", function()
     "assert d['format'] == 'ember.model' and d['architecture']['class'] == 'TestMNISTClassifier'; " ..
     "assert tuple(d['state_dict']['fc1.weight'].shape) == (8, 784)\" " .. tmp
   T.ok(os.execute(cmd), "PyTorch's torch.load")
+end)
+
+-- Crafted files: a few hundred bytes whose architecture declares layers far
+-- larger than the weights they hold. Loading must refuse them before
+-- allocating. (A budget is set meanwhile, so that code without the check
+-- fails with a budget error instead of allocating gigabytes.)
+local budget = require "ember.budget"
+local function crafted(arch, sd)
+  local v = mf_encode(nn.Linear(1, 1))
+  v.architecture = arch
+  v.state_dict = sd or torch.OrderedDict()
+  torch.save(v, tmp)
+end
+local function linear_spec(i, o)
+  return {class = "Linear", nargs = 2, args = {["1"] = i, ["2"] = o}, attributes = {}, training = true,
+          children = {}}
+end
+
+T.test("declared sizes beyond the stored weights are refused before anything is allocated", function()
+  local before = budget.set(2 * 2^30)
+  local ok, err = pcall(function()
+    -- 1. Linear(30000, 30000): 3.6 GB of float32 from a file of a few hundred bytes
+    crafted(linear_spec(30000, 30000))
+    T.ok(#io.open(tmp, "rb"):read("a") < 2000, "the crafted file is small")
+    local peak0 = torch.max_memory_allocated()
+    local e = T.error(function() torch.load(tmp) end, "declares more memory than the file's weights hold")
+    T.ok(e:find("Linear(30000, 30000)", 1, true), e)
+    T.ok(e:find("model", 1, true), e)
+    T.ok(torch.max_memory_allocated() - peak0 < 64 * 2^20, "nothing big was allocated")
+    -- 2. the same with a stored weight of another shape
+    crafted(linear_spec(30000, 30000), torch.OrderedDict{{"weight", torch.zeros(2, 3)}, {"bias", torch.zeros(2)}})
+    T.error(function() torch.load(tmp) end, "declares more memory than the file's weights hold")
+    -- 3. deep inside: a Sequential's child, the file's weights for a small model
+    local seq = mf_encode(nn.Sequential(nn.Linear(4, 3), nn.ReLU()))
+    seq.architecture.children[1][2].args["1"] = 100000000
+    torch.save(seq, tmp)
+    e = T.error(function() torch.load(tmp) end, "declares more memory than the file's weights hold")
+    T.ok(e:find("model.0", 1, true), "names the module: " .. e)
+    -- 4. a custom class's constructor argument
+    local net = mf_encode(MNISTClassifier(8, 0.1))
+    net.architecture.args["1"] = 10000000
+    torch.save(net, tmp)
+    T.error(function() torch.load(tmp) end, "declares more memory than the file's weights hold")
+    -- a small mismatch is built (within the weights' size) and refused by the strict load
+    crafted(linear_spec(3, 2), torch.OrderedDict{{"weight", torch.zeros(2, 4)}, {"bias", torch.zeros(2)}})
+    T.error(function() torch.load(tmp) end, "do not fit")
+  end)
+  local during = budget.set(before)
+  assert(ok, err)
+  T.eq(during, 2 * 2^30, "the budget is restored after each load")
+end)
+
+T.test("an architecture whose entries are shared (a DAG) cannot multiply into 2^depth modules", function()
+  -- torch.load copies shared pickle objects (and caps the copies), so this
+  -- can only reach decode directly; 30 levels would be 2^30 modules
+  local mf = require "torch.model_file"
+  local spec = {class = "ReLU", nargs = 0, args = {}, attributes = {}, training = true, children = {}}
+  for _ = 1, 30 do
+    spec = {class = "Sequential", nargs = 0, args = {}, attributes = {}, training = true,
+            children = {{"0", spec}, {"1", spec}}}
+  end
+  local v = mf_encode(nn.ReLU())
+  v.architecture = spec
+  v.state_dict = torch.OrderedDict()
+  T.error(function() mf.decode(v) end, "the same entry appears twice in the architecture")
+end)
+
+T.test("the memory budget still applies, and is restored after a load, good or bad", function()
+  local m = nn.Linear(512, 512)
+  torch.save(m, tmp)
+  local before = budget.get()
+  local back = torch.load(tmp)
+  T.eq(budget.get(), before)
+  T.eq(back.weight:size(), m.weight:size())
+  -- a budget smaller than the model: the budget's own error, named
+  budget.set(torch.memory_allocated() + budget.lua_bytes() + 256 * 1024)
+  local ok, err = pcall(torch.load, tmp)
+  budget.set(before)
+  T.ok(not ok and tostring(err):find("memory budget", 1, true), tostring(err))
+end)
+
+T.test("child names PyTorch refuses are refused in a file, with PyTorch's message and the path", function()
+  local cases = {
+    {"forward", "attribute 'forward' already exists"},
+    {"a.b", 'module name can\'t contain ".", got: a.b'},
+    {"", 'module name can\'t be empty string ""'},
+    {"_modules", "attribute '_modules' already exists"},
+    {"training", "attribute 'training' already exists"},
+  }
+  for _, c in ipairs(cases) do
+    local v = mf_encode(nn.Sequential(nn.Linear(2, 2)))
+    v.architecture.children[1][1] = c[1]
+    torch.save(v, tmp)
+    local err = T.error(function() torch.load(tmp) end, c[2])
+    T.ok(err:find("torch.load: " .. tmp .. ": model: child", 1, true), "names the file and the child: " .. err)
+    T.ok(not err:find("model_file.lua", 1, true), "no internal position: " .. err)
+  end
 end)
 
 os.remove(tmp)
