@@ -16,21 +16,20 @@
 -- leaves the previous checkpoint intact.
 local torch = require "torch"
 local sys = require "ember.sys"
+local options = require "torch.options"
 
 local checkpoint = {}
 
---- torch.checkpoint.save(path, {model =, optimizer =, epoch =, ...}) -> path
--- Writes everything needed to resume training exactly: the state dicts of
--- the parts given (model, optimizer, loader, scheduler), epoch and step,
--- extra (any saveable value), the global
--- RNG state and the loader's position. Atomic: a crash mid-save leaves the
--- old file. The file is a plain dict that PyTorch's torch.load opens.
--- Example:
---   torch.checkpoint.save("run/last.pt", {model = model, optimizer = opt,
---                                         epoch = epoch, extra = {best = acc}})
-function checkpoint.save(path, parts)
-  if type(path) ~= "string" then error("checkpoint.save: path must be a string", 2) end
-  parts = parts or {}
+-- What a checkpoint can hold (save's parts) and be loaded into (load's parts).
+local SAVED = "model optimizer scheduler loader epoch step extra"
+local RESTORED = "model optimizer scheduler loader"
+local SAVE = options.spec("torch.checkpoint.save", SAVED)
+local LOAD = options.spec("torch.checkpoint.load", RESTORED)
+local ROTATING_PARTS = options.spec("torch.checkpoint.save_rotating parts", SAVED)
+local ROTATING = options.spec("torch.checkpoint.save_rotating", "keep prefix")
+
+-- save without checking parts (checked by the public functions)
+local function save(path, parts)
   local ck = torch.dict()
   ck.format = "ember-checkpoint-1"
   ck.epoch = parts.epoch or 0
@@ -45,6 +44,20 @@ function checkpoint.save(path, parts)
   return path
 end
 
+--- torch.checkpoint.save(path, {model =, optimizer =, epoch =, ...}) -> path
+-- Writes everything needed to resume training exactly: the state dicts of
+-- the parts given (model, optimizer, loader, scheduler), epoch and step,
+-- extra (any saveable value), the global
+-- RNG state and the loader's position. Atomic: a crash mid-save leaves the
+-- old file. The file is a plain dict that PyTorch's torch.load opens.
+-- Example:
+--   torch.checkpoint.save("run/last.pt", {model = model, optimizer = opt,
+--                                         epoch = epoch, extra = {best = acc}})
+function checkpoint.save(path, parts)
+  if type(path) ~= "string" then error("checkpoint.save: path must be a string", 2) end
+  return save(path, SAVE:check(parts))
+end
+
 --- torch.checkpoint.load(path[, {model =, optimizer =, loader =, ...}]) -> ck
 -- Reads a checkpoint written by torch.checkpoint.save, loads it into every
 -- part given (model, optimizer, loader, scheduler: made as before training)
@@ -55,7 +68,8 @@ end
 --                                                    optimizer = opt})
 --   local start_epoch = ck.epoch + 1
 function checkpoint.load(path, parts)
-  parts = parts or {}
+  if type(path) ~= "string" then error("checkpoint.load: path must be a string", 2) end
+  parts = LOAD:check(parts)
   local ck = torch.load(path)
   if type(ck) ~= "table" or ck.rng_state == nil then
     error("checkpoint.load: " .. path .. " is not an ember checkpoint (no rng_state); use torch.load", 2)
@@ -87,20 +101,29 @@ function checkpoint.list(dir, prefix)
   return out
 end
 
---- torch.checkpoint.save_rotating(dir, number, parts[, {keep = 3, ...}]) -> path
--- Saves <dir>/<prefix>-<number>.pt (prefix = "checkpoint", number padded to
--- 6 digits; parts as for save; dir is created) and only then deletes the
+--- torch.checkpoint.save_rotating(dir, number, parts[, {keep = 3, prefix = "checkpoint"}]) -> path
+-- Saves <dir>/<prefix>-<number>.pt (number an integer >= 0, padded to 6
+-- digits; parts as for save; dir is created) and only then deletes the
 -- oldest, so that `keep` checkpoints remain.
 -- Example:
 --   torch.checkpoint.save_rotating("run", epoch, {model = model, optimizer = opt,
 --                                               epoch = epoch})
 function checkpoint.save_rotating(dir, number, parts, opts)
-  opts = opts or {}
+  if type(dir) ~= "string" then error("checkpoint.save_rotating: dir must be a string", 2) end
+  if math.type(number) ~= "integer" or number < 0 then
+    error("checkpoint.save_rotating: number must be an integer >= 0, got " .. tostring(number), 2)
+  end
+  parts = ROTATING_PARTS:check(parts)
+  opts = ROTATING:check(opts)
   local keep, prefix = opts.keep or 3, opts.prefix or "checkpoint"
   if math.type(keep) ~= "integer" or keep < 1 then error("checkpoint.save_rotating: keep must be >= 1", 2) end
-  assert(sys.mkdir(dir))
+  if type(prefix) ~= "string" or prefix == "" or prefix:find("/", 1, true) then
+    error("checkpoint.save_rotating: prefix must be a file name start without '/'", 2)
+  end
+  local ok, err = sys.mkdir(dir)
+  if not ok then error("checkpoint.save_rotating: " .. err, 2) end
   local path = join(dir, string.format("%s-%06d.pt", prefix, number))
-  checkpoint.save(path, parts)           -- raises on failure: nothing is deleted then
+  save(path, parts)                      -- raises on failure: nothing is deleted then
   local all = checkpoint.list(dir, prefix)
   for i = 1, #all - keep do
     if all[i] ~= path then os.remove(all[i]) end

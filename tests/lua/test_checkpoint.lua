@@ -57,4 +57,24 @@ T.test("save_rotating keeps the newest N and never deletes before the new file i
   T.eq(#ckpt.list(rot), 2)
 end)
 
+T.test("options and parts are checked before anything is written", function()
+  local model, opt = setup()
+  local path = dir .. "/typo.pt"
+  T.error(function() ckpt.save(path, {model = model, optimiser = opt}) end,
+    "torch.checkpoint.save: unknown option 'optimiser' (did you mean 'optimizer'?)")
+  T.ok(not io.open(path), "nothing written")
+  ckpt.save(path, {model = model, optimizer = opt})
+  T.error(function() ckpt.load(path, {model = model, epoch = 3}) end,
+    "torch.checkpoint.load: unknown option 'epoch'")
+  T.error(function() ckpt.load(path, {modle = model}) end, "(did you mean 'model'?)")
+  local rot = dir .. "/typo-run"
+  T.error(function() ckpt.save_rotating(rot, 1, {model = model}, {kep = 2}) end,
+    "torch.checkpoint.save_rotating: unknown option 'kep' (did you mean 'keep'?)")
+  T.error(function() ckpt.save_rotating(rot, 1, {model = model, setp = 1}) end,
+    "torch.checkpoint.save_rotating parts: unknown option 'setp' (did you mean 'step'?)")
+  T.error(function() ckpt.save_rotating(rot, 1.5, {model = model}) end, "number must be an integer >= 0")
+  T.error(function() ckpt.save_rotating(rot, 1, {model = model}, {prefix = "../x"}) end, "without '/'")
+  T.eq(sys.listdir(rot), nil, "nothing written")
+end)
+
 T.run()
