@@ -127,10 +127,10 @@ static em_status run_node(em_node *n, node_stack *ready)
     em_tensor *g = n->grad_acc;
     n->grad_acc = NULL;
     em_status st = EM_OK;
-    if (n->retained) {
-        em_tensor_release(n->retained->grad);
-        n->retained->grad = em_op_clone(g);
-        if (!n->retained->grad) st = em_last_status();
+    if (n->retained) {                 /* accumulates across backwards, as PyTorch's retain_grad */
+        em_tensor *r = n->retained;
+        if (r->grad) st = em_op_binary_(EM_B_ADD, r->grad, g);
+        else if (!(r->grad = em_op_clone(g))) st = em_last_status();
     }
     em_tensor *stack_grads[4] = {0};
     em_tensor **grads = n->n_next <= 4 ? stack_grads : calloc((size_t)n->n_next, sizeof *grads);

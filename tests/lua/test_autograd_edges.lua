@@ -259,6 +259,22 @@ T.test("a second backward: graphs that saved no tensors run again", function()
   end
 end)
 
+T.test("a retained non-leaf .grad accumulates across backwards, like a leaf's", function()
+  local x = leaf({1, 2, 3})
+  local h = x + 1
+  h:retain_grad()
+  local y = h:sum()
+  y:backward()
+  y:backward()
+  T.close(h.grad, {2, 2, 2})
+  local k = x * 1
+  k:retain_grad()
+  local z = (k * k):sum()
+  z:backward(nil, {retain_graph = true})
+  z:backward()
+  T.close(k.grad, {4, 8, 12})
+end)
+
 T.test("a second backward: fails where a freed saved tensor is needed, with PyTorch's message", function()
   local needs = {
     mul_scalar = function(x) return (x * 2):sum() end,     -- MulBackward0 saves the wrapped 2

@@ -435,6 +435,17 @@ def twice(fn):
     return fn
 
 
+@case
+def twice_retain_grad():       # a non-leaf's retained .grad accumulates too
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    h = x + 1
+    h.retain_grad()
+    y = h.sum()
+    y.backward()
+    y.backward()
+    return [x, h]
+
+
 @twice
 def add_sum(x): return (x + 1).sum()
 @twice

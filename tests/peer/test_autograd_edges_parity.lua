@@ -354,6 +354,16 @@ function C.leaf_no_grad()
 end
 
 -- a second backward without retain_graph
+function C.twice_retain_grad()
+  local x = leaf({1, 2, 3, 4})
+  local h = x + 1
+  h:retain_grad()
+  local y = h:sum()
+  y:backward()
+  y:backward()
+  return {x, h}
+end
+
 local twice = {
   add_sum = function(x) return (x + 1):sum() end,
   sum_only = function(x) return x:sum() end,
