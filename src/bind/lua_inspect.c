@@ -42,16 +42,13 @@ static int l_zip_records(lua_State *L)
     size_t n = em_zip_count(*box);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        const char *name = em_zip_name(*box, i);
-        const unsigned char *data = NULL;
-        size_t len = 0;
-        em_zip_find(*box, name, &data, &len);
+        if (em_zip_stream(*box, i, NULL, NULL) != EM_OK) return em_lua_raise(L);   /* reads it: checks the CRC */
         lua_createtable(L, 0, 3);
-        lua_pushstring(L, name);
+        lua_pushstring(L, em_zip_name(*box, i));
         lua_setfield(L, -2, "name");
-        lua_pushinteger(L, (lua_Integer)len);
+        lua_pushinteger(L, (lua_Integer)em_zip_size(*box, i));
         lua_setfield(L, -2, "size");
-        lua_pushinteger(L, (lua_Integer)crc32(crc32(0L, Z_NULL, 0), data, (uInt)len));
+        lua_pushinteger(L, (lua_Integer)em_zip_crc(*box, i));
         lua_setfield(L, -2, "crc32");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }

@@ -8,6 +8,8 @@
 ** called. */
 #include "pickle_read.h"
 
+#include "text.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,6 +77,7 @@ typedef struct rd {
     size_t nmarks, mcap;
     node **memo;
     size_t memo_len;
+    size_t memo_count;    /* entries set: MEMOIZE stores at this index, as Python's len(memo) */
     size_t objects;
     size_t output;        /* nodes made while converting */
     node *all;            /* every node made (an arena: the memo can make cycles) */
@@ -222,9 +225,15 @@ static em_status pop_mark(rd *r, size_t *start)
 }
 
 /* --- reading the stream --- */
+static void ran_out(rd *r)
+{
+    if (r->o->ran_out) *r->o->ran_out = true;
+}
+
 static bool need(rd *r, size_t n)
 {
     if (r->len - r->pos >= n) return true;
+    ran_out(r);
     fail(r, EM_ERR_VALUE, "the pickle is truncated (needs %zu more bytes, %zu left)", n, r->len - r->pos);
     return false;
 }
@@ -292,7 +301,10 @@ static em_status read_line(rd *r, char *out)
 {
     size_t i = 0;
     for (;;) {
-        if (r->pos >= r->len) return fail(r, EM_ERR_VALUE, "the pickle is truncated inside a GLOBAL");
+        if (r->pos >= r->len) {
+            ran_out(r);
+            return fail(r, EM_ERR_VALUE, "the pickle is truncated inside a GLOBAL");
+        }
         unsigned char c = r->p[r->pos++];
         if (c == '\n') break;
         if (c < 0x20 || c > 0x7E || i + 1 >= MAX_LINE)
@@ -303,12 +315,10 @@ static em_status read_line(rd *r, char *out)
     return EM_OK;
 }
 
-static em_status op_global(rd *r)
+/* Pushes the marker of an allowed global, or refuses naming it (module and
+** name are short printable ASCII, checked by the callers). */
+static em_status push_global(rd *r, const char *module, const char *name)
 {
-    char module[MAX_LINE], name[MAX_LINE];
-    em_status st = read_line(r, module);
-    if (st == EM_OK) st = read_line(r, name);
-    if (st != EM_OK) return st;
     int g = -1;
     em_pt_stype stype = EM_PT_FLOAT;
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0] && g < 0; i++)
@@ -335,6 +345,33 @@ static em_status op_global(rd *r)
     return push(r, n);
 }
 
+static em_status op_global(rd *r)
+{
+    char module[MAX_LINE], name[MAX_LINE];
+    em_status st = read_line(r, module);
+    if (st == EM_OK) st = read_line(r, name);
+    return st == EM_OK ? push_global(r, module, name) : st;
+}
+
+static bool short_printable(const node *n)
+{
+    if (!n || n->kind != EM_PY_STR || n->u.s.len == 0 || n->u.s.len >= MAX_LINE) return false;
+    for (size_t i = 0; i < n->u.s.len; i++)
+        if (n->u.s.data[i] < 0x20 || n->u.s.data[i] > 0x7E) return false;
+    return true;
+}
+
+/* STACK_GLOBAL (protocol 4): module and name are strings on the stack. */
+static em_status op_stack_global(rd *r)
+{
+    node *name = pop(r);
+    node *module = name ? pop(r) : NULL;
+    if (!module) return em_last_status();
+    if (!short_printable(module) || !short_printable(name))
+        return fail(r, EM_ERR_VALUE, "STACK_GLOBAL needs two short printable ASCII strings (module, name)");
+    return push_global(r, module->u.s.data, name->u.s.data);
+}
+
 static em_status op_memo_put(rd *r, size_t idx)
 {
     node *t = top(r);
@@ -349,6 +386,7 @@ static em_status op_memo_put(rd *r, size_t idx)
         r->memo = p;
         r->memo_len = n;
     }
+    if (!r->memo[idx]) r->memo_count++;
     r->memo[idx] = t;
     return EM_OK;
 }
@@ -635,17 +673,24 @@ static em_status op_persid(rd *r)
     if (!pid) return em_last_status();
     node **a = is_kind(pid, EM_PY_TUPLE) ? pid->u.c.items : NULL;
     em_status st = EM_OK;
-    bool ok = a && pid->u.c.len == 5 && is_kind(a[0], EM_PY_STR) && strcmp(a[0]->u.s.data, "storage") == 0;
+    /* the zip format's 5-tuple, or the legacy format's 6-tuple ending in view_metadata = None */
+    bool ok = a && (pid->u.c.len == 5 || pid->u.c.len == 6) && is_kind(a[0], EM_PY_STR) &&
+              strcmp(a[0]->u.s.data, "storage") == 0;
+    char shown[64];
     if (!ok) {
         const char *what = a && pid->u.c.len > 0 && is_kind(a[0], EM_PY_STR) ? a[0]->u.s.data : kind_name(pid);
-        st = fail(r, EM_ERR_VALUE, "refusing to load: persistent id '%.40s' is not a storage reference "
-                  "('storage', <Type>Storage, key, location, numel)", what);
+        st = fail(r, EM_ERR_VALUE, "refusing to load: persistent id '%s' is not a storage reference "
+                  "('storage', <Type>Storage, key, location, numel)", em_text_safe(what, strlen(what), shown, 48));
+    } else if (pid->u.c.len == 6 && !is_kind(a[5], EM_PY_NONE)) {
+        st = fail(r, EM_ERR_VALUE, "refusing to load: a legacy storage reference is a view of another storage "
+                  "(view_metadata), which torch.save has not written since PyTorch 0.4 and ember does not load");
     } else if (!is_kind(a[1], N_GLOBAL) || a[1]->u.x.g != G_STORAGE) {
         st = fail(r, EM_ERR_VALUE, "a storage reference names a %s, not a storage class", kind_name(a[1]));
     } else if (!is_kind(a[2], EM_PY_STR) || a[2]->u.s.len == 0 || a[2]->u.s.len > 20 ||
                strspn(a[2]->u.s.data, "0123456789") != a[2]->u.s.len) {
-        st = fail(r, EM_ERR_VALUE, "refusing to load: a storage key is not decimal digits ('%.40s')",
-                  is_kind(a[2], EM_PY_STR) ? a[2]->u.s.data : kind_name(a[2]));
+        st = fail(r, EM_ERR_VALUE, "refusing to load: a storage key is not decimal digits ('%s')",
+                  is_kind(a[2], EM_PY_STR) ? em_text_safe(a[2]->u.s.data, a[2]->u.s.len, shown, 48)
+                                           : kind_name(a[2]));
     } else if (!is_kind(a[3], EM_PY_STR) || a[3]->u.s.len == 0 || a[3]->u.s.len > 31) {
         st = fail(r, EM_ERR_VALUE, "a storage location is not a short string");
     } else if (!is_kind(a[4], EM_PY_INT) || a[4]->u.i < 0) {
@@ -812,6 +857,49 @@ static em_pyval *convert(rd *r, node *n, int depth)
     }
 }
 
+/* LONG1 / LONG4: k bytes of little-endian two's complement. Python's ints
+** are unbounded; Lua's are 64-bit, so a value outside int64 is refused
+** rather than rounded (longer encodings of an int64 value are fine). */
+static em_status op_long(rd *r, size_t k)
+{
+    if (!need(r, k)) return em_last_status();
+    const unsigned char *b = r->p + r->pos;
+    uint64_t u = 0;
+    for (size_t i = 0; i < k && i < 8; i++) u |= (uint64_t)b[i] << (8 * i);
+    bool negative = k > 0 && (b[k - 1] & 0x80);
+    if (k > 0 && k < 8 && negative) u |= ~(uint64_t)0 << (8 * k);
+    bool fits = true;
+    for (size_t i = 8; i < k && fits; i++) fits = b[i] == (negative ? 0xFF : 0x00);
+    if (k > 8 && fits) fits = ((u >> 63) != 0) == negative;
+    if (!fits)
+        return fail(r, EM_ERR_VALUE, "a Python int of %zu bytes is outside the 64-bit range of Lua integers "
+                    "(-2^63 to 2^63-1); ember refuses it rather than change its value", k);
+    r->pos += k;
+    return push(r, new_int(r, (int64_t)u));
+}
+
+/* Bytes of a length read from the stream (size_t-safe). */
+static em_status op_bytes_len(rd *r, uint64_t n, int kind)
+{
+    if (n > r->len - r->pos) {
+        ran_out(r);
+        return fail(r, EM_ERR_VALUE, "the pickle is truncated (needs %llu more bytes, %zu left)",
+                    (unsigned long long)n, r->len - r->pos);
+    }
+    if (kind == EM_PY_STR) return op_string(r, (size_t)n);
+    const unsigned char *s = r->p + r->pos;
+    r->pos += (size_t)n;
+    return push(r, new_str(r, s, (size_t)n, EM_PY_BYTES));
+}
+
+static uint64_t rd_u64(rd *r)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++) v |= (uint64_t)r->p[r->pos + i] << (8 * i);
+    r->pos += 8;
+    return v;
+}
+
 /* --- the machine --- */
 static em_status step(rd *r, bool *stop, em_pyval **out)
 {
@@ -823,6 +911,8 @@ static em_status step(rd *r, bool *stop, em_pyval **out)
     switch (r->op) {
     case 0x80:   /* PROTO */
         if (!need(r, 1)) return em_last_status();
+        if (r->p[r->pos] > 5) return fail(r, EM_ERR_VALUE, "pickle protocol %u is not supported (2 to 5 are)",
+                                          (unsigned)r->p[r->pos]);
         r->pos++;
         return EM_OK;
     case '.':    /* STOP */
@@ -889,17 +979,12 @@ static em_status step(rd *r, bool *stop, em_pyval **out)
     case 'J':
         if (!need(r, 4)) return em_last_status();
         return push(r, new_int(r, (int32_t)rd_u32(r)));
-    case 0x8a: {  /* LONG1: n-byte little-endian two's complement */
+    case 0x8a:    /* LONG1: n-byte little-endian two's complement */
         if (!need(r, 1)) return em_last_status();
-        size_t k = r->p[r->pos++];
-        if (!need(r, k)) return em_last_status();
-        if (k > 8) return fail(r, EM_ERR_VALUE, "an integer of %zu bytes does not fit 64 bits", k);
-        uint64_t u = 0;
-        for (size_t i = 0; i < k; i++) u |= (uint64_t)r->p[r->pos + i] << (8 * i);
-        if (k > 0 && k < 8 && (r->p[r->pos + k - 1] & 0x80)) u |= ~(uint64_t)0 << (8 * k);
-        r->pos += k;
-        return push(r, new_int(r, (int64_t)u));
-    }
+        return op_long(r, r->p[r->pos++]);
+    case 0x8b:    /* LONG4 */
+        if (!need(r, 4)) return em_last_status();
+        return op_long(r, rd_u32(r));
     case 'G': {
         if (!need(r, 8)) return em_last_status();
         uint64_t u = 0;
@@ -914,6 +999,39 @@ static em_status step(rd *r, bool *stop, em_pyval **out)
     case 'U':
         if (!need(r, 1)) return em_last_status();
         return op_string(r, r->p[r->pos++]);
+    case 0x8c:   /* SHORT_BINUNICODE */
+        if (!need(r, 1)) return em_last_status();
+        return op_string(r, r->p[r->pos++]);
+    case 0x8d:   /* BINUNICODE8 */
+        if (!need(r, 8)) return em_last_status();
+        return op_bytes_len(r, rd_u64(r), EM_PY_STR);
+    case 'C':    /* SHORT_BINBYTES */
+        if (!need(r, 1)) return em_last_status();
+        return op_bytes_len(r, r->p[r->pos++], EM_PY_BYTES);
+    case 'B':    /* BINBYTES */
+        if (!need(r, 4)) return em_last_status();
+        return op_bytes_len(r, rd_u32(r), EM_PY_BYTES);
+    case 0x8e:   /* BINBYTES8 */
+        if (!need(r, 8)) return em_last_status();
+        return op_bytes_len(r, rd_u64(r), EM_PY_BYTES);
+    case 0x95: { /* FRAME: a length prefix for buffering; the opcodes inside are read as they come */
+        if (!need(r, 8)) return em_last_status();
+        uint64_t n = rd_u64(r);
+        if (n > r->len - r->pos) {
+            ran_out(r);
+            return fail(r, EM_ERR_VALUE, "a FRAME of %llu bytes runs past the end of the pickle",
+                        (unsigned long long)n);
+        }
+        return EM_OK;
+    }
+    case 0x94:   /* MEMOIZE */
+        return op_memo_put(r, r->memo_count);
+    case 0x93: return op_stack_global(r);
+    case 0x8f:   /* EMPTY_SET */
+    case 0x90:   /* ADDITEMS */
+    case 0x91:   /* FROZENSET */
+        return fail(r, EM_ERR_VALUE, "refusing to load: the file holds a Python set, which ember does not load "
+                    "(Lua has no sets; save a list instead)");
     case 'q':
         if (!need(r, 1)) return em_last_status();
         return op_memo_put(r, r->p[r->pos++]);
@@ -928,11 +1046,17 @@ static em_status step(rd *r, bool *stop, em_pyval **out)
         return op_memo_get(r, rd_u32(r));
     default:
         return fail(r, EM_ERR_VALUE, "refusing to load: opcode %s (0x%02x) is not accepted (only the "
-                    "protocol-2 opcodes torch.save writes are)", op_name(r->op), r->op);
+                    "opcodes torch.save writes with pickle protocols 2 to 5 are)", op_name(r->op), r->op);
     }
 }
 
 em_status em_pickle_read(const unsigned char *data, size_t len, const em_unpickle_opts *opts, em_pyval **out)
+{
+    return em_pickle_read_prefix(data, len, opts, out, NULL);
+}
+
+em_status em_pickle_read_prefix(const unsigned char *data, size_t len, const em_unpickle_opts *opts, em_pyval **out,
+                                size_t *used)
 {
     *out = NULL;
     rd r = {.p = data, .len = len, .o = opts};
@@ -942,11 +1066,13 @@ em_status em_pickle_read(const unsigned char *data, size_t len, const em_unpickl
         if (r.pos >= r.len) {
             r.op_pos = r.pos;
             r.op = '.';
+            ran_out(&r);
             st = fail(&r, EM_ERR_VALUE, "the pickle ends without STOP (truncated)");
             break;
         }
         st = step(&r, &stop, out);
     }
+    if (used) *used = r.pos;
     free_all(&r);
     free(r.stack);
     free(r.marks);

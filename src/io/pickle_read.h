@@ -1,13 +1,16 @@
-/* pickle_read.h — a restricted unpickler for the data.pkl of PyTorch
-** checkpoints (formats/pytorch-pt.md §3 and §5.4): the protocol-2 opcodes
-** torch.save emits, GLOBALs from a short allowlist (OrderedDict, the tensor
-** and parameter rebuilders, the storage classes, torch.device, TorchVersion,
-** _codecs.encode for bytes), nothing ever called or imported. Builds an
-** em_pyval tree; storages come from the caller through a callback. Not here:
-** the zip, reading records, dtype conversion (pt_load.c). */
+/* pickle_read.h — a restricted unpickler for the pickles of PyTorch
+** checkpoints (formats/pytorch-pt.md §3 and §5.4): the opcodes torch.save
+** emits with pickle protocols 2 to 5 (framing, memoize, short strings,
+** STACK_GLOBAL, bytes), GLOBALs from a short allowlist (OrderedDict, the
+** tensor and parameter rebuilders, the storage classes, torch.device,
+** TorchVersion, _codecs.encode for bytes), nothing ever called or imported.
+** Builds an em_pyval tree; storages come from the caller through a
+** callback. Python ints outside int64 are refused, never rounded. Not here:
+** the zip, reading records, dtype conversion (pt_load.c, pt_legacy.c). */
 #ifndef EMBER_PICKLE_READ_H
 #define EMBER_PICKLE_READ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,7 +36,9 @@ size_t em_pt_stype_size(em_pt_stype st);        /* bytes per element in the file
 
 /* Returns a new reference to the storage of a persistent id as a 1-D tensor
 ** of numel elements (the same tensor for the same key: views then share it),
-** or NULL with a status set. key is decimal digits; location printable ASCII. */
+** or NULL with a status set. key is decimal digits; location printable ASCII.
+** The zip format's ids are 5-tuples; the legacy format's are 6-tuples whose
+** view_metadata must be None. */
 typedef em_tensor *(*em_pickle_storage_fn)(void *ctx, em_pt_stype type, const char *key,
                                            const char *location, int64_t numel);
 
@@ -41,6 +46,7 @@ typedef struct em_unpickle_opts {
     em_pickle_storage_fn load_storage;   /* NULL: persistent ids are refused */
     void *ctx;
     const char *what;                    /* message prefix, e.g. "torch.load: f.pt: data.pkl" */
+    bool *ran_out;                       /* if not NULL: set when a failure is the data ending early */
 } em_unpickle_opts;
 
 /* Runs the pickle in data[0..len) and stores the result tree in *out (owned
@@ -48,5 +54,9 @@ typedef struct em_unpickle_opts {
 ** offset; nothing is allocated from a length before it is checked against
 ** the bytes that remain. */
 em_status em_pickle_read(const unsigned char *data, size_t len, const em_unpickle_opts *opts, em_pyval **out);
+/* The same for a pickle followed by more bytes (the legacy format holds
+** several in a row): *used receives the bytes up to and including STOP. */
+em_status em_pickle_read_prefix(const unsigned char *data, size_t len, const em_unpickle_opts *opts, em_pyval **out,
+                                size_t *used);
 
 #endif

@@ -1,8 +1,11 @@
-/* pt_load.c — em_pt_load: open the zip (zip_read.c), find the archive root,
-** check version / byteorder / TorchScript, then run data.pkl through the
-** restricted unpickler (pickle_read.c) with a storage loader that checks the
-** record size against numel x element size (overflow-safe) before
-** allocating, converts elements to ember's dtypes and caches by key. */
+/* pt_load.c — em_pt_load: open the file, tell the two formats apart (a zip,
+** or the legacy pickles: pt_load_legacy.c), and for a zip find the archive
+** root, refuse records that would not fit the memory budget before reading
+** them, check version / byteorder / TorchScript, then run data.pkl
+** through the restricted unpickler (pickle_read.c) with a storage loader
+** that checks the record size against numel x element size (overflow-safe)
+** before allocating, reads the record straight into the tensor (or converts
+** it chunk by chunk to ember's dtypes), checking its CRC, and caches by key. */
 #include "pt_load.h"
 
 #include <stdbool.h>
@@ -10,7 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/runtime.h"
 #include "pickle_read.h"
+#include "pt_elements.h"
+#include "pt_load_legacy.h"
+#include "text.h"
+#include "file_read.h"
 #include "zip_read.h"
 
 #define MAX_STORAGE_BYTES ((uint64_t)1 << 46)
@@ -28,78 +36,22 @@ typedef struct loader {
     bool big_endian;              /* the file's elements */
     cached *cache;
     size_t ncache, cap;
-    bool converted[EM_PT_NUM_STYPES];
-    char other_loc[32];           /* first non-cpu location seen */
+    em_pt_notes notes;
 } loader;
 
-static em_dtype ember_dtype(em_pt_stype t)
-{
-    switch (t) {
-    case EM_PT_FLOAT: case EM_PT_HALF: case EM_PT_BFLOAT16: return EM_FLOAT32;
-    case EM_PT_DOUBLE: return EM_FLOAT64;
-    case EM_PT_LONG: return EM_INT64;
-    case EM_PT_INT: case EM_PT_SHORT: case EM_PT_CHAR: return EM_INT32;
-    case EM_PT_BYTE: return EM_UINT8;
-    default: return EM_BOOL;
-    }
-}
+typedef struct convert_ctx {
+    em_pt_stype type;
+    bool big;
+    unsigned char *dst;
+    size_t dst_size;        /* bytes per ember element */
+} convert_ctx;
 
-static const char *torch_dtype_name(em_pt_stype t)
+static em_status convert_chunk(void *ctx, const unsigned char *p, size_t n, uint64_t offset)
 {
-    static const char *names[EM_PT_NUM_STYPES] = {"float32", "float64", "float16", "bfloat16", "int64",
-                                                 "int32", "int16", "int8", "uint8", "bool"};
-    return names[t];
-}
-
-static float half_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
-    if (exp == 0x1F) {
-        bits = sign | 0x7F800000u | man << 13;                 /* inf / nan */
-    } else if (exp != 0) {
-        bits = sign | (exp + 112) << 23 | man << 13;           /* normal: rebias 15 -> 127 */
-    } else if (man == 0) {
-        bits = sign;                                           /* zero */
-    } else {                                                   /* subnormal: normalise */
-        int e = -1;
-        do {
-            man <<= 1;
-            e++;
-        } while (!(man & 0x400));
-        bits = sign | (uint32_t)(112 - e) << 23 | (man & 0x3FF) << 13;
-    }
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-/* Element i of the record as an unsigned little-endian (or swapped) value. */
-static uint64_t raw(const unsigned char *p, size_t elsize, size_t i, bool big)
-{
-    uint64_t v = 0;
-    const unsigned char *e = p + i * elsize;
-    for (size_t b = 0; b < elsize; b++) v |= (uint64_t)e[big ? elsize - 1 - b : b] << (8 * b);
-    return v;
-}
-
-static void convert_elements(em_pt_stype t, const unsigned char *src, int64_t numel, bool big, void *dst)
-{
-    size_t es = em_pt_stype_size(t);
-    for (int64_t i = 0; i < numel; i++) {
-        uint64_t v = raw(src, es, (size_t)i, big);
-        switch (t) {
-        case EM_PT_FLOAT: { uint32_t u = (uint32_t)v; memcpy((float *)dst + i, &u, 4); break; }
-        case EM_PT_DOUBLE: memcpy((double *)dst + i, &v, 8); break;
-        case EM_PT_HALF: ((float *)dst)[i] = half_to_float((uint16_t)v); break;
-        case EM_PT_BFLOAT16: { uint32_t u = (uint32_t)v << 16; memcpy((float *)dst + i, &u, 4); break; }
-        case EM_PT_LONG: ((int64_t *)dst)[i] = (int64_t)v; break;
-        case EM_PT_INT: ((int32_t *)dst)[i] = (int32_t)(uint32_t)v; break;
-        case EM_PT_SHORT: ((int32_t *)dst)[i] = (int16_t)(uint16_t)v; break;
-        case EM_PT_CHAR: ((int32_t *)dst)[i] = (int8_t)(uint8_t)v; break;
-        case EM_PT_BYTE: ((uint8_t *)dst)[i] = (uint8_t)v; break;
-        default: ((bool *)dst)[i] = v != 0; break;
-        }
-    }
+    convert_ctx *c = ctx;
+    size_t es = em_pt_stype_size(c->type);
+    em_pt_convert_elements(c->type, p, (int64_t)(n / es), c->big, c->dst + (size_t)(offset / es) * c->dst_size);
+    return EM_OK;
 }
 
 static em_tensor *load_storage(void *ctx, em_pt_stype type, const char *key, const char *location, int64_t numel)
@@ -119,23 +71,23 @@ static em_tensor *load_storage(void *ctx, em_pt_stype type, const char *key, con
     }
     char name[300];
     snprintf(name, sizeof name, "%s/data/%s", ld->root, key);
-    const unsigned char *data;
-    size_t len;
-    if (!em_zip_find(ld->z, name, &data, &len)) {
+    long idx = em_zip_index(ld->z, name);
+    if (idx < 0) {
         em_fail(EM_ERR_IO, "torch.load: %s: storage '%s' has no record %s in the archive", ld->path, key, name);
         return NULL;
     }
+    uint64_t len = em_zip_size(ld->z, (size_t)idx);
     size_t es = em_pt_stype_size(type);
     if ((uint64_t)numel > MAX_STORAGE_BYTES / es) {
         em_fail(EM_ERR_VALUE, "torch.load: %s: storage '%s' claims %lld %s elements, far more than record %s "
-                "(%zu bytes) holds; refusing to read it", ld->path, key, (long long)numel, torch_dtype_name(type),
-                name, len);
+                "(%llu bytes) holds; refusing to read it", ld->path, key, (long long)numel,
+                em_pt_torch_dtype_name(type), name, (unsigned long long)len);
         return NULL;
     }
     if ((uint64_t)numel * es != len) {
-        em_fail(EM_ERR_VALUE, "torch.load: %s: record %s holds %zu bytes but storage '%s' needs %llu (%lld %s "
-                "elements of %zu bytes); refusing to read it", ld->path, name, len, key,
-                (unsigned long long)numel * es, (long long)numel, torch_dtype_name(type), es);
+        em_fail(EM_ERR_VALUE, "torch.load: %s: record %s holds %llu bytes but storage '%s' needs %llu (%lld %s "
+                "elements of %zu bytes); refusing to read it", ld->path, name, (unsigned long long)len, key,
+                (unsigned long long)numel * es, (long long)numel, em_pt_torch_dtype_name(type), es);
         return NULL;
     }
     if (ld->ncache == ld->cap) {
@@ -148,16 +100,24 @@ static em_tensor *load_storage(void *ctx, em_pt_stype type, const char *key, con
         ld->cache = p;
         ld->cap = cap;
     }
-    em_tensor *base = em_tensor_empty(1, &numel, ember_dtype(type), em_cpu_backend());
+    em_tensor *base = em_tensor_empty(1, &numel, em_pt_ember_dtype(type), em_cpu_backend());
     if (!base) return NULL;
-    convert_elements(type, data, numel, ld->big_endian, base->storage->data);
+    em_status st;
+    if (em_pt_same_bytes(type, ld->big_endian)) {
+        st = em_zip_read(ld->z, (size_t)idx, base->storage->data);        /* straight into the tensor */
+    } else {
+        convert_ctx cc = {type, ld->big_endian, base->storage->data, em_dtype_size(base->dtype)};
+        st = em_zip_stream(ld->z, (size_t)idx, convert_chunk, &cc);
+    }
+    if (st != EM_OK) {
+        em_tensor_release(base);
+        return NULL;
+    }
     cached *c = &ld->cache[ld->ncache++];
     snprintf(c->key, sizeof c->key, "%s", key);
     c->type = type;
     c->base = base;
-    if (type == EM_PT_HALF || type == EM_PT_BFLOAT16 || type == EM_PT_SHORT || type == EM_PT_CHAR)
-        ld->converted[type] = true;
-    if (strcmp(location, "cpu") != 0 && !ld->other_loc[0]) snprintf(ld->other_loc, sizeof ld->other_loc, "%s", location);
+    em_pt_note_storage(&ld->notes, type, location);
     em_tensor_retain(base);
     return base;
 }
@@ -174,6 +134,23 @@ static void note(char *buf, size_t n, const char *fmt, const char *a, const char
     snprintf(buf + used, n - used, fmt, a, b);
 }
 
+/* Reads a record of at most 16 bytes (version, byteorder) into d: 1 when
+** found, 0 when absent, -1 with a status set (too long, CRC). */
+static int small_record(loader *ld, const char *name, unsigned char d[16], size_t *len)
+{
+    long i = em_zip_index(ld->z, name);
+    if (i < 0) return 0;
+    uint64_t size = em_zip_size(ld->z, (size_t)i);
+    if (size > 16) {
+        em_fail(EM_ERR_IO, "torch.load: %s: record %s holds %llu bytes, too many for what it should say", ld->path,
+                name, (unsigned long long)size);
+        return -1;
+    }
+    if (em_zip_read(ld->z, (size_t)i, d) != EM_OK) return -1;
+    *len = (size_t)size;
+    return 1;
+}
+
 /* Root folder, required records, version, byteorder. */
 static em_status check_archive(loader *ld, char *notice, size_t n)
 {
@@ -187,38 +164,43 @@ static em_status check_archive(loader *ld, char *notice, size_t n)
     size_t rl = strlen(ld->root);
     for (size_t i = 0; i < em_zip_count(ld->z); i++) {
         const char *nm = em_zip_name(ld->z, i);
-        if (strncmp(nm, ld->root, rl) != 0 || nm[rl] != '/')
-            return em_fail(EM_ERR_IO, "torch.load: %s: entry %s is outside the archive folder %s/", ld->path, nm,
-                           ld->root);
+        if (strncmp(nm, ld->root, rl) != 0 || nm[rl] != '/') {
+            char a[160], b[160];
+            return em_fail(EM_ERR_IO, "torch.load: %s: entry %s is outside the archive folder %s/", ld->path,
+                           em_text_safe(nm, strlen(nm), a, sizeof a), em_text_safe(ld->root, rl, b, sizeof b));
+        }
     }
     char name[300];
-    const unsigned char *d;
-    size_t len;
+    unsigned char d[16];
+    size_t len = 0;
     snprintf(name, sizeof name, "%s/constants.pkl", ld->root);
-    if (em_zip_find(ld->z, name, &d, &len))
+    if (em_zip_index(ld->z, name) >= 0)
         return em_fail(EM_ERR_IO, "torch.load: %s: this is a TorchScript archive (torch.jit.save), which ember "
                        "cannot load", ld->path);
     snprintf(name, sizeof name, "%s/.data/version", ld->root);
-    if (!em_zip_find(ld->z, name, &d, &len)) {
+    int found = small_record(ld, name, d, &len);
+    if (found == 0) {
         snprintf(name, sizeof name, "%s/version", ld->root);
-        if (!em_zip_find(ld->z, name, &d, &len))
-            return em_fail(EM_ERR_IO, "torch.load: %s: the archive has no version record", ld->path);
+        found = small_record(ld, name, d, &len);
+        if (found == 0) return em_fail(EM_ERR_IO, "torch.load: %s: the archive has no version record", ld->path);
     }
+    if (found < 0) return em_last_status();
     unsigned long version = 0;
     size_t i = 0;
     for (; i < len && i < 4 && d[i] >= '0' && d[i] <= '9'; i++) version = version * 10 + (d[i] - '0');
     if (i == 0) return em_fail(EM_ERR_IO, "torch.load: %s: could not parse the version record", ld->path);
     if (version < 1 || version > 10 || (i < len && d[i] >= '0' && d[i] <= '9'))
         return em_fail(EM_ERR_IO, "torch.load: %s: file format version %.*s is not supported (1 to 10 are)",
-                       ld->path, (int)i,
-                       (const char *)d);
+                       ld->path, (int)i, (const char *)d);
     if (version != 3) {
         char v[8];
         snprintf(v, sizeof v, "%lu", version);
         note(notice, n, "format version %s (torch.save writes 3)%s", v, "");
     }
     snprintf(name, sizeof name, "%s/byteorder", ld->root);
-    if (em_zip_find(ld->z, name, &d, &len)) {
+    found = small_record(ld, name, d, &len);
+    if (found < 0) return em_last_status();
+    if (found > 0) {
         if (len == 3 && memcmp(d, "big", 3) == 0) ld->big_endian = true;
         else if (!(len == 6 && memcmp(d, "little", 6) == 0))
             return em_fail(EM_ERR_IO, "torch.load: %s: unknown byteorder record (expected 'little' or 'big')",
@@ -238,7 +220,67 @@ static em_status parse_map_location(const char *path, const char *ml, bool *cuda
     return em_fail(EM_ERR_VALUE, "torch.load: %s: map_location '%.40s' is not supported ('cpu' or 'cuda[:N]')", path, ml);
 }
 
-em_status em_pt_load(const char *path, const char *map_location, em_pyval **root, char *notice, size_t n)
+/* Refuses, before any record is read, a file whose storage records alone
+** would not fit the memory budget (they all become tensors). */
+static em_status check_budget(loader *ld)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < em_zip_count(ld->z); i++) {
+        const char *nm = em_zip_name(ld->z, i), *d = strstr(nm, "/data/");
+        if (d && d[6] && strspn(d + 6, "0123456789") == strlen(d + 6)) total += em_zip_size(ld->z, i);
+    }
+    if (total > SIZE_MAX || em_mem_budget_check((size_t)total) != EM_OK) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", em_last_error());
+        return em_fail(EM_ERR_MEMORY, "torch.load: %s: refusing to load: its tensors need %.1f MB, which the "
+                       "memory budget does not allow (%s)", ld->path, (double)total / 1048576.0, why);
+    }
+    return EM_OK;
+}
+
+static em_status load_zip(loader *ld, const em_src *src, char *notice, size_t n, em_pyval **root)
+{
+    ld->z = em_zip_open_src(src);
+    if (!ld->z) return em_last_status();
+    em_status st = check_budget(ld);
+    if (st == EM_OK) st = check_archive(ld, notice, n);
+    unsigned char *pkl = NULL;
+    size_t len = 0;
+    char name[300], what[1200];
+    if (st == EM_OK) {
+        snprintf(name, sizeof name, "%s/data.pkl", ld->root);
+        st = em_zip_load(ld->z, name, &pkl, &len);
+    }
+    if (st == EM_OK) {
+        em_mem_note_alloc(len);       /* the pickle's bytes count while it runs */
+        snprintf(what, sizeof what, "torch.load: %s: data.pkl", ld->path);
+        em_unpickle_opts o = {load_storage, ld, what, NULL};
+        st = em_pickle_read(pkl, len, &o, root);
+        em_mem_note_free(len);
+    }
+    free(pkl);
+    for (size_t i = 0; i < ld->ncache; i++) em_tensor_release(ld->cache[i].base);
+    free(ld->cache);
+    em_zip_close(ld->z);
+    return st;
+}
+
+/* Tells the formats apart by their first bytes and reads src. */
+static em_status load_src(loader *ld, const em_src *src, char *notice, size_t n, em_pyval **root)
+{
+    unsigned char head[32] = {0};
+    size_t hn = src->len < sizeof head ? (size_t)src->len : sizeof head;
+    em_status st = em_src_read(src, 0, head, hn);
+    if (st != EM_OK) return st;
+    if (hn >= 4 && memcmp(head, "PK\3\4", 4) == 0) return load_zip(ld, src, notice, n, root);
+    if (em_pt_is_legacy(head, hn)) return em_pt_load_legacy(ld->path, src, &ld->notes, root);
+    return em_fail(EM_ERR_IO, "torch.load: %s: not a PyTorch checkpoint: it is neither a PyTorch zip checkpoint "
+                   "(which starts with PK\\3\\4, torch.save's format since PyTorch 1.6) nor the legacy format "
+                   "(which starts with the pickled magic number 0x1950a86a20f9469cfc6c)", ld->path);
+}
+
+em_status em_pt_load_from(const em_src *src, const char *path, const char *map_location, em_pyval **root,
+                          char *notice, size_t n)
 {
     *root = NULL;
     if (notice && n) notice[0] = '\0';
@@ -246,41 +288,39 @@ em_status em_pt_load(const char *path, const char *map_location, em_pyval **root
     em_status st = parse_map_location(path, map_location, &want_cuda);
     if (st != EM_OK) return st;
     loader ld = {.path = path};
-    ld.z = em_zip_open(path, "torch.load");
-    if (!ld.z) return em_last_status();
-    st = check_archive(&ld, notice, n);
-    const unsigned char *pkl = NULL;
-    size_t len = 0;
-    char name[300], what[1200];
-    if (st == EM_OK) {
-        snprintf(name, sizeof name, "%s/data.pkl", ld.root);
-        if (!em_zip_find(ld.z, name, &pkl, &len))
-            st = em_fail(EM_ERR_IO, "torch.load: %s: the archive has no %s record", path, name);
+    st = load_src(&ld, src, notice, n, root);
+    if (st != EM_OK) {
+        em_pyval_free(*root);
+        *root = NULL;
+        return st;
     }
-    if (st == EM_OK) {
-        snprintf(what, sizeof what, "torch.load: %s: data.pkl", path);
-        em_unpickle_opts o = {load_storage, &ld, what};
-        st = em_pickle_read(pkl, len, &o, root);
-    }
-    for (size_t i = 0; i < ld.ncache; i++) em_tensor_release(ld.cache[i].base);
-    free(ld.cache);
-    em_zip_close(ld.z);
-    if (st != EM_OK) return st;
     char conv[160] = "";
     for (int t = 0; t < EM_PT_NUM_STYPES; t++)
-        if (ld.converted[t])
+        if (ld.notes.converted[t])
             snprintf(conv + strlen(conv), sizeof conv - strlen(conv), "%s%s -> %s", conv[0] ? ", " : "",
-                     torch_dtype_name(t), em_dtype_name(ember_dtype(t)));
+                     em_pt_torch_dtype_name(t), em_dtype_name(em_pt_ember_dtype(t)));
     if (conv[0]) note(notice, n, "converted %s (ember has no such dtypes)", conv, "");
     if (want_cuda) note(notice, n, "map_location '%s': tensors were loaded to the CPU%s", map_location,
                         " (ember has no CUDA support yet)");
-    else if (ld.other_loc[0] && !map_location)
-        note(notice, n, "tensors saved on %s were loaded to the CPU%s", ld.other_loc,
-             strncmp(ld.other_loc, "cuda", 4) == 0 ? " (ember has no CUDA support yet)" : "");
+    else if (ld.notes.other_loc[0] && !map_location)
+        note(notice, n, "tensors saved on %s were loaded to the CPU%s", ld.notes.other_loc,
+             strncmp(ld.notes.other_loc, "cuda", 4) == 0 ? " (ember has no CUDA support yet)" : "");
     if (notice && notice[0]) {
         char tmp[1024];
         snprintf(tmp, sizeof tmp, "torch.load: %s: %s", path, notice);
         snprintf(notice, n, "%s", tmp);
     }
     return EM_OK;
+}
+
+em_status em_pt_load(const char *path, const char *map_location, em_pyval **root, char *notice, size_t n)
+{
+    *root = NULL;
+    char label[1100];
+    snprintf(label, sizeof label, "torch.load: %s", path);
+    em_src src;
+    em_status st = em_src_open(&src, path, label);
+    if (st == EM_OK) st = em_pt_load_from(&src, path, map_location, root, notice, n);
+    em_src_close(&src);
+    return st;
 }

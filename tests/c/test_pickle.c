@@ -55,7 +55,7 @@ static em_tensor *test_storage(void *ctx, em_pt_stype type, const char *key, con
 
 static em_status run(const buf *b, em_pyval **out)
 {
-    em_unpickle_opts o = {test_storage, NULL, "test"};
+    em_unpickle_opts o = {test_storage, NULL, "test", NULL};
     return em_pickle_read(b->p, b->len, &o, out);
 }
 
@@ -226,7 +226,9 @@ static void test_refusals(void)
     start(&b), text(&b, "cos\nsystem\n"), str(&b, "true"), text(&b, "\x85R.");
     refused(&b, "os.system, which could run code");
     start(&b), op(&b, 0x8c), op(&b, 8), text(&b, "builtins"), op(&b, 0x8c), op(&b, 4), text(&b, "eval\x93.");
-    refused(&b, "SHORT_BINUNICODE");
+    refused(&b, "builtins.eval, which could run code");      /* STACK_GLOBAL: the same allowlist as GLOBAL */
+    start(&b), op(&b, 0x8c), op(&b, 3), text(&b, "o\x1bs"), op(&b, 0x8c), op(&b, 1), text(&b, "x\x93.");
+    refused(&b, "printable ASCII");
     start(&b), text(&b, "ctorch\nload\n.");
     refused(&b, "torch.load");
     start(&b), text(&b, "h\x05.");
@@ -237,8 +239,25 @@ static void test_refusals(void)
     refused(&b, "truncated");
     start(&b), op(&b, 0x8a), op(&b, 200), text(&b, ".");
     refused(&b, "truncated");
-    start(&b), op(&b, 0x8a), op(&b, 9), put(&b, "\0\0\0\0\0\0\0\0\0", 9), op(&b, '.');
-    refused(&b, "does not fit 64 bits");
+    start(&b), op(&b, 0x8a), op(&b, 9), put(&b, "\0\0\0\0\0\0\0\0\x01", 9), op(&b, '.');   /* 2^64 */
+    refused(&b, "outside the 64-bit range");
+    start(&b), op(&b, 0x8a), op(&b, 9), put(&b, "\0\0\0\0\0\0\0\x80\0", 9), op(&b, '.');   /* 2^63 */
+    refused(&b, "outside the 64-bit range");
+    start(&b), op(&b, 0x8a), op(&b, 9), put(&b, "\xff\xff\xff\xff\xff\xff\xff\x7f\xff", 9), op(&b, '.');
+    refused(&b, "outside the 64-bit range");                  /* -2^63 - 1 */
+    start(&b), op(&b, 0x8a), op(&b, 10), put(&b, "\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10), op(&b, '.');
+    refused(&b, "outside the 64-bit range");                  /* the legacy magic number, as a value */
+    start(&b), op(&b, 0x8b), put(&b, "\x09\0\0\0", 4), put(&b, "\0\0\0\0\0\0\0\0\x01", 9), op(&b, '.');
+    refused(&b, "outside the 64-bit range");                  /* LONG4 */
+    start(&b), op(&b, 0x8f), op(&b, '.');
+    refused(&b, "Python set");
+    start(&b), op(&b, 0x80), op(&b, 6), op(&b, 'N'), op(&b, '.');
+    refused(&b, "protocol 6");
+    start(&b), op(&b, 0x95), put(&b, "\x10\0\0\0\0\0\0\0", 8), op(&b, 'N'), op(&b, '.');
+    refused(&b, "FRAME");                                     /* a frame longer than the rest */
+    start(&b), text(&b, "ctorch.torch_version\nTorchVersion\n"), str(&b, "1"), op(&b, 0x85), op(&b, '}');
+    op(&b, 0x92), op(&b, '.');
+    refused(&b, "NEWOBJ_EX");
     start(&b), str(&b, "\xc3\x28"), op(&b, '.');
     refused(&b, "UTF-8");
     start(&b), op(&b, '.');
@@ -275,6 +294,76 @@ static void test_refusals(void)
     refused(&b, "INT");
     start(&b), op(&b, ']'), op(&b, 'q'), op(&b, 0), op(&b, 'h'), op(&b, 0), text(&b, "a.");
     refused(&b, "contains itself");
+    free(b.p);
+}
+
+/* What protocols 3 to 5 add (torch.save(..., pickle_protocol=N) of PyTorch
+** writes them): FRAME, MEMOIZE, SHORT_BINUNICODE, BINUNICODE8, STACK_GLOBAL
+** of an allowed global, bytes; and exact 64-bit ints in long encodings. */
+static void test_protocols(void)
+{
+    buf b = {0};
+    b.len = 0;
+    op(&b, 0x80), op(&b, 4), op(&b, 0x95), put(&b, "\x40\0\0\0\0\0\0\0", 8);
+    op(&b, ']'), op(&b, 0x94), op(&b, '(');                                       /* list, memo 0 */
+    op(&b, 0x8c), op(&b, 2), text(&b, "hi"), op(&b, 0x94);                        /* 'hi', memo 1 */
+    op(&b, 0x8d), put(&b, "\x03\0\0\0\0\0\0\0", 8), text(&b, "abc");
+    op(&b, 'C'), op(&b, 2), put(&b, "\0\xff", 2);                                 /* b'\x00\xff' */
+    op(&b, 'h'), op(&b, 1);                                                      /* 'hi' again */
+    op(&b, 0x8c), op(&b, 11), text(&b, "collections"), op(&b, 0x8c), op(&b, 11), text(&b, "OrderedDict");
+    op(&b, 0x93), op(&b, ')'), op(&b, 'R');                                       /* OrderedDict() */
+    op(&b, 0x8a), op(&b, 9), put(&b, "\xff\xff\xff\xff\xff\xff\xff\xff\xff", 9);   /* -1 in 9 bytes */
+    op(&b, 0x8a), op(&b, 8), put(&b, "\0\0\0\0\0\0\0\x80", 8);                   /* -2^63 */
+    op(&b, 0x8a), op(&b, 9), put(&b, "\xff\xff\xff\xff\xff\xff\xff\x7f\0", 9);   /* 2^63 - 1 */
+    op(&b, 0x8a), op(&b, 8), put(&b, "\x01\0\0\0\0\0\x20\0", 8);                 /* 2^53 + 1 */
+    op(&b, 'e'), op(&b, '.');
+    em_pyval *v = NULL;
+    CHECK(run(&b, &v) == EM_OK);
+    CHECK(v && v->kind == EM_PY_LIST && v->u.seq.len == 9);
+    if (v && v->kind == EM_PY_LIST && v->u.seq.len == 9) {
+        em_pyval **it = v->u.seq.items;
+        CHECK(it[0]->kind == EM_PY_STR && strcmp(it[0]->u.s.data, "hi") == 0);
+        CHECK(it[1]->kind == EM_PY_STR && strcmp(it[1]->u.s.data, "abc") == 0);
+        CHECK(it[2]->kind == EM_PY_BYTES && it[2]->u.s.len == 2 && (unsigned char)it[2]->u.s.data[1] == 0xff);
+        CHECK(it[3]->kind == EM_PY_STR && strcmp(it[3]->u.s.data, "hi") == 0);
+        CHECK(it[4]->kind == EM_PY_ODICT);
+        CHECK(it[5]->kind == EM_PY_INT && it[5]->u.i == -1);
+        CHECK(it[6]->kind == EM_PY_INT && it[6]->u.i == INT64_MIN);
+        CHECK(it[7]->kind == EM_PY_INT && it[7]->u.i == INT64_MAX);
+        CHECK(it[8]->kind == EM_PY_INT && it[8]->u.i == ((int64_t)1 << 53) + 1);
+    }
+    em_pyval_free(v);
+    /* a pickle followed by more bytes: the prefix reader says where it stopped */
+    start(&b), int1(&b, 5), op(&b, '.'), text(&b, "more");
+    em_unpickle_opts o = {test_storage, NULL, "test", NULL};
+    size_t used = 0;
+    CHECK(em_pickle_read_prefix(b.p, b.len, &o, &v, &used) == EM_OK && used == 5 && v && v->u.i == 5);
+    em_pyval_free(v);
+    /* running out of bytes is told apart from other refusals */
+    bool short_buf = false;
+    o.ran_out = &short_buf;
+    start(&b), op(&b, ']'), op(&b, '('), int1(&b, 1);
+    CHECK(em_pickle_read_prefix(b.p, b.len, &o, &v, &used) != EM_OK && short_buf);
+    short_buf = false;
+    start(&b), text(&b, "cos\nsystem\n.");
+    CHECK(em_pickle_read_prefix(b.p, b.len, &o, &v, &used) != EM_OK && !short_buf);
+    /* legacy storage ids: a sixth element, view_metadata, which must be None */
+    start(&b);
+    text(&b, "ctorch._utils\n_rebuild_tensor_v2\n(("), str(&b, "storage"), text(&b, "ctorch\nFloatStorage\n");
+    str(&b, "3"), str(&b, "cpu"), int1(&b, 4), text(&b, "NtQ"), int1(&b, 0), int1(&b, 4), op(&b, 0x85);
+    int1(&b, 1), op(&b, 0x85), op(&b, 0x89), text(&b, "ccollections\nOrderedDict\n)RtR.");
+    CHECK(run(&b, &v) == EM_OK && v && v->kind == EM_PY_TENSOR && v->u.tensor.t->shape[0] == 4);
+    em_pyval_free(v);
+    start(&b);
+    text(&b, "("), str(&b, "storage"), text(&b, "ctorch\nFloatStorage\n"), str(&b, "3"), str(&b, "cpu");
+    int1(&b, 4), text(&b, "("), str(&b, "3"), int1(&b, 0), int1(&b, 4), text(&b, "ttQ.");
+    refused(&b, "view of another storage");
+    start(&b), str(&b, "\x1b]0;pwned\x07"), str(&b, "x"), op(&b, 0x86), text(&b, "Q.");
+    refused(&b, "'\\27]0;pwned\\7' is not a storage reference");   /* file text is escaped in messages */
+    for (int i = 0; i < 10; i++) {
+        em_tensor_release(cache[i]);
+        cache[i] = NULL;
+    }
     free(b.p);
 }
 
@@ -353,9 +442,12 @@ static unsigned char *read_fixture(const char *name, size_t *len)
 static void zip_refused(const unsigned char *p, size_t len, const char *want)
 {
     em_zip_reader *z = em_zip_open_memory(p, len, "zip");
-    CHECK(z == NULL);
-    if (z) em_zip_close(z);
-    else if (!strstr(em_last_error(), want)) {
+    /* the structure is checked at open; a record's CRC when it is read */
+    em_status st = EM_OK;
+    for (size_t i = 0; z && i < em_zip_count(z) && st == EM_OK; i++) st = em_zip_stream(z, i, NULL, NULL);
+    CHECK(z == NULL || st != EM_OK);
+    em_zip_close(z);
+    if (!strstr(em_last_error(), want)) {
         fprintf(stderr, "message '%s' lacks '%s'\n", em_last_error(), want);
         CHECK(0);
     }
@@ -369,15 +461,34 @@ static void test_zip(void)
     if (!p) return;
     em_zip_reader *z = em_zip_open_memory(p, len, "zip");
     CHECK(z && em_zip_count(z) == 4);
-    const unsigned char *d;
-    size_t n;
-    CHECK(z && em_zip_find(z, "linear_state/version", &d, &n) && n == 2 && d[0] == '3');
-    CHECK(z && !em_zip_find(z, "linear_state/nope", &d, &n));
+    unsigned char *d = NULL;
+    size_t n = 0;
+    CHECK(z && em_zip_load(z, "linear_state/version", &d, &n) == EM_OK && n == 2 && d[0] == '3');
+    free(d);
+    CHECK(z && em_zip_index(z, "linear_state/nope") < 0);
+    CHECK(z && em_zip_load(z, "linear_state/nope", &d, &n) != EM_OK && strstr(em_last_error(), "no linear_state/nope"));
+    /* a record read straight into the caller's memory, CRC checked */
+    long w = z ? em_zip_index(z, "linear_state/data/0") : -1;
+    CHECK(w >= 0);
+    if (w >= 0) {
+        unsigned char *rec = malloc(em_zip_size(z, (size_t)w) + 1);
+        CHECK(em_zip_read(z, (size_t)w, rec) == EM_OK);
+        free(rec);
+    }
     em_zip_close(z);
     unsigned char *q = malloc(len);
     /* a flipped data byte: CRC mismatch (data/0 starts at 448 in every 1.13 file of this layout) */
     memcpy(q, p, len), q[450] ^= 1;
     zip_refused(q, len, "CRC-32 mismatch");
+    z = em_zip_open_memory(q, len, "zip");        /* opening reads no record: the damage shows when read */
+    CHECK(z != NULL);
+    long bad = z ? em_zip_index(z, "linear_state/data/0") : -1;
+    if (bad >= 0) {
+        unsigned char *rec = malloc(em_zip_size(z, (size_t)bad) + 1);
+        CHECK(em_zip_read(z, (size_t)bad, rec) != EM_OK && strstr(em_last_error(), "CRC-32 mismatch"));
+        free(rec);
+    }
+    em_zip_close(z);
     /* method 8 in the first central entry */
     size_t cd = 0;
     for (size_t i = len - 22; i > 0; i--)
@@ -397,5 +508,5 @@ static void test_zip(void)
     free(p);
 }
 
-TEST_MAIN(RUN(test_values); RUN(test_torch_globals); RUN(test_tensors); RUN(test_refusals); RUN(test_limits);
-          RUN(test_truncation); RUN(test_zip);)
+TEST_MAIN(RUN(test_values); RUN(test_torch_globals); RUN(test_tensors); RUN(test_refusals); RUN(test_protocols);
+          RUN(test_limits); RUN(test_truncation); RUN(test_zip);)

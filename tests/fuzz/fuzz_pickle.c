@@ -22,7 +22,7 @@ static em_tensor *storage(void *ctx, em_pt_stype type, const char *key, const ch
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    em_unpickle_opts opts = {storage, NULL, "fuzz"};
+    em_unpickle_opts opts = {storage, NULL, "fuzz", NULL};
     em_pyval *out = NULL;
     if (em_pickle_read(data, size, &opts, &out) == EM_OK) em_pyval_free(out);
     return 0;
