@@ -1,10 +1,15 @@
-/* lua_load.c — torch.load(path[, {map_location=}]): reads a PyTorch
-** checkpoint (src/io/pt_load.c) and converts its value tree to Lua:
+/* lua_load.c — torch.load(path[, {map_location=, weights_only=}]): reads a
+** PyTorch checkpoint (src/io/pt_load.c: the zip format or the legacy one)
+** and converts its value tree to Lua:
 **   OrderedDict and dict -> torch.OrderedDict (order kept; _metadata as the
-**     field _metadata; None values kept with od:set(k, nil)); list -> array
-**     (None items leave holes); tuple -> torch.tuple; None -> nil; int ->
-**     integer; float; bool; str and bytes -> string; tensor -> tensor
-**     (Parameter -> nn.Parameter; requires_grad kept).
+**     field _metadata; a plain dict marked _pytype = "dict"); list -> array
+**     (an empty one marked torch.list, so that it saves back as a list);
+**     tuple -> torch.tuple; None -> torch.None wherever it is (list items,
+**     dict values and keys, the whole value), so lists keep their length;
+**     int -> integer (64-bit, exact); float; bool; str and bytes -> string;
+**     tensor -> tensor (Parameter -> nn.Parameter; requires_grad kept).
+**   Dict keys keep their kind: integer, float, boolean, string, torch.None,
+**     or a torch.tuple (a new table: found by pairs, not by d[{...}]).
 ** A notice from the loader (dtypes converted, CUDA tensors loaded to the CPU)
 ** is printed to stderr once per distinct text. Not here: the file format. */
 #include <stdio.h>
@@ -23,8 +28,11 @@ typedef struct conv {
     int od_new;     /* stack index: torch.OrderedDict constructor */
     int od_set;     /* stack index: its set method */
     int tuple;      /* stack index: torch.tuple */
+    int list;       /* stack index: torch.list */
     int param;      /* stack index: nn.Parameter.new, or nil until first needed */
 } conv;
+
+static const em_lua_opts LOAD_OPTS = {"torch.load", "map_location weights_only", "pickle_module mmap encoding"};
 
 static int box_gc(lua_State *L)
 {
@@ -87,9 +95,8 @@ static void push_map(conv *c, const em_pyval *v)
     int od = lua_gettop(L);
     for (size_t i = 0; i < v->u.map.len; i++) {
         const em_pyval *k = v->u.map.keys[i];
-        if (k->kind == EM_PY_NONE || (k->kind == EM_PY_FLOAT && k->u.f != k->u.f))
-            luaL_error(L, "torch.load: a dict key is %s, which cannot be a Lua table key",
-                       k->kind == EM_PY_NONE ? "None" : "NaN");
+        if (k->kind == EM_PY_FLOAT && k->u.f != k->u.f)
+            luaL_error(L, "torch.load: a dict key is NaN, which cannot be a Lua table key");
         lua_pushvalue(L, c->od_set);
         lua_pushvalue(L, od);
         push_value(c, k);
@@ -111,7 +118,7 @@ static void push_value(conv *c, const em_pyval *v)
     lua_State *L = c->L;
     luaL_checkstack(L, 8, "torch.load: values nested too deeply");
     switch (v->kind) {
-    case EM_PY_NONE: lua_pushnil(L); return;
+    case EM_PY_NONE: em_lua_push_none(L); return;
     case EM_PY_BOOL: lua_pushboolean(L, v->u.b); return;
     case EM_PY_INT: lua_pushinteger(L, (lua_Integer)v->u.i); return;
     case EM_PY_FLOAT: lua_pushnumber(L, v->u.f); return;
@@ -126,6 +133,11 @@ static void push_value(conv *c, const em_pyval *v)
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         if (v->kind == EM_PY_TUPLE) lua_call(L, 1, 1);
+        else if (v->u.seq.len == 0) {           /* [] would read back as {}, a dict */
+            lua_pushvalue(L, c->list);
+            lua_insert(L, -2);
+            lua_call(L, 1, 1);
+        }
         return;
     case EM_PY_DICT:
     case EM_PY_ODICT: push_map(c, v); return;
@@ -175,13 +187,30 @@ static const char *table_target(lua_State *L, int idx)
     return target;
 }
 
-/* torch.load(path[, {map_location = "cpu" | "cuda[:N]" | torch.device | {from = to}}]) */
+/* Raises the loader's message, which names torch.load and the path. */
+static int raise_load(lua_State *L)
+{
+    const char *m = em_last_error();
+    if (strncmp(m, "torch.load", 10) == 0) return luaL_error(L, "%s", m);
+    return luaL_error(L, "torch.load: %s", m);
+}
+
+/* torch.load(path[, {map_location = "cpu" | "cuda[:N]" | torch.device | {from = to}, weights_only = true}]) */
 static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
     const char *ml = NULL;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
+        em_lua_check_options(L, 2, &LOAD_OPTS);
+        int wo = lua_getfield(L, 2, "weights_only");
+        if (wo != LUA_TNIL && wo != LUA_TBOOLEAN)
+            return luaL_error(L, "torch.load: weights_only must be true or false, got %s", luaL_typename(L, -1));
+        if (wo == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+            return luaL_error(L, "torch.load: weights_only = false is not supported: ember never runs code from a "
+                              "file, so it always loads as PyTorch's weights_only = true does (tensors, numbers, "
+                              "strings, lists, tuples, dicts); leave the option out");
+        lua_pop(L, 1);
         int t = lua_getfield(L, 2, "map_location");
         if (t == LUA_TSTRING) ml = lua_tostring(L, -1);
         else if (t == LUA_TUSERDATA && luaL_testudata(L, -1, EM_DEVICE_MT)) ml = luaL_tolstring(L, -1, NULL);
@@ -199,13 +228,15 @@ static int l_load(lua_State *L)
     c.od_set = lua_gettop(L);
     push_require(L, "torch");
     lua_getfield(L, -1, "tuple");
-    lua_remove(L, -2);
-    c.tuple = lua_gettop(L);
+    lua_getfield(L, -2, "list");
+    lua_remove(L, -3);
+    c.tuple = lua_gettop(L) - 1;
+    c.list = lua_gettop(L);
     lua_pushnil(L);
     c.param = lua_gettop(L);
     em_pyval **box = new_box(L);
     char notice[1024];
-    EM_LUA_CHECK(L, em_pt_load(path, ml, box, notice, sizeof notice));
+    if (em_pt_load(path, ml, box, notice, sizeof notice) != EM_OK) return raise_load(L);
     if (notice[0]) notice_once(L, notice);
     push_value(&c, *box);
     em_pyval_free(*box);

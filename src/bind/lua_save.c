@@ -1,14 +1,20 @@
-/* lua_save.c — torch.save(value, path): converts a Lua value into the
-** em_pyval tree that src/io/pt_save.c writes as a PyTorch checkpoint.
+/* lua_save.c — torch.save(value, path[, options]): converts a Lua value into
+** the em_pyval tree that src/io/pt_save.c writes as a PyTorch checkpoint
+** (the zip format, or the legacy one with _use_new_zipfile_serialization =
+** false; pickle_protocol 2 to 5).
 **   torch.OrderedDict -> OrderedDict (its _metadata field too; keys kept with
-**     no value -> None); torch.tuple and torch.Size -> tuple; arrays 1..n
-**     (n >= 1) -> list; other plain tables (also {}) -> dict, keys sorted
-**     (booleans, numbers, strings); integer/float by math.type; booleans;
-**     strings (valid UTF-8); tensors as they are (views keep their storage);
-**     nn.Parameter -> Parameter.
+**     no value -> None); torch.tuple and torch.Size -> tuple; torch.list and
+**     arrays 1..n (n >= 1) -> list; other plain tables (also {}) -> dict,
+**     keys sorted (booleans, numbers, strings, None, tuples); torch.None and
+**     nil -> None; integer/float by math.type; booleans; strings (valid
+**     UTF-8); tensors as they are (views keep their storage); nn.Parameter
+**     -> Parameter.
+**   Dict keys: strings, integers, floats, booleans, torch.None and
+**     torch.tuples of those.
 ** Functions, other userdata, tables with other metatables, cycles and bad
-** keys raise an error naming the key path. Also torch.core._fault_inject
-** (test hook of src/io/atomic_file.c). Not here: the file format. */
+** keys raise an error naming the key path. Also torch.list (the list
+** marker) and torch.core._fault_inject (test hook of src/io/atomic_file.c).
+** Not here: the file format. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +27,10 @@
 
 #define MAX_DEPTH 500
 #define PYVAL_MT "ember.pyval_box"
+#define LIST_MT "torch.list"    /* the metatable torch.list gives a table */
+
+static const em_lua_opts SAVE_OPTS = {"torch.save", "_use_new_zipfile_serialization pickle_protocol",
+                                      "pickle_module"};
 
 typedef struct conv {
     lua_State *L;
@@ -146,11 +156,17 @@ static em_status attach(lua_State *L, target *t, em_pyval *v)
     return st;
 }
 
-/* A scalar key (for dicts) at stack index k, or an error. */
+static bool is_list(lua_State *L, int idx);
+static bool call_is(lua_State *L, int fn, int idx);
+
+/* A key (for dicts) at stack index k: a scalar, torch.None, or a tuple of
+** those; else an error. */
 static em_pyval *convert_key(conv *c, int k)
 {
     lua_State *L = c->L;
     em_pyval *v = NULL;
+    k = lua_absindex(L, k);
+    luaL_checkstack(L, 8, "torch.save: keys nested too deeply");
     switch (lua_type(L, k)) {
     case LUA_TSTRING: {
         size_t n;
@@ -163,8 +179,34 @@ static em_pyval *convert_key(conv *c, int k)
         v = lua_isinteger(L, k) ? em_pyval_new_int(lua_tointeger(L, k)) : em_pyval_new_float(lua_tonumber(L, k));
         break;
     case LUA_TBOOLEAN: v = em_pyval_new_bool(lua_toboolean(L, k)); break;
-    default: conv_error(c, "cannot save a %s as a dict key (keys are strings, numbers or booleans)",
-                        luaL_typename(L, k));
+    case LUA_TUSERDATA:
+        if (!em_lua_is_none(L, k))
+            conv_error(c, "cannot save a %s as a dict key (keys are strings, numbers, booleans, torch.None or "
+                       "torch.tuples of those)", luaL_typename(L, k));
+        v = em_pyval_new(EM_PY_NONE);
+        break;
+    case LUA_TTABLE:
+        if (call_is(L, c->is_tuple, k)) {       /* a tuple of keys, as Python allows */
+            em_pyval **box = new_pyval_box(L);  /* frees the tuple if an element raises */
+            if (!(*box = em_pyval_new(EM_PY_TUPLE))) em_lua_raise(L);
+            lua_Integer n = (lua_Integer)lua_rawlen(L, k);
+            for (lua_Integer i = 1; i <= n; i++) {
+                lua_rawgeti(L, k, i);
+                em_pyval *item = lua_isnil(L, -1) ? em_pyval_new(EM_PY_NONE) : convert_key(c, -1);
+                lua_pop(L, 1);
+                if (!item || em_pyval_append(*box, item) != EM_OK) em_lua_raise(L);
+            }
+            v = *box;
+            *box = NULL;
+            lua_pop(L, 1);
+            break;
+        }
+        conv_error(c, "cannot save a %s as a dict key (keys are strings, numbers, booleans, torch.None or "
+                   "torch.tuples of those)", call_is(L, c->is_tuple, k) ? "tuple" : "table");
+        break;
+    default:
+        conv_error(c, "cannot save a %s as a dict key (keys are strings, numbers, booleans, torch.None or "
+                   "torch.tuples of those)", luaL_typename(L, k));
     }
     if (!v) em_lua_raise(L);
     return v;
@@ -257,15 +299,19 @@ static void convert_sequence(conv *c, int idx, em_pyval *node, lua_Integer n, in
     }
 }
 
-/* Order of plain-table keys: booleans, then numbers, then strings (bytewise). */
+/* Order of plain-table keys: booleans, numbers, strings (bytewise), None,
+** tables (tuples: element by element), so that a save is reproducible. */
 static int key_rank(lua_State *L, int i)
 {
     int t = lua_type(L, i);
-    return t == LUA_TBOOLEAN ? 0 : t == LUA_TNUMBER ? 1 : t == LUA_TSTRING ? 2 : 3;
+    return t == LUA_TBOOLEAN ? 0 : t == LUA_TNUMBER ? 1 : t == LUA_TSTRING ? 2 : t == LUA_TUSERDATA ? 3
+           : t == LUA_TTABLE ? 4 : 5;
 }
 
 static bool key_less(lua_State *L, int a, int b)
 {
+    a = lua_absindex(L, a);
+    b = lua_absindex(L, b);
     int ra = key_rank(L, a), rb = key_rank(L, b);
     if (ra != rb) return ra < rb;
     if (ra == 0) return !lua_toboolean(L, a) && lua_toboolean(L, b);
@@ -275,6 +321,18 @@ static bool key_less(lua_State *L, int a, int b)
         const char *sa = lua_tolstring(L, a, &na), *sb = lua_tolstring(L, b, &nb);
         int r = memcmp(sa, sb, na < nb ? na : nb);
         return r < 0 || (r == 0 && na < nb);
+    }
+    if (ra == 4) {
+        luaL_checkstack(L, 4, "torch.save: keys nested too deeply");
+        lua_Integer na = (lua_Integer)lua_rawlen(L, a), nb = (lua_Integer)lua_rawlen(L, b);
+        for (lua_Integer i = 1; i <= na && i <= nb; i++) {
+            lua_rawgeti(L, a, i);
+            lua_rawgeti(L, b, i);
+            bool lt = key_less(L, -2, -1), gt = !lt && key_less(L, -1, -2);
+            lua_pop(L, 2);
+            if (lt || gt) return lt;
+        }
+        return na < nb;
     }
     return false;
 }
@@ -332,6 +390,35 @@ static void convert_plain(conv *c, int idx, target *t, int depth)
     lua_pop(L, 1);
 }
 
+static bool is_list(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx)) return false;
+    luaL_getmetatable(L, LIST_MT);
+    bool r = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return r;
+}
+
+/* A torch.list: elements 1..n (n = #t, torch.None for Python's None), and
+** no other keys: a hole or a named field would be lost. */
+static void convert_list(conv *c, int idx, target *t, int depth)
+{
+    lua_State *L = c->L;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n) {
+            path_add_key(c, lua_gettop(L));
+            conv_error(c, "%s", "a torch.list holds only elements 1..#list (use torch.None for Python's None)");
+        }
+    }
+    if (count != n) conv_error(c, "%s", "a torch.list has holes (nil elements); use torch.None for Python's None");
+    em_pyval *node = em_pyval_new(EM_PY_LIST);
+    if (attach(L, t, node) == EM_OK) convert_sequence(c, idx, node, n, depth);
+}
+
 static void convert_table(conv *c, int idx, target *t, int depth)
 {
     lua_State *L = c->L;
@@ -349,6 +436,8 @@ static void convert_table(conv *c, int idx, target *t, int depth)
         lua_pop(L, 1);
         em_pyval *node = em_pyval_new(plain ? EM_PY_DICT : EM_PY_ODICT);
         if (attach(L, t, node) == EM_OK) convert_ordered_dict(c, idx, node, depth);
+    } else if (is_list(L, idx)) {
+        convert_list(c, idx, t, depth);
     } else if (lua_getmetatable(L, idx)) {
         lua_pop(L, 1);
         int top = lua_gettop(L);
@@ -392,6 +481,10 @@ static void convert(conv *c, int idx, target *t, int depth)
     }
     case LUA_TTABLE: convert_table(c, idx, t, depth + 1); return;
     case LUA_TUSERDATA: {
+        if (em_lua_is_none(L, idx)) {
+            attach(L, t, em_pyval_new(EM_PY_NONE));
+            return;
+        }
         em_tensor *x = em_lua_test_tensor(L, idx);
         if (x) {
             em_pyval *v = em_pyval_new_tensor(x);
@@ -424,12 +517,44 @@ static void push_loaded(lua_State *L, const char *mod, const char *field, const 
     lua_settop(L, top + 1);
 }
 
-/* torch.save(value, path): writes value as a PyTorch checkpoint, replacing
-** path atomically. */
+/* Reads torch.save's options table at idx (0: none). */
+static em_pt_save_opts save_options(lua_State *L, int idx)
+{
+    em_pt_save_opts o = {2, false};
+    if (!idx) return o;
+    em_lua_check_options(L, idx, &SAVE_OPTS);
+    int t = lua_getfield(L, idx, "_use_new_zipfile_serialization");
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        luaL_error(L, "torch.save: _use_new_zipfile_serialization must be true or false, got %s", luaL_typename(L, -1));
+    o.legacy = t == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    t = lua_getfield(L, idx, "pickle_protocol");
+    if (t != LUA_TNIL) {
+        if (!lua_isinteger(L, -1))
+            luaL_error(L, "torch.save: pickle_protocol must be an integer from 2 to 5, got %s",
+                       t == LUA_TNUMBER ? "a float" : luaL_typename(L, -1));
+        lua_Integer p = lua_tointeger(L, -1);
+        if (p < 2 || p > 5)
+            luaL_error(L, "torch.save: pickle_protocol %I is not supported (2 to 5 are: protocols 0 and 1 cannot "
+                       "hold torch.save's storage references)", p);
+        o.protocol = (int)p;
+    }
+    lua_pop(L, 1);
+    return o;
+}
+
+/* torch.save(value, path[, options]): writes value as a PyTorch checkpoint,
+** replacing path atomically. */
 static int l_save(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 2);
-    lua_settop(L, 2);
+    int opts = 0;
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        opts = 3;
+    }
+    em_pt_save_opts so = save_options(L, opts);
+    lua_settop(L, 3);
     conv c = {.L = L, .plen = 5};
     memcpy(c.path, "value", 6);
     push_loaded(L, "torch.ordered_dict", "is", NULL);
@@ -443,10 +568,29 @@ static int l_save(lua_State *L)
     em_pyval **box = new_pyval_box(L);
     target t = {box, NULL};
     convert(&c, 1, &t, 0);
-    EM_LUA_CHECK(L, em_pt_save(path, *box));
+    if (em_pt_save_with(path, *box, &so) != EM_OK) {
+        const char *m = em_last_error();
+        return strncmp(m, "torch.save", 10) == 0 ? luaL_error(L, "%s", m) : luaL_error(L, "torch.save: %s", m);
+    }
     em_pyval_free(*box);
     *box = NULL;
     return 0;
+}
+
+/* torch.list([t]) -> t, marked as a Python list: torch.save writes it as a
+** list even when it is empty ({} alone is a dict). */
+static int l_list(lua_State *L)
+{
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (lua_getmetatable(L, 1) && !is_list(L, 1))
+        return luaL_error(L, "torch.list: the table already has a metatable (it is not a plain table)");
+    lua_settop(L, 1);
+    luaL_setmetatable(L, LIST_MT);
+    return 1;
 }
 
 /* torch.core._fault_inject(spec or nil): test hook, e.g. "write:ENOSPC". */
@@ -458,8 +602,15 @@ static int l_fault_inject(lua_State *L)
 
 void em_lua_register_save(lua_State *L)
 {
+    if (luaL_newmetatable(L, LIST_MT)) {
+        lua_pushliteral(L, "list");
+        lua_setfield(L, -2, "__name");
+    }
+    lua_pop(L, 1);
     lua_pushcfunction(L, l_save);
     lua_setfield(L, -2, "save");
+    lua_pushcfunction(L, l_list);
+    lua_setfield(L, -2, "list");
     lua_pushcfunction(L, l_fault_inject);
     lua_setfield(L, -2, "_fault_inject");
 }

@@ -202,6 +202,7 @@ static em_status put_tensor_v2(em_pickle *pk, const em_tensor *t, bool requires_
     if (st == EM_OK) st = put_cstr(pk, keystr);
     if (st == EM_OK) st = put_cstr(pk, location);
     if (st == EM_OK) st = put_int(pk, pk->storages[key].numel);
+    if (st == EM_OK && pk->legacy) st = op(pk, OP_NONE);      /* view_metadata */
     if (st == EM_OK) st = op(pk, OP_TUPLE);
     if (st == EM_OK) st = op(pk, OP_BINPERSID);
     /* offset, size, stride, requires_grad, backward_hooks */
@@ -336,10 +337,17 @@ static em_status put_value(em_pickle *pk, const em_pyval *v, int depth)
     return em_fail(EM_ERR_INTERNAL, "torch.save: unknown value kind %d", (int)v->kind);
 }
 
-em_status em_pickle_write(const em_pyval *root, em_pickle *out)
+em_status em_pickle_write(const em_pyval *root, em_pickle *out) { return em_pickle_write_with(root, NULL, out); }
+
+em_status em_pickle_write_with(const em_pyval *root, const em_pickle_opts *opts, em_pickle *out)
 {
     memset(out, 0, sizeof *out);
-    unsigned char proto[2] = {OP_PROTO, 2};
+    int protocol = opts ? opts->protocol : 2;
+    if (protocol < 2 || protocol > 5)
+        return em_fail(EM_ERR_VALUE, "torch.save: pickle_protocol %d is not supported (2 to 5 are; torch.save "
+                       "needs at least 2 for its storage references)", protocol);
+    out->legacy = opts && opts->legacy;
+    unsigned char proto[2] = {OP_PROTO, (unsigned char)protocol};
     em_status st = put(out, proto, 2);
     if (st == EM_OK) st = put_value(out, root, 0);
     if (st == EM_OK) st = op(out, OP_STOP);
