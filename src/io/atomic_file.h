@@ -1,9 +1,14 @@
 /* atomic_file.h — replacing a file all at once: the bytes go to a temporary
-** file beside the target (".name.tmp.PID.N", created with O_EXCL), which is
-** flushed, fsync'ed, closed and renamed over the target, then the folder is
-** fsync'ed. On any failure the temporary file is removed and the old target
-** is left untouched. Not here: what the bytes are (zip_write.c, pt_save.c).
-** Tests inject failures with em_atomic_fault_inject or EMBER_FAULT_INJECT. */
+** file beside the target (".name.tmp.PID.N", or ".tmp-HASH.PID.N" when that
+** would pass NAME_MAX; created with O_EXCL), which is flushed, fsync'ed,
+** closed and renamed over the target, then the folder is fsync'ed. On any
+** failure the temporary file is removed and the old target is left
+** untouched. The target is the path with its symlinks followed: saving to a
+** link replaces the file it points to and keeps the link. A character device
+** or FIFO (/dev/null, a pipe) is written directly, never replaced; a block
+** device, folder or socket is refused. Not here: what the bytes are
+** (zip_write.c, pt_save.c). Tests inject failures with
+** em_atomic_fault_inject or EMBER_FAULT_INJECT. */
 #ifndef EMBER_ATOMIC_FILE_H
 #define EMBER_ATOMIC_FILE_H
 

@@ -2,7 +2,10 @@
 -- flush, fsync, close, rename, or when creating the temporary file) raise an
 -- error naming the path and the errno text, leave the previous file
 -- byte-identical and leave no temporary file; a successful save replaces
--- the file. Also: values torch.save refuses, with the key path in the error.
+-- the file. Also: values torch.save refuses, with the key path in the error;
+-- saving through a symlink replaces the file it points to (the link stays);
+-- a FIFO or character device is written, never replaced; a block device or
+-- a folder is refused; names of 240-255 bytes save; permissions carry over.
 local T = require "ember.test"
 local core = require "torch.core"
 
@@ -126,6 +129,107 @@ T.test("unsavable values raise an error naming the key path; nothing is written"
   od.w = function() end
   T.error(function() torch.save({sd = od}, path) end, "value.sd.w: cannot save a function")
   T.eq(listing(dir), "")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
+local function sh(cmd) return os.execute(cmd) == true end
+local function is_link(p) return sh("test -L '" .. p .. "'") end
+
+T.test("a save through a symlink replaces the file it points to and keeps the link", function()
+  local dir = tmpdir()
+  assert(os.execute("mkdir '" .. dir .. "/real'"))
+  torch.save({v = 1}, dir .. "/real/ckpt.pt")
+  assert(os.execute("ln -s real/ckpt.pt '" .. dir .. "/latest.pt'"))          -- relative link
+  assert(os.execute("ln -s '" .. dir .. "/latest.pt' '" .. dir .. "/chain.pt'")) -- absolute, to a link
+  torch.save({v = 2}, dir .. "/latest.pt")
+  T.ok(is_link(dir .. "/latest.pt"), "the link is still a link")
+  T.eq(torch.load(dir .. "/real/ckpt.pt").v, 2, "the file it points to was replaced")
+  torch.save({v = 3}, dir .. "/chain.pt")
+  T.ok(is_link(dir .. "/chain.pt") and is_link(dir .. "/latest.pt"))
+  T.eq(torch.load(dir .. "/real/ckpt.pt").v, 3)
+  T.eq(listing(dir), "chain.pt latest.pt real")
+  T.eq(listing(dir .. "/real"), "ckpt.pt", "the temporary file was beside the target")
+  -- a dangling link: the save creates the file it names, as open() would
+  assert(os.execute("ln -s real/new.pt '" .. dir .. "/dangling.pt'"))
+  torch.save({v = 4}, dir .. "/dangling.pt")
+  T.ok(is_link(dir .. "/dangling.pt"))
+  T.eq(torch.load(dir .. "/real/new.pt").v, 4)
+  -- a loop of links is an error, not a hang
+  assert(os.execute("ln -s loop2 '" .. dir .. "/loop1' && ln -s loop1 '" .. dir .. "/loop2'"))
+  T.error(function() torch.save({v = 5}, dir .. "/loop1") end, "symbolic links")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
+T.test("a FIFO is written through, not replaced; with no reader it is an error, not a hang", function()
+  local dir = tmpdir()
+  local fifo, out = dir .. "/pipe", dir .. "/out.pt"
+  assert(os.execute("mkfifo '" .. fifo .. "'"))
+  T.error(function() torch.save({v = 1}, fifo) end, "FIFO that no program is reading")
+  -- a reader copies what arrives; it opens the FIFO before the save starts
+  assert(os.execute("(cat '" .. fifo .. "' > '" .. out .. "') & sleep 0.3"))
+  torch.save({v = torch.arange(5)}, fifo)
+  assert(os.execute("wait; sleep 0.3"))
+  T.ok(sh("test -p '" .. fifo .. "'"), "the FIFO is still a FIFO")
+  local back
+  for _ = 1, 50 do                       -- the reader may still be writing out.pt
+    local ok, v = pcall(torch.load, out)
+    if ok then back = v break end
+    os.execute("sleep 0.1")
+  end
+  T.ok(back and torch.equal(back.v, torch.arange(5)), "the bytes went through the FIFO")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
+T.test("a character device is written directly, never replaced", function()
+  local dir = tmpdir()
+  -- a private copy of /dev/null where we may make one (root); else /dev/null itself
+  local dev = dir .. "/null"
+  if not sh("mknod '" .. dev .. "' c 1 3 2>/dev/null") then dev = "/dev/null" end
+  torch.save({v = torch.ones(3)}, dev)
+  torch.save({v = torch.ones(3)}, dev, {_use_new_zipfile_serialization = false})
+  T.ok(sh("test -c '" .. dev .. "'"), dev .. " is still a character device")
+  T.ok(not sh("ls -A '" .. dir .. "' | grep -q tmp"), "no temporary file")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
+T.test("a folder or a block device is refused", function()
+  local dir = tmpdir()
+  T.error(function() torch.save({v = 1}, dir) end, "folder")
+  local blk = dir .. "/blk"
+  if sh("mknod '" .. blk .. "' b 7 200 2>/dev/null") then
+    T.error(function() torch.save({v = 1}, blk) end, "block device")
+    T.ok(sh("test -b '" .. blk .. "'"))
+  end
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
+T.test("names of 240 to 255 bytes save and load (the temporary name stays within NAME_MAX)", function()
+  local dir = tmpdir()
+  for _, n in ipairs({200, 228, 229, 240, 250, 255}) do
+    local name = string.rep("n", n - 3) .. ".pt"
+    torch.save({n = n}, dir .. "/" .. name)
+    T.eq(torch.load(dir .. "/" .. name).n, n)
+    T.eq(listing(dir), name, "only the file, no temporary left")
+    os.remove(dir .. "/" .. name)
+  end
+  -- a temporary file a killed save left behind is cleared by the next save of that name
+  local name = string.rep("k", 252) .. ".pt"
+  core._fault_inject("rename:EIO")
+  pcall(torch.save, {}, dir .. "/" .. name)
+  core._fault_inject(nil)
+  T.eq(listing(dir), "", "a failed save leaves nothing")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
+T.test("replacing a file keeps its permission bits", function()
+  local dir = tmpdir()
+  local path = dir .. "/private.pt"
+  torch.save({v = 1}, path)
+  assert(os.execute("chmod 600 '" .. path .. "'"))
+  torch.save({v = 2}, path)
+  local p = assert(io.popen("stat -c %a '" .. path .. "'"))
+  T.eq(p:read("l"), "600")
+  p:close()
   os.execute("rm -rf '" .. dir .. "'")
 end)
 
