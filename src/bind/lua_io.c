@@ -16,6 +16,8 @@ static int l_read_idx(lua_State *L)
     return 1;
 }
 
+static const em_lua_opts WRITE_IDX_OPTS = {"torch.io.write_idx", "gzip", ""};
+
 /* torch.io.write_idx(path, tensor[, {gzip = bool}]); gzip defaults to
 ** whether path ends in ".gz". */
 static int l_write_idx(lua_State *L)
@@ -27,6 +29,7 @@ static int l_write_idx(lua_State *L)
     if (!lua_isnoneornil(L, 3)) {
         luaL_checktype(L, 3, LUA_TTABLE);
         opts = 3;
+        em_lua_check_options(L, opts, &WRITE_IDX_OPTS);
     }
     bool gz_name = len >= 3 && strcmp(path + len - 3, ".gz") == 0;
     bool gzip = em_lua_opt_field_bool(L, opts, "gzip", gz_name);

@@ -65,12 +65,23 @@ static void push_shape(lua_State *L, const em_st_entry *e)
     }
 }
 
-/* torch.load_safetensors(path) -> OrderedDict name -> tensor (data order),
-** metadata table; the metadata is also the dict's field .metadata unless a
-** tensor is named "metadata". */
+static const em_lua_opts LOAD_OPTS = {"torch.load_safetensors", "device", ""};
+static const em_lua_opts INFO_OPTS = {"torch.io.safetensors_info", "checksum", ""};
+
+/* torch.load_safetensors(path[, {device = "cpu"}]) -> OrderedDict name ->
+** tensor (data order), metadata table; the metadata is also the dict's field
+** .metadata unless a tensor is named "metadata". */
 static int l_load(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
+    if (!lua_isnoneornil(L, 2)) {                  /* {device = "cpu"}, as load_file(filename, device="cpu") */
+        luaL_checktype(L, 2, LUA_TTABLE);
+        em_lua_check_options(L, 2, &LOAD_OPTS);
+        if (lua_getfield(L, 2, "device") != LUA_TNIL &&
+            em_lua_check_device(L, "torch.load_safetensors", lua_gettop(L)) != em_cpu_backend())
+            return luaL_error(L, "torch.load_safetensors: tensors load to the CPU; move them with :to(device)");
+        lua_settop(L, 1);
+    }
     lua_getglobal(L, "require");
     lua_pushliteral(L, "torch.ordered_dict");
     lua_call(L, 1, 1);
@@ -231,6 +242,7 @@ static int l_info(lua_State *L)
     bool checksum = true;
     if (!lua_isnoneornil(L, 2)) {
         luaL_checktype(L, 2, LUA_TTABLE);
+        em_lua_check_options(L, 2, &INFO_OPTS);
         checksum = em_lua_opt_field_bool(L, 2, "checksum", true);
     }
     holder *ho = new_holder(L);

@@ -1,7 +1,8 @@
 /* idx.c — reads and writes IDX files (see idx.h and formats/idx.md). The
 ** reader trusts nothing in the file: the header's sizes are checked against
 ** the file (plain) or the gzip trailer and the deflate ratio (gzip) before
-** the tensor is allocated, and the data is then read straight into it. Not
+** the tensor is allocated, and the data is then read straight into it. The
+** writer replaces the file through atomic_file.c, as torch.save does. Not
 ** here: dataset lookup (lua/torch/datasets.lua). */
 #include "idx.h"
 
@@ -16,6 +17,7 @@
 #include <zlib.h>
 
 #include "../ops/ops.h"
+#include "atomic_file.h"
 
 /* Deflate expands at most ~1032:1; an uncompressed size beyond this bound is
 ** a lie of the header, refused before allocating. */
@@ -333,79 +335,64 @@ static void *host_payload(const char *path, const em_tensor *t, int *code, size_
     return buf;
 }
 
-static bool write_all(int fd, gzFile gz, const void *buf, size_t n)
+/* gzip (deflate, level 6) of the chunks given, written to an atomic file. */
+typedef struct gz_writer {
+    z_stream z;
+    em_atomic_file *f;
+    unsigned char out[1 << 16];
+} gz_writer;
+
+static em_status gz_feed(gz_writer *g, const void *p, size_t n, int flush)
 {
-    const char *p = buf;
-    while (n > 0) {
-        size_t chunk = n < GZ_CHUNK ? n : GZ_CHUNK;
-        if (gz) {
-            if (gzwrite(gz, p, (unsigned)chunk) != (int)chunk) return false;
-        } else {
-            ssize_t w = write(fd, p, chunk);
-            if (w < 0 && errno == EINTR) continue;
-            if (w <= 0) return false;
-            chunk = (size_t)w;
-        }
-        p += chunk;
-        n -= chunk;
-    }
-    return true;
+    const unsigned char *in = p;
+    do {
+        uInt take = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        g->z.next_in = (Bytef *)in;
+        g->z.avail_in = take;
+        in += take;
+        n -= take;
+        int mode = n == 0 ? flush : Z_NO_FLUSH, rc;
+        do {
+            g->z.next_out = g->out;
+            g->z.avail_out = sizeof g->out;
+            rc = deflate(&g->z, mode);
+            if (rc == Z_STREAM_ERROR) return em_fail(EM_ERR_INTERNAL, "write_idx: zlib deflate failed");
+            em_status st = em_atomic_write(g->f, g->out, sizeof g->out - g->z.avail_out);
+            if (st != EM_OK) return st;
+        } while (g->z.avail_out == 0);
+    } while (n > 0);
+    return EM_OK;
 }
 
-static void fsync_parent(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char dir[4096];
-    if (!slash) strcpy(dir, ".");
-    else if (slash == path) strcpy(dir, "/");
-    else if ((size_t)(slash - path) < sizeof dir) {
-        memcpy(dir, path, (size_t)(slash - path));
-        dir[slash - path] = '\0';
-    } else return;
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
-
-/* Writes header + payload to a temporary file beside path, then renames. */
+/* Writes header and data to path atomically (atomic_file.c: temporary file,
+** fsync, rename; symlinks followed, devices written directly). */
 static em_status write_file(const char *path, const unsigned char *hdr, size_t hlen, const void *data,
                             size_t dlen, bool gzip)
 {
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp) return em_fail(EM_ERR_MEMORY, "write_idx: out of memory");
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp-XXXXXX", 12);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        em_status st = em_fail(EM_ERR_IO, "write_idx: %s: %s", path, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    bool ok;
+    em_atomic_file *f = em_atomic_open(path, "write_idx");
+    if (!f) return em_last_status();
+    em_status st;
     if (gzip) {
-        int gfd = dup(fd);
-        gzFile gz = gfd >= 0 ? gzdopen(gfd, "wb6") : NULL;
-        if (!gz && gfd >= 0) close(gfd);
-        ok = gz && write_all(-1, gz, hdr, hlen) && write_all(-1, gz, data, dlen);
-        if (gz && gzclose(gz) != Z_OK) ok = false;
+        gz_writer *g = calloc(1, sizeof *g);
+        if (!g || deflateInit2(&g->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            free(g);
+            em_atomic_abort(f);
+            return em_fail(EM_ERR_MEMORY, "write_idx: %s: out of memory for zlib", path);
+        }
+        g->f = f;
+        st = gz_feed(g, hdr, hlen, Z_NO_FLUSH);
+        if (st == EM_OK) st = gz_feed(g, data, dlen, Z_FINISH);
+        deflateEnd(&g->z);
+        free(g);
     } else {
-        ok = write_all(fd, NULL, hdr, hlen) && write_all(fd, NULL, data, dlen);
+        st = em_atomic_write(f, hdr, hlen);
+        if (st == EM_OK) st = em_atomic_write(f, data, dlen);
     }
-    ok = ok && fsync(fd) == 0;
-    ok = (close(fd) == 0) && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        const char *why = errno ? strerror(errno) : "write failed";
-        em_status st = em_fail(EM_ERR_IO, "write_idx: %s: %s", path, why);
-        unlink(tmp);
-        free(tmp);
+    if (st != EM_OK) {
+        em_atomic_abort(f);
         return st;
     }
-    free(tmp);
-    fsync_parent(path);
-    return EM_OK;
+    return em_atomic_commit(f);
 }
 
 em_status em_idx_write(const char *path, const em_tensor *t, bool gzip)

@@ -221,6 +221,20 @@ T.test("names of 240 to 255 bytes save and load (the temporary name stays within
   os.execute("rm -rf '" .. dir .. "'")
 end)
 
+T.test("torch.io.write_idx saves the same way: through a symlink, gzip readable by gunzip", function()
+  local dir = tmpdir()
+  local x = torch.tensor({{1, 2}, {3, 4}}, {dtype = torch.uint8})
+  torch.io.write_idx(dir .. "/a.idx.gz", x)
+  assert(os.execute("ln -s a.idx.gz '" .. dir .. "/link.idx.gz'"))
+  torch.io.write_idx(dir .. "/link.idx.gz", x * 2)
+  T.ok(is_link(dir .. "/link.idx.gz"))
+  T.ok(torch.equal(torch.io.read_idx(dir .. "/a.idx.gz"), x * 2))
+  T.ok(sh("gunzip -t '" .. dir .. "/a.idx.gz'"), "a valid gzip file")
+  T.error(function() torch.io.write_idx(dir .. "/x.idx", x, {gzp = true}) end, "did you mean 'gzip'")
+  T.eq(listing(dir), "a.idx.gz link.idx.gz")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
 T.test("replacing a file keeps its permission bits", function()
   local dir = tmpdir()
   local path = dir .. "/private.pt"
