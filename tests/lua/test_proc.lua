@@ -112,6 +112,48 @@ T.test("a grandchild that double-forks and calls setsid is still found", functio
   T.ok(not alive(list[1]), "the sleep is still running")
 end)
 
+T.test("the caller killed with SIGKILL: its tree ends too (PR_SET_PDEATHSIG)", function()
+  local fs = require "ember.lesson.fs"
+  local script, pidfile = os.tmpname(), os.tmpname()
+  os.remove(pidfile)
+  local f = assert(io.open(script, "w"))
+  f:write(string.format([[
+    local sys = require "ember.sys"
+    local p = assert(sys.spawn({"sh", "-c", "setsid sleep 60 & echo pid $!; echo pid $$; sleep 60"}))
+    local text = ""
+    while select(2, text:gsub("pid", "")) < 2 do text = text .. p:poll(0.2) end
+    local out = assert(io.open(%q, "w"))
+    out:write(text)
+    out:close()
+    while true do p:poll(1) end
+  ]], pidfile))
+  f:close()
+  local h = io.popen(string.format("%s run %s >/dev/null 2>&1 & echo $!", fs.quote(fs.exe()), fs.quote(script)))
+  local caller = tonumber(h:read("l"))
+  h:close()
+  local t0 = sys.time()
+  local text
+  repeat
+    local g = io.open(pidfile)
+    text = g and g:read("a")
+    if g then g:close() end
+    if not (text and #pids(text) == 2) then os.execute("sleep 0.05") end
+  until (text and #pids(text) == 2) or sys.time() - t0 > 20
+  local list = pids(text or "")
+  T.eq(#list, 2)
+  os.execute("kill -9 " .. caller)
+  -- the supervisor hears of it by a signal; give it a few seconds on a loaded machine
+  local gone = false
+  t0 = sys.time()
+  while not gone and sys.time() - t0 < 10 do
+    gone = not alive(list[1]) and not alive(list[2])
+    if not gone then os.execute("sleep 0.05") end
+  end
+  os.remove(script)
+  os.remove(pidfile)
+  for _, pid in ipairs(list) do T.ok(not alive(pid), "process " .. pid .. " is still running") end
+end)
+
 T.test("bad arguments", function()
   T.error(function() sys.spawn("sh") end, "table expected")
   T.error(function() sys.spawn({}) end, "1 to 255 strings")
