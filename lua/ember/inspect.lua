@@ -9,7 +9,14 @@
 --   safetensors: header size, __metadata__, each entry (dtype, shape,
 --     data_offsets, bytes, CRC-32 of its bytes).
 -- The raw access is C (torch.io.zip_records, pt_describe, safetensors_info).
+-- Every text that comes from the file (names, keys, strings, metadata, ONNX
+-- names and doc strings, error reasons) goes through torch.io.escape, the one
+-- escaping of text for the terminal, so a file cannot drive the terminal.
 local M = {}
+
+local escape = require("torch.core").io.escape
+-- Text from the file, shown bare: control characters and the like escaped.
+local function safe(s) return escape(tostring(s)) end
 
 local out = io.write
 local function line(...) out(string.format(...), "\n") end
@@ -22,10 +29,10 @@ local function prod(s)
   return n
 end
 
--- The error text without the reader's "torch.xxx: " prefix.
+-- The error text without the reader's "torch.xxx: " prefix, escaped.
 local function reason(err)
   err = tostring(err)
-  return (err:gsub("^[%w_%.]+: ", ""))
+  return safe((err:gsub("^[%w_%.]+: ", "")))
 end
 
 -- Prints rows (lists of strings) as left-aligned columns; right-aligns those in `right`.
@@ -46,11 +53,8 @@ end
 
 -- --- checkpoints -------------------------------------------------------
 
-local function pystr(s)
-  return "'" .. s:gsub("\\", "\\\\"):gsub("'", "\\'"):gsub("\n", "\\n"):gsub("[%c]", function(c)
-    return string.format("\\x%02x", c:byte())
-  end) .. "'"
-end
+-- A string from the file as a quoted literal ('...'), escaped.
+local function pystr(s) return escape(s, "'") end
 
 local function key_repr(node)
   if node.kind == "str" then return pystr(node.value) end
@@ -113,7 +117,7 @@ local function tensor_line(t)
     t.parameter and "Parameter" or "Tensor", t.dtype, shape_str(t.shape), shape_str(t.stride), t.offset,
     t.storage, t.storage_numel, hex(t.crc32))
   if t.requires_grad then s = s .. " requires_grad=True" end
-  if t.location ~= "cpu" then s = s .. " saved_on=" .. t.location end
+  if t.location ~= "cpu" then s = s .. " saved_on=" .. safe(t.location) end
   return s
 end
 
@@ -145,28 +149,36 @@ local function walk(node, path, acc)
   if node.metadata then acc.metadata[#acc.metadata + 1] = {path = shown, m = node.metadata} end
 end
 
-local function inspect_checkpoint(path, size)
+local function inspect_checkpoint(path, size, is_zip)
   local ok, tree, notice = pcall(torch.io.pt_describe, path)
   if not ok then return "refused: " .. reason(tree) end
-  local records = torch.io.zip_records(path)
-  line("ember inspect: %s (%d bytes)", path, size)
-  line("format: PyTorch checkpoint (zip of data.pkl + tensor records, torch.save)")
+  local records = is_zip and torch.io.zip_records(path) or {}
+  line("ember inspect: %s (%d bytes)", safe(path), size)
+  if is_zip then
+    line("format: PyTorch checkpoint (zip of data.pkl + tensor records, torch.save)")
+  else
+    line("format: PyTorch legacy checkpoint (pickles + raw storages: torch.save with "
+      .. "_use_new_zipfile_serialization=False, or PyTorch before 1.6)")
+  end
   if notice ~= "" then
     local text = reason(notice)
-    if text:sub(1, #path + 2) == path .. ": " then text = text:sub(#path + 3) end
+    local shown_path = safe(path)
+    if text:sub(1, #shown_path + 2) == shown_path .. ": " then text = text:sub(#shown_path + 3) end
     line("note: %s", text)
   end
   line("")
-  line("records (%d):", #records)
-  local rows, total = {{"Length", "CRC-32", "Name"}, {"------", "----------", "----"}}, 0
-  for _, r in ipairs(records) do
-    rows[#rows + 1] = {tostring(r.size), hex(r.crc32), r.name}
-    total = total + r.size
+  if is_zip then
+    line("records (%d):", #records)
+    local rows, total = {{"Length", "CRC-32", "Name"}, {"------", "----------", "----"}}, 0
+    for _, r in ipairs(records) do
+      rows[#rows + 1] = {tostring(r.size), hex(r.crc32), safe(r.name)}
+      total = total + r.size
+    end
+    rows[#rows + 1] = {"------", "", ""}
+    rows[#rows + 1] = {tostring(total), "", #records .. " files"}
+    columns(rows, {true})
+    line("")
   end
-  rows[#rows + 1] = {"------", "", ""}
-  rows[#rows + 1] = {tostring(total), "", #records .. " files"}
-  columns(rows, {true})
-  line("")
   line("structure:")
   local acc = {tensors = {}, metadata = {}}
   walk(tree, "", acc)
@@ -201,6 +213,15 @@ local function inspect_checkpoint(path, size)
   for _, r in ipairs(records) do
     if r.name:match("/data/[^/]+$") then bytes = bytes + r.size end
   end
+  if not is_zip then                     -- no records: count the storages' bytes
+    local seen = {}
+    for _, e in ipairs(acc.tensors) do
+      if not seen[e.t.storage] then
+        seen[e.t.storage] = true
+        bytes = bytes + e.t.storage_bytes
+      end
+    end
+  end
   line("")
   line("summary: %d tensors (%d values) in %d storages (%d bytes of tensor data)", #acc.tensors, numel,
     tree.n_storages, bytes)
@@ -212,12 +233,12 @@ end
 local function inspect_safetensors(path, size)
   local ok, info = pcall(torch.io.safetensors_info, path)
   if not ok then return "refused: " .. reason(info) end
-  line("ember inspect: %s (%d bytes)", path, size)
+  line("ember inspect: %s (%d bytes)", safe(path), size)
   line("format: safetensors (header %d bytes, data from byte %d)", info.header_len, info.data_start)
   line("")
   if #info.metadata_keys > 0 then
     line("__metadata__ (%d):", #info.metadata_keys)
-    for _, k in ipairs(info.metadata_keys) do line("  %s: %s", k, info.metadata[k]) end
+    for _, k in ipairs(info.metadata_keys) do line("  %s: %s", safe(k), safe(info.metadata[k])) end
   else
     line("__metadata__: none")
   end
@@ -225,15 +246,15 @@ local function inspect_safetensors(path, size)
   line("tensors (%d, in data order):", #info.tensors)
   local rows, numel, notes = {{"name", "dtype", "shape", "data_offsets", "bytes", "crc32"}}, 0, {}
   for _, t in ipairs(info.tensors) do
-    local dtype = t.dtype
+    local dtype = safe(t.dtype)
     if not t.loads_as then
       dtype = dtype .. "*"
-      notes[#notes + 1] = t.name
+      notes[#notes + 1] = safe(t.name)
     elseif t.loads_as ~= ({F32 = "float32", F64 = "float64", I64 = "int64", I32 = "int32", U8 = "uint8",
         BOOL = "bool"})[t.dtype] then
       dtype = dtype .. " (as " .. t.loads_as .. ")"
     end
-    rows[#rows + 1] = {t.name, dtype, shape_str(t.shape), shape_str(t.offsets), tostring(t.nbytes), hex(t.crc32)}
+    rows[#rows + 1] = {safe(t.name), dtype, shape_str(t.shape), shape_str(t.offsets), tostring(t.nbytes), hex(t.crc32)}
     numel = numel + prod(t.shape)
   end
   if #info.tensors > 0 then columns(rows, {false, false, false, false, true}) end
@@ -248,7 +269,7 @@ end
 
 local function dims_str(s)
   local parts = {}
-  for i, d in ipairs(s or {}) do parts[i] = tostring(d) end
+  for i, d in ipairs(s or {}) do parts[i] = safe(d) end
   return "[" .. table.concat(parts, ", ") .. "]"
 end
 
@@ -263,7 +284,7 @@ local function attr_str(a)
   else
     v = pystr(tostring(v))
   end
-  return a.name .. "=" .. v
+  return safe(a.name) .. "=" .. v
 end
 
 local function inspect_onnx(path, size)
@@ -271,22 +292,24 @@ local function inspect_onnx(path, size)
   if not ok then return "refused: " .. reason(m) end
   local opsets = {}
   for i, o in ipairs(m.opset_import) do
-    opsets[i] = (o.domain == "" and "" or (o.domain .. " ")) .. o.version
+    opsets[i] = (o.domain == "" and "" or (safe(o.domain) .. " ")) .. o.version
   end
-  line("ember inspect: %s (%d bytes)", path, size)
+  line("ember inspect: %s (%d bytes)", safe(path), size)
   line("format: ONNX (ir_version %d, opset %s, producer %s%s)", m.ir_version, table.concat(opsets, ", "),
-    m.producer_name or "?", m.producer_version and (" " .. m.producer_version) or "")
+    m.producer_name and safe(m.producer_name) or "?", m.producer_version and (" " .. safe(m.producer_version)) or "")
+  if m.doc_string and m.doc_string ~= "" then line("doc: %s", safe(m.doc_string)) end
   local g = m.graph
   if not g then
     line("graph: none")
     return nil
   end
-  line("graph: %s", g.name or "")
+  line("graph: %s", safe(g.name or ""))
+  if g.doc_string and g.doc_string ~= "" then line("graph doc: %s", safe(g.doc_string)) end
   for _, part in ipairs({"inputs", "outputs"}) do
     line("")
     line("%s (%d):", part, #g[part])
     local rows = {}
-    for _, v in ipairs(g[part]) do rows[#rows + 1] = {v.name or "", v.elem_type or "?", dims_str(v.shape)} end
+    for _, v in ipairs(g[part]) do rows[#rows + 1] = {safe(v.name or ""), safe(v.elem_type or "?"), dims_str(v.shape)} end
     columns(rows)
   end
   line("")
@@ -297,7 +320,7 @@ local function inspect_onnx(path, size)
   end
   line("initializers (%d tensors, %d values):", #g.initializers, numel)
   local rows = {}
-  for _, t in ipairs(g.initializers) do rows[#rows + 1] = {t.name or "", t.data_type, dims_str(t.dims)} end
+  for _, t in ipairs(g.initializers) do rows[#rows + 1] = {safe(t.name or ""), safe(t.data_type), dims_str(t.dims)} end
   columns(rows)
   line("")
   line("nodes (%d):", #g.nodes)
@@ -305,8 +328,11 @@ local function inspect_onnx(path, size)
   for i, nd in ipairs(g.nodes) do
     local attrs = {}
     for j, a in ipairs(nd.attributes) do attrs[j] = attr_str(a) end
-    rows[#rows + 1] = {tostring(i), nd.op_type or "?", table.concat(nd.inputs, ", ") .. " -> " ..
-      table.concat(nd.outputs, ", "), table.concat(attrs, " ")}
+    local ins, outs = {}, {}
+    for j, x in ipairs(nd.inputs) do ins[j] = safe(x) end
+    for j, x in ipairs(nd.outputs) do outs[j] = safe(x) end
+    rows[#rows + 1] = {tostring(i), safe(nd.op_type or "?"), table.concat(ins, ", ") .. " -> " ..
+      table.concat(outs, ", "), table.concat(attrs, " ")}
   end
   columns(rows, {true})
   local counts, order = {}, {}
@@ -314,7 +340,7 @@ local function inspect_onnx(path, size)
     if not counts[nd.op_type] then order[#order + 1] = nd.op_type end
     counts[nd.op_type] = (counts[nd.op_type] or 0) + 1
   end
-  for i, op in ipairs(order) do order[i] = op .. " x" .. counts[op] end
+  for i, op in ipairs(order) do order[i] = safe(op) .. " x" .. counts[op] end
   line("")
   line("summary: %d nodes (%s), %d initializer values (%d bytes)", #g.nodes, table.concat(order, ", "), numel,
     bytes)
@@ -323,25 +349,40 @@ end
 
 -- --- dispatch ------------------------------------------------------------
 
---- Prints what is inside path. Returns nil, or the reason it was refused.
-function M.main(path)
+-- The first bytes of a legacy checkpoint: PROTO 2..5, then the magic number
+-- (right away, or after a FRAME header).
+local function is_legacy(head)
+  return head:byte(1) == 0x80 and head:byte(2) ~= nil and head:byte(2) >= 2 and head:byte(2) <= 5
+end
+
+local function dispatch(path)
   local f, err = io.open(path, "rb")
   if not f then return reason(err) end
   local head = f:read(8) or ""
   local size = f:seek("end")
   f:close()
   local ext = path:lower():match("%.([%w]+)$") or ""
-  if head:sub(1, 4) == "PK\3\4" then return inspect_checkpoint(path, size) end
+  if head:sub(1, 4) == "PK\3\4" then return inspect_checkpoint(path, size, true) end
+  if is_legacy(head) then return inspect_checkpoint(path, size, false) end
   if ext == "safetensors" then return inspect_safetensors(path, size) end
   if ext == "onnx" then return inspect_onnx(path, size) end
   if ext == "pt" or ext == "pth" or ext == "tar" or ext == "ckpt" or ext == "bin" then
-    return inspect_checkpoint(path, size)   -- not a zip: the reader says why
+    return inspect_checkpoint(path, size, false)   -- neither format: the reader says why
   end
   local r = inspect_safetensors(path, size)
   if r then
-    return "refused: not a PyTorch zip checkpoint, and not a safetensors file (" .. r:gsub("^refused: ", "") .. ")"
+    return "refused: not a PyTorch checkpoint (zip or legacy), and not a safetensors file (" ..
+      r:gsub("^refused: ", "") .. ")"
   end
   return nil
+end
+
+--- Prints what is inside path. Returns nil, or the reason it was refused
+-- (escaped: it may quote the file). Never raises: an error becomes the reason.
+function M.main(path)
+  local ok, r = pcall(dispatch, path)
+  if ok then return r end
+  return reason(r)
 end
 
 return M

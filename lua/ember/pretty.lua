@@ -3,6 +3,8 @@
 -- formats, summarisation, wrapping and suffixes); set_printoptions keeps its options.
 -- pretty.value(v) renders any Lua value for the REPL. Uses only the public tensor API;
 -- output is for people, not a serialisation format (nothing here parses it back).
+-- Strings are shown through torch.io.escape, the one escaping of text for the
+-- terminal: a string loaded from a file cannot set the title or clear the screen.
 
 local pretty = {}
 
@@ -277,18 +279,61 @@ local function key_order(a, b)
   return tostring(a) < tostring(b)
 end
 
+-- A string as a Lua literal with every control character, stray byte and
+-- text-reordering code point escaped ("\27]0;x\7"): src/io/text.c.
+local function quoted(s)
+  return require("torch.core").io.escape(s, '"')
+end
+
 local function scalar_str(v)
   if type(v) == "string" then
-    return (string.format("%q", v):gsub("\\\n", "\\n"))
+    return quoted(v)
   elseif type(v) == "number" and v ~= v then
     return "nan"
   end
   return tostring(v)
 end
 
+local function is_ordered_dict(v)
+  local od = package.loaded["torch.ordered_dict"]
+  return od ~= nil and od.is(v)
+end
+
+local function is_tuple(v)
+  local torch = torch_module()
+  return torch ~= nil and torch.is_tuple ~= nil and torch.is_tuple(v)
+end
+
+-- What an OrderedDict's or a tuple's __tostring shows (OrderedDict([("k", v)]),
+-- (a, b)), with strings quoted and escaped, at any depth; other values as
+-- tostring shows them. active: the containers being shown (cycles).
+local function container_str(x, active)
+  if active[x] then return "<cycle>" end
+  active[x] = true
+  local function item(v)
+    if type(v) == "string" then return quoted(v) end
+    if type(v) == "number" and v ~= v then return "nan" end
+    if is_ordered_dict(v) or is_tuple(v) then return container_str(v, active) end
+    return tostring(v)
+  end
+  local parts = {}
+  local s
+  if is_ordered_dict(x) then
+    for k, v in pairs(x) do parts[#parts + 1] = "(" .. quoted(tostring(k)) .. ", " .. item(v) .. ")" end
+    s = "OrderedDict([" .. table.concat(parts, ", ") .. "])"
+  else
+    for i = 1, #x do parts[i] = item(x[i]) end
+    s = "(" .. table.concat(parts, ", ") .. (#parts == 1 and ",)" or ")")
+  end
+  active[x] = nil
+  return s
+end
+
 -- Renders v readably: tables as {1, 2, key = v} with sorted keys, nested up to
 -- options.depth (default 3) levels, at most options.items (default 100) entries
--- each, cycles as <cycle>; tensors as pretty.tensor; values with __tostring via tostring.
+-- each, cycles as <cycle>; tensors as pretty.tensor; OrderedDicts and tuples as
+-- their own tostring shows them; other values with __tostring via tostring.
+-- Every string, at any depth, is quoted and escaped.
 function pretty.value(v, options)
   options = options or {}
   local max_depth, max_items, width = options.depth or 3, options.items or 100, 80
@@ -299,6 +344,7 @@ function pretty.value(v, options)
       return (pretty.tensor(x):gsub("\n", "\n" .. string.rep(" ", col)))
     end
     if type(x) ~= "table" then return scalar_str(x) end
+    if is_ordered_dict(x) or is_tuple(x) then return container_str(x, active) end
     local mt = getmetatable(x)
     if type(mt) == "table" and mt.__tostring then return tostring(x) end
     if active[x] then return "<cycle>" end

@@ -90,6 +90,8 @@ static void describe_tensor(lua_State *L, const em_pyval *v, int storages)
     lua_setfield(L, -2, "numel");
     lua_pushinteger(L, (lua_Integer)(t->storage->nbytes / em_dtype_size(t->dtype)));
     lua_setfield(L, -2, "storage_numel");
+    lua_pushinteger(L, (lua_Integer)t->storage->nbytes);
+    lua_setfield(L, -2, "storage_bytes");
     lua_pushboolean(L, v->u.tensor.is_parameter);
     lua_setfield(L, -2, "parameter");
     lua_pushboolean(L, v->u.tensor.requires_grad);

@@ -396,6 +396,7 @@ static void push_graph(lua_State *L, const Onnx__GraphProto *g)
 {
     lua_newtable(L);
     set_str(L, "name", g->name);
+    set_str(L, "doc_string", g->doc_string);
     push_value_infos(L, g->input, g->n_input);
     lua_setfield(L, -2, "inputs");
     push_value_infos(L, g->output, g->n_output);

@@ -7,6 +7,9 @@
 ** (safetensors_write.c), Lua (bind/lua_safetensors.c). */
 #include "safetensors.h"
 
+#include "../core/runtime.h"
+#include "text.h"
+
 #include <cJSON.h>
 #include <errno.h>
 #include <math.h>
@@ -73,15 +76,17 @@ typedef struct reader {
     const char *path, *what;
 } reader;
 
+/* The reason quotes the file's names and keys: escaped (text.h), so a name
+** cannot drive the terminal when the message is shown. */
 __attribute__((format(printf, 2, 3)))
 static em_status fail(const reader *r, const char *fmt, ...)
 {
-    char reason[512];
+    char reason[512], shown[700];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
-    return em_fail(EM_ERR_IO, "%s: %s: %s", r->what, r->path, reason);
+    return em_fail(EM_ERR_IO, "%s: %s: %s", r->what, r->path, em_text_safe(reason, strlen(reason), shown, sizeof shown));
 }
 
 /* --- rule 4: UTF-8 (no overlongs, no surrogates, at most U+10FFFF) --- */
@@ -389,6 +394,12 @@ static em_status read_header_fp(const reader *r, FILE *f, em_st_header *h)
         return fail(r, "invalid header length (%llu bytes, but the file has %llu)", (unsigned long long)n,
                     (unsigned long long)h->file_size);
     h->header_len = n;
+    if (em_mem_budget_check((size_t)n + 1) != EM_OK) {      /* up to 100 MB of JSON text: counted */
+        char why[400];
+        snprintf(why, sizeof why, "%s", em_last_error());
+        return em_fail(EM_ERR_MEMORY, "%s: %s: refusing to read a %llu-byte header: %s", r->what, r->path,
+                       (unsigned long long)n, why);
+    }
     char *text = malloc((size_t)n + 1);
     if (!text) return em_fail(EM_ERR_MEMORY, "%s: %s: out of memory for a %llu-byte header", r->what, r->path,
                               (unsigned long long)n);
@@ -473,7 +484,9 @@ static em_status read_entry(const reader *r, FILE *f, const em_st_entry *e, em_t
                   strcmp(e->dtype, "BF16") != 0 && strcmp(e->dtype, "U16") != 0 && strcmp(e->dtype, "I16") != 0;
     unsigned char *dst = t->storage->data;
     unsigned char *buf = native ? dst : malloc(nbytes ? nbytes : 1);
-    em_status st = buf ? EM_OK : em_fail(EM_ERR_MEMORY, "%s: out of memory reading tensor `%.200s`", r->what, e->name);
+    char nm[200];
+    em_status st = buf ? EM_OK : em_fail(EM_ERR_MEMORY, "%s: out of memory reading tensor `%s`", r->what,
+                                         em_text_safe(e->name, strlen(e->name), nm, sizeof nm));
     if (st == EM_OK && nbytes && fread(buf, 1, nbytes, f) != nbytes)
         st = fail(r, "the file ended inside tensor `%.200s` (did it change while being read?)", e->name);
     if (st == EM_OK && native && elsize > 1 && host_is_big_endian()) {

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # `ember inspect FILE` on the shared fixtures: zip records and structure of
 # PyTorch checkpoints (keys, tensors with their CRC-32 from the sidecars,
-# storage sharing, _metadata, checkpoint fields), safetensors headers, and
-# unsafe or broken files refused with the reason (exit 1); usage exits 2.
+# storage sharing, _metadata, checkpoint fields), legacy-format checkpoints,
+# safetensors headers, and unsafe or broken files refused with the reason
+# (exit 1); usage exits 2. Text from a file never reaches the terminal raw:
+# names, keys, strings, metadata, ONNX names and error reasons carrying
+# terminal escapes (OSC title, clear screen, bidi override) come out escaped.
 set -uo pipefail
 ember="$1"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -66,14 +69,14 @@ refused() {   # file, text the reason must contain
 }
 refused "$fix/pytorch/malicious/global_os_system.pt" "os.system"
 refused "$fix/pytorch/malicious/truncated.pt" "truncated"
-refused "$fix/pytorch/malicious/not_a_zip.pt" "not a PyTorch zip checkpoint"
+refused "$fix/pytorch/malicious/not_a_zip.pt" "neither a PyTorch zip checkpoint"
 refused "$fix/pytorch/malicious/short_record.pt" "short_record/data/0"
 refused "$fix/safetensors/bad_overlap.safetensors" "invalid offset for tensor \`y\`"
 refused "$fix/safetensors/bad_header_too_large.safetensors" "header too large"
 
 # a file of another kind, and a missing file
 printf 'hello, world\n' >"$tmp/notes.txt"
-refused "$tmp/notes.txt" "not a PyTorch zip checkpoint, and not a safetensors file"
+refused "$tmp/notes.txt" "not a PyTorch checkpoint (zip or legacy), and not a safetensors file"
 "$ember" inspect "$tmp/missing.pt" >/dev/null 2>"$tmp/err"; [[ $? -eq 1 ]] || fail "a missing file must exit 1"
 grep -q "No such file" "$tmp/err" || fail "missing file: $(cat "$tmp/err")"
 
@@ -84,4 +87,46 @@ printf 'torch.manual_seed(0)\nlocal m = nn.Linear(3, 2)\ntorch.save(m:state_dict
 has "$tmp/own" "['weight']: Tensor dtype=float32 shape=[2, 3] stride=[3, 1] offset=0 storage=#0/6 crc32=0xc667d7c1"
 "$ember" inspect "$tmp/m.safetensors" >"$tmp/own2" 2>&1 || fail "own .safetensors: $(cat "$tmp/own2")"
 grep -qE "^  weight +F32 +\[2, 3\] +\[8, 32\] +24 +0xc667d7c1$" "$tmp/own2" || fail "own safetensors: $(cat "$tmp/own2")"
+# a legacy-format checkpoint ember wrote (torch.save with _use_new_zipfile_serialization = false)
+printf 'torch.manual_seed(0)\nlocal m = nn.Linear(3, 2)\ntorch.save({sd = m:state_dict(), step = 7}, arg[1] .. "/legacy.pt", {_use_new_zipfile_serialization = false})\n' >"$tmp/wl.lua"
+"$ember" run "$tmp/wl.lua" "$tmp" || fail "writing a legacy file"
+"$ember" inspect "$tmp/legacy.pt" >"$tmp/leg" 2>&1 || fail "legacy .pt: $(cat "$tmp/leg")"
+has "$tmp/leg" "format: PyTorch legacy checkpoint"
+has "$tmp/leg" "['sd']['weight']: Tensor dtype=float32 shape=[2, 3] stride=[3, 1] offset=0 storage=#0/6 crc32=0xc667d7c1"
+has "$tmp/leg" "['step']: int 7"
+
+# terminal escapes from files come out escaped, never raw (ESC is \033, BEL \007)
+cat >"$tmp/evil.lua" <<'LUA'
+local esc, title, clear, rlo = "\27", "\27]0;pwned\7", "\27[2J", "\226\128\174"
+local d = torch.dict{{"k" .. title, "v" .. clear}, {"list", {clear, torch.None}}}
+torch.save(d, arg[1] .. "/evil.pt")
+torch.save(d, arg[1] .. "/evil_legacy.pt", {_use_new_zipfile_serialization = false})
+torch.save_safetensors({["w" .. clear] = torch.ones(1)}, arg[1] .. "/evil.safetensors", {["m" .. title] = "x" .. rlo .. esc})
+require("torch.core")._onnx.write({ir_version = 8, opset = 13, producer_name = "p" .. title, producer_version = "1",
+  graph_name = "g" .. clear, doc_string = "d" .. title,
+  inputs = {{name = "in" .. clear, elem_type = 1, shape = {1}}}, outputs = {{name = "out", elem_type = 1, shape = {1}}},
+  initializers = {}, nodes = {{op_type = "Relu", name = "n", inputs = {"in" .. clear}, outputs = {"out"}, attributes = {}}}},
+  arg[1] .. "/evil.onnx")
+-- a safetensors header whose tensor name is refused, quoted in the error
+local hdr = '{"x\\u001b]0;pwned\\u0007":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}}'
+local f = io.open(arg[1] .. "/evil_bad.safetensors", "wb")
+f:write(string.pack("<I8", #hdr), hdr, string.rep("\0", 4)) f:close()
+LUA
+"$ember" run "$tmp/evil.lua" "$tmp" || fail "writing files with escapes"
+for f in evil.pt evil_legacy.pt evil.safetensors evil.onnx evil_bad.safetensors; do
+  "$ember" inspect "$tmp/$f" >"$tmp/ev" 2>&1
+  if grep -q $'\033' "$tmp/ev" || grep -q $'\007' "$tmp/ev" || grep -q $'\xe2\x80\xae' "$tmp/ev"; then
+    fail "$f: a raw control character reached the terminal: $(cat -v "$tmp/ev")"
+  fi
+done
+"$ember" inspect "$tmp/evil.pt" >"$tmp/ev" 2>&1 || fail "evil.pt: $(cat -v "$tmp/ev")"
+has "$tmp/ev" "<root>: dict len=2 {'k\27]0;pwned\7': 'v\27[2J', 'list': ['\27[2J', None]}"
+"$ember" inspect "$tmp/evil.safetensors" >"$tmp/ev" 2>&1 || fail "evil.safetensors"
+has "$tmp/ev" "m\27]0;pwned\7: x\226\128\174\27"
+has "$tmp/ev" "w\27[2J"
+"$ember" inspect "$tmp/evil.onnx" >"$tmp/ev" 2>&1 || fail "evil.onnx: $(cat -v "$tmp/ev")"
+has "$tmp/ev" "producer p\27]0;pwned\7 1"
+has "$tmp/ev" "in\27[2J -> out"
+"$ember" inspect "$tmp/evil_bad.safetensors" >"$tmp/ev" 2>&1; [[ $? -eq 1 ]] || fail "evil_bad must be refused"
+has "$tmp/ev" "x\27]0;pwned\7"
 echo "inspect: ok"
