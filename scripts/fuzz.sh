@@ -38,6 +38,9 @@ seed fuzz_safetensors "$fixtures"/safetensors/*.safetensors
 seed fuzz_idx "$fixtures"/idx/*idx* "$fixtures"/idx/*.gz
 seed fuzz_markdown lessons/*.md tests/lessons/*.md
 seed fuzz_onnx tests/fuzz/seeds/*.onnx
+# legacy-format checkpoints and protocol 4/5 pickles (torch.save with _use_new_zipfile_serialization=False)
+seed fuzz_pt tests/fuzz/seeds/*.pt
+seed fuzz_pickle tests/fuzz/seeds/*.pkl
 # data.pkl of each checkpoint, for the unpickler (python3's zipfile when present)
 mkdir -p build-fuzz/corpus/fuzz_pickle
 if command -v python3 >/dev/null; then

@@ -153,6 +153,18 @@ for _, fmt in ipairs(FORMATS) do
   end)
 end
 
+T.test("the fuzzers' seeds from PyTorch (legacy format, protocols 2 to 5) load", function()
+  for _, name in ipairs({"legacy_p2.pt", "legacy_p5.pt", "zip_p4.pt"}) do
+    local v = torch.load("tests/fuzz/seeds/" .. name)
+    T.eq(#v.l, 4, name)
+    T.eq(v.l[2], None, name)
+    T.eq(v.big, math.maxinteger, name)
+    T.eq(v.k[None], 1, name)
+    T.eq(v.sd.t:stride(1), 1, name)
+    T.eq(#v.e, 0, name)
+  end
+end)
+
 T.test("torch.list marks a table as a Python list", function()
   local l = torch.list()
   T.eq(#l, 0)
