@@ -172,6 +172,7 @@ local function decode_value(v, where, depth, ctx)
   if t ~= "table" or torch.is_tensor(v) then error(where .. ": unexpected " .. t .. " in a constructor argument", 0) end
   visit(ctx, v, where)
   if v.__module__ ~= nil then return decode_module(v.__module__, where, depth + 1, ctx) end
+  if v.__none__ == true then return torch.None end   -- written by encode_value (BatchNorm's momentum = None)
   if v.__dtype__ ~= nil then
     local dt = type(v.__dtype__) == "string" and rawget(torch, v.__dtype__)
     if not is_dtype(dt) then error(where .. ": unknown dtype " .. tostring(v.__dtype__), 0) end

@@ -2,8 +2,12 @@
 ** conv2d, max_pool2d, avg_pool2d, softmax, log_softmax, nll_loss,
 ** cross_entropy, binary_cross_entropy_with_logits, batch_norm, dropout,
 ** bernoulli, and the methods x:softmax(dim), x:log_softmax(dim),
-** x:bernoulli([p]), x:bernoulli_([p]). Each binding checks its arguments and
-** calls one function of autograd/nn_grad.h. Not here: the nn modules (Lua). */
+** x:bernoulli([p]), x:bernoulli_([p]). Each binding checks its options
+** table against its list (the *_OPTS below, the one place they are named;
+** the loss lists are also handed to Lua as torch.core._nn_options), then
+** its arguments, and calls one function of autograd/nn_grad.h. Arguments
+** come positionally in PyTorch's order or by name in the options table.
+** Not here: the nn modules (Lua). */
 #include <string.h>
 
 #include "../autograd/autograd.h"

@@ -1,8 +1,11 @@
 /* nn.c — forward ops of linear, conv2d, max/avg pooling and softmax, and
 ** the backward helpers of conv2d and pooling: shape checks, allocation and
-** calls to the backend's gemm and nn kernels. conv2d is im2col + a gemm
-** batched over the images; avg_pool2d reuses im2col/col2im. The losses,
-** batch norm and random masks are in nn_loss.c; autograd in grad_nn.c. */
+** calls to the backend's gemm and nn kernels. conv2d is the backend's
+** convolution library when it takes the case, else im2col + a gemm per
+** group batched over the images; avg_pool2d reuses im2col/col2im. Every
+** window's sizes are checked in 64 bits here, before any kernel indexes
+** with them. The losses, batch norm and random masks are in nn_loss.c;
+** autograd in grad_nn.c. */
 #include <stdlib.h>
 #include <string.h>
 

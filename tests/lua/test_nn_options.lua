@@ -96,6 +96,9 @@ T.test("PyTorch's options that ember lacks are refused, never ignored", function
   T.error(function() nn.ReLU(true) end, "nn.ReLU: inplace=true is not implemented in ember")
   T.error(function() nn.Dropout(0.5, true) end, "nn.Dropout: inplace=true is not implemented in ember")
   T.error(function() F.dropout(torch.ones(2), 0.5, true, true) end, "F.dropout: inplace=true is not implemented")
+  T.error(function() F.relu(torch.ones(2), {inplace = true}) end, "F.relu: inplace=true is not implemented")
+  T.error(function() F.relu(torch.ones(2), {inplac = false}) end, "F.relu: unknown option 'inplac'")
+  T.close(F.relu(torch.tensor({-1.0, 2.0}), false), {0, 2})
   -- a positional PyTorch-only argument gets the same message: Conv2d's 10th is device
   T.error(function() nn.Conv2d(2, 2, 3, 1, 0, 1, 1, true, "zeros", "cpu") end,
     "nn.Conv2d: option 'device' is PyTorch's but not implemented in ember")

@@ -22,10 +22,18 @@ F._loss_options = {
   binary_cross_entropy_with_logits = core._nn_options.binary_cross_entropy_with_logits,
 }
 
---- F.relu(x) -> Tensor
+local RELU = args.declare("F.relu", {{"inplace", false}})
+
+--- F.relu(x[, inplace = false]) -> Tensor
 -- max(0, x) elementwise; the same as x:relu() and the layer nn.ReLU().
+-- inplace = true is PyTorch's, not ember's (an error).
 -- Example: F.relu(torch.tensor{-1.0, 2.0})  --> tensor([0., 2.])
-F.relu = function(x) return x:relu() end
+F.relu = function(x, ...)
+  if select("#", ...) > 0 and RELU:parse(...).inplace ~= false then
+    RELU:error("inplace=true is not implemented in ember (only inplace=false)")
+  end
+  return x:relu()
+end
 
 --- F.sigmoid(x) -> Tensor
 -- 1 / (1 + e^-x) elementwise; the same as x:sigmoid() (torch.sigmoid).
