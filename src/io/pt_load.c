@@ -274,9 +274,9 @@ static em_status load_src(loader *ld, const em_src *src, char *notice, size_t n,
     if (st != EM_OK) return st;
     if (hn >= 4 && memcmp(head, "PK\3\4", 4) == 0) return load_zip(ld, src, notice, n, root);
     if (em_pt_is_legacy(head, hn)) return em_pt_load_legacy(ld->path, src, &ld->notes, root);
-    return em_fail(EM_ERR_IO, "torch.load: %s: not a PyTorch checkpoint: it is neither a PyTorch zip checkpoint "
-                   "(which starts with PK\\3\\4, torch.save's format since PyTorch 1.6) nor the legacy format "
-                   "(which starts with the pickled magic number 0x1950a86a20f9469cfc6c)", ld->path);
+    return em_fail(EM_ERR_IO, "torch.load: %s: not a PyTorch zip checkpoint (which starts with PK\\3\\4, torch.save's "
+                   "format since PyTorch 1.6), nor a legacy one (which starts with the pickled magic number "
+                   "0x1950a86a20f9469cfc6c)", ld->path);
 }
 
 em_status em_pt_load_from(const em_src *src, const char *path, const char *map_location, em_pyval **root,

@@ -69,7 +69,7 @@ refused() {   # file, text the reason must contain
 }
 refused "$fix/pytorch/malicious/global_os_system.pt" "os.system"
 refused "$fix/pytorch/malicious/truncated.pt" "truncated"
-refused "$fix/pytorch/malicious/not_a_zip.pt" "neither a PyTorch zip checkpoint"
+refused "$fix/pytorch/malicious/not_a_zip.pt" "not a PyTorch zip checkpoint"
 refused "$fix/pytorch/malicious/short_record.pt" "short_record/data/0"
 refused "$fix/safetensors/bad_overlap.safetensors" "invalid offset for tensor \`y\`"
 refused "$fix/safetensors/bad_header_too_large.safetensors" "header too large"
