@@ -30,8 +30,9 @@ static em_tensor *opt_tensor(lua_State *L, int idx)
 static const em_lua_opts CONV2D_OPTS = {"conv2d", "bias stride padding dilation groups", ""};
 static const em_lua_opts MAX_POOL2D_OPTS = {"max_pool2d",
                                             "kernel_size stride padding dilation ceil_mode return_indices", ""};
-static const em_lua_opts AVG_POOL2D_OPTS = {
-    "avg_pool2d", "kernel_size stride padding ceil_mode count_include_pad divisor_override", ""};
+static const em_lua_opts AVG_POOL2D_OPTS = {"avg_pool2d",
+                                            "kernel_size stride padding ceil_mode count_include_pad divisor_override",
+                                            ""};
 static const em_lua_opts SOFTMAX_OPTS = {"softmax", "dim dtype", "_stacklevel"};
 static const em_lua_opts LOG_SOFTMAX_OPTS = {"log_softmax", "dim dtype", "_stacklevel"};
 static const em_lua_opts NLL_LOSS_OPTS = {"nll_loss", "weight ignore_index reduction", "size_average reduce"};
