@@ -354,17 +354,30 @@ static int l_dropout(lua_State *L)
 }
 
 /* x:bernoulli_([p = 0.5][, {generator=}]), p a number or a tensor of probabilities */
+typedef struct {
+    double p;
+    const em_tensor *pt;
+    em_rng *g;
+} bernoulli_args;
+
+static em_status draw_bernoulli(em_tensor *dst, void *ctx)
+{
+    bernoulli_args *a = ctx;
+    return em_op_bernoulli_(dst, a->p, a->pt, a->g);
+}
+
+/* x:bernoulli_([p][, {generator=}]): 0/1 draws, constants for autograd (a
+** zero gradient to x's old history, BernoulliBackward1/2 as PyTorch); on a
+** leaf that requires grad, PyTorch's leaf error */
 static int l_bernoulli_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     int opts = em_lua_find_options(L);
     em_lua_check_options(L, opts, &BERNOULLI__OPTS);
     em_tensor *pt = opts == 2 ? NULL : em_lua_test_tensor(L, 2);
-    double p = pt || opts == 2 || lua_isnoneornil(L, 2) ? 0.5 : luaL_checknumber(L, 2);
-    if (em_grad_enabled() && x->requires_grad)
-        return luaL_error(L, "bernoulli_: in-place random fill of a tensor that requires grad (wrap it in "
-                          "torch.no_grad)");
-    EM_LUA_CHECK(L, em_op_bernoulli_(x, p, pt, em_lua_opt_generator(L, opts)));
+    double p = pt || opts == 2 || lua_isnoneornil(L, 2) ? 0.5 : em_lua_check_scalar(L, 2, "bernoulli_");
+    bernoulli_args a = {p, pt, em_lua_opt_generator(L, opts)};
+    EM_LUA_CHECK(L, em_random_("bernoulli_", pt ? "BernoulliBackward1" : "BernoulliBackward2", x, draw_bernoulli, &a));
     lua_settop(L, 1);
     return 1;
 }

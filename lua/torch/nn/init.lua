@@ -17,4 +17,9 @@ for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss"})
   for name, cls in pairs(require(family)) do nn[name] = cls end
 end
 
-return nn
+-- a name nn does not have is an error that suggests the closest
+-- (nn.Linaer -> "did you mean nn.Linear?"), as the other namespaces
+local options = require "torch.options"
+options.namespace(nn.functional, "F")
+options.namespace(nn.init, "nn.init")
+return options.namespace(nn, "nn")

@@ -71,7 +71,9 @@ local function instance_index(self, k)
     v = entry(rawget(self, "_modules"), k)
     if v ~= nil then return v end
   end
-  return getmetatable(self).__class[k]
+  local cls = getmetatable(self).__class
+  if math.type(k) == "integer" and cls.__getitem then return cls.__getitem(self, k) end   -- seq[i]
+  return cls[k]
 end
 
 -- Assignments register parameters and modules, as PyTorch's __setattr__ does.

@@ -241,11 +241,26 @@ end
 function Sequential:len() return #self:children() end
 --- seq:at(i) -> module
 -- The i-th child, 1-based (the child named i-1); negative i counts from
--- the end (-1 is the last). PyTorch's seq[i - 1].
+-- the end (-1 is the last). PyTorch's seq[i - 1]; seq[i] is the same.
+-- Position 0 and positions past either end are errors.
 function Sequential:at(i)
   local children = self:children()
-  if i < 0 then i = #children + i + 1 end
-  return children[i]
+  if math.type(i) ~= "integer" then error("seq:at: expected an integer position, got " .. tostring(i), 2) end
+  if i == 0 then
+    error("positions in a Sequential are 1-based in ember: seq:at(1) (or seq[1]) is PyTorch's seq[0]", 2)
+  end
+  local j = i < 0 and #children + i + 1 or i
+  if j < 1 or j > #children then
+    error(string.format("seq:at(%d): index out of range (the Sequential holds %d modules)", i, #children), 2)
+  end
+  return children[j]
+end
+-- seq[i] with an integer: seq:at(i), except that past the end is nil (as in
+-- a Lua list); seq[0] is the 1-based error. seq["0"] is the child named "0".
+function Sequential:__getitem(i)
+  local n = #self:children()
+  if i ~= 0 and (i > n or i < -n) then return nil end
+  return self:at(i)
 end
 simple.Sequential = Sequential
 
