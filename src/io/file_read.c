@@ -20,7 +20,7 @@ em_status em_src_open(em_src *s, const char *path, const char *label)
     memset(s, 0, sizeof *s);
     s->fd = -1;
     set_label(s, label);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO must not block the open */
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0) {
         em_status st = em_fail(EM_ERR_IO, "%s: %s", s->label, strerror(errno));

@@ -273,6 +273,15 @@ T.test("Python ints beyond 64 bits are refused, never rounded", function()
   os.remove(path)
 end)
 
+T.test("loading a FIFO, a folder or a missing file is an error, never a hang", function()
+  local dir = tmpname()
+  assert(os.execute("mkdir '" .. dir .. "' && mkfifo '" .. dir .. "/p'"))
+  T.error(function() torch.load(dir .. "/p") end, "not a regular file")
+  T.error(function() torch.load(dir) end, "not a regular file")
+  T.error(function() torch.load(dir .. "/none.pt") end, "No such file")
+  os.execute("rm -rf '" .. dir .. "'")
+end)
+
 T.test("the REPL shows strings from a file escaped, at any depth", function()
   local path = tmpname()
   local title, clear = "\27]0;pwned\7", "\27[2J"
