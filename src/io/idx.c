@@ -98,7 +98,7 @@ static em_status open_source(source *s, const char *path)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
-    s->fd = open(path, O_RDONLY);
+    s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO: refused below, not waited on */
     if (s->fd < 0) return em_fail(EM_ERR_IO, "read_idx: %s: %s", path, strerror(errno));
     struct stat st;
     unsigned char head[2] = {0, 0};

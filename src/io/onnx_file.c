@@ -101,7 +101,7 @@ Onnx__ModelProto *em_onnx_parse(const uint8_t *buf, size_t n, const char *what, 
 Onnx__ModelProto *em_onnx_read_file(const char *path, em_status *st)
 {
     *st = EM_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);   /* a FIFO: refused below, not waited on */
     if (fd < 0) {
         *st = em_fail(EM_ERR_IO, "onnx: %s: %s", path, strerror(errno));
         return NULL;

@@ -12,6 +12,7 @@
 
 #include <cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define MAX_DEPTH 64               /* a valid header needs 3 */
@@ -375,6 +377,15 @@ static em_status parse_header(const reader *r, char *text, size_t n, em_st_heade
     return st;
 }
 
+/* fopen(path, "rb") that does not wait on a FIFO (refused as not a regular file). */
+static FILE *open_read(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    if (!f && fd >= 0) close(fd);
+    return f;
+}
+
 static em_status read_header_fp(const reader *r, FILE *f, em_st_header *h)
 {
     memset(h, 0, sizeof *h);
@@ -423,7 +434,7 @@ em_status em_st_read_header(const char *path, const char *what, em_st_header *h)
 {
     reader r = {path, what};
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_read(path);
     if (!f) return fail(&r, "%s", strerror(errno));
     em_status st = read_header_fp(&r, f, h);
     fclose(f);
@@ -512,7 +523,7 @@ em_status em_st_load(const char *path, const char *what, em_st_header *h, em_ten
     reader r = {path, what};
     *tensors = NULL;
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_read(path);
     if (!f) return fail(&r, "%s", strerror(errno));
     em_status st = read_header_fp(&r, f, h);
     em_tensor **ts = NULL;
@@ -539,7 +550,7 @@ em_status em_st_load(const char *path, const char *what, em_st_header *h, em_ten
 em_status em_st_checksum(const char *path, const char *what, em_st_header *h)
 {
     reader r = {path, what};
-    FILE *f = fopen(path, "rb");
+    FILE *f = open_read(path);
     if (!f) return fail(&r, "%s", strerror(errno));
     em_status st = fseek(f, (long)(8 + h->header_len), SEEK_SET) == 0 ? EM_OK : fail(&r, "%s", strerror(errno));
     unsigned char buf[1 << 16];
