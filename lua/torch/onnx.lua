@@ -15,6 +15,7 @@
 local torch = require "torch"
 local core = require "torch.core"
 local Module = require("torch.nn.module").Module
+local options = require "torch.options"
 
 local onnx = {}
 
@@ -481,6 +482,9 @@ local function value_info(name, t, axes)
   return {name = name, elem_type = code, shape = shape}
 end
 
+local EXPORT = options.spec("torch.onnx.export", "input_names output_names dynamic_axes opset_version doc_string "
+  .. "graph_name", "export_params verbose training operator_export_type do_constant_folding keep_initializers_as_inputs "
+  .. "custom_opsets export_modules_as_functions")
 --- torch.onnx.export(model, example_input, path[, opts])
 -- Writes model as an ONNX file by running it once on example_input (a
 -- tensor, or a list of tensors for a forward with several inputs) in eval
@@ -488,14 +492,14 @@ end
 -- ({"input"}), output_names ({"output"}), dynamic_axes (sizes that may
 -- change, per input/output name, dims 1-based: {input = {"batch"}, output =
 -- {"batch"}} lets dim 1 vary), opset_version (13-17, default 17),
--- doc_string. The model's training mode is restored afterwards. The file
+-- doc_string, graph_name. The model's training mode is restored afterwards. The file
 -- passes onnx.checker and runs in ONNX Runtime; `ember inspect` shows it.
 -- Example:
 --   torch.onnx.export(model, torch.randn(1, 784), "mnist.onnx",
 --     {input_names = {"image"}, output_names = {"logits"},
 --      dynamic_axes = {image = {"batch"}, logits = {"batch"}}})
 function onnx.export(model, example_input, path, opts)
-  opts = opts or {}
+  opts = EXPORT:check(opts)
   if not Module.is_module(model) then
     error("torch.onnx.export: expected a module as the first argument, got " .. type(model), 2)
   end

@@ -133,6 +133,7 @@ local CALLS = {
   ["torch.io.write_idx"] = function(o) return torch.io.write_idx(tmp .. ".idx", torch.zeros(2, {dtype = torch.uint8}), o) end,
   ["torch.load_safetensors"] = function(o) return torch.load_safetensors("/nonexistent.safetensors", o) end,
   ["torch.io.safetensors_info"] = function(o) return torch.io.safetensors_info("/nonexistent.safetensors", o) end,
+  ["torch.onnx.export"] = function(o) return torch.onnx.export(net, torch.zeros(1, 2), tmp .. ".onnx", o) end,
   -- workers, versioned models, checkpoints (each checks before it touches anything)
   ["worker.run"] = function(o) return require("ember.worker").run(o) end,
   ["versions.save"] = function(o) return require("ember.versions").save(nn.Linear(1, 1), tmp, "1.0.0", o) end,
