@@ -492,8 +492,9 @@ local EXPORT = options.spec("torch.onnx.export", "input_names output_names dynam
 -- ({"input"}), output_names ({"output"}), dynamic_axes (sizes that may
 -- change, per input/output name, dims 1-based: {input = {"batch"}, output =
 -- {"batch"}} lets dim 1 vary), opset_version (13-17, default 17),
--- doc_string, graph_name. The model's training mode is restored afterwards. The file
--- passes onnx.checker and runs in ONNX Runtime; `ember inspect` shows it.
+-- doc_string, graph_name. The model's training mode is restored
+-- afterwards. The file passes onnx.checker and runs in ONNX Runtime;
+-- `ember inspect` shows it.
 -- Example:
 --   torch.onnx.export(model, torch.randn(1, 784), "mnist.onnx",
 --     {input_names = {"image"}, output_names = {"logits"},
