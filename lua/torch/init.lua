@@ -147,15 +147,21 @@ torch.Tensor.allclose = torch.allclose
 -- only from registered module classes. Their help texts are in
 -- torch/doc/files.lua with the rest of the file functions.
 local core_save, core_load = core.save, core.load
+-- The engine's errors raised at the caller of torch.save/load (called
+-- through pcall, the C function's error carries no position of this file).
+local function rethrow(ok, ...)
+  if ok then return ... end
+  error((...), 3)
+end
 function torch.save(value, path, ...)
   local nn_module = package.loaded["torch.nn.module"]
   if nn_module and nn_module.Module.is_module(value) then
     value = require("torch.model_file").encode(value)
   end
-  return core_save(value, path, ...)
+  return rethrow(pcall(core_save, value, path, ...))
 end
 function torch.load(path, ...)
-  local v = core_load(path, ...)
+  local v = rethrow(pcall(core_load, path, ...))
   if type(v) == "table" and v.format == "ember.model" and not torch.is_tensor(v) then
     local model_file = require "torch.model_file"
     if model_file.is_model_file(v) then

@@ -114,9 +114,14 @@ function methods.contains(d, k) return d[POS][k] ~= nil end
 -- The same as #d (Python's len(d)); keys holding None count.
 function methods.len(d) return #d[ORDER] end
 
+local TORCH_NONE = require("torch.core").None
 --- d:is_none(k) -> boolean
--- True when key k is present with no value (None, set by d:set(k, nil)).
-function methods.is_none(d, k) return d[VALS][k] == NONE end
+-- True when key k holds None: no value (set by d:set(k, nil)), or torch.None
+-- (what torch.load gives for a None in a file).
+function methods.is_none(d, k)
+  local v = d[VALS][k]
+  return v == NONE or (v ~= nil and v == TORCH_NONE)
+end
 
 --- torch.OrderedDict.new([items]) -> d
 -- The same as torch.OrderedDict(items): a new OrderedDict, optionally filled
