@@ -26,8 +26,10 @@ Spec.__index = Spec
 
 local libdir = debug.getinfo(1, "S").source:match("^@(.*)/torch/options%.lua$")
 
--- The error level of the first frame above check that is Lua code outside
--- ember's library (the user's call), or the caller of the checked function.
+--- options.user_level() -> level
+-- For error(msg, level) in the function that calls it: the level of the
+-- first caller outside ember's Lua library (the user's line), else that
+-- function's caller. Other modules raise their argument errors with it too.
 local function user_level()
   if libdir then
     for level = 3, 40 do
@@ -38,6 +40,8 @@ local function user_level()
   end
   return 3
 end
+
+options.user_level = user_level
 
 --- options.spec(fn, known[, pytorch_only]) -> spec
 -- Declares the options of function fn (its name as a user calls it).

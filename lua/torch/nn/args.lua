@@ -25,20 +25,8 @@ local args = {NONE = {}}
 local Decl = {}
 Decl.__index = Decl
 
-local libdir = debug.getinfo(1, "S").source:match("^@(.*)/torch/nn/args%.lua$")
-
--- The error level of the first caller outside ember's Lua library (the
--- user's line), as torch.options raises its errors.
-local function user_level()
-  if libdir then
-    for level = 3, 40 do
-      local info = debug.getinfo(level, "S")
-      if not info then break end
-      if info.what ~= "C" and info.source:sub(2, #libdir + 1) ~= libdir then return level - 1 end
-    end
-  end
-  return 3
-end
+-- errors are raised at the user's line, as torch.options raises its own
+local user_level = options.user_level
 
 --- args.declare(fn, params[, pytorch_only[, max_positional]]) -> declaration
 -- params: {{name, default}, ...} in PyTorch's positional order; the first
