@@ -44,8 +44,8 @@ typedef struct {
 static binary_opts binary_options(lua_State *L, em_binary_op op, int idx)
 {
     binary_opts o = {1.0, op};
+    if (lua_isnoneornil(L, idx)) return o;   /* the common case: x + y */
     em_lua_opts spec = {lua_tostring(L, lua_upvalueindex(2)), lua_tostring(L, lua_upvalueindex(3)), "out"};
-    if (lua_isnoneornil(L, idx)) return o;
     if (lua_type(L, idx) != LUA_TTABLE)
         luaL_error(L, "%s: expected an options table as the third argument, got %s", spec.fn, luaL_typename(L, idx));
     em_lua_check_options(L, idx, &spec);
@@ -546,7 +546,7 @@ static int random_fill(lua_State *L, bool normal)
     int opts = em_lua_find_options(L);
     em_lua_check_options(L, opts, &RANDOM_FILL_OPTS[normal]);
     int nargs = opts ? opts - 1 : lua_gettop(L);
-    double a = normal ? 0.0 : 0.0, b = 1.0;
+    double a = 0.0, b = 1.0;   /* uniform_(0, 1) / normal_(0, 1) */
     if (nargs >= 2 && !lua_isnil(L, 2)) a = em_lua_check_scalar(L, 2, RANDOM_FILL_OPTS[normal].fn);
     if (nargs >= 3 && !lua_isnil(L, 3)) b = em_lua_check_scalar(L, 3, RANDOM_FILL_OPTS[normal].fn);
     random_args r = {normal, a, b, em_lua_opt_generator(L, opts)};
