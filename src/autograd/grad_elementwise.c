@@ -5,25 +5,15 @@
 #include "autograd.h"
 #include "scratch.h"
 
-static const char *unary_grad_names[EM_U_NUM_OPS] = {
-    "NegBackward0", "ExpBackward0", "LogBackward0", "SqrtBackward0", "AbsBackward0", "SignBackward0",
-    "ReluBackward0", "SigmoidBackward0", "TanhBackward0", "PowBackward0", "ClampBackward1",
-    "ReciprocalBackward0", "PowBackward0", "Log1PBackward0",
-};
-
-/* Which unary formulas use the output (slot 0) rather than the input (slot 0). */
-static bool unary_saves_output(em_unary_op op)
-{
-    return op == EM_U_EXP || op == EM_U_SQRT || op == EM_U_RELU || op == EM_U_SIGMOID ||
-           op == EM_U_TANH || op == EM_U_RECIPROCAL;
-}
+/* A unary node saves (slot 0) what its op table row says: the input, the
+** output or nothing; its name is the row's grad_node. */
 
 static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
     em_unary_op op = (em_unary_op)n->ints[0];
     double p1 = n->scalars[0], p2 = n->scalars[1];
-    const em_tensor *v = op == EM_U_NEG || op == EM_U_SIGN ? g : sc_saved(&s, n, 0);
+    const em_tensor *v = em_unary_info_of(op)->saves == EM_SAVES_NOTHING ? g : sc_saved(&s, n, 0);
     em_tensor *r = NULL;
     switch (op) {
     case EM_U_NEG:        /* d(-x) = -g */
@@ -73,8 +63,11 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     case EM_U_RECIPROCAL: /* d 1/x = -g * out^2 */
         r = sc_un(&s, EM_U_NEG, sc_bin(&s, EM_B_MUL, g, sc_un(&s, EM_U_SQUARE, v, 0, 0)), 0, 0);
         break;
+    case EM_U_RSQRT:      /* d x^-1/2 = -1/2 g out^3 */
+        r = sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, g, -0.5), sc_un(&s, EM_U_POW, v, 3.0, 0));
+        break;
     default:
-        em_fail(EM_ERR_INTERNAL, "unary backward: unknown op %d", (int)op);
+        em_fail(EM_ERR_INTERNAL, "%s: no derivative", em_unary_op_name(op));
         s.failed = true;
     }
     gi[0] = em_scratch_take(&s, r);
@@ -84,9 +77,13 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 em_tensor *em_unary(em_unary_op op, em_tensor *x, double p1, double p2)
 {
     em_tensor *out = em_op_unary(op, x, p1, p2);
-    if (!out || !em_any_requires_grad(x, NULL, NULL) || !em_dtype_is_float(out->dtype)) return out;
-    em_node *n = em_record(unary_grad_names[op], unary_backward, out, 1, &x);
-    if (!n || em_node_save(n, 0, unary_saves_output(op) ? out : x) != EM_OK) {
+    const em_unary_info *row = em_unary_info_of(op);
+    if (!out || row->saves == EM_NOT_DIFF || !em_any_requires_grad(x, NULL, NULL) ||
+        !em_dtype_is_float(out->dtype))
+        return out;
+    em_node *n = em_record(row->grad_node, unary_backward, out, 1, &x);
+    if (!n || (row->saves != EM_SAVES_NOTHING &&
+               em_node_save(n, 0, row->saves == EM_SAVES_OUTPUT ? out : x) != EM_OK)) {
         em_tensor_release(out);
         return NULL;
     }
@@ -166,26 +163,10 @@ static em_status binary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     return st;
 }
 
-static const char *binary_grad_name(em_binary_op op)
-{
-    switch (op) {
-    case EM_B_ADD: return "AddBackward0";
-    case EM_B_SUB: return "SubBackward0";
-    case EM_B_MUL: return "MulBackward0";
-    case EM_B_DIV: return "DivBackward0";
-    case EM_B_POW: return "PowBackward1";
-    case EM_B_FLOOR_DIV:
-    case EM_B_TRUNC_DIV: return "DivBackward2";
-    case EM_B_MAXIMUM: return "MaximumBackward0";
-    case EM_B_MINIMUM: return "MinimumBackward0";
-    default: return NULL;
-    }
-}
-
 static em_tensor *binary_impl(em_binary_op op, em_tensor *a, em_tensor *b, double alpha)
 {
     em_tensor *out = em_op_binary(op, a, b);
-    const char *name = binary_grad_name(op);
+    const char *name = em_binary_info_of(op)->grad_node;
     if (!out || !name || !em_any_requires_grad(a, b, NULL) || !em_dtype_is_float(out->dtype)) return out;
     em_tensor *ins[2] = {a, b};
     em_node *n = em_record(name, binary_backward, out, 2, ins);

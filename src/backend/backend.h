@@ -11,7 +11,7 @@
 **   - unless a kernel says otherwise, inputs and output share one dtype;
 **   - an output never partially overlaps an input (the ops layer copies first);
 **     it may be the very same window (in-place: out == a).
-** A leaf header: it includes only dtype.h and status.h. */
+** A leaf header: it includes only dtype.h, op_info.h and status.h. */
 #ifndef EMBER_BACKEND_H
 #define EMBER_BACKEND_H
 
@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "../core/dtype.h"
+#include "../core/op_info.h"
 #include "../core/status.h"
 
 #define EM_MAX_DIMS 8
@@ -37,53 +38,20 @@ typedef struct em_kview {
     int64_t stride[EM_MAX_DIMS];
 } em_kview;
 
-typedef enum em_unary_op {
-    EM_U_NEG,      /* -x */
-    EM_U_EXP,      /* e^x              (float dtypes only) */
-    EM_U_LOG,      /* ln x             (float) */
-    EM_U_SQRT,     /* sqrt x           (float) */
-    EM_U_ABS,      /* |x| */
-    EM_U_SIGN,     /* -1, 0, 1 (NaN stays NaN) */
-    EM_U_RELU,     /* max(x, 0); NaN stays NaN */
-    EM_U_SIGMOID,  /* 1 / (1 + e^-x)   (float) */
-    EM_U_TANH,     /* tanh x           (float) */
-    EM_U_POW,      /* x ^ p1           (float) */
-    EM_U_CLAMP,    /* min(max(x, p1), p2); p1 = -inf / p2 = +inf mean "no bound";
-                      NaN stays NaN; ints: bounds are converted to the int type */
-    EM_U_RECIPROCAL, /* 1 / x          (float) */
-    EM_U_SQUARE,   /* x * x */
-    EM_U_LOG1P,    /* ln(1 + x)        (float) */
-    EM_U_NUM_OPS
-} em_unary_op;
-
-typedef enum em_binary_op {
-    EM_B_ADD, EM_B_SUB, EM_B_MUL,
-    EM_B_DIV,      /* floats: IEEE division; ints are promoted to float by ops */
-    EM_B_POW,      /* floats: pow; integers exactly, by squaring, wrapping as int64 does
-                   ** (a negative exponent: 1 for a = 1, +-1 for a = -1, else 0) */
-    EM_B_MAXIMUM, EM_B_MINIMUM,   /* NaN propagates */
-    EM_B_RELU_GRAD,   /* a where b > 0, else 0 (relu's backward: b <= 0 ? 0 : a, PyTorch's threshold_backward) */
-    /* division with rounding (PyTorch's rounding_mode): floats round the
-    ** quotient (floor as Python's //, trunc toward zero); integers divide
-    ** exactly in integers, and a zero divisor is an error (ZeroDivisionError) */
-    EM_B_FLOOR_DIV, EM_B_TRUNC_DIV,
-    /* comparisons: output dtype is EM_BOOL, inputs share one dtype */
-    EM_B_EQ, EM_B_NE, EM_B_LT, EM_B_LE, EM_B_GT, EM_B_GE,
-    /* logical on bool inputs, bool output */
-    EM_B_AND, EM_B_OR, EM_B_XOR,
-    EM_B_NUM_OPS
-} em_binary_op;
-
-/* The op's name in error messages ("div (rounding_mode='floor')"). */
-const char *em_binary_op_name(em_binary_op op);
-
-typedef enum em_reduce_op {
-    EM_R_SUM,      /* floats accumulate in double; ints in int64; bool counts -> int64 out */
-    EM_R_MAX,      /* NaN propagates (the first NaN wins); index of first max */
-    EM_R_MIN,
-    EM_R_PROD,
-    EM_R_NUM_OPS
-} em_reduce_op;
+/* The op enums (em_unary_op, em_binary_op, em_reduce_op) and each op's
+** kernel contract come from the rows of core/op_table.h: a unary kernel
+** computes op(x; p1, p2) in the input's dtype (ops/ has converted the input
+** by the row's dtype rule); a binary one a op b with a, b in one dtype and
+** out in that dtype or bool (comparisons, logical ops). Notes per op:
+**   POW (unary): x ^ p1; CLAMP: min(max(x, p1), p2), -inf / +inf for "no
+**   bound", NaN stays NaN, integer bounds converted to the int type;
+**   RELU: NaN stays NaN; binary POW on integers: exact, by squaring,
+**   wrapping as int64 does; MAXIMUM/MINIMUM: NaN propagates; RELU_GRAD:
+**   a where b > 0, else 0 (threshold_backward); FLOOR_DIV/TRUNC_DIV:
+**   floats round the quotient, integers divide exactly and a zero divisor
+**   is an error (ZeroDivisionError).
+** Reductions: SUM of floats accumulates in double, of ints in int64, bool
+** counts into int64; MAX/MIN: the first NaN wins, index of the first max. */
 
 /* The passes of a conv2d that a backend's convolution library may run. */
 typedef enum em_conv_pass {

@@ -3,6 +3,7 @@
 ** matrix products and the in-place forms. Each binding checks its arguments
 ** and calls one function from autograd/. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../autograd/autograd.h"
@@ -16,12 +17,59 @@
 
 /* --- elementwise --- */
 
+/* The number parameters of a unary op after the tensor, from its op table
+** row ("beta=1 threshold=20"): positional, or an options table with those
+** names; missing ones take their defaults. Upvalue 2 is the name the
+** function was registered under. */
+static void unary_params(lua_State *L, em_unary_op op, double *p)
+{
+    const char *fn = lua_tostring(L, lua_upvalueindex(2));
+    const char *spec = em_unary_info_of(op)->params;
+    char names[2][32] = {{0}};
+    int np = 0;
+    p[0] = p[1] = 0;
+    for (const char *c = spec; *c && np < 2; np++) {   /* "name=default name=default" */
+        size_t n = strcspn(c, "= ");
+        snprintf(names[np], sizeof names[np], "%.*s", (int)n, c);
+        c += n;
+        if (*c == '=') p[np] = strtod(c + 1, (char **)&c);
+        c += strspn(c, " ");
+    }
+    /* Lua calls __unm with the operand twice */
+    if ((em_unary_info_of(op)->lua & EM_L_UNM) && lua_gettop(L) == 2 && lua_rawequal(L, 1, 2)) lua_settop(L, 1);
+    int opts = em_lua_find_options(L);
+    int nargs = opts ? opts - 1 : lua_gettop(L);
+    if (nargs - 1 > np)
+        luaL_error(L, "%s: takes %d argument%s after the tensor, got %d", fn, np, np == 1 ? "" : "s", nargs - 1);
+    if (opts) {
+        char known[64];
+        snprintf(known, sizeof known, "%s %s", names[0], names[1]);
+        em_lua_opts o = {fn, known, ""};
+        em_lua_check_options(L, opts, &o);
+    }
+    for (int i = 0; i < np; i++) {
+        int idx = i + 2 <= nargs ? i + 2 : 0;
+        if (opts) {
+            lua_getfield(L, opts, names[i]);
+            if (!lua_isnil(L, -1)) {
+                if (idx && !lua_isnil(L, idx))
+                    luaL_error(L, "%s: %s given twice (as an argument and as an option)", fn, names[i]);
+                idx = lua_gettop(L);
+            }
+        }
+        if (idx && !lua_isnil(L, idx)) p[i] = em_lua_check_scalar(L, idx, fn);
+    }
+}
+
+/* x:NAME(...), torch.NAME(x, ...), F.NAME(x, ...): upvalues op and name */
 static int l_unary(lua_State *L)
 {
     em_unary_op op = (em_unary_op)lua_tointeger(L, lua_upvalueindex(1));
     em_tensor *x = em_lua_check_tensor(L, 1);
+    double p[2];
+    unary_params(L, op, p);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_unary(op, x, 0, 0));
+    EM_LUA_TRY(L, *box, em_unary(op, x, p[0], p[1]));
     return 1;
 }
 
@@ -123,18 +171,6 @@ static void clamp_bounds(lua_State *L, double *lo, double *hi)
     }
     if (*lo == -INFINITY && *hi == INFINITY && lua_isnoneornil(L, 2))
         luaL_error(L, "clamp: at least one of min or max must be given");
-}
-
-/* rsqrt(x) = 1 / sqrt(x) */
-static int l_rsqrt(lua_State *L)
-{
-    em_tensor *x = em_lua_check_tensor(L, 1);
-    em_tensor **tmp = em_lua_newbox(L);
-    EM_LUA_TRY(L, *tmp, em_unary(EM_U_SQRT, x, 0, 0));
-    em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_unary(EM_U_RECIPROCAL, *tmp, 0, 0));
-    if ((*box)->grad_fn) (*box)->grad_fn->name = "RsqrtBackward0";
-    return 1;
 }
 
 static int l_clamp(lua_State *L)
@@ -437,7 +473,9 @@ static int l_unary_(lua_State *L)
 {
     em_unary_op op = (em_unary_op)lua_tointeger(L, lua_upvalueindex(1));
     em_tensor *x = em_lua_check_tensor(L, 1);
-    EM_LUA_CHECK(L, em_unary_(op, x, 0, 0));
+    double p[2];
+    unary_params(L, op, p);
+    EM_LUA_CHECK(L, em_unary_(op, x, p[0], p[1]));
     lua_settop(L, 1);
     return 1;
 }
@@ -559,79 +597,135 @@ static int random_fill(lua_State *L, bool normal)
 static int l_uniform_(lua_State *L) { return random_fill(L, false); }
 static int l_normal_(lua_State *L) { return random_fill(L, true); }
 
-/* --- registration --- */
+/* --- registration: the op table's rows, then the hand-bound functions --- */
 
-static void set_closure(lua_State *L, const char *name, lua_CFunction f, int op)
-{
-    lua_pushinteger(L, op);
-    lua_pushcclosure(L, f, 1);
-    lua_setfield(L, -2, name);
-}
-
-/* A binary op: upvalues op, its name and the options it takes. */
-static void set_binary(lua_State *L, const char *name, lua_CFunction f, int op, const char *known)
+/* f as a closure over (op, registered name[, options]), stored as t[name]. */
+static void set_op(lua_State *L, int t, const char *name, lua_CFunction f, int op, const char *opts)
 {
     lua_pushinteger(L, op);
     lua_pushstring(L, name);
-    lua_pushstring(L, known);
-    lua_pushcclosure(L, f, 3);
-    lua_setfield(L, -2, name);
+    if (opts) lua_pushstring(L, opts);
+    lua_pushcclosure(L, f, opts ? 3 : 2);
+    lua_setfield(L, t, name);
 }
 
-static const struct { const char *name; int op; } unary_ops[] = {
-    {"neg", EM_U_NEG},         {"exp", EM_U_EXP},         {"log", EM_U_LOG},         {"sqrt", EM_U_SQRT},
-    {"abs", EM_U_ABS},         {"sign", EM_U_SIGN},       {"relu", EM_U_RELU},       {"sigmoid", EM_U_SIGMOID},
-    {"tanh", EM_U_TANH},       {"reciprocal", EM_U_RECIPROCAL}, {"square", EM_U_SQUARE}, {"log1p", EM_U_LOG1P},
-};
+/* The rows' functions (methods: the Tensor methods table, in-place forms
+** too) into the table at t: one closure per name, with its aliases. */
+static void register_rows(lua_State *L, int t, bool methods)
+{
+    int want = methods ? EM_L_METHOD : EM_L_FUNC;
+    char name[64];
+    for (int op = 0; op < EM_U_NUM_OPS; op++) {
+        const em_unary_info *r = em_unary_info_of((em_unary_op)op);
+        if (r->lua & EM_L_HAND) continue;
+        if (r->lua & want) set_op(L, t, r->name, l_unary, op, NULL);
+        if (methods && (r->lua & EM_L_INPLACE)) {
+            snprintf(name, sizeof name, "%s_", r->name);
+            set_op(L, t, name, l_unary_, op, NULL);
+        }
+    }
+    for (int op = 0; op < EM_B_NUM_OPS; op++) {
+        const em_binary_info *r = em_binary_info_of((em_binary_op)op);
+        if (r->lua & EM_L_HAND) continue;
+        if (r->lua & want) {
+            set_op(L, t, r->name, l_binary, op, r->options);
+            for (const char *c = r->aliases; *c;) {      /* "divide true_divide:" */
+                size_t n = strcspn(c, " ");
+                bool no_opts = n > 0 && c[n - 1] == ':';
+                snprintf(name, sizeof name, "%.*s", (int)(n - no_opts), c);
+                set_op(L, t, name, l_binary, op, no_opts ? "" : r->options);
+                c += n + strspn(c + n, " ");
+            }
+        }
+        if (methods && (r->lua & EM_L_INPLACE)) {
+            snprintf(name, sizeof name, "%s_", r->name);
+            set_op(L, t, name, l_binary_, op, r->options);
+        }
+    }
+}
 
-/* name, op, options it takes (PyTorch's "out" is refused as not implemented) */
-static const struct { const char *name; int op; const char *known; } binary_ops[] = {
-    {"add", EM_B_ADD, "alpha"},  {"sub", EM_B_SUB, "alpha"},  {"mul", EM_B_MUL, ""},
-    {"div", EM_B_DIV, "rounding_mode"},  {"maximum", EM_B_MAXIMUM, ""}, {"minimum", EM_B_MINIMUM, ""},
-    {"eq", EM_B_EQ, ""}, {"ne", EM_B_NE, ""}, {"lt", EM_B_LT, ""}, {"le", EM_B_LE, ""}, {"gt", EM_B_GT, ""},
-    {"ge", EM_B_GE, ""}, {"logical_and", EM_B_AND, ""}, {"logical_or", EM_B_OR, ""},
-    {"logical_xor", EM_B_XOR, ""}, {"subtract", EM_B_SUB, "alpha"}, {"multiply", EM_B_MUL, ""},
-    {"divide", EM_B_DIV, "rounding_mode"}, {"true_divide", EM_B_DIV, ""},
-    {"floor_divide", EM_B_FLOOR_DIV, ""},
-};
+/* torch._ops[i] = the rows of core/op_table.h for Lua: kind, name, flags,
+** nn, grad_node, onnx, params/options, aliases, meta, and fn: the function
+** itself (for F.NAME and nn modules, also of ops with no torch.NAME). The
+** module table is at index mod. */
+static void push_rows(lua_State *L, int mod)
+{
+    lua_newtable(L);
+    int list = lua_gettop(L), i = 0;
+    static const char *const flag_names[] = {"func", "method", "inplace", "F", "hand"};
+    for (int k = 0; k < EM_U_NUM_OPS + EM_B_NUM_OPS; k++) {
+        bool unary = k < EM_U_NUM_OPS;
+        const em_unary_info *u = unary ? em_unary_info_of((em_unary_op)k) : NULL;
+        const em_binary_info *b = unary ? NULL : em_binary_info_of((em_binary_op)(k - EM_U_NUM_OPS));
+        int lua = unary ? u->lua : b->lua;
+        lua_createtable(L, 0, 12);
+        lua_pushstring(L, unary ? "unary" : "binary");
+        lua_setfield(L, -2, "kind");
+        lua_pushstring(L, unary ? u->name : b->name);
+        lua_setfield(L, -2, "name");
+        for (int f = 0; f < 5; f++) {
+            lua_pushboolean(L, (lua >> f) & 1);
+            lua_setfield(L, -2, flag_names[f]);
+        }
+        const char *strs[][2] = {
+            {"grad_node", unary ? u->grad_node : b->grad_node}, {"onnx", unary ? u->onnx : b->onnx},
+            {"nn", unary ? u->nn : NULL}, {"params", unary ? u->params : b->options},
+            {"aliases", unary ? "" : b->aliases}, {"meta", unary ? ((lua & EM_L_UNM) ? "__unm" : NULL) : b->meta},
+        };
+        for (size_t j = 0; j < sizeof strs / sizeof strs[0]; j++) {
+            if (!strs[j][1]) continue;
+            lua_pushstring(L, strs[j][1]);
+            lua_setfield(L, -2, strs[j][0]);
+        }
+        /* its help text's key: the method's, else the functional form's */
+        lua_pushfstring(L, "%s.%s", (lua & EM_L_METHOD) ? "Tensor" : "nn.functional", unary ? u->name : b->name);
+        lua_setfield(L, -2, "doc");
+        lua_pushboolean(L, unary ? u->saves != EM_NOT_DIFF : b->grad_node != NULL);
+        lua_setfield(L, -2, "differentiable");
+        if (unary) {
+            lua_pushstring(L, u->saves == EM_SAVES_OUTPUT ? "output" : u->saves == EM_SAVES_INPUT ? "input" : "nothing");
+            lua_setfield(L, -2, "saves");
+        }
+        /* fn: torch.NAME when it exists, else a closure of its own */
+        const char *name = unary ? u->name : b->name;
+        lua_getfield(L, mod, name);
+        if (lua_isnil(L, -1) && (lua & EM_L_NNF) && unary) {
+            lua_pop(L, 1);
+            lua_pushinteger(L, k);
+            lua_pushfstring(L, "F.%s", name);
+            lua_pushcclosure(L, l_unary, 2);
+        }
+        lua_setfield(L, -2, "fn");
+        lua_rawseti(L, list, ++i);
+    }
+    lua_setfield(L, mod, "_ops");
+}
 
 static const luaL_Reg shared_funcs[] = {
     {"pow", l_pow},         {"clamp", l_clamp},   {"clip", l_clamp},     {"sum", l_sum},
     {"mean", l_mean},       {"prod", l_prod},     {"var", l_var},        {"std", l_std},
     {"max", l_max},         {"min", l_min},       {"argmax", l_argmax},  {"argmin", l_argmin},
-    {"logical_not", l_logical_not}, {"rsqrt", l_rsqrt}, {"all", l_all}, {"any", l_any},
+    {"logical_not", l_logical_not}, {"all", l_all}, {"any", l_any},
     {NULL, NULL},
 };
 
-static void register_common(lua_State *L)
+static void register_common(lua_State *L, bool methods)
 {
-    for (size_t i = 0; i < sizeof unary_ops / sizeof unary_ops[0]; i++)
-        set_closure(L, unary_ops[i].name, l_unary, unary_ops[i].op);
-    for (size_t i = 0; i < sizeof binary_ops / sizeof binary_ops[0]; i++)
-        set_binary(L, binary_ops[i].name, l_binary, binary_ops[i].op, binary_ops[i].known);
+    register_rows(L, lua_gettop(L), methods);
     const char *products[] = {"matmul", "mm", "bmm", "mv", "dot"};
-    for (int i = 0; i < 5; i++) set_closure(L, products[i], l_product, i);
+    for (int i = 0; i < 5; i++) {
+        lua_pushinteger(L, i);
+        lua_pushcclosure(L, l_product, 1);
+        lua_setfield(L, -2, products[i]);
+    }
     luaL_setfuncs(L, shared_funcs, 0);
 }
 
 void em_lua_register_math(lua_State *L)
 {
-    register_common(L);
+    register_common(L, true);
     lua_pushcfunction(L, l_where_method);
     lua_setfield(L, -2, "where");
-    static const struct { const char *name; int op; } unary_inplace[] = {
-        {"neg_", EM_U_NEG},   {"exp_", EM_U_EXP},         {"log_", EM_U_LOG},   {"sqrt_", EM_U_SQRT},
-        {"abs_", EM_U_ABS},   {"relu_", EM_U_RELU},       {"sigmoid_", EM_U_SIGMOID}, {"tanh_", EM_U_TANH},
-        {"sign_", EM_U_SIGN}, {"reciprocal_", EM_U_RECIPROCAL}, {"square_", EM_U_SQUARE},
-    };
-    for (size_t i = 0; i < sizeof unary_inplace / sizeof unary_inplace[0]; i++)
-        set_closure(L, unary_inplace[i].name, l_unary_, unary_inplace[i].op);
-    static const struct { const char *name; int op; const char *known; } binary_inplace[] = {
-        {"add_", EM_B_ADD, "alpha"}, {"sub_", EM_B_SUB, "alpha"}, {"mul_", EM_B_MUL, ""},
-        {"div_", EM_B_DIV, "rounding_mode"}, {"floor_divide_", EM_B_FLOOR_DIV, ""},
-    };
-    for (size_t i = 0; i < sizeof binary_inplace / sizeof binary_inplace[0]; i++)
-        set_binary(L, binary_inplace[i].name, l_binary_, binary_inplace[i].op, binary_inplace[i].known);
     static const luaL_Reg inplace[] = {
         {"pow_", l_pow_},   {"clamp_", l_clamp_},   {"fill_", l_fill_},     {"zero_", l_zero_},
         {"copy_", l_copy_}, {"uniform_", l_uniform_}, {"normal_", l_normal_}, {NULL, NULL},
@@ -641,7 +735,8 @@ void em_lua_register_math(lua_State *L)
 
 void em_lua_register_math_module(lua_State *L)
 {
-    register_common(L);
+    register_common(L, false);
     lua_pushcfunction(L, l_where);
     lua_setfield(L, -2, "where");
+    push_rows(L, lua_gettop(L));
 }

@@ -267,12 +267,13 @@ void em_lua_open_meta(lua_State *L)
     lua_setfield(L, -2, "__tostring");
     lua_pushcfunction(L, tensor_len);
     lua_setfield(L, -2, "__len");
-    alias_method(L, methods, "__add", "add");
-    alias_method(L, methods, "__sub", "sub");
-    alias_method(L, methods, "__mul", "mul");
-    alias_method(L, methods, "__div", "div");
-    alias_method(L, methods, "__pow", "pow");
-    alias_method(L, methods, "__unm", "neg");
+    /* operators: the metamethods named in the op table's rows */
+    for (int op = 0; op < EM_B_NUM_OPS; op++) {
+        const em_binary_info *r = em_binary_info_of((em_binary_op)op);
+        if (r->meta) alias_method(L, methods, r->meta, r->name);
+    }
+    for (int op = 0; op < EM_U_NUM_OPS; op++)
+        if (em_unary_info_of((em_unary_op)op)->lua & EM_L_UNM) alias_method(L, methods, "__unm", em_unary_op_name(op));
     lua_pushliteral(L, "torch.Tensor");
     lua_setfield(L, -2, "__name");
     lua_pop(L, 1);

@@ -7,24 +7,7 @@
 #include "../core/promote.h"
 #include "ops.h"
 
-static const char *unary_names[EM_U_NUM_OPS] = {
-    "neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "pow", "clamp",
-    "reciprocal", "square", "log1p",
-};
-
-static bool unary_needs_float(em_unary_op op)
-{
-    switch (op) {
-    case EM_U_NEG: case EM_U_ABS: case EM_U_SIGN: case EM_U_RELU: case EM_U_CLAMP:
-    case EM_U_SQUARE:
-        return false;
-    default:
-        return true;
-    }
-}
-
-static bool is_comparison(em_binary_op op) { return op >= EM_B_EQ && op <= EM_B_GE; }
-static bool is_logical(em_binary_op op) { return op >= EM_B_AND; }
+static bool unary_needs_float(em_unary_op op) { return em_unary_info_of(op)->dtype == EM_DT_FLOAT; }
 
 em_status em_check_same_device(const char *op, const em_tensor *a, const em_tensor *b)
 {
@@ -100,8 +83,9 @@ em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
     if (op == EM_U_CLAMP && !em_dtype_is_float(dt) &&
         ((isfinite(p1) && p1 != floor(p1)) || (isfinite(p2) && p2 != floor(p2))))
         dt = EM_FLOAT32;
-    if (op == EM_U_NEG && dt == EM_BOOL) {
-        em_fail(EM_ERR_TYPE, "neg: negation of a bool tensor is not supported; use logical_not");
+    if (em_unary_info_of(op)->dtype == EM_DT_NO_BOOL && dt == EM_BOOL) {
+        em_fail(EM_ERR_TYPE, "%s: not supported for bool tensors%s", em_unary_op_name(op),
+                op == EM_U_NEG ? "; use logical_not" : "");
         return NULL;
     }
     em_tensor *in = as_dtype(x, dt);
@@ -112,7 +96,7 @@ em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
         em_tensor_kview(out, &ko);
         em_tensor_kview(in, &ki);
         if (em_tensor_backend(x)->unary(op, &ko, &ki, p1, p2) != EM_OK) {
-            em_error_prefix(unary_names[op]);
+            em_error_prefix(em_unary_op_name(op));
             em_tensor_release(out);
             out = NULL;
         }
@@ -127,13 +111,14 @@ static void binary_types(em_binary_op op, const em_tensor *a, const em_tensor *b
 {
     const em_tensor *ts[2] = {a, b};
     em_dtype t = em_result_type(2, ts);
-    if (is_logical(op)) {
+    em_dtype_rule rule = em_binary_info_of(op)->dtype;
+    if (rule == EM_DT_LOGICAL) {
         *compute = *result = EM_BOOL;
         return;
     }
-    if (op == EM_B_DIV && !em_dtype_is_float(t)) t = EM_FLOAT32;   /* true division */
+    if (rule == EM_DT_TRUE_DIV && !em_dtype_is_float(t)) t = EM_FLOAT32;
     *compute = t;
-    *result = is_comparison(op) ? EM_BOOL : t;
+    *result = rule == EM_DT_COMPARE ? EM_BOOL : t;
 }
 
 em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b)
@@ -216,11 +201,11 @@ em_status em_op_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
 {
     if (unary_needs_float(op) && !em_dtype_is_float(self->dtype))
         return em_fail(EM_ERR_TYPE, "%s_: result type float32 can't be cast to the desired output "
-                       "type %s", unary_names[op], em_dtype_name(self->dtype));
+                       "type %s", em_unary_op_name(op), em_dtype_name(self->dtype));
     em_kview k;
     em_tensor_kview_inplace(self, &k);
     em_status st = em_tensor_backend(self)->unary(op, &k, &k, p1, p2);
-    if (st != EM_OK) em_error_prefix(unary_names[op]);
+    if (st != EM_OK) em_error_prefix(em_unary_op_name(op));
     return st;
 }
 

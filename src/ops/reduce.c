@@ -6,7 +6,6 @@
 
 #include "ops.h"
 
-static const char *reduce_names[EM_R_NUM_OPS] = {"sum", "max", "min", "prod"};
 
 em_status em_dims_to_mask(const char *op, const int64_t *dims, int n, int ndim, uint32_t *mask)
 {
@@ -78,7 +77,7 @@ static em_status check_nonempty(const char *op, const em_tensor *x, uint32_t mas
 
 em_tensor *em_op_reduce(em_reduce_op op, const em_tensor *x, uint32_t dim_mask, bool keepdim)
 {
-    const char *name = reduce_names[op];
+    const char *name = em_reduce_op_name(op);
     uint32_t mask = full_mask(x, dim_mask);
     if ((op == EM_R_MAX || op == EM_R_MIN) && check_nonempty(name, x, mask)) return NULL;
     if ((op == EM_R_MAX || op == EM_R_MIN) && em_tensor_numel(x) == 0) {
@@ -102,7 +101,7 @@ em_tensor *em_op_reduce(em_reduce_op op, const em_tensor *x, uint32_t dim_mask, 
 em_status em_op_reduce_dim_idx(em_reduce_op op, const em_tensor *x, int dim, bool keepdim,
                                em_tensor **values, em_tensor **indices)
 {
-    const char *name = reduce_names[op];
+    const char *name = em_reduce_op_name(op);
     int d;
     *values = *indices = NULL;
     if (em_wrap_dim(name, dim, x->ndim, &d)) return em_last_status();

@@ -195,6 +195,12 @@ local INPLACE = {
   sub_ = function(c) c:sub_(vec({1, 1, 1})) end, tanh_ = function(c) c:tanh_() end,
   uniform_ = function(c) c:uniform_() end,       zero_ = function(c) c:zero_() end,
 }
+-- The op table's unary in-place methods take no arguments: x:NAME_().
+for _, row in ipairs(require("torch.core")._ops) do
+  if row.kind == "unary" and row.inplace and not row.hand and not INPLACE[row.name .. "_"] then
+    INPLACE[row.name .. "_"] = function(c) c[row.name .. "_"](c) end
+  end
+end
 -- Methods ending in _ that change no values.
 local NOT_WRITES = {detach_ = true, requires_grad_ = true}
 -- Index assignment, every form.

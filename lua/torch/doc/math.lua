@@ -225,18 +225,35 @@ inplace("zero_", "x:zero_()", "Sets every element to 0 (as after opt:zero_grad()
 inplace("copy_", "x:copy_(src)", "Copies src's values into x (src broadcasts to x's size; dtypes convert).",
   "torch.zeros(2, 2):copy_(torch.tensor({1.0, 2.0}))", "tensor([[1., 2.], [1., 2.]])")
 
--- torch.* function forms
-for _, name in ipairs({"add", "sub", "mul", "div", "subtract", "multiply", "divide", "true_divide", "floor_divide",
-                       "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor"}) do
-  local raw = M["Tensor." .. name]
-  local sig = type(raw) == "table" and raw[2] or raw:match("^[^\n]*")
-  local target = type(raw) == "table" and raw[1] or "Tensor." .. name
-  M["torch." .. name] = {target, (sig:gsub("^x:" .. name .. "%(", "torch." .. name .. "(x, "))}
+-- Every other name of an op in the op table (src/core/op_table.h, read
+-- through torch.core._ops): torch.NAME and its aliases, x:NAME_() and
+-- F.NAME point at the op's own text, M[row.doc].
+local function signature(key)
+  local raw = M[key]
+  return type(raw) == "table" and raw[2] or raw:match("^[^\n]*")
 end
-for _, name in ipairs({"neg", "exp", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "relu", "sigmoid", "tanh",
-                       "reciprocal", "square", "logical_not"}) do
-  M["torch." .. name] = {"Tensor." .. name, "torch." .. name .. "(x) -> Tensor"}
+local function alias(name, key, sig)
+  if M[name] == nil then M[name] = {key, sig} end
 end
+for _, row in ipairs(require("torch.core")._ops) do
+  local key = row.doc
+  if M[key] ~= nil then
+    local sig = signature(key)
+    local names = {row.name}
+    for a in row.aliases:gmatch("[%w_]+") do names[#names + 1] = a end
+    for _, n in ipairs(names) do
+      if row.func then alias("torch." .. n, key, (sig:gsub("^x:" .. row.name .. "%(%)", "torch." .. n .. "(x)")
+        :gsub("^x:" .. row.name .. "%(", "torch." .. n .. "(x, "))) end
+      if n ~= row.name and row.method then alias("Tensor." .. n, key, (sig:gsub("^x:" .. row.name, "x:" .. n))) end
+    end
+    if row.inplace then alias("Tensor." .. row.name .. "_", key, (sig:gsub("^x:" .. row.name .. "(%b())%s*%->.*", "x:" .. row.name .. "_%1 -> x (in place)"))) end
+    if row.F and key ~= "nn.functional." .. row.name then
+      alias("nn.functional." .. row.name, key, (sig:gsub("^x:" .. row.name .. "%(%)", "F." .. row.name .. "(x)")
+        :gsub("^x:" .. row.name .. "%(", "F." .. row.name .. "(x, ")))
+    end
+  end
+end
+M["torch.logical_not"] = {"Tensor.logical_not", "torch.logical_not(x) -> Tensor"}
 M["torch.pow"] = {"Tensor.pow", "torch.pow(x, exponent) -> Tensor"}
 M["torch.clamp"] = {"Tensor.clamp", "torch.clamp(x, min[, max]) / torch.clamp(x, {min=, max=}) -> Tensor"}
 M["torch.clip"] = {"Tensor.clamp", "torch.clip(x, min[, max]) / torch.clip(x, {min=, max=}) -> Tensor"}

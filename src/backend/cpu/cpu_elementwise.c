@@ -272,6 +272,7 @@ static void NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_RECIPROCAL: ROW1(T, (T)1 / x); break;                          \
     case EM_U_SQUARE: ROW1(T, x * x); break;                                 \
     case EM_U_LOG1P: ROW1(T, LOG1P(x)); break;                               \
+    case EM_U_RSQRT: ROW1(T, (T)1 / SQRT(x)); break;                         \
     default: break;                                                          \
     }                                                                        \
 }
@@ -300,10 +301,6 @@ DEF_UNARY_INT(unary_i32, int32_t, ST_INT(int32_t))
 DEF_UNARY_INT(unary_u8, uint8_t, ST_INT(uint8_t))
 DEF_UNARY_INT(unary_bool, uint8_t, ST_BOOL)
 
-static const char *unary_name[EM_U_NUM_OPS] = {
-    "neg", "exp", "log", "sqrt", "abs", "sign", "relu", "sigmoid", "tanh", "pow", "clamp",
-    "reciprocal", "square", "log1p",
-};
 
 /* The int type's range, for converting clamp bounds. */
 static void int_range(em_dtype dt, int64_t *lo, int64_t *hi)
@@ -332,10 +329,9 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     em_dtype dt = in->dtype;
     if ((unsigned)op >= EM_U_NUM_OPS || out->dtype != dt)
         return em_fail(EM_ERR_INTERNAL, "unary: bad op %d or dtype mismatch", (int)op);
-    bool int_ok = op == EM_U_NEG || op == EM_U_ABS || op == EM_U_SIGN || op == EM_U_RELU ||
-                  op == EM_U_CLAMP || op == EM_U_SQUARE;
-    if (!em_dtype_is_float(dt) && (!int_ok || (dt == EM_BOOL && op == EM_U_NEG)))
-        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", unary_name[op],
+    em_dtype_rule rule = em_unary_info_of(op)->dtype;
+    if (!em_dtype_is_float(dt) && (rule == EM_DT_FLOAT || (dt == EM_BOOL && rule == EM_DT_NO_BOOL)))
+        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_unary_op_name(op),
                        em_dtype_name(dt));
     int64_t tmin, tmax;
     int_range(dt, &tmin, &tmax);

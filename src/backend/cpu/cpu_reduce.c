@@ -164,7 +164,6 @@ static void sum_columns_f32(const char *base, int64_t n, char *po, int64_t so,
     }
 }
 
-static const char *reduce_name[EM_R_NUM_OPS] = {"sum", "max", "min", "prod"};
 
 em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in,
                         const em_kview *idx, int index_dim)
@@ -182,7 +181,7 @@ em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in
     for (int d = 0; d < ndim; d++) {
         if (out->shape[d] != in->shape[d] || (idx && idx->shape[d] != in->shape[d]))
             return em_fail(EM_ERR_INTERNAL, "%s: out and in differ in size at dim %d",
-                           reduce_name[op], d + 1);
+                           em_reduce_op_name(op), d + 1);
         if (in->shape[d] == 1) continue;
         if (out->stride[d] == 0) {
             rv.shape[rv.ndim] = in->shape[d];
@@ -202,9 +201,9 @@ em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in
     if (st != EM_OK || it.numel == 0) return st;
     if (idx && rb.ndim > 1)
         return em_fail(EM_ERR_INTERNAL, "%s: an index needs exactly one reduced dim",
-                       reduce_name[op]);
+                       em_reduce_op_name(op));
     if (rb.numel == 0 && (op == EM_R_MAX || op == EM_R_MIN))
-        return em_fail(EM_ERR_VALUE, "%s: cannot reduce over an empty dim", reduce_name[op]);
+        return em_fail(EM_ERR_VALUE, "%s: cannot reduce over an empty dim", em_reduce_op_name(op));
 
     em_dtype dt = in->dtype;
     int64_t ies = (int64_t)em_dtype_size(dt), oes = (int64_t)em_dtype_size(out->dtype);
