@@ -313,13 +313,10 @@ local function to(tr, args, result)
 end
 
 -- Operation name -> how it is exported. The same table serves torch.NAME,
--- Tensor:NAME and F.NAME (F's functions call torch's).
+-- Tensor:NAME and F.NAME (F's functions call torch's). The elementwise ops
+-- come from the op table's rows (their onnx column), the rest are listed.
 local EXPORTERS = {
-  add = elementwise("Add"), sub = elementwise("Sub"), mul = elementwise("Mul"), div = elementwise("Div"),
-  subtract = elementwise("Sub"), multiply = elementwise("Mul"), divide = elementwise("Div"),
   matmul = elementwise("MatMul"), mm = elementwise("MatMul"),
-  neg = unary("Neg"), relu = unary("Relu"), sigmoid = unary("Sigmoid"), tanh = unary("Tanh"),
-  exp = unary("Exp"), log = unary("Log"), sqrt = unary("Sqrt"), abs = unary("Abs"),
   pow = pow,
   softmax = softmax("Softmax"), log_softmax = softmax("LogSoftmax"),
   flatten = reshape, view = reshape, reshape = reshape, narrow = narrow,
@@ -396,7 +393,16 @@ local function wrap_table(tr, tbl, label, saved, alias)
   end
 end
 
-local META_ALIAS = {__add = "add", __sub = "sub", __mul = "mul", __div = "div", __unm = "neg", __pow = "pow"}
+-- The operators (x + y, -x) and the op each one calls, from the op table.
+local META_ALIAS = {}
+for _, row in ipairs(core._ops) do
+  if row.meta then META_ALIAS[row.meta] = row.name end
+  if row.onnx and not row.hand then
+    local export = row.kind == "unary" and unary(row.onnx) or elementwise(row.onnx)
+    EXPORTERS[row.name] = export
+    for a in row.aliases:gmatch("[%w_]+") do EXPORTERS[a] = export end
+  end
+end
 
 local function run_traced(tr, model, inputs)
   local saved = {}

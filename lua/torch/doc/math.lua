@@ -247,6 +247,11 @@ for _, row in ipairs(require("torch.core")._ops) do
       if n ~= row.name and row.method then alias("Tensor." .. n, key, (sig:gsub("^x:" .. row.name, "x:" .. n))) end
     end
     if row.inplace then alias("Tensor." .. row.name .. "_", key, (sig:gsub("^x:" .. row.name .. "(%b())%s*%->.*", "x:" .. row.name .. "_%1 -> x (in place)"))) end
+    if row.nn then
+      local ps = {}
+      for name, default in row.params:gmatch("([%w_]+)=?([^%s]*)") do ps[#ps + 1] = name .. "=" .. default end
+      alias("nn." .. row.nn, key, "nn." .. row.nn .. "(" .. table.concat(ps, ", ") .. ")")
+    end
     if row.F and key ~= "nn.functional." .. row.name then
       alias("nn.functional." .. row.name, key, (sig:gsub("^x:" .. row.name .. "%(%)", "F." .. row.name .. "(x)")
         :gsub("^x:" .. row.name .. "%(", "F." .. row.name .. "(x, ")))

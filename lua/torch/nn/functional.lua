@@ -35,13 +35,11 @@ F.relu = function(x, ...)
   return x:relu()
 end
 
---- F.sigmoid(x) -> Tensor
--- 1 / (1 + e^-x) elementwise; the same as x:sigmoid() (torch.sigmoid).
-F.sigmoid = function(x) return x:sigmoid() end
-
---- F.tanh(x) -> Tensor
--- tanh(x) elementwise; the same as x:tanh() (torch.tanh).
-F.tanh = function(x) return x:tanh() end
+-- F.sigmoid, F.tanh, ...: the op table's functional ops (src/core/op_table.h,
+-- the rows marked for F), each the op's own function.
+for _, row in ipairs(core._ops) do
+  if row.F and F[row.name] == nil then F[row.name] = row.fn end
+end
 
 --- F.linear(x, weight[, bias]) -> Tensor
 -- x W^T + b on the last dim: x (..., in), weight (out, in), bias (out)

@@ -33,14 +33,41 @@ end
 -- Example: nn.ReLU()(torch.tensor{-1, 2})  --> tensor([0, 2])
 activation("ReLU", function(x) return x:relu() end, {{"inplace", false}})
 
---- nn.Sigmoid()
--- 1 / (1 + e^-x) elementwise, as a layer (F.sigmoid / x:sigmoid()).
--- For a binary classifier's loss prefer nn.BCEWithLogitsLoss on the raw logits.
-activation("Sigmoid", function(x) return x:sigmoid() end)
-
---- nn.Tanh()
--- tanh(x) elementwise, as a layer (F.tanh / x:tanh()).
-activation("Tanh", function(x) return x:tanh() end)
+-- The other activations are rows of the op table (src/core/op_table.h, its
+-- nn column): nn.Sigmoid, nn.Tanh, ... each a layer over the op, its
+-- constructor taking the op's number parameters in order (nn.Softplus(beta,
+-- threshold)); help shows the op's text.
+for _, row in ipairs(require("torch.core")._ops) do
+  if row.nn and not simple[row.nn] then
+    local params, names = {}, {}
+    for name, default in row.params:gmatch("([%w_]+)=?([^%s]*)") do
+      params[#params + 1] = {name, tonumber(default)}
+      names[#names + 1] = name
+    end
+    local A = Module:extend(row.nn)
+    local decl = args.declare("nn." .. row.nn, params)
+    local fn = row.fn
+    function A:__init(...)
+      Module.__init(self)
+      local o = decl:parse(...)
+      for _, name in ipairs(names) do self[name] = o[name] end
+    end
+    --- act:forward(x) -> Tensor
+    -- The op applied to x, elementwise, same shape; call the layer itself, act(x).
+    A.forward = function(self, x)
+      if #names == 0 then return fn(x) end
+      return fn(x, self[names[1]], self[names[2]])
+    end
+    if #names > 0 then
+      function A:extra_repr()
+        local parts = {}
+        for _, name in ipairs(names) do parts[#parts + 1] = name .. "=" .. tostring(self[name]) end
+        return table.concat(parts, ", ")
+      end
+    end
+    simple[row.nn] = A
+  end
+end
 
 --- nn.Identity()
 -- Returns its input unchanged: a placeholder layer (e.g. to switch a layer off).
