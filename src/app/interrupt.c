@@ -39,7 +39,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/backend.h"
+#include "core/interrupt.h"
 #include "host.h"
 
 #define MAX_TRACKED 64          /* nested resumes deeper than this are not hooked */

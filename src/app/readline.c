@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend/backend.h"
+#include "core/interrupt.h"
 
 #define MAX_CANDIDATES 2000
 #define PLAIN_LINE_MAX 65536

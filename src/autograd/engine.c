@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "../backend/backend.h"
+#include "../core/interrupt.h"
 #include "../core/runtime.h"
 #include "../ops/ops.h"
 #include "autograd.h"

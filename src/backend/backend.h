@@ -15,7 +15,6 @@
 #ifndef EMBER_BACKEND_H
 #define EMBER_BACKEND_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -237,22 +236,14 @@ typedef struct em_backend {
 } em_backend;
 
 /* The backend for a device type, or NULL when it is not compiled in or no
-** device is present. The CPU backend always exists. */
+** device is present; answered by the device registry (device.h, which also
+** has em_backend_for(em_device)). The CPU backend always exists;
+** em_cpu_backend is for the registry and the CPU's own files: everything
+** else asks the registry for a device's backend. */
 const em_backend *em_backend_get(em_device_type type);
 const em_backend *em_cpu_backend(void);
 
-/* CPU threads (OpenBLAS's pool): one unless EMBER_NUM_THREADS says more;
-** em_get_num_threads applies that default on first use. */
-void em_set_num_threads(int n);
-int em_get_num_threads(void);
-
-/* Ctrl-C. The app's SIGINT handler (app/interrupt.c) sets
-** em_interrupt_requested; long kernels and the backward engine poll it and
-** stop with em_interrupted(), which also sets em_interrupt_answered: the
-** handler's "three presses and ember exits" counts only presses that nothing
-** has answered yet, so interrupts that were acted on never add up to an exit. */
-extern volatile sig_atomic_t em_interrupt_requested;
-extern volatile sig_atomic_t em_interrupt_answered;
-em_status em_interrupted(void);   /* EM_ERR_INTERRUPT, "interrupted"; marks it answered */
+/* Not part of a device's contract, so not here: the CPU thread count
+** (cpu/cpu_threads.h) and Ctrl-C (core/interrupt.h). */
 
 #endif

@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "../backend/cpu/cpu_threads.h"
 #include "lua_bind.h"
 #include "lua_util.h"
 

@@ -163,7 +163,7 @@ static int l_tensor(lua_State *L)
         em_dtype dt = em_lua_opt_field_dtype(L, opts, inferred);
         void *buf = lua_newuserdatauv(L, (size_t)(n ? n : 1) * em_dtype_size(dt), 0);
         convert_values(vals, n, dt, buf);
-        EM_LUA_TRY(L, *box, em_op_from_host(buf, info.ndim, info.shape, dt, em_cpu_backend()));
+        EM_LUA_TRY(L, *box, em_op_from_host(buf, info.ndim, info.shape, dt, em_lua_opt_field_backend(L, opts, "tensor")));
         lua_pop(L, 2);
     }
     if (rg) EM_LUA_CHECK(L, em_set_requires_grad(*box, true));
@@ -196,13 +196,14 @@ static int make_filled(lua_State *L, const em_lua_opts *spec, double value, bool
                                luaL_typename(L, vi));
     }
     em_dtype dt = em_lua_opt_field_dtype(L, opts, def);
+    const em_backend *be = em_lua_opt_field_backend(L, opts, op);
     em_tensor **box = em_lua_newbox(L);
     if (vi) {
-        EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, em_cpu_backend()));
+        EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, be));
         em_lua_fill(L, *box, vi, op);      /* integers beyond 2^53 exactly */
         (*box)->storage->version = 0;
     } else {
-        EM_LUA_TRY(L, *box, em_op_full(n, shape, value, dt, em_cpu_backend()));
+        EM_LUA_TRY(L, *box, em_op_full(n, shape, value, dt, be));
     }
     apply_requires_grad(L, opts, *box);
     return 1;
@@ -305,9 +306,10 @@ static int make_random(lua_State *L, const em_lua_opts *spec, int kind)
     em_lua_check_options(L, opts, spec);
     int n = em_lua_check_sizes(L, 1, shape, spec->fn + 6);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+    const em_backend *be = em_lua_opt_field_backend(L, opts, spec->fn + 6);
     em_rng *g = em_lua_opt_generator(L, opts);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, em_cpu_backend()));
+    EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, be));
     EM_LUA_CHECK(L, kind ? em_op_normal_(*box, 0.0, 1.0, g) : em_op_uniform_(*box, 0.0, 1.0, g));
     (*box)->storage->version = 0;
     apply_requires_grad(L, opts, *box);
@@ -335,9 +337,10 @@ static int l_randint(lua_State *L)
     luaL_checktype(L, si, LUA_TTABLE);
     int n = em_lua_check_sizes(L, si, shape, "randint");
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_INT64);
+    const em_backend *be = em_lua_opt_field_backend(L, opts, "randint");
     em_rng *g = em_lua_opt_generator(L, opts);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, em_cpu_backend()));
+    EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, be));
     EM_LUA_CHECK(L, em_op_randint_(*box, low, high, g));
     (*box)->storage->version = 0;
     apply_requires_grad(L, opts, *box);

@@ -50,7 +50,9 @@ static int push_state(lua_State *L, const em_rng *g)
     int64_t n = EM_RNG_STATE_BYTES;
     em_rng_get_state(g, bytes);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_op_from_host(bytes, 1, &n, EM_UINT8, em_cpu_backend()));
+    /* a CPU ByteTensor whatever the default device, as in PyTorch */
+    const em_backend *cpu = em_backend_for(EM_DEVICE_CPU);
+    EM_LUA_TRY(L, *box, cpu ? em_op_from_host(bytes, 1, &n, EM_UINT8, cpu) : NULL);
     return 1;
 }
 

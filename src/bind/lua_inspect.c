@@ -113,6 +113,10 @@ static void describe_tensor(lua_State *L, const em_pyval *v, int storages)
     lua_setfield(L, -2, "storage");
     /* CRC-32 of the values in row-major order (the sidecars' crc32_of_values) */
     em_tensor *c = em_op_contiguous(t);
+    if (c && !em_backend_host_memory(em_tensor_backend(c))) {   /* read in place: host memory only */
+        em_tensor_release(c);
+        c = NULL;
+    }
     if (c) {
         const unsigned char *p = (const unsigned char *)c->storage->data + (size_t)c->offset * em_dtype_size(c->dtype);
         size_t nbytes = (size_t)em_tensor_numel(c) * em_dtype_size(c->dtype);

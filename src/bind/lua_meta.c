@@ -42,7 +42,7 @@ static int push_property(lua_State *L, em_tensor *x, const char *k)
             return 1;
         }
         if (strcmp(k, "device") == 0) {
-            em_lua_push_device(L, em_tensor_backend(x));
+            em_lua_push_device(L, em_tensor_device(x));
             return 1;
         }
         if (strcmp(k, "data") == 0) {

@@ -232,7 +232,7 @@ static Onnx__TensorProto *build_initializer(lua_State *L, int anchor, int t)
     lua_getfield(L, t, "tensor");
     em_tensor *x = em_lua_check_tensor(L, -1);
     lua_pop(L, 1);
-    if (strcmp(em_tensor_device_name(x), "cpu") != 0 || !em_tensor_is_contiguous(x))
+    if (!em_backend_host_memory(em_tensor_backend(x)) || !em_tensor_is_contiguous(x))   /* raw_data points into it */
         luaL_error(L, "torch.onnx: initializer '%s' must be a contiguous CPU tensor", tp->name);
     tp->has_data_type = 1;
     tp->data_type = onnx_type_of(x->dtype);

@@ -3,6 +3,7 @@
 ** Adam/AdamW update behind lua/torch/optim/adam.lua (which keeps the
 ** op-by-op formula as its readable reference). Private (leading _). */
 #include "../ops/optim.h"
+#include "../backend/cpu/cpu_threads.h"
 #include "lua_bind.h"
 #include "lua_util.h"
 

@@ -78,7 +78,7 @@ static int l_load(lua_State *L)
         luaL_checktype(L, 2, LUA_TTABLE);
         em_lua_check_options(L, 2, &LOAD_OPTS);
         if (lua_getfield(L, 2, "device") != LUA_TNIL &&
-            em_lua_check_device(L, "torch.load_safetensors", lua_gettop(L)) != em_cpu_backend())
+            em_lua_check_device(L, "torch.load_safetensors", lua_gettop(L)) != em_backend_for(em_default_device()))
             return luaL_error(L, "torch.load_safetensors: tensors load to the CPU; move them with :to(device)");
         lua_settop(L, 1);
     }

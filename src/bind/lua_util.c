@@ -114,7 +114,7 @@ em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
     em_tensor *t = em_lua_test_tensor(L, idx);
     if (t) return t;
     if (luaL_testudata(L, idx, EM_TENSOR_MT)) luaL_argerror(L, idx, "tensor was closed (released with <close>)");
-    const em_backend *be = like ? em_tensor_backend(like) : em_cpu_backend();
+    const em_backend *be = like ? em_tensor_backend(like) : NULL;   /* NULL: the default device's */
     em_tensor **box;
     if (lua_type(L, idx) == LUA_TNUMBER) {
         box = em_lua_newbox(L);
@@ -281,13 +281,6 @@ em_dtype em_lua_check_dtype(lua_State *L, int idx)
     return EM_FLOAT32;
 }
 
-void em_lua_push_device(lua_State *L, const em_backend *be)
-{
-    lua_getfield(L, LUA_REGISTRYINDEX, "torch.devices");
-    lua_getfield(L, -1, be->name);
-    lua_remove(L, -2);
-}
-
 bool em_lua_is_options(lua_State *L, int idx)
 {
     if (lua_type(L, idx) != LUA_TTABLE || lua_getmetatable(L, idx)) {
@@ -308,21 +301,19 @@ int em_lua_find_options(lua_State *L)
 
 const em_backend *em_lua_check_device(lua_State *L, const char *op, int idx)
 {
-    const char *name;
-    if (luaL_testudata(L, idx, EM_DEVICE_MT)) {
-        lua_getiuservalue(L, idx, 1);
-        name = lua_tostring(L, -1);
-        lua_pop(L, 1);
-    } else {
-        name = luaL_checkstring(L, idx);
-    }
-    if (strcmp(name, "cpu") == 0) return em_cpu_backend();
-    if (strncmp(name, "cuda", 4) == 0) {
-        luaL_error(L, "%s: CUDA is not available: this ember was built without CUDA support "
-                   "(torch.cuda.is_available() is false)", op);
-    }
-    luaL_error(L, "%s: unknown device '%s' (expected cpu or cuda)", op, name);
-    return NULL;
+    const em_backend *be = em_backend_for(em_lua_to_device(L, op, idx));
+    if (!be) luaL_error(L, "%s: %s", op, em_last_error());
+    return be;
+}
+
+const em_backend *em_lua_opt_field_backend(lua_State *L, int idx, const char *op)
+{
+    const em_backend *be = NULL;
+    if (idx && lua_getfield(L, idx, "device") != LUA_TNIL) be = em_lua_check_device(L, op, lua_gettop(L));
+    if (idx) lua_pop(L, 1);
+    if (!be) be = em_backend_for(em_default_device());
+    if (!be) luaL_error(L, "%s: %s", op, em_last_error());
+    return be;
 }
 
 em_dtype em_lua_opt_field_dtype(lua_State *L, int idx, em_dtype def)

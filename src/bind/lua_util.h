@@ -81,13 +81,22 @@ uint32_t em_lua_check_dims_mask(lua_State *L, int idx, const em_tensor *x, const
 void em_lua_push_dtype(lua_State *L, em_dtype dt);
 em_dtype em_lua_check_dtype(lua_State *L, int idx);
 bool em_lua_is_dtype(lua_State *L, int idx);
-void em_lua_push_device(lua_State *L, const em_backend *be);
+/* Devices (lua_types.c): pushes a torch.device; reads a torch.device or a
+** device string ("cuda:1") at idx, raising PyTorch's parse errors naming op.
+** The device need not exist. */
+void em_lua_push_device(lua_State *L, em_device d);
+em_device em_lua_to_device(lua_State *L, const char *op, int idx);
 /* The options table, if the argument at idx is a plain table (not a tensor, not sizes). */
 bool em_lua_is_options(lua_State *L, int idx);
 /* Reads field name of the options table at idx (if any) as a dtype. */
-/* A device argument (torch.device or string) -> its backend; raises, naming
-** op, for a device that is unknown or not available. */
+/* A device argument (torch.device or string) -> its backend (from the device
+** registry); raises, naming op, for a device that is unknown or not
+** available. */
 const em_backend *em_lua_check_device(lua_State *L, const char *op, int idx);
+/* The backend of the device option of the options table at idx (0: none):
+** the default device's when the option is absent; raises like
+** em_lua_check_device. */
+const em_backend *em_lua_opt_field_backend(lua_State *L, int idx, const char *op);
 em_dtype em_lua_opt_field_dtype(lua_State *L, int idx, em_dtype def);
 bool em_lua_opt_field_bool(lua_State *L, int idx, const char *name, bool def);
 /* Index of the trailing options table among arguments 1..top, or 0. */

@@ -15,7 +15,7 @@ void (*em_tensor_unlink_hook)(em_tensor *t);
 ** small enough that size arithmetic never overflows. */
 #define MAX_TENSOR_BYTES ((int64_t)1 << 46)
 
-static em_storage *storage_new(size_t nbytes, const em_backend *be)
+static em_storage *storage_new(size_t nbytes, const em_backend *be, em_device device)
 {
     if (em_mem_should_fail()) {
         em_fail(EM_ERR_MEMORY, "out of memory allocating %zu bytes (injected)", nbytes);
@@ -36,6 +36,7 @@ static em_storage *storage_new(size_t nbytes, const em_backend *be)
     s->refcount = 1;
     s->nbytes = nbytes;
     s->backend = be;
+    s->device = device;
     s->version = 0;
     em_mem_note_alloc(nbytes);
     return s;
@@ -105,7 +106,7 @@ bool em_contiguous_strides(int ndim, const int64_t *shape, int64_t *stride)
     return true;
 }
 
-em_tensor *em_tensor_empty(int ndim, const int64_t *shape, em_dtype dt, const em_backend *be)
+static em_tensor *empty_on(int ndim, const int64_t *shape, em_dtype dt, const em_backend *be, em_device device)
 {
     if (ndim < 0 || ndim > EM_MAX_DIMS) {
         em_fail(EM_ERR_SHAPE, "tensor: %d dims requested; at most %d are supported", ndim, EM_MAX_DIMS);
@@ -121,7 +122,7 @@ em_tensor *em_tensor_empty(int ndim, const int64_t *shape, em_dtype dt, const em
     }
     em_tensor *t = header_new();
     if (!t) return NULL;
-    t->storage = storage_new((size_t)bytes, be ? be : em_cpu_backend());
+    t->storage = storage_new((size_t)bytes, be, device);
     if (!t->storage) {
         free(t);
         return NULL;
@@ -131,6 +132,22 @@ em_tensor *em_tensor_empty(int ndim, const int64_t *shape, em_dtype dt, const em
     if (ndim) memcpy(t->shape, shape, sizeof(int64_t) * (size_t)ndim);
     em_contiguous_strides(ndim, shape, t->stride);
     return t;
+}
+
+em_tensor *em_tensor_empty(int ndim, const int64_t *shape, em_dtype dt, const em_backend *be)
+{
+    if (!be) be = em_backend_for(em_default_device());
+    if (!be) return NULL;
+    return empty_on(ndim, shape, dt, be, em_backend_device(be));
+}
+
+em_tensor *em_tensor_empty_on(int ndim, const int64_t *shape, em_dtype dt, em_device d)
+{
+    const em_backend *be = em_backend_for(d);
+    if (!be) return NULL;
+    if (d.type == EM_CPU) d.index = -1;     /* PyTorch: torch.zeros(2, device="cpu:1").device is cpu */
+    else if (d.index < 0) d.index = em_backend_device(be).index;
+    return empty_on(ndim, shape, dt, be, d);
 }
 
 em_tensor *em_tensor_alias(const em_tensor *src, int ndim, const int64_t *shape,
@@ -178,6 +195,7 @@ bool em_tensor_is_contiguous(const em_tensor *t)
 }
 
 const em_backend *em_tensor_backend(const em_tensor *t) { return t->storage->backend; }
+em_device em_tensor_device(const em_tensor *t) { return t->storage->device; }
 const char *em_tensor_device_name(const em_tensor *t) { return t->storage->backend->name; }
 
 void em_tensor_kview(const em_tensor *t, em_kview *kv)

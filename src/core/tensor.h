@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../backend/backend.h"
+#include "../backend/device.h"
 #include "dtype.h"
 #include "ref.h"
 #include "status.h"
@@ -20,6 +21,7 @@ typedef struct em_storage {
     void *data;                 /* device memory, owned by backend */
     size_t nbytes;
     const em_backend *backend;  /* allocated and freed through this */
+    em_device device;           /* where the memory is: backend's type plus an index */
     uint64_t version;           /* PyTorch's version counter: bumped by every in-place
                                    write (em_tensor_kview_inplace), so shared by a
                                    tensor, its views and its detached aliases */
@@ -48,8 +50,12 @@ typedef struct em_tensor {
 
 /* --- creation --- */
 /* A new contiguous tensor of the given shape, uninitialised. Checks sizes
-** (negative, overflow, absurd) before allocating. */
+** (negative, overflow, absurd) before allocating. be NULL: the default
+** device's backend (em_default_device). */
 em_tensor *em_tensor_empty(int ndim, const int64_t *shape, em_dtype dt, const em_backend *be);
+/* The same on device d (its backend from the device registry; NULL with
+** EM_ERR_DEVICE when d is not available). */
+em_tensor *em_tensor_empty_on(int ndim, const int64_t *shape, em_dtype dt, em_device d);
 /* A new tensor header on t's storage (no autograd fields). */
 em_tensor *em_tensor_alias(const em_tensor *t, int ndim, const int64_t *shape,
                            const int64_t *stride, int64_t offset);
@@ -71,7 +77,9 @@ void em_tensor_set_storage(em_tensor *t, em_storage *s);
 int64_t em_tensor_numel(const em_tensor *t);
 bool em_tensor_is_contiguous(const em_tensor *t);
 const em_backend *em_tensor_backend(const em_tensor *t);
-const char *em_tensor_device_name(const em_tensor *t);
+/* t's device (x.device): type and index (none for the CPU, as in PyTorch). */
+em_device em_tensor_device(const em_tensor *t);
+const char *em_tensor_device_name(const em_tensor *t);   /* the type's name: "cpu" */
 /* A kernel view of t (data pointer with offset applied). */
 void em_tensor_kview(const em_tensor *t, em_kview *kv);
 /* Writes "[2, 3]" into buf (for error messages); returns buf. */

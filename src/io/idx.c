@@ -249,9 +249,11 @@ static em_status check_sizes(const source *s, const header *h)
 
 static em_tensor *read_data(source *s, const header *h)
 {
-    em_tensor *t = em_tensor_empty(h->ndim, h->shape, h->type->dtype, em_cpu_backend());
+    /* the file is read straight into the tensor: host memory only */
+    const em_backend *be = em_host_backend_for("read_idx", em_default_device());
+    em_tensor *t = be ? em_tensor_empty(h->ndim, h->shape, h->type->dtype, be) : NULL;
     if (!t) return NULL;
-    void *data = t->storage->data;   /* CPU memory */
+    void *data = t->storage->data;   /* host memory */
     if (h->nbytes && read_exact(s, data, (size_t)h->nbytes, "data") != EM_OK) goto fail;
     if (s->gz) {   /* reach the end of the stream: zlib checks the CRC there */
         unsigned char extra;

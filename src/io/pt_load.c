@@ -100,7 +100,9 @@ static em_tensor *load_storage(void *ctx, em_pt_stype type, const char *key, con
         ld->cache = p;
         ld->cap = cap;
     }
-    em_tensor *base = em_tensor_empty(1, &numel, em_pt_ember_dtype(type), em_cpu_backend());
+    /* records are read straight into the tensor: host memory only */
+    const em_backend *be = em_host_backend_for("torch.load", em_default_device());
+    em_tensor *base = be ? em_tensor_empty(1, &numel, em_pt_ember_dtype(type), be) : NULL;
     if (!base) return NULL;
     em_status st;
     if (em_pt_same_bytes(type, ld->big_endian)) {

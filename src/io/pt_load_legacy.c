@@ -88,7 +88,9 @@ static em_tensor *legacy_storage(void *ctx, em_pt_stype type, const char *key, c
         r->s = p;
         r->cap = cap;
     }
-    em_tensor *base = em_tensor_empty(1, &numel, em_pt_ember_dtype(type), em_cpu_backend());
+    /* elements are read straight into the tensor (read_elements): host memory only */
+    const em_backend *be = em_host_backend_for("torch.load", em_default_device());
+    em_tensor *base = be ? em_tensor_empty(1, &numel, em_pt_ember_dtype(type), be) : NULL;
     if (!base) return NULL;
     r->claimed += need;
     lstorage *c = &r->s[r->n++];

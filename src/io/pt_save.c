@@ -40,7 +40,7 @@ static em_status with_storage_bytes(const em_pickle_storage *s, const char *name
 {
     const em_storage *st = s->storage;
     size_t elsize = em_dtype_size(s->dtype), nbytes = (size_t)s->numel * elsize;
-    bool direct = st->backend->type == EM_CPU && !(elsize > 1 && host_is_big_endian());
+    bool direct = em_backend_host_memory(st->backend) && !(elsize > 1 && host_is_big_endian());
     if (direct) return put(ctx, name, st->data, nbytes);
     unsigned char *host = malloc(nbytes ? nbytes : 1);
     if (!host) return em_fail(EM_ERR_MEMORY, "torch.save: out of memory copying a %zu-byte storage", nbytes);

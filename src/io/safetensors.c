@@ -487,7 +487,9 @@ static em_status read_entry(const reader *r, FILE *f, const em_st_entry *e, em_t
     if (dt < 0)
         return fail(r, "tensor `%.200s` has dtype %s, which ember cannot hold (it loads F32, F64, I64, I32, U8, BOOL; "
                     "F16 and BF16 as float32; I8, I16, U16 as int32; U32 as int64)", e->name, e->dtype);
-    em_tensor *t = em_tensor_empty(e->ndim, e->shape, (em_dtype)dt, em_cpu_backend());
+    /* the file is read straight into the tensor: host memory only */
+    const em_backend *be = em_host_backend_for(r->what, em_default_device());
+    em_tensor *t = be ? em_tensor_empty(e->ndim, e->shape, (em_dtype)dt, be) : NULL;
     if (!t) return em_last_status();
     size_t nbytes = (size_t)(e->end - e->begin), count = (size_t)em_tensor_numel(t);
     size_t elsize = (size_t)e->bits / 8;

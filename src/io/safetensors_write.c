@@ -255,7 +255,7 @@ static em_status write_tensor(em_atomic_file *f, const item *it)
     size_t nbytes = it->last - it->first, elsize = em_dtype_size(t->dtype);
     if (nbytes == 0) return EM_OK;
     const unsigned char *src = (const unsigned char *)t->storage->data + it->first;
-    bool direct = t->storage->backend->type == EM_CPU && !(elsize > 1 && host_is_big_endian());
+    bool direct = em_backend_host_memory(t->storage->backend) && !(elsize > 1 && host_is_big_endian());
     if (direct) return em_atomic_write(f, src, nbytes);
     unsigned char *host = malloc(nbytes);
     if (!host) return em_fail(EM_ERR_MEMORY, WHAT ": out of memory copying tensor `%.200s`", it->name);

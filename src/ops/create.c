@@ -1,5 +1,8 @@
 /* create.c — tensors made from values: full, scalars, host data, arange,
-** linspace, eye; and the copy of a tensor's elements back to the host. */
+** linspace, eye; and the copy of a tensor's elements back to the host.
+** Host data reaches a tensor only through its backend's copy_from_host and
+** leaves through copy_to_host; a NULL backend means the default device's
+** (em_tensor_empty), where arange, linspace and eye make their tensors. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +33,7 @@ em_tensor *em_op_from_host(const void *data, int ndim, const int64_t *shape, em_
 {
     em_tensor *t = em_tensor_empty(ndim, shape, dt, be);
     if (!t) return NULL;
+    be = em_tensor_backend(t);                  /* be NULL: the default device's */
     if (t->storage->nbytes && be->copy_from_host(t->storage->data, data, t->storage->nbytes) != EM_OK) {
         em_tensor_release(t);
         return NULL;
@@ -78,7 +82,7 @@ static em_tensor *from_formula(int64_t n, em_dtype dt, double start, double step
         default: break;
         }
     }
-    em_tensor *t = em_op_from_host(buf, 1, shape, dt, em_cpu_backend());
+    em_tensor *t = em_op_from_host(buf, 1, shape, dt, NULL);
     free(buf);
     return t;
 }
@@ -112,7 +116,7 @@ static em_tensor *arange_float(int64_t n, em_dtype dt, double start, double step
         }
         ((float *)buf)[i] = (float)v;
     }
-    em_tensor *t = em_op_from_host(buf, 1, shape, dt, em_cpu_backend());
+    em_tensor *t = em_op_from_host(buf, 1, shape, dt, NULL);
     free(buf);
     return t;
 }
@@ -161,7 +165,7 @@ em_tensor *em_op_eye(int64_t n, int64_t m, em_dtype dt)
         return NULL;
     }
     int64_t shape[2] = {n, m};
-    em_tensor *t = em_op_full(2, shape, 0.0, dt, em_cpu_backend());
+    em_tensor *t = em_op_full(2, shape, 0.0, dt, NULL);
     if (!t) return NULL;
     int64_t k = n < m ? n : m;
     /* the diagonal is a strided view with stride m+1 */

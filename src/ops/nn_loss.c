@@ -373,7 +373,7 @@ static em_tensor *bernoulli_f32(int ndim, const int64_t *shape, double p, float 
 {
     int64_t n = em_shape_numel("bernoulli_", ndim, shape);
     if (n < 0) return NULL;
-    if (be == em_cpu_backend()) {       /* the tensor's memory is host memory: draw into it */
+    if (em_backend_host_memory(be)) {   /* the tensor's memory is host memory: draw into it */
         em_tensor *t = em_tensor_empty(ndim, shape, EM_FLOAT32, be);
         if (t) em_rng_bernoulli_fill_f32(g, (float *)t->storage->data + t->offset, n, p, on);
         return t;

@@ -185,7 +185,7 @@ em_tensor *em_op_randperm(int64_t n, em_rng *g)
         return NULL;
     }
     em_rng_randperm(g, buf, n);
-    em_tensor *t = em_op_from_host(buf, 1, &n, EM_INT64, em_cpu_backend());
+    em_tensor *t = em_op_from_host(buf, 1, &n, EM_INT64, NULL);   /* the default device */
     free(buf);
     return t;
 }

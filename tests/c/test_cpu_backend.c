@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "core/interrupt.h"
 #include "harness.h"
 
 static const em_backend *B;

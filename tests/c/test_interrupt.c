@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "backend/backend.h"
+#include "core/interrupt.h"
 #include "harness.h"
 
 int luaopen_ember_interrupt(lua_State *L);

@@ -149,7 +149,8 @@ local cases = {
   {"grad assigned a string", "grad", function() local x = leaf(2); x.grad = "a" end},
   {"grad assigned a wrong shape", "grad", function() local x = leaf(2); x.grad = ones(3) end},
   -- devices (this machine has no CUDA device)
-  {"torch.device cuda without CUDA", "CUDA is not available", function() return torch.device("cuda") end},
+  {"empty on a named cuda device without CUDA", "CUDA is not available", function()
+    return torch.empty(1, {device = torch.device("cuda")}) end},
   {"to cuda without CUDA", "CUDA is not available", function() return ones(2):to("cuda") end},
   {"x:cuda() without CUDA", "CUDA is not available", function() return ones(2):cuda() end},
   {"creation on cuda without CUDA", "zeros", function() return torch.zeros(2, {device = "cuda"}) end},

@@ -46,13 +46,19 @@ Example:
   tostring(torch.None)                    --> None]=]
 
 M["torch.device"] = [=[
-torch.device(type) -> torch.device
-A device object: "cpu" (the only one in this ember; "cuda" and "cuda:N"
-give a clear error). x.device is one; x:to(device) moves a tensor.
-Fields: type ("cpu"), index (nil).
+torch.device(type[, index]) / torch.device(index) -> torch.device
+A device: a type ("cpu" or "cuda") and an optional index, written as
+PyTorch writes them: "cpu", "cuda", "cuda:1". Any device can be named, as
+in PyTorch; using one that is not there (this ember computes on the CPU)
+is the error: torch.zeros(2, {device = "cuda:1"}) says CUDA is not
+available. Devices compare by value ("cuda" and "cuda:0" differ, as in
+PyTorch). x.device is one; x:to(device) moves a tensor.
+Fields: type ("cpu", "cuda"), index (an integer, or nil when none is given).
 Example:
   torch.device("cpu")                     --> cpu
-  torch.device("cpu").type                --> cpu]=]
+  torch.device("cuda:1").index            --> 1
+  torch.device("cuda", 1) == torch.device("cuda:1")  --> true
+  torch.zeros(2).device == torch.device("cpu")      --> true]=]
 
 M["torch.cuda"] = [=[
 torch.cuda

@@ -395,6 +395,10 @@ function Module:apply(fn)
   return self
 end
 
+-- A device may be named without existing (torch.device("cuda:1")); moving
+-- to it is the error, raised here as Tensor:to raises it.
+local function check_device(device) torch.empty(0):to(torch.device(device)) end
+
 --- model:to(dtype | device | {dtype =, device =}) -> model
 -- Converts the floating-point parameters, their grads and buffers in place
 -- (integer buffers stay), keeping the same parameter objects, so an
@@ -405,13 +409,13 @@ function Module:to(target)
   local dtype
   if type(target) == "table" and not torch.is_tensor(target) and getmetatable(target) == nil then
     dtype = target.dtype
-    if target.device then torch.device(target.device) end
+    if target.device then check_device(target.device) end
   elseif type(target) == "string" and not pcall(torch.device, target) then
     dtype = target
   elseif tostring(target):match("^torch%.") then
     dtype = target
   else
-    torch.device(target)                    -- errors clearly for an unavailable device
+    check_device(target)                    -- errors clearly for an unavailable device
   end
   if dtype then
     local dt = type(dtype) == "string" and rawget(torch, (dtype:gsub("^torch%.", ""))) or dtype

@@ -1,6 +1,7 @@
 /* cpu_backend.c — the CPU device: the table of CPU kernels (host memory:
 ** cpu_alloc.c). The kernels themselves live in the other cpu_*.c
-** files; this file only wires them up and answers em_backend_get. */
+** files; this file only wires them up; the device registry (../device.c) hands
+** the table out. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,15 +12,6 @@
 #include "cpu_iter.h"
 #include "cpu_nn.h"
 #include "cpu_optim.h"
-
-volatile sig_atomic_t em_interrupt_requested = 0;
-volatile sig_atomic_t em_interrupt_answered = 0;
-
-em_status em_interrupted(void)
-{
-    em_interrupt_answered = 1;
-    return em_fail(EM_ERR_INTERRUPT, "interrupted");
-}
 
 static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
 {
@@ -64,8 +56,3 @@ static const em_backend cpu = {
 };
 
 const em_backend *em_cpu_backend(void) { return &cpu; }
-
-const em_backend *em_backend_get(em_device_type type)
-{
-    return type == EM_CPU ? &cpu : NULL;
-}

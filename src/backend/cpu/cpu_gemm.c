@@ -11,6 +11,7 @@
 
 #include "cpu_alloc.h"
 #include "cpu_iter.h"
+#include "cpu_threads.h"
 
 #ifdef EMBER_HAVE_DNNL
 #include "cpu_dnnl.h"

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../../core/clones.h"
+#include "../../core/interrupt.h"
 #include "../backend.h"
 
 #define CPU_ITER_MAX_OPS 4
