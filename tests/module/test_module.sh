@@ -20,6 +20,12 @@ trap 'rm -rf "$work"' EXIT
 # nothing from the caller's environment decides where the Lua files come from
 unset EMBER_LUA_PATH LUA_PATH LUA_PATH_5_4 LUA_CPATH LUA_CPATH_5_4 LUA_INIT LUA_INIT_5_4
 cd "$work"    # so that lua5.4's default ./?.lua finds nothing of ember's
+# stock lua5.4; under scripts/sanitize.sh torch.so is built with ASan, whose
+# runtime must then be loaded before anything else
+asan="$(ldd "$build/lua/torch.so" | awk '/libasan/ {print $3}')"
+lua5.4() {
+  if [[ -n "$asan" ]]; then LD_PRELOAD="$asan" command lua5.4 "$@"; else command lua5.4 "$@"; fi
+}
 
 case "$mode" in
 same_numbers)
