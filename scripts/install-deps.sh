@@ -8,7 +8,8 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev libdnnl-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev gnuplot-nox)
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(python3-torch python3-onnx dataset-fashion-mnist tmux clang libclang-rt-dev)
+  # lua5.4: stock Lua for the torch.so module tests (tests/module)
+  packages+=(python3-torch python3-onnx dataset-fashion-mnist tmux clang libclang-rt-dev lua5.4)
   # ONNX Runtime for the export test comes from npm: node first (Debian's, if none)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

@@ -1,6 +1,7 @@
 /* host.c — the Lua state: libraries, module paths, the torch module. */
 #include "host.h"
 
+#include "bind/lua_setup.h"
 #include "budget.h"
 
 #include <lauxlib.h>
@@ -12,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int luaopen_torch_core(lua_State *L);
 int luaopen_ember_sys(lua_State *L);
 int luaopen_ember_sha256(lua_State *L);
 int luaopen_ember_markdown(lua_State *L);
@@ -88,16 +88,11 @@ int em_host_pcall(lua_State *L, int nargs, int nresults)
 static int setup(lua_State *L)
 {
     luaL_openlibs(L);
-    /* package.path: ember's lua/ first, then the usual places */
-    const char *dir = em_host_lua_dir();
+    /* what torch.so does too: ember's lua/ first on package.path, torch.core
+    ** preloaded; then the modules only the program has */
+    em_lua_setup_torch(L, em_host_lua_dir());
     lua_getglobal(L, "package");
-    lua_getfield(L, -1, "path");
-    lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", dir, dir, lua_tostring(L, -1));
-    lua_setfield(L, -3, "path");
-    lua_pop(L, 1);
     lua_getfield(L, -1, "preload");
-    lua_pushcfunction(L, luaopen_torch_core);
-    lua_setfield(L, -2, "torch.core");
     lua_pushcfunction(L, luaopen_ember_sys);
     lua_setfield(L, -2, "ember.sys");
     lua_pushcfunction(L, luaopen_ember_sha256), lua_setfield(L, -2, "ember.sha256");
