@@ -223,7 +223,15 @@ def compare_cases():
     one = (None,)
     case("logical_and", "x1:logical_and(x2)", torch.logical_and, [p, q], dtypes=one)
     case("logical_or", "torch.logical_or(x1, x2)", torch.logical_or, [p, q], dtypes=one)
+    case("logical_xor", "torch.logical_xor(x1, x2)", torch.logical_xor, [p, q], dtypes=one)
     case("logical_not", "x1:logical_not()", torch.logical_not, [p], dtypes=one)
+    # floor division: Lua's // and torch.floor_divide (rounding as Python's //)
+    case("floor_divide", "x1 // x2", lambda a, b: torch.div(a, b, rounding_mode="floor"),
+         [L([[-7.5, 7.0, 5.0], [0.5, -0.25, 3.0]]), L([2.0, -2.0, 0.1])])
+    case("floor_divide/int", "torch.floor_divide(x1, x2)", torch.floor_divide,
+         [L([-7, 7, 9], "int64"), L([2, 2, -4], "int64")], dtypes=one)
+    case("floor_divide/scalar", "x1:floor_divide(2)", lambda a: torch.div(a, 2, rounding_mode="floor"),
+         [L([-3.0, 3.0, 4.5])])
     case("logical_and/float", "x1:logical_and(x2)", torch.logical_and,
          [L([0.0, 1.5, -2.0, 0.0]), L([3.0, 0.0, 1.0, 0.0])])
     cond = L([[True, False, True], [False, True, False]], "bool")

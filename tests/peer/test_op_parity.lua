@@ -115,6 +115,21 @@ for _, c in ipairs(cases) do
   T.test(c.name, function() run_case(c) end)
 end
 
+-- Every op of the op table (src/core/op_table.h) that learners can call has
+-- at least one case here, under its name or an alias.
+T.test("every op table row has a PyTorch case", function()
+  local covered, missing = {}, {}
+  for _, c in ipairs(cases) do covered[c.op] = true end
+  for _, row in ipairs(require("torch.core")._ops) do
+    if row.fn then
+      local ok = covered[row.name]
+      for a in row.aliases:gmatch("[%w_]+") do ok = ok or covered[a] end
+      if not ok then missing[#missing + 1] = row.name end
+    end
+  end
+  T.ok(#missing == 0, "no case in tests/peer/make_op_reference.py for: " .. table.concat(missing, ", "))
+end)
+
 -- Runs after every case (tests run in order); names only what the cases saw.
 T.test("grad_fn names match PyTorch", function()
   if #grad_fn_mismatches > 0 then

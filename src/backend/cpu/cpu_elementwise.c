@@ -247,7 +247,7 @@ static inline double clamp_d(double x, double lo, double hi)
 /* One float row; T is float or double, the rest name its math functions.
 ** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
 #define DEF_UNARY_FLOAT(NAME, T, CONV, EXP, LOG, SQRT, ABS, TANH, POW, LOG1P, SIG, CLAMP) \
-static void NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
+static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
 {                                                                            \
     T q = CONV(p1), lo = CONV(p1), hi = CONV(p2);                            \
     switch (op) {                                                            \
@@ -273,8 +273,9 @@ static void NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_SQUARE: ROW1(T, x * x); break;                                 \
     case EM_U_LOG1P: ROW1(T, LOG1P(x)); break;                               \
     case EM_U_RSQRT: ROW1(T, (T)1 / SQRT(x)); break;                         \
-    default: break;                                                          \
+    default: return false;                                                          \
     }                                                                        \
+    return true;                                                             \
 }
 DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, expf, logf, sqrtf, fabsf, tanhf, powf, log1pf,
                 sigmoid_f, clamp_f)
@@ -284,7 +285,7 @@ DEF_UNARY_FLOAT(unary_f64, double, TO_F64, exp, log, sqrt, fabs, tanh, pow, log1
 /* One integer (or bool) row, computed in int64; ST stores the result. The
 ** caller has already rejected the float-only ops. */
 #define DEF_UNARY_INT(NAME, T, ST)                                           \
-static void NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
+static bool NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
 {                                                                            \
     switch (op) {                                                            \
     case EM_U_NEG: ROW1(T, ST(ineg(x))); break;                              \
@@ -293,8 +294,9 @@ static void NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
     case EM_U_RELU: ROW1(T, ST(irelu(x))); break;                            \
     case EM_U_CLAMP: ROW1(T, ST(iclamp(x, lo, hi))); break;                  \
     case EM_U_SQUARE: ROW1(T, ST(imul(x, x))); break;                        \
-    default: break;                                                          \
+    default: return false;                                                          \
     }                                                                        \
+    return true;                                                             \
 }
 DEF_UNARY_INT(unary_i64, int64_t, ST_INT(int64_t))
 DEF_UNARY_INT(unary_i32, int32_t, ST_INT(int32_t))
@@ -310,16 +312,16 @@ static void int_range(em_dtype dt, int64_t *lo, int64_t *hi)
 }
 
 /* One row of n elements (steps so, sa) in dtype dt. */
-static void unary_row(em_unary_op op, em_dtype dt, double p1, double p2, int64_t lo, int64_t hi, int64_t n,
+static bool unary_row(em_unary_op op, em_dtype dt, double p1, double p2, int64_t lo, int64_t hi, int64_t n,
                       char *po, int64_t so, char *pa, int64_t sa)
 {
     switch (dt) {
-    case EM_FLOAT32: unary_f32(op, p1, p2, n, po, so, pa, sa); break;
-    case EM_FLOAT64: unary_f64(op, p1, p2, n, po, so, pa, sa); break;
-    case EM_INT64: unary_i64(op, lo, hi, n, po, so, pa, sa); break;
-    case EM_INT32: unary_i32(op, lo, hi, n, po, so, pa, sa); break;
-    case EM_UINT8: unary_u8(op, lo, hi, n, po, so, pa, sa); break;
-    default: unary_bool(op, lo, hi, n, po, so, pa, sa); break;
+    case EM_FLOAT32: return unary_f32(op, p1, p2, n, po, so, pa, sa);
+    case EM_FLOAT64: return unary_f64(op, p1, p2, n, po, so, pa, sa);
+    case EM_INT64: return unary_i64(op, lo, hi, n, po, so, pa, sa);
+    case EM_INT32: return unary_i32(op, lo, hi, n, po, so, pa, sa);
+    case EM_UINT8: return unary_u8(op, lo, hi, n, po, so, pa, sa);
+    default: return unary_bool(op, lo, hi, n, po, so, pa, sa);
     }
 }
 
@@ -336,6 +338,9 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     int64_t tmin, tmax;
     int_range(dt, &tmin, &tmax);
     int64_t lo = iclamp(cpu_f2i(p1), tmin, tmax), hi = iclamp(cpu_f2i(p2), tmin, tmax);
+    if (!unary_row(op, dt, p1, p2, lo, hi, 0, NULL, 0, NULL, 0))   /* an empty row: is there a loop? */
+        return em_fail(EM_ERR_TYPE, "%s: no CPU kernel for dtype %s", em_unary_op_name(op),
+                       em_dtype_name(dt));
 
     cpu_iter it;
     em_status st = cpu_iter_init(&it, 2, (const em_kview *[]){out, in});
@@ -415,7 +420,7 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
 
 /* max/min: a NaN in either input wins. */
 #define DEF_BINARY_FLOAT(NAME, T, ROW, POW, FLOORDIV, TRUNC)                 \
-static void NAME(em_binary_op op, ROW2_PARAMS)                               \
+static bool NAME(em_binary_op op, ROW2_PARAMS)                               \
 {                                                                            \
     switch (op) {                                                            \
     case EM_B_ADD: ROW(T, x + y); break;                                     \
@@ -429,15 +434,16 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_MINIMUM: ROW(T, (x < y || x != x) ? x : y); break;             \
     case EM_B_RELU_GRAD: ROW(T, y <= 0 ? 0 : x); break;                      \
     CMP_CASES(ROW, T)                                                        \
-    default: break;                                                          \
+    default: return false;                                                          \
     }                                                                        \
+    return true;                                                             \
 }
 DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf, floordiv_f32, truncf)
 DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow, floordiv_f64, trunc)
 
 /* Integers (and bool as 0/1) in int64 arithmetic; ST stores the result. */
 #define DEF_BINARY_INT(NAME, T, ST)                                          \
-static void NAME(em_binary_op op, ROW2_PARAMS)                               \
+static bool NAME(em_binary_op op, ROW2_PARAMS)                               \
 {                                                                            \
     switch (op) {                                                            \
     case EM_B_ADD: ROW2(T, T, ST(iadd(x, y))); break;                        \
@@ -451,8 +457,9 @@ static void NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_MINIMUM: ROW2(T, T, ST(x < y ? x : y)); break;                 \
     case EM_B_RELU_GRAD: ROW2(T, T, ST(y <= 0 ? 0 : x)); break;              \
     CMP_CASES(ROW2_##T, T)                                                   \
-    default: break;                                                          \
+    default: return false;                                                          \
     }                                                                        \
+    return true;                                                             \
 }
 #define ROW2_int64_t(TO, EXPR) ROW2(TO, int64_t, EXPR)
 #define ROW2_int32_t(TO, EXPR) ROW2(TO, int32_t, EXPR)
@@ -482,16 +489,16 @@ static bool has_zero(const em_kview *b, bool *interrupted)
 }
 
 /* One row of n elements (steps so, sa, sb); inputs of dtype dt. */
-static void binary_row(em_binary_op op, em_dtype dt, int64_t n, char *po, int64_t so, char *pa, int64_t sa,
+static bool binary_row(em_binary_op op, em_dtype dt, int64_t n, char *po, int64_t so, char *pa, int64_t sa,
                        char *pb, int64_t sb)
 {
     switch (dt) {
-    case EM_FLOAT32: binary_f32(op, n, po, so, pa, sa, pb, sb); break;
-    case EM_FLOAT64: binary_f64(op, n, po, so, pa, sa, pb, sb); break;
-    case EM_INT64: binary_i64(op, n, po, so, pa, sa, pb, sb); break;
-    case EM_INT32: binary_i32(op, n, po, so, pa, sa, pb, sb); break;
-    case EM_UINT8: binary_u8(op, n, po, so, pa, sa, pb, sb); break;
-    default: binary_bool(op, n, po, so, pa, sa, pb, sb); break;
+    case EM_FLOAT32: return binary_f32(op, n, po, so, pa, sa, pb, sb);
+    case EM_FLOAT64: return binary_f64(op, n, po, so, pa, sa, pb, sb);
+    case EM_INT64: return binary_i64(op, n, po, so, pa, sa, pb, sb);
+    case EM_INT32: return binary_i32(op, n, po, so, pa, sa, pb, sb);
+    case EM_UINT8: return binary_u8(op, n, po, so, pa, sa, pb, sb);
+    default: return binary_bool(op, n, po, so, pa, sa, pb, sb);
     }
 }
 
@@ -501,7 +508,8 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
     em_dtype dt = a->dtype;
     if ((unsigned)op >= EM_B_NUM_OPS)
         return em_fail(EM_ERR_INTERNAL, "binary: bad op %d", (int)op);
-    bool bool_out = op >= EM_B_EQ;
+    em_dtype_rule rule = em_binary_info_of(op)->dtype;
+    bool bool_out = rule == EM_DT_COMPARE || rule == EM_DT_LOGICAL;
     if (b->dtype != dt || out->dtype != (bool_out ? EM_BOOL : dt))
         return em_fail(EM_ERR_INTERNAL, "%s: dtypes %s, %s -> %s do not fit", em_binary_op_name(op),
                        em_dtype_name(dt), em_dtype_name(b->dtype), em_dtype_name(out->dtype));
@@ -515,6 +523,8 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
         if (interrupted) return em_interrupted();
     }
 
+    if (!binary_row(op, dt, 0, NULL, 0, NULL, 0, NULL, 0))   /* an empty row: is there a loop? */
+        return em_fail(EM_ERR_TYPE, "%s: no CPU kernel for dtype %s", em_binary_op_name(op), em_dtype_name(dt));
     cpu_iter it;
     em_status st = cpu_iter_init(&it, 3, (const em_kview *[]){out, a, b});
     if (st != EM_OK || it.numel == 0) return st;
