@@ -25,8 +25,11 @@ em_tensor *em_unary(em_unary_op op, em_tensor *x, double p1, double p2);
 ** and logical ops are not (their results never require grad). */
 em_tensor *em_binary(em_binary_op op, em_tensor *a, em_tensor *b);
 em_tensor *em_where(em_tensor *cond, em_tensor *a, em_tensor *b);
-/* a + alpha * b */
-em_tensor *em_add_scaled(em_tensor *a, em_tensor *b, double alpha);
+/* a + alpha * b (op ADD) or a - alpha * b (op SUB): one node, AddBackward0 / SubBackward0 */
+em_tensor *em_binary_alpha(em_binary_op op, em_tensor *a, em_tensor *b, double alpha);
+/* a op s, or s op a when scalar_first, s a number passed by value (x + 1,
+** 1 - x): the row's node (RsubBackward1 for s - a), s kept in the node. */
+em_tensor *em_binary_scalar(em_binary_op op, em_tensor *a, em_scalar s, bool scalar_first);
 
 /* --- reductions (grad_reduce.c); dim_mask 0 = all dims --- */
 em_tensor *em_sum(em_tensor *x, uint32_t dim_mask, bool keepdim);
@@ -51,6 +54,7 @@ em_tensor *em_dot(em_tensor *a, em_tensor *b);
 em_tensor *em_view(em_tensor *x, int ndim, const int64_t *shape);
 em_tensor *em_reshape(em_tensor *x, int ndim, const int64_t *shape);
 em_tensor *em_transpose(em_tensor *x, int d0, int d1);
+em_tensor *em_t(em_tensor *x);   /* x.t(): <= 2-D, TBackward0 */
 em_tensor *em_permute(em_tensor *x, const int64_t *dims, int n);
 em_tensor *em_unsqueeze(em_tensor *x, int dim);
 em_tensor *em_squeeze(em_tensor *x, int dim, bool all);
@@ -72,13 +76,20 @@ em_tensor *em_scatter_add(em_tensor *self, int dim, em_tensor *index, em_tensor 
 /* --- in place (grad_inplace.c): self is modified and keeps its identity --- */
 em_status em_unary_(em_unary_op op, em_tensor *self, double p1, double p2);
 em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other);
+/* self = self op s, s a number passed by value */
+em_status em_binary_scalar_(em_binary_op op, em_tensor *self, em_scalar s);
 em_status em_fill_(em_tensor *self, double value);
+em_status em_zero_(em_tensor *self);   /* fill_(0) recorded as ZeroBackward0 */
 em_status em_copy_(em_tensor *self, em_tensor *src);
-/* self = draw(ctx): random values (normal_, uniform_), constants for
-** autograd: self's old history gets a zero gradient through a node named
-** `node` (PyTorch's NormalBackward0). op names the op in the leaf error,
-** which comes before anything is drawn. */
-em_status em_random_(const char *op, const char *node, em_tensor *self,
-                     em_status (*draw)(em_tensor *dst, void *ctx), void *ctx);
+/* self = draw(ctx): random values (normal_, uniform_, bernoulli_ with a
+** number p or a tensor of p's), constants for autograd: self's old history
+** gets a zero gradient through PyTorch's node for the kind
+** (NormalBackward0, BernoulliBackward1/2). The leaf error names the op and
+** comes before anything is drawn. */
+typedef enum em_random_kind {
+    EM_RANDOM_UNIFORM, EM_RANDOM_NORMAL, EM_RANDOM_BERNOULLI_P, EM_RANDOM_BERNOULLI_TENSOR
+} em_random_kind;
+em_status em_random_(em_random_kind kind, em_tensor *self, em_status (*draw)(em_tensor *dst, void *ctx),
+                     void *ctx);
 
 #endif

@@ -2,6 +2,8 @@
 ** forward call and, above each backward, its formula. g is the gradient of
 ** the output; a, b the inputs; out the output. Broadcast inputs get their
 ** gradient summed back to their own shape (sum_to). */
+#include <math.h>
+
 #include "autograd.h"
 #include "scratch.h"
 
@@ -190,23 +192,107 @@ static em_tensor *binary_impl(em_binary_op op, em_tensor *a, em_tensor *b, doubl
 
 em_tensor *em_binary(em_binary_op op, em_tensor *a, em_tensor *b) { return binary_impl(op, a, b, 1.0); }
 
-em_tensor *em_add_scaled(em_tensor *a, em_tensor *b, double alpha)
+em_tensor *em_binary_alpha(em_binary_op op, em_tensor *a, em_tensor *b, double alpha)
 {
-    if (alpha == 1.0) return binary_impl(EM_B_ADD, a, b, 1.0);
-    /* a + alpha*b, with alpha folded into one node: forward via a scaled copy of b */
-    em_tensor *sb = em_op_binary_scalar(EM_B_MUL, b, alpha);
+    if (op != EM_B_ADD && op != EM_B_SUB) {
+        em_fail(EM_ERR_VALUE, "%s: takes no alpha", em_binary_op_name(op));
+        return NULL;
+    }
+    double signed_alpha = op == EM_B_SUB ? -alpha : alpha;
+    if (signed_alpha == 1.0) return binary_impl(EM_B_ADD, a, b, 1.0);
+    /* a + alpha*b, with alpha folded into one node (SubBackward0 for sub):
+    ** forward via a scaled copy of b */
+    em_tensor *sb = em_op_binary_scalar(EM_B_MUL, b, signed_alpha);
     if (!sb) return NULL;
     em_tensor *out = em_op_binary(EM_B_ADD, a, sb);
     em_tensor_release(sb);
     if (!out || !em_any_requires_grad(a, b, NULL) || !em_dtype_is_float(out->dtype)) return out;
     em_tensor *ins[2] = {a, b};
-    em_node *n = em_record("AddBackward0", binary_backward, out, 2, ins);
+    em_node *n = em_record(em_binary_info_of(op)->grad_node, binary_backward, out, 2, ins);
     if (!n) {
         em_tensor_release(out);
         return NULL;
     }
     n->ints[0] = EM_B_ADD;
-    n->scalars[0] = alpha;
+    n->scalars[0] = signed_alpha;
+    return out;
+}
+
+/* The gradient of a op s (s op a when scalar_first) for a, s a number:
+** n->ints = {op, scalar_first}, n->scalars[0] = s; slot 0 saves a, slot 1
+** the output, when the formula reads them. */
+static em_status scalar_backward(em_node *n, const em_tensor *g, em_tensor **gi)
+{
+    em_scratch s = {0};
+    em_binary_op op = (em_binary_op)n->ints[0];
+    bool first = n->ints[1] != 0;
+    double v = n->scalars[0];
+    if (n->number_saved && !em_node_saved_number(n, &v)) return em_last_status();
+    em_tensor *r = NULL;
+    switch (op) {
+    case EM_B_ADD:   /* d(a + s) = g */
+        r = (em_tensor *)g;
+        break;
+    case EM_B_SUB:   /* d(a - s) = g ; d(s - a) = -g */
+        r = first ? sc_un(&s, EM_U_NEG, g, 0, 0) : (em_tensor *)g;
+        break;
+    case EM_B_MUL:   /* d(a s) = g s */
+        r = sc_scalar(&s, EM_B_MUL, g, v);
+        break;
+    case EM_B_DIV:   /* d(a / s) = g / s ; d(s / a) = -g s / a^2 */
+        if (!first) r = sc_scalar(&s, EM_B_DIV, g, v);
+        else r = sc_un(&s, EM_U_NEG, sc_bin(&s, EM_B_DIV, sc_scalar(&s, EM_B_MUL, g, v),
+                                             sc_un(&s, EM_U_SQUARE, sc_saved(&s, n, 0), 0, 0)), 0, 0);
+        break;
+    case EM_B_POW:   /* d(a^s) = g s a^(s-1) (0 for s = 0) ; d(s^a) = g out ln s (0 where s = 0, a >= 0) */
+        if (!first) {
+            r = v == 0.0 ? sc_scalar(&s, EM_B_MUL, g, 0.0)
+                         : sc_bin(&s, EM_B_MUL, g, sc_scalar(&s, EM_B_MUL, sc_un(&s, EM_U_POW, sc_saved(&s, n, 0), v - 1.0, 0), v));
+        } else {
+            r = sc_scalar(&s, EM_B_MUL, sc_bin(&s, EM_B_MUL, g, sc_saved(&s, n, 1)), log(v));
+            if (v == 0.0)
+                r = sc_where(&s, sc_scalar(&s, EM_B_GE, sc_saved(&s, n, 0), 0.0), sc_scalar(&s, EM_B_MUL, g, 0.0), r);
+        }
+        break;
+    case EM_B_MAXIMUM:
+    case EM_B_MINIMUM: { /* g where a wins over s, half of it on ties */
+        const em_tensor *a = sc_saved(&s, n, 0);
+        em_tensor *half = sc_scalar(&s, EM_B_MUL, sc_scalar(&s, EM_B_EQ, a, v), 0.5);
+        r = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, sc_scalar(&s, op == EM_B_MAXIMUM ? EM_B_GT : EM_B_LT, a, v), half));
+        break;
+    }
+    case EM_B_FLOOR_DIV:
+    case EM_B_TRUNC_DIV:   /* piecewise constant: 0 */
+        r = sc_zeros(&s, n->ndim[0], n->shape[0], g);
+        break;
+    default:
+        em_fail(EM_ERR_INTERNAL, "%s: no derivative with a number operand", em_binary_op_name(op));
+        s.failed = true;
+    }
+    gi[0] = em_scratch_take(&s, sc_sum_to(&s, r, n->ndim[0], n->shape[0]));
+    return em_scratch_end(&s);
+}
+
+em_tensor *em_binary_scalar(em_binary_op op, em_tensor *a, em_scalar v, bool scalar_first)
+{
+    em_tensor *out = em_op_binary_value(op, a, v, scalar_first);
+    const char *name = em_binary_info_of(op)->grad_node;
+    if (!out || !name || !em_any_requires_grad(a, NULL, NULL) || !em_dtype_is_float(out->dtype)) return out;
+    if (op == EM_B_SUB && scalar_first) name = "RsubBackward1";   /* PyTorch's node for s - a */
+    em_node *n = em_record(name, scalar_backward, out, 1, &a);
+    em_status st = n ? EM_OK : EM_ERR_MEMORY;
+    bool reads_a = (op == EM_B_DIV && scalar_first) || op == EM_B_POW || op == EM_B_MAXIMUM || op == EM_B_MINIMUM;
+    if (st == EM_OK && reads_a) st = em_node_save(n, 0, a);
+    if (st == EM_OK && op == EM_B_POW && scalar_first) st = em_node_save(n, 1, out);
+    if (st != EM_OK) {
+        em_tensor_release(out);
+        return NULL;
+    }
+    n->ints[0] = op;
+    n->ints[1] = scalar_first;
+    n->scalars[0] = v.dtype == EM_FLOAT64 ? v.f : (double)v.i;
+    /* PyTorch saves the number as a wrapped tensor for mul and div */
+    n->number_saved = op == EM_B_MUL || op == EM_B_DIV;
     return out;
 }
 

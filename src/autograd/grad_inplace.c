@@ -199,6 +199,19 @@ em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other)
     return write_back("in-place op", self, r, true);
 }
 
+em_status em_binary_scalar_(em_binary_op op, em_tensor *self, em_scalar s)
+{
+    if (!needs_graph(self, NULL)) return em_op_binary_value_(op, self, s);
+    if (check_leaf("in-place op", self)) return em_last_status();
+    if (!em_dtype_is_float(self->dtype))
+        return em_fail(EM_ERR_TYPE, "in-place op: result type can't be cast to the desired output type %s",
+                       em_dtype_name(self->dtype));
+    em_node_set_inplace_target(self);
+    em_tensor *r = em_binary_scalar(op, self, s, false);
+    em_node_set_inplace_target(NULL);
+    return write_back("in-place op", self, r, true);
+}
+
 /* d fill_/copy_ = 0 for the old self ; g summed to src's shape for src */
 static em_status overwrite_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
@@ -236,14 +249,17 @@ static em_status overwrite(const char *name, em_tensor *self, em_tensor *r, em_t
     return st;
 }
 
-em_status em_fill_(em_tensor *self, double value)
+static em_status fill_named(em_tensor *self, double value, const char *op, const char *node)
 {
     if (!needs_graph(self, NULL)) return em_op_fill_(self, value);
-    if (check_leaf("fill_", self)) return em_last_status();
+    if (check_leaf(op, self)) return em_last_status();
     em_tensor *r = em_op_full(self->ndim, self->shape, value, self->dtype, em_tensor_backend(self));
-    if (self->view_base) return write_back("fill_", self, r, false);
-    return overwrite("FillBackward2", self, r, NULL);
+    if (self->view_base) return write_back(op, self, r, false);
+    return overwrite(node, self, r, NULL);
 }
+
+em_status em_fill_(em_tensor *self, double value) { return fill_named(self, value, "fill_", "FillBackward2"); }
+em_status em_zero_(em_tensor *self) { return fill_named(self, 0.0, "zero_", "ZeroBackward0"); }
 
 em_status em_copy_(em_tensor *self, em_tensor *src)
 {
@@ -262,9 +278,13 @@ em_status em_copy_(em_tensor *self, em_tensor *src)
     return overwrite("CopyBackwards", self, r, src);
 }
 
-em_status em_random_(const char *op, const char *node, em_tensor *self,
-                     em_status (*draw)(em_tensor *dst, void *ctx), void *ctx)
+em_status em_random_(em_random_kind kind, em_tensor *self, em_status (*draw)(em_tensor *dst, void *ctx),
+                     void *ctx)
 {
+    static const char *const ops[] = {"uniform_", "normal_", "bernoulli_", "bernoulli_"};
+    static const char *const nodes[] = {"UniformBackward0", "NormalBackward0", "BernoulliBackward1",
+                                        "BernoulliBackward2"};
+    const char *op = ops[kind], *node = nodes[kind];
     if (!needs_graph(self, NULL)) return draw(self, ctx);
     if (check_leaf(op, self)) return em_last_status();
     /* drawn into a contiguous buffer: the same numbers as PyTorch unless

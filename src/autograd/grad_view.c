@@ -74,14 +74,26 @@ static em_status transpose_backward(em_node *n, const em_tensor *g, em_tensor **
     return r ? EM_OK : em_last_status();
 }
 
-em_tensor *em_transpose(em_tensor *x, int d0, int d1)
+static em_tensor *transpose_named(em_tensor *x, int d0, int d1, const char *node)
 {
-    em_tensor *out = with_node(em_op_transpose(x, d0, d1), x, "TransposeBackward0", transpose_backward, true);
+    em_tensor *out = with_node(em_op_transpose(x, d0, d1), x, node, transpose_backward, true);
     if (out && out->grad_fn && out->grad_fn->backward == transpose_backward) {
         out->grad_fn->ints[0] = d0;
         out->grad_fn->ints[1] = d1;
     }
     return out;
+}
+
+em_tensor *em_transpose(em_tensor *x, int d0, int d1) { return transpose_named(x, d0, d1, "TransposeBackward0"); }
+
+em_tensor *em_t(em_tensor *x)
+{
+    if (x->ndim > 2) {
+        em_fail(EM_ERR_SHAPE, "t: expects a tensor with <= 2 dimensions, but self is %d-D (use transpose or "
+                "permute)", x->ndim);
+        return NULL;
+    }
+    return transpose_named(x, 0, x->ndim < 2 ? 0 : 1, "TBackward0");
 }
 
 /* d permute(x, p) = permute(g, inverse of p) */

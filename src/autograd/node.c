@@ -190,6 +190,16 @@ const em_tensor *em_node_saved(em_node *n, int i)
     return s->t;
 }
 
+bool em_node_saved_number(em_node *n, double *v)
+{
+    if (n->number_freed) {
+        em_fail(EM_ERR_AUTOGRAD, BACKWARD_TWICE);
+        return false;
+    }
+    *v = n->scalars[0];
+    return true;
+}
+
 void em_node_record_input(em_node *n, int i, const em_tensor *t)
 {
     n->ndim[i] = t->ndim;
@@ -216,6 +226,7 @@ void em_node_release_saved(em_node *n)
         if (s->t) s->freed = true;
         saved_clear(s);
     }
+    if (n->number_saved) n->number_freed = true;
 }
 
 bool em_any_requires_grad(const em_tensor *a, const em_tensor *b, const em_tensor *c)

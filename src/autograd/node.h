@@ -57,6 +57,9 @@ struct em_node {
     em_dtype dtype[2];
     int64_t ints[EM_MAX_DIMS + 2];   /* dims, permutations, flags */
     double scalars[2];
+    /* scalars[0] is a number operand that PyTorch saves as a wrapped tensor
+    ** (x * 2's MulBackward0): freed by backward like a saved tensor */
+    bool number_saved, number_freed;
     int64_t *extra;                  /* variable-length data (cat sizes), owned */
     int n_extra;
     /* engine scratch */
@@ -74,6 +77,9 @@ void em_node_set_edge(em_node *n, int i, em_tensor *t);
 ** already its grad_fn (em_record attaches first), else an input. Returns
 ** EM_OK or an allocation failure. */
 em_status em_node_save(em_node *n, int i, const em_tensor *t);
+/* scalars[0] when it is a saved number (number_saved), or false with PyTorch's
+** "backward through the graph a second time" error once backward freed it. */
+bool em_node_saved_number(em_node *n, double *v);
 /* The saved tensor in slot i, or NULL with PyTorch's error when it was freed
 ** by an earlier backward ("Trying to backward through the graph a second
 ** time") or modified in place since it was saved ("one of the variables

@@ -37,6 +37,15 @@ typedef struct em_kview {
     int64_t stride[EM_MAX_DIMS];
 } em_kview;
 
+/* A number passed by value (a Lua number operand, a constant in a backward
+** formula): an int64 (i) when dtype is EM_INT64 or EM_BOOL, else a double
+** (f). Kernels convert it to the dtype they compute in; no tensor is made. */
+typedef struct em_scalar {
+    em_dtype dtype;
+    int64_t i;
+    double f;
+} em_scalar;
+
 /* The op enums (em_unary_op, em_binary_op, em_reduce_op) and each op's
 ** kernel contract come from the rows of core/op_table.h: a unary kernel
 ** computes op(x; p1, p2) in the input's dtype (ops/ has converted the input
@@ -112,6 +121,10 @@ typedef struct em_backend {
     ** for comparisons and logical ops. */
     em_status (*binary)(em_binary_op op, const em_kview *out, const em_kview *a,
                         const em_kview *b);
+    /* out[i] = a[i] op s (s op a[i] when scalar_first), s converted to
+    ** a->dtype first (floats round as a wrapped number does). */
+    em_status (*binary_scalar)(em_binary_op op, const em_kview *out, const em_kview *a,
+                               em_scalar s, bool scalar_first);
     /* out[i] = cond[i] ? a[i] : b[i]; cond is bool; a, b, out share a dtype. */
     em_status (*where)(const em_kview *out, const em_kview *cond, const em_kview *a,
                        const em_kview *b);

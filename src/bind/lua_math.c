@@ -109,43 +109,62 @@ static binary_opts binary_options(lua_State *L, em_binary_op op, int idx)
     return o;
 }
 
+/* s * alpha for x:add(s, {alpha =}): exact when both are integers. */
+static em_scalar scaled(em_scalar s, double alpha)
+{
+    if (s.dtype != EM_FLOAT64 && alpha == floor(alpha) && fabs(alpha) < 9.0e15)
+        return (em_scalar){EM_INT64, (int64_t)((uint64_t)s.i * (uint64_t)(int64_t)alpha), s.f * alpha};
+    return (em_scalar){EM_FLOAT64, 0, (s.dtype == EM_FLOAT64 ? s.f : (double)s.i) * alpha};
+}
+
 static int l_binary(lua_State *L)
 {
     binary_opts o = binary_options(L, (em_binary_op)lua_tointeger(L, lua_upvalueindex(1)), 3);
-    em_binary_op op = o.op;
-    double alpha = o.alpha;
     lua_settop(L, 2);
-    em_tensor *a, *b;
+    em_tensor *a = em_lua_test_tensor(L, 1), *b = em_lua_test_tensor(L, 2);
+    em_scalar s;
+    if (a && !b && em_lua_test_number(L, 2, &s)) {           /* x op number */
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_binary_scalar(o.op, a, o.alpha != 1.0 ? scaled(s, o.alpha) : s, false));
+        return 1;
+    }
+    if (!a && b && o.alpha == 1.0 && em_lua_test_number(L, 1, &s)) {   /* number op x */
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_binary_scalar(o.op, b, s, true));
+        return 1;
+    }
     check_pair(L, &a, &b);
     em_tensor **box = em_lua_newbox(L);
-    if (alpha != 1.0) {
-        EM_LUA_TRY(L, *box, em_add_scaled(a, b, op == EM_B_SUB ? -alpha : alpha));
-        if (op == EM_B_SUB && (*box)->grad_fn) (*box)->grad_fn->name = "SubBackward0";
-    } else if (op == EM_B_SUB && lua_type(L, 1) == LUA_TNUMBER) {   /* number - tensor */
-        EM_LUA_TRY(L, *box, em_binary(EM_B_SUB, a, b));
-        if ((*box)->grad_fn) (*box)->grad_fn->name = "RsubBackward1";
-    } else {
-        EM_LUA_TRY(L, *box, em_binary(op, a, b));
-    }
+    if (o.alpha != 1.0) EM_LUA_TRY(L, *box, em_binary_alpha(o.op, a, b, o.alpha));
+    else EM_LUA_TRY(L, *box, em_binary(o.op, a, b));
     return 1;
 }
 
-/* x:pow(e): a number exponent is a unary op (PowBackward0), a tensor one binary */
+/* x:pow(e): a number exponent on a float tensor is the unary op, else binary */
 static int l_pow(lua_State *L)
 {
     lua_settop(L, 2);
-    em_tensor *x = em_lua_test_tensor(L, 1);
-    if (x && lua_type(L, 2) == LUA_TNUMBER && em_dtype_is_float(x->dtype)) {
-        double e = em_lua_check_scalar(L, 2, "pow");
+    em_tensor *x = em_lua_test_tensor(L, 1), *y = em_lua_test_tensor(L, 2);
+    em_scalar s;
+    if (x && !y && em_lua_test_number(L, 2, &s)) {
         em_tensor **box = em_lua_newbox(L);
-        EM_LUA_TRY(L, *box, e == 2.0 ? em_unary(EM_U_SQUARE, x, 0, 0) : em_unary(EM_U_POW, x, e, 0));
-        if (e == 2.0 && (*box)->grad_fn) (*box)->grad_fn->name = "PowBackward0";
+        if (em_dtype_is_float(x->dtype) && lua_type(L, 2) == LUA_TNUMBER) {
+            double e = em_lua_check_scalar(L, 2, "pow");
+            EM_LUA_TRY(L, *box, e == 2.0 ? em_unary(EM_U_SQUARE, x, 0, 0) : em_unary(EM_U_POW, x, e, 0));
+            return 1;
+        }
+        /* integer ** integer stays an integer tensor, computed exactly
+        ** (wrapping as int64 does), as in PyTorch */
+        if (s.dtype == EM_INT64 && s.i < 0 && !em_dtype_is_float(x->dtype))
+            return luaL_error(L, "pow: Integers to negative integer powers are not allowed.");
+        EM_LUA_TRY(L, *box, em_binary_scalar(EM_B_POW, x, s, false));
         return 1;
     }
-    /* integer ** integer stays an integer tensor, computed exactly (wrapping
-    ** as int64 does), as in PyTorch */
-    if (x && lua_isinteger(L, 2) && !em_dtype_is_float(x->dtype) && lua_tointeger(L, 2) < 0)
-        return luaL_error(L, "pow: Integers to negative integer powers are not allowed.");
+    if (!x && y && em_lua_test_number(L, 1, &s)) {   /* number ^ x */
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_binary_scalar(EM_B_POW, y, s, true));
+        return 1;
+    }
     em_tensor *a, *b;
     check_pair(L, &a, &b);
     em_tensor **box = em_lua_newbox(L);
@@ -484,24 +503,21 @@ static int l_binary_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     binary_opts o = binary_options(L, (em_binary_op)lua_tointeger(L, lua_upvalueindex(1)), 3);
-    em_binary_op op = o.op;
-    double alpha = o.alpha;
     lua_settop(L, 2);
+    em_scalar s;
+    if (em_lua_test_number(L, 2, &s)) {
+        EM_LUA_CHECK(L, em_binary_scalar_(o.op, x, o.alpha != 1.0 ? scaled(s, o.alpha) : s));
+        lua_settop(L, 1);
+        return 1;
+    }
     em_tensor *y = em_lua_check_operand(L, 2, x);
-    if (alpha != 1.0 && !(em_grad_enabled() && y->requires_grad)) {
-        /* an optimizer's p:add_(d, {alpha = -lr}): scale without a graph
-        ** node or a scalar tensor (a third of the call's time) */
+    if (o.alpha != 1.0) {
+        /* an optimizer's p:add_(d, {alpha = -lr}): alpha by value, no scalar tensor */
         em_tensor **box = em_lua_newbox(L);
-        EM_LUA_TRY(L, *box, em_op_binary_scalar(EM_B_MUL, y, alpha));
-        y = *box;
-    } else if (alpha != 1.0) {
-        lua_pushnumber(L, alpha);
-        em_tensor *a = em_lua_check_operand(L, lua_gettop(L), x);
-        em_tensor **box = em_lua_newbox(L);
-        EM_LUA_TRY(L, *box, em_binary(EM_B_MUL, y, a));
+        EM_LUA_TRY(L, *box, em_binary_scalar(EM_B_MUL, y, em_scalar_of(o.alpha, y), false));
         y = *box;
     }
-    EM_LUA_CHECK(L, em_binary_(op, x, y));
+    EM_LUA_CHECK(L, em_binary_(o.op, x, y));
     lua_settop(L, 1);
     return 1;
 }
@@ -510,11 +526,14 @@ static int l_pow_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
     lua_settop(L, 2);
+    em_scalar s;
     if (lua_type(L, 2) == LUA_TNUMBER && em_dtype_is_float(x->dtype)) {
         EM_LUA_CHECK(L, em_unary_(EM_U_POW, x, em_lua_check_scalar(L, 2, "pow_"), 0));
-    } else {
-        if (lua_isinteger(L, 2) && lua_tointeger(L, 2) < 0)
+    } else if (em_lua_test_number(L, 2, &s)) {
+        if (s.dtype == EM_INT64 && s.i < 0)
             return luaL_error(L, "pow_: Integers to negative integer powers are not allowed.");
+        EM_LUA_CHECK(L, em_binary_scalar_(EM_B_POW, x, s));
+    } else {
         EM_LUA_CHECK(L, em_binary_(EM_B_POW, x, em_lua_check_operand(L, 2, x)));
     }
     lua_settop(L, 1);
@@ -548,8 +567,7 @@ static int l_fill_(lua_State *L)
 static int l_zero_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    EM_LUA_CHECK(L, em_fill_(x, 0.0));
-    if (x->grad_fn && strcmp(x->grad_fn->name, "FillBackward2") == 0) x->grad_fn->name = "ZeroBackward0";
+    EM_LUA_CHECK(L, em_zero_(x));
     lua_settop(L, 1);
     return 1;
 }
@@ -588,7 +606,7 @@ static int random_fill(lua_State *L, bool normal)
     if (nargs >= 2 && !lua_isnil(L, 2)) a = em_lua_check_scalar(L, 2, RANDOM_FILL_OPTS[normal].fn);
     if (nargs >= 3 && !lua_isnil(L, 3)) b = em_lua_check_scalar(L, 3, RANDOM_FILL_OPTS[normal].fn);
     random_args r = {normal, a, b, em_lua_opt_generator(L, opts)};
-    EM_LUA_CHECK(L, em_random_(RANDOM_FILL_OPTS[normal].fn, normal ? "NormalBackward0" : "UniformBackward0", x,
+    EM_LUA_CHECK(L, em_random_(normal ? EM_RANDOM_NORMAL : EM_RANDOM_UNIFORM, x,
                                draw_random, &r));
     lua_settop(L, 1);
     return 1;

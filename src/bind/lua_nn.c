@@ -367,7 +367,7 @@ static em_status draw_bernoulli(em_tensor *dst, void *ctx)
 }
 
 /* x:bernoulli_([p][, {generator=}]): 0/1 draws, constants for autograd (a
-** zero gradient to x's old history, BernoulliBackward1/2 as PyTorch); on a
+** zero gradient to x's old history, with PyTorch's node names); on a
 ** leaf that requires grad, PyTorch's leaf error */
 static int l_bernoulli_(lua_State *L)
 {
@@ -377,7 +377,7 @@ static int l_bernoulli_(lua_State *L)
     em_tensor *pt = opts == 2 ? NULL : em_lua_test_tensor(L, 2);
     double p = pt || opts == 2 || lua_isnoneornil(L, 2) ? 0.5 : em_lua_check_scalar(L, 2, "bernoulli_");
     bernoulli_args a = {p, pt, em_lua_opt_generator(L, opts)};
-    EM_LUA_CHECK(L, em_random_("bernoulli_", pt ? "BernoulliBackward1" : "BernoulliBackward2", x, draw_bernoulli, &a));
+    EM_LUA_CHECK(L, em_random_(pt ? EM_RANDOM_BERNOULLI_P : EM_RANDOM_BERNOULLI_TENSOR, x, draw_bernoulli, &a));
     lua_settop(L, 1);
     return 1;
 }

@@ -49,12 +49,8 @@ static int l_transpose(lua_State *L)
 static int l_t(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
-    if (x->ndim > 2)
-        return luaL_error(L, "t: expects a tensor with <= 2 dimensions, but self is %d-D (use transpose or "
-                          "permute)", x->ndim);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_transpose(x, 0, x->ndim < 2 ? 0 : 1));
-    if ((*box)->grad_fn) (*box)->grad_fn->name = "TBackward0";
+    EM_LUA_TRY(L, *box, em_t(x));
     return 1;
 }
 

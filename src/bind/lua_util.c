@@ -109,6 +109,25 @@ void em_lua_collect(lua_State *L)
     em_mem_collected();
 }
 
+bool em_lua_test_number(lua_State *L, int idx, em_scalar *s)
+{
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) {
+            int64_t v = lua_tointeger(L, idx);
+            *s = (em_scalar){EM_INT64, v, (double)v};
+        } else {
+            *s = (em_scalar){EM_FLOAT64, 0, lua_tonumber(L, idx)};
+        }
+        return true;
+    case LUA_TBOOLEAN:
+        *s = (em_scalar){EM_BOOL, lua_toboolean(L, idx), lua_toboolean(L, idx)};
+        return true;
+    default:
+        return false;
+    }
+}
+
 em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
 {
     em_tensor *t = em_lua_test_tensor(L, idx);

@@ -29,6 +29,9 @@ em_tensor *em_lua_test_tensor(lua_State *L, int idx);     /* NULL if not a tenso
 /* A tensor, or a Lua number/boolean turned into a wrapped 0-dim tensor (the
 ** new box is pushed on the stack to anchor it). like gives the device. */
 em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like);
+/* A Lua number or boolean as a value passed to kernels (integers exactly as
+** int64); false when the value is neither. */
+bool em_lua_test_number(lua_State *L, int idx, em_scalar *s);
 /* Pushes an empty box (owning NULL) and returns its slot. Also runs a full
 ** GC when tensor memory has grown (the GC cannot see tensor bytes). */
 em_tensor **em_lua_newbox(lua_State *L);

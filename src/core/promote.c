@@ -18,15 +18,16 @@ static int rank(em_dtype t)
 
 em_dtype em_promote_types(em_dtype a, em_dtype b) { return rank(a) >= rank(b) ? a : b; }
 
-em_dtype em_result_type(int n, const em_tensor *const *ts)
+/* tier 0: dimensioned tensors, 1: 0-dim tensors, 2: wrapped numbers */
+static int tier_of(const em_tensor *t) { return t->is_wrapped ? 2 : t->ndim == 0 ? 1 : 0; }
+
+static em_dtype result_type(int n, const em_dtype *dts, const int *tiers)
 {
-    /* tier 0: dimensioned tensors, 1: 0-dim tensors, 2: wrapped numbers */
     int have[3] = {0, 0, 0};
     em_dtype best[3] = {EM_BOOL, EM_BOOL, EM_BOOL};
     for (int i = 0; i < n; i++) {
-        const em_tensor *t = ts[i];
-        int tier = t->is_wrapped ? 2 : t->ndim == 0 ? 1 : 0;
-        best[tier] = have[tier] ? em_promote_types(best[tier], t->dtype) : t->dtype;
+        int tier = tiers[i];
+        best[tier] = have[tier] ? em_promote_types(best[tier], dts[i]) : dts[i];
         have[tier] = 1;
     }
     int found = 0;
@@ -40,4 +41,23 @@ em_dtype em_result_type(int n, const em_tensor *const *ts)
         found = 1;
     }
     return result;
+}
+
+em_dtype em_result_type(int n, const em_tensor *const *ts)
+{
+    em_dtype dts[8];
+    int tiers[8];
+    if (n > 8) n = 8;
+    for (int i = 0; i < n; i++) {
+        dts[i] = ts[i]->dtype;
+        tiers[i] = tier_of(ts[i]);
+    }
+    return result_type(n, dts, tiers);
+}
+
+em_dtype em_result_type_number(const em_tensor *t, em_dtype number)
+{
+    em_dtype dts[2] = {t->dtype, number};
+    int tiers[2] = {tier_of(t), 2};
+    return result_type(2, dts, tiers);
 }

@@ -12,5 +12,7 @@
 em_dtype em_promote_types(em_dtype a, em_dtype b);
 /* torch.result_type for tensors; is_wrapped marks tensors made from Lua numbers. */
 em_dtype em_result_type(int n, const em_tensor *const *ts);
+/* ... of a tensor and a plain number of dtype number (bool, int64, float64). */
+em_dtype em_result_type_number(const em_tensor *t, em_dtype number);
 
 #endif

@@ -105,12 +105,10 @@ em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
     return out;
 }
 
-/* The dtype a binary op computes in, and the dtype of its result. */
-static void binary_types(em_binary_op op, const em_tensor *a, const em_tensor *b,
-                         em_dtype *compute, em_dtype *result)
+/* The dtype a binary op computes in, and the dtype of its result, from the
+** operands' promoted type t and the op's dtype rule. */
+static void binary_types(em_binary_op op, em_dtype t, em_dtype *compute, em_dtype *result)
 {
-    const em_tensor *ts[2] = {a, b};
-    em_dtype t = em_result_type(2, ts);
     em_dtype_rule rule = em_binary_info_of(op)->dtype;
     if (rule == EM_DT_LOGICAL) {
         *compute = *result = EM_BOOL;
@@ -130,7 +128,7 @@ em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b)
     if (em_broadcast_shapes(name, a->ndim, a->shape, b->ndim, b->shape, &ndim, shape) != EM_OK)
         return NULL;
     em_dtype compute, result;
-    binary_types(op, a, b, &compute, &result);
+    binary_types(op, em_result_type(2, (const em_tensor *[]){a, b}), &compute, &result);
     if ((op == EM_B_SUB) && compute == EM_BOOL) {
         em_fail(EM_ERR_TYPE, "sub: subtraction of bool tensors is not supported; use logical_xor");
         return NULL;
@@ -153,15 +151,41 @@ em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b)
     return out;
 }
 
+em_scalar em_scalar_of(double v, const em_tensor *like)
+{
+    bool integral = v == floor(v) && fabs(v) < 9.0e15;
+    if (integral && !em_dtype_is_float(like->dtype)) return (em_scalar){EM_INT64, (int64_t)v, v};
+    return (em_scalar){EM_FLOAT64, 0, v};
+}
+
+em_tensor *em_op_binary_value(em_binary_op op, const em_tensor *a, em_scalar s, bool scalar_first)
+{
+    const char *name = em_binary_op_name(op);
+    em_dtype compute, result;
+    binary_types(op, em_result_type_number(a, s.dtype), &compute, &result);
+    if ((op == EM_B_SUB) && compute == EM_BOOL) {
+        em_fail(EM_ERR_TYPE, "sub: subtraction of bool tensors is not supported; use logical_xor");
+        return NULL;
+    }
+    em_tensor *ca = as_dtype(a, compute);
+    em_tensor *out = ca ? alloc_like(a, a->ndim, a->shape, result) : NULL;
+    if (out) {
+        em_kview ko, ka;
+        em_tensor_kview(out, &ko);
+        em_tensor_kview(ca, &ka);
+        if (em_tensor_backend(a)->binary_scalar(op, &ko, &ka, s, scalar_first) != EM_OK) {
+            em_error_prefix(name);
+            em_tensor_release(out);
+            out = NULL;
+        }
+    }
+    em_tensor_release(ca);
+    return out;
+}
+
 em_tensor *em_op_binary_scalar(em_binary_op op, const em_tensor *a, double s)
 {
-    bool integral = s == floor(s) && fabs(s) < 9.0e15;
-    em_tensor *sc = em_op_scalar(s, integral && !em_dtype_is_float(a->dtype) ? EM_INT64 : EM_FLOAT64,
-                                 em_tensor_backend(a), true);
-    if (!sc) return NULL;
-    em_tensor *out = em_op_binary(op, a, sc);
-    em_tensor_release(sc);
-    return out;
+    return em_op_binary_value(op, a, em_scalar_of(s, a), false);
 }
 
 em_tensor *em_op_where(const em_tensor *cond, const em_tensor *a, const em_tensor *b)
@@ -236,7 +260,7 @@ em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other
         return em_fail(EM_ERR_VALUE, "%s_: the tensor is an expanded view whose elements share memory; "
                        "call clone() before writing to it in place", name);
     em_dtype compute, result;
-    binary_types(op, self, other, &compute, &result);
+    binary_types(op, em_result_type(2, (const em_tensor *[]){self, other}), &compute, &result);
     if (em_promote_types(compute, self->dtype) != self->dtype || result != self->dtype)
         return em_fail(EM_ERR_TYPE, "%s_: result type %s can't be cast to the desired output type %s",
                        name, em_dtype_name(result), em_dtype_name(self->dtype));
@@ -257,6 +281,24 @@ em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other
     em_status st = em_tensor_backend(self)->binary(op, &ks, &ks, &ko);
     if (st != EM_OK) em_error_prefix(name);
     em_tensor_release(src);
+    return st;
+}
+
+em_status em_op_binary_value_(em_binary_op op, em_tensor *self, em_scalar s)
+{
+    const char *name = em_binary_op_name(op);
+    if (has_internal_overlap(self))
+        return em_fail(EM_ERR_VALUE, "%s_: the tensor is an expanded view whose elements share memory; "
+                       "call clone() before writing to it in place", name);
+    em_dtype compute, result;
+    binary_types(op, em_result_type_number(self, s.dtype), &compute, &result);
+    if (compute != self->dtype || result != self->dtype)
+        return em_fail(EM_ERR_TYPE, "%s_: result type %s can't be cast to the desired output type %s",
+                       name, em_dtype_name(result), em_dtype_name(self->dtype));
+    em_kview ks;
+    em_tensor_kview_inplace(self, &ks);
+    em_status st = em_tensor_backend(self)->binary_scalar(op, &ks, &ks, s, false);
+    if (st != EM_OK) em_error_prefix(name);
     return st;
 }
 

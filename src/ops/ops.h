@@ -30,12 +30,18 @@ em_status em_op_to_host(const em_tensor *t, void *dst, size_t nbytes);
 em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2);
 em_tensor *em_op_binary(em_binary_op op, const em_tensor *a, const em_tensor *b);
 em_tensor *em_op_where(const em_tensor *cond, const em_tensor *a, const em_tensor *b);
-/* x op s with s a plain number (wrapped scalar semantics). */
-em_tensor *em_op_binary_scalar(em_binary_op op, const em_tensor *a, double s);
+/* a op s (s op a when scalar_first) with s a plain number, passed by value
+** to the kernel (type promotion as for a wrapped number; no tensor made). */
+em_tensor *em_op_binary_value(em_binary_op op, const em_tensor *a, em_scalar s, bool scalar_first);
+/* a op v: v an int64 when integral and a is an integer tensor, else a double. */
+em_tensor *em_op_binary_scalar(em_binary_op op, const em_tensor *a, double v);
+em_scalar em_scalar_of(double v, const em_tensor *like);
 /* In place: self = op(self[, other]); other broadcasts to self's shape and
 ** the result must be representable in self's dtype (PyTorch's rule). */
 em_status em_op_unary_(em_unary_op op, em_tensor *self, double p1, double p2);
 em_status em_op_binary_(em_binary_op op, em_tensor *self, const em_tensor *other);
+/* self = self op s, s a number passed by value. */
+em_status em_op_binary_value_(em_binary_op op, em_tensor *self, em_scalar s);
 em_status em_op_fill_(em_tensor *self, double value);
 /* dst = src, broadcasting src to dst's shape and converting dtype. */
 em_status em_op_copy_(em_tensor *dst, const em_tensor *src);

@@ -31,6 +31,7 @@ static const em_backend cpu = {
     .copy = em_cpu_copy,
     .unary = em_cpu_unary,
     .binary = em_cpu_binary,
+    .binary_scalar = em_cpu_binary_scalar,
     .where = em_cpu_where,
     .reduce = em_cpu_reduce,
     .gemm = em_cpu_gemm,

@@ -545,6 +545,20 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
     return cpu_iter_status(&it);
 }
 
+/* A number operand: its value converted to a's dtype in an 8-byte buffer on
+** the stack, seen through a view with stride 0 everywhere. No allocation. */
+em_status em_cpu_binary_scalar(em_binary_op op, const em_kview *out, const em_kview *a, em_scalar s,
+                               bool scalar_first)
+{
+    _Alignas(8) unsigned char buf[8] = {0};
+    if (s.dtype == EM_FLOAT64) cpu_store_f64(a->dtype, buf, s.f);
+    else cpu_store_i64(a->dtype, buf, s.i);
+    em_kview kb = *a;
+    kb.data = buf;
+    for (int d = 0; d < kb.ndim; d++) kb.stride[d] = 0;
+    return scalar_first ? em_cpu_binary(op, out, &kb, a) : em_cpu_binary(op, out, a, &kb);
+}
+
 /* ----------------------------------------------------------------- where */
 
 #define WHERE_ROW(T) do {                                                   \

@@ -105,6 +105,8 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
                        double p1, double p2);
 em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
                         const em_kview *b);
+em_status em_cpu_binary_scalar(em_binary_op op, const em_kview *out, const em_kview *a, em_scalar s,
+                               bool scalar_first);
 em_status em_cpu_where(const em_kview *out, const em_kview *cond, const em_kview *a,
                        const em_kview *b);
 em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in,
