@@ -59,6 +59,8 @@ for _, row in ipairs(require("torch.core")._ops) do
       return fn(x, self[names[1]], self[names[2]])
     end
     if #names > 0 then
+      --- act:extra_repr() -> "name=value, ..."
+      -- The layer's parameters as print(layer) shows them: Softplus(beta=1, threshold=20).
       function A:extra_repr()
         local parts = {}
         for _, name in ipairs(names) do parts[#parts + 1] = name .. "=" .. tostring(self[name]) end
