@@ -68,6 +68,13 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     case EM_U_RSQRT:      /* d x^-1/2 = -1/2 g out^3 */
         r = sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, g, -0.5), sc_un(&s, EM_U_POW, v, 3.0, 0));
         break;
+    case EM_U_SOFTPLUS: { /* d softplus = g where beta x > threshold, else g z / (z + 1), z = e^(beta x) */
+        em_tensor *bx = sc_scalar(&s, EM_B_MUL, v, p1);
+        em_tensor *z = sc_un(&s, EM_U_EXP, bx, 0, 0);
+        em_tensor *d = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_DIV, z, sc_scalar(&s, EM_B_ADD, z, 1.0)));
+        r = sc_where(&s, sc_scalar(&s, EM_B_GT, bx, p2), g, d);
+        break;
+    }
     default:
         em_fail(EM_ERR_INTERNAL, "%s: no derivative", em_unary_op_name(op));
         s.failed = true;

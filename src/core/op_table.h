@@ -59,7 +59,8 @@
     X(RECIPROCAL, "reciprocal", EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_OUTPUT,  "ReciprocalBackward0", "Reciprocal", "") \
     X(SQUARE,     "square",     EM_L_TORCH,            NULL,      EM_DT_ANY,     EM_SAVES_INPUT,   "PowBackward0",        NULL,      "") \
     X(LOG1P,      "log1p",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "Log1PBackward0",      NULL,      "") \
-    X(RSQRT,      "rsqrt",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_OUTPUT,  "RsqrtBackward0",      NULL,      "")
+    X(RSQRT,      "rsqrt",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_OUTPUT,  "RsqrtBackward0",      NULL,      "") \
+    X(SOFTPLUS,   "softplus",   EM_L_NNF,              "Softplus", EM_DT_FLOAT,  EM_SAVES_INPUT,   "SoftplusBackward0",   NULL,      "beta=1 threshold=20")
 
 /* Binary ops. One row:
 **   X(ID, name, lua, meta, dtype, grad_node, onnx, options, aliases)

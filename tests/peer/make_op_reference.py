@@ -185,6 +185,11 @@ def unary_cases():
         ("tanh/function", "torch.tanh(x1)", torch.tanh, {}),
         ("square", "x1:square()", torch.square, {}),
         ("reciprocal", "x1:reciprocal()", torch.reciprocal, pos),
+        ("softplus", "torch.nn.functional.softplus(x1)", torch.nn.functional.softplus, {}),
+        ("softplus/beta", "torch.nn.functional.softplus(x1, 2, 1)",
+         lambda a: torch.nn.functional.softplus(a, 2, 1), {}),
+        ("softplus/options", "torch.nn.functional.softplus(x1, {beta = 0.5, threshold = 0.5})",
+         lambda a: torch.nn.functional.softplus(a, beta=0.5, threshold=0.5), {}),
     ]
     for name, call, fn, rng in specs:
         case(name, call, fn, [G(2, 3, **rng)])

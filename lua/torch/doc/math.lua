@@ -119,6 +119,16 @@ unary("reciprocal", "1 / x, elementwise.", "torch.tensor({2.0, 4.0}):reciprocal(
 unary("square", "x * x, elementwise (integers stay integers).", "torch.tensor({-2, 3}):square()",
   "tensor([4, 9])")
 
+M["nn.functional.softplus"] = [=[
+F.softplus(x[, beta=1[, threshold=20]]) -> Tensor
+log(1 + e^(beta x)) / beta, elementwise: a smooth relu, always positive.
+Where beta x > threshold the result is x itself (the two agree there to
+float precision). The layer form is nn.Softplus(beta, threshold).
+Example:
+  local F = torch.nn.functional
+  F.softplus(torch.tensor({0.0, 30.0}))   --> tensor([ 0.6931, 30.0000])
+  F.softplus(torch.tensor({1.0}), 2)      --> tensor([1.0635])]=]
+
 M["Tensor.clamp"] = [=[
 x:clamp(min[, max]) / x:clamp{min=, max=} -> Tensor
 Limits every element to [min, max]; either bound may be nil (not both).

@@ -273,6 +273,8 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_SQUARE: ROW1(T, x * x); break;                                 \
     case EM_U_LOG1P: ROW1(T, LOG1P(x)); break;                               \
     case EM_U_RSQRT: ROW1(T, (T)1 / SQRT(x)); break;                         \
+    /* softplus: q = beta, hi = threshold */                                 \
+    case EM_U_SOFTPLUS: ROW1(T, x * q > hi ? x : LOG1P(EXP(x * q)) / q); break; \
     default: return false;                                                          \
     }                                                                        \
     return true;                                                             \
