@@ -1,6 +1,20 @@
 -- torch.doc.topics — the topics help() lists and help("TOPIC") shows: a
 -- title, a short introduction and the names it covers (each shown with its
--- one-line summary, which ember.help takes from the name's own doc).
+-- one-line summary, which ember.help takes from the name's own doc). The
+-- elementwise ops in these lists come from the op table's rows
+-- (src/core/op_table.h, torch.core._ops): ops(flag, prefix, suffix, extra).
+
+-- The names of the rows with flag set ("method", "inplace", "F", "nn"),
+-- as prefix .. name .. suffix, in table order, then the extra names.
+local function ops(flag, prefix, suffix, extra)
+  local out = {}
+  for _, row in ipairs(require("torch.core")._ops) do
+    if row[flag] then out[#out + 1] = prefix .. (flag == "nn" and row.nn or row.name) .. suffix end
+  end
+  for _, name in ipairs(extra or {}) do out[#out + 1] = name end
+  return out
+end
+
 return {
   {id = "tensors", title = "Creating tensors",
    intro = [=[
@@ -41,21 +55,14 @@ computes on the CPU.]=],
 Operators + - * / ^ and unary - work on tensors and numbers, broadcasting
 as in PyTorch. Comparisons are methods (x:eq(y)): Lua's == compares the
 objects. Each method also exists as torch.NAME(x, ...).]=],
-   names = {"Tensor.add", "Tensor.sub", "Tensor.mul", "Tensor.div", "Tensor.pow", "Tensor.neg", "Tensor.exp",
-            "Tensor.log", "Tensor.log1p", "Tensor.sqrt", "Tensor.rsqrt", "Tensor.abs", "Tensor.sign",
-            "Tensor.square", "Tensor.reciprocal", "Tensor.relu", "Tensor.sigmoid", "Tensor.tanh",
-            "Tensor.clamp", "Tensor.maximum", "Tensor.minimum", "Tensor.eq", "Tensor.ne", "Tensor.lt",
-            "Tensor.le", "Tensor.gt", "Tensor.ge", "Tensor.logical_and", "Tensor.logical_or",
-            "Tensor.logical_xor", "Tensor.logical_not", "torch.where"}},
+   names = ops("method", "Tensor.", "", {"Tensor.logical_not", "torch.where"})},
 
   {id = "inplace", title = "In-place operations (trailing underscore)",
    intro = [=[
 x:add_(y) changes x and returns it. On a leaf tensor that requires grad
 they are refused outside torch.no_grad, as in PyTorch.]=],
-   names = {"Tensor.add_", "Tensor.sub_", "Tensor.mul_", "Tensor.div_", "Tensor.pow_", "Tensor.clamp_",
-            "Tensor.fill_", "Tensor.zero_", "Tensor.copy_", "Tensor.neg_", "Tensor.exp_", "Tensor.log_",
-            "Tensor.sqrt_", "Tensor.abs_", "Tensor.relu_", "Tensor.sigmoid_", "Tensor.tanh_", "Tensor.sign_",
-            "Tensor.reciprocal_", "Tensor.square_", "Tensor.uniform_", "Tensor.normal_"}},
+   names = ops("inplace", "Tensor.", "_", {"Tensor.fill_", "Tensor.zero_", "Tensor.copy_", "Tensor.uniform_",
+                                         "Tensor.normal_"})},
 
   {id = "reductions", title = "Reductions: sum, mean, max, argmax, ...",
    intro = [=[
@@ -110,9 +117,9 @@ fields (which registers them); forward(x) computes; model(x) calls it.]=],
    intro = [=[
 Layers are modules: make one, then call it on a batch, layer(x). Inputs
 have the batch in dim 1.]=],
-   names = {"nn.Linear", "nn.Conv2d", "nn.BatchNorm1d", "nn.BatchNorm2d", "nn.MaxPool2d", "nn.ReLU",
-            "nn.Sigmoid", "nn.Tanh", "nn.Softmax", "nn.LogSoftmax", "nn.Dropout", "nn.Flatten", "nn.Identity",
-            "nn.Sequential"}},
+   names = {"nn.Linear", "nn.Conv2d", "nn.BatchNorm1d", "nn.BatchNorm2d", "nn.MaxPool2d",
+            table.unpack(ops("nn", "nn.", "", {"nn.Softmax", "nn.LogSoftmax", "nn.Dropout", "nn.Flatten",
+                                               "nn.Identity", "nn.Sequential"}))}},
 
   {id = "losses", title = "Loss functions",
    intro = [=[
@@ -126,12 +133,11 @@ A loss compares a model's output with the target; {reduction = "mean"}
    intro = [=[
 F holds the stateless forms of the layers and losses; nn.init fills
 parameters in place (PyTorch's initialisers).]=],
-   names = {"nn.functional.relu", "nn.functional.sigmoid", "nn.functional.tanh", "nn.functional.softmax",
-            "nn.functional.log_softmax", "nn.functional.linear", "nn.functional.conv2d",
+   names = ops("F", "nn.functional.", "", {"nn.functional.softmax", "nn.functional.log_softmax", "nn.functional.linear", "nn.functional.conv2d",
             "nn.functional.max_pool2d", "nn.functional.batch_norm", "nn.functional.dropout",
             "torch.avg_pool2d", "nn.init.kaiming_uniform_", "nn.init.xavier_uniform_", "nn.init.uniform_",
             "nn.init.normal_", "nn.init.zeros_", "nn.init.ones_", "nn.init.constant_",
-            "nn.init.calculate_gain"}},
+            "nn.init.calculate_gain"})},
 
   {id = "optim", title = "Optimizers and learning-rate schedules",
    intro = [=[
