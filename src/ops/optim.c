@@ -36,58 +36,40 @@ static em_status check_like_param(const char *op, const em_tensor *const *all, c
     return EM_OK;
 }
 
-/* t = t op s in place, s rounded to t's dtype first (a wrapped number). */
-static em_status scalar_(em_binary_op op, em_tensor *t, double s)
-{
-    em_tensor *sc = em_op_scalar(s, t->dtype, em_tensor_backend(t), true);
-    em_status st = sc ? em_op_binary_(op, t, sc) : em_last_status();
-    em_tensor_release(sc);
-    return st;
-}
-
-/* Adam from the required tier, line by line as backend.h's formula (g2 is
-** the decayed gradient, tmp the second term of each update):
-**   AdamW: p = p * (1 - lr wd);  Adam: g2 = g + p * wd
-**   m = m * b1 + g2 * (1 - b1)
-**   v = v * b2 + (g2 * g2) * (1 - b2)
-**   denom = sqrt(v) / sqrt(1 - b2^t) + eps
-**   p = p + (m / denom) * -(lr / (1 - b1^t)) */
+/* Adam from the required tier, line by line as backend.h's formula, out of
+** place, then one write into each of p, m, v (one version bump each, as
+** the fused kernel's):
+**   AdamW: p1 = p * (1 - lr wd);  Adam: g1 = g + p * wd
+**   m1 = m * b1 + g1 * (1 - b1)
+**   v1 = v * b2 + (g1 * g1) * (1 - b2)
+**   denom = sqrt(v1) / sqrt(1 - b2^t) + eps
+**   p = p1 + (m1 / denom) * -(lr / (1 - b1^t)) */
 static em_status adam_composed(em_tensor *p, const em_tensor *g, em_tensor *m, em_tensor *v, const em_adam_args *a)
 {
-    em_tensor *g2 = NULL, *t1 = NULL, *t2 = NULL, *d = NULL, *u = NULL;
-    em_status st = EM_OK;
-    if (a->decoupled) st = scalar_(EM_B_MUL, p, 1.0 - a->lr * a->weight_decay);
-    if (st == EM_OK && !a->decoupled && a->weight_decay != 0.0) {
-        em_tensor *pw = em_op_binary_scalar(EM_B_MUL, p, a->weight_decay);
-        g2 = pw ? em_op_binary(EM_B_ADD, g, pw) : NULL;
-        em_tensor_release(pw);
-        st = g2 ? EM_OK : em_last_status();
-    }
-    const em_tensor *gg = g2 ? g2 : g;
-    if (st == EM_OK) st = scalar_(EM_B_MUL, m, a->beta1);
-    t1 = st == EM_OK ? em_op_binary_scalar(EM_B_MUL, gg, 1.0 - a->beta1) : NULL;
-    if (st == EM_OK) st = t1 ? em_op_binary_(EM_B_ADD, m, t1) : em_last_status();
-    if (st == EM_OK) st = scalar_(EM_B_MUL, v, a->beta2);
-    em_tensor *sq = st == EM_OK ? em_op_binary(EM_B_MUL, gg, gg) : NULL;
-    t2 = sq ? em_op_binary_scalar(EM_B_MUL, sq, 1.0 - a->beta2) : NULL;
-    em_tensor_release(sq);
-    if (st == EM_OK) st = t2 ? em_op_binary_(EM_B_ADD, v, t2) : em_last_status();
-    if (st == EM_OK) {
-        em_tensor *sv = em_op_unary(EM_U_SQRT, v, 0, 0);
-        em_tensor *q = sv ? em_op_binary_scalar(EM_B_DIV, sv, sqrt(1.0 - pow(a->beta2, a->step))) : NULL;
-        d = q ? em_op_binary_scalar(EM_B_ADD, q, a->eps) : NULL;
-        em_tensor *r = d ? em_op_binary(EM_B_DIV, m, d) : NULL;
-        u = r ? em_op_binary_scalar(EM_B_MUL, r, -(a->lr / (1.0 - pow(a->beta1, a->step)))) : NULL;
-        st = u ? em_op_binary_(EM_B_ADD, p, u) : em_last_status();
-        em_tensor_release(sv);
-        em_tensor_release(q);
-        em_tensor_release(r);
-    }
-    em_tensor_release(g2);
-    em_tensor_release(t1);
-    em_tensor_release(t2);
-    em_tensor_release(d);
-    em_tensor_release(u);
+    bool decay = !a->decoupled && a->weight_decay != 0.0;
+    em_tensor *p1 = a->decoupled ? em_op_binary_scalar(EM_B_MUL, p, 1.0 - a->lr * a->weight_decay) : NULL;
+    em_tensor *pw = decay ? em_op_binary_scalar(EM_B_MUL, p, a->weight_decay) : NULL;
+    em_tensor *g1 = pw ? em_op_binary(EM_B_ADD, g, pw) : NULL;
+    const em_tensor *gg = decay ? g1 : g, *pp = a->decoupled ? p1 : p;
+    bool ok = gg && pp;
+    em_tensor *mb = ok ? em_op_binary_scalar(EM_B_MUL, m, a->beta1) : NULL;
+    em_tensor *gb = mb ? em_op_binary_scalar(EM_B_MUL, gg, 1.0 - a->beta1) : NULL;
+    em_tensor *m1 = gb ? em_op_binary(EM_B_ADD, mb, gb) : NULL;
+    em_tensor *vb = m1 ? em_op_binary_scalar(EM_B_MUL, v, a->beta2) : NULL;
+    em_tensor *sq = vb ? em_op_binary(EM_B_MUL, gg, gg) : NULL;
+    em_tensor *sb = sq ? em_op_binary_scalar(EM_B_MUL, sq, 1.0 - a->beta2) : NULL;
+    em_tensor *v1 = sb ? em_op_binary(EM_B_ADD, vb, sb) : NULL;
+    em_tensor *sv = v1 ? em_op_unary(EM_U_SQRT, v1, 0, 0) : NULL;
+    em_tensor *q = sv ? em_op_binary_scalar(EM_B_DIV, sv, sqrt(1.0 - pow(a->beta2, a->step))) : NULL;
+    em_tensor *d = q ? em_op_binary_scalar(EM_B_ADD, q, a->eps) : NULL;
+    em_tensor *r = d ? em_op_binary(EM_B_DIV, m1, d) : NULL;
+    em_tensor *u = r ? em_op_binary_scalar(EM_B_MUL, r, -(a->lr / (1.0 - pow(a->beta1, a->step)))) : NULL;
+    em_tensor *pn = u ? em_op_binary(EM_B_ADD, pp, u) : NULL;
+    em_status st = pn && em_op_copy_(m, m1) == EM_OK && em_op_copy_(v, v1) == EM_OK && em_op_copy_(p, pn) == EM_OK
+                       ? EM_OK
+                       : em_last_status();
+    em_tensor *all[] = {p1, pw, g1, mb, gb, m1, vb, sq, sb, v1, sv, q, d, r, u, pn};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) em_tensor_release(all[i]);
     return st;
 }
 
