@@ -508,16 +508,19 @@ static void pooled_shape(int x_ndim, const int64_t *x_shape, const em_window2d *
 static em_tensor *last_nan_wins(const em_tensor *col, const em_tensor *kf)
 {
     int64_t K = col->shape[1], kshape[3] = {1, K, 1};
-    em_tensor *nan = em_op_binary(EM_B_NE, col, col);
+    int64_t *ks = malloc((size_t)K * sizeof *ks);    /* 1, 2, ..., K on the device */
+    for (int64_t i = 0; ks && i < K; i++) ks[i] = i + 1;
+    em_tensor *nan = ks ? em_op_binary(EM_B_NE, col, col) : NULL;
     em_tensor *n64 = nan ? em_op_to_dtype(nan, EM_INT64) : NULL;
-    em_tensor *ar = n64 ? em_op_arange(1.0, (double)K + 1.0, 1.0, EM_INT64) : NULL;
-    em_tensor *ar3 = ar ? em_op_view(ar, 3, kshape) : NULL;
+    em_tensor *ar3 = n64 ? em_op_from_host(ks, 3, kshape, EM_INT64, em_tensor_backend(col)) : NULL;
+    if (!ks) em_fail(EM_ERR_MEMORY, "max_pool2d: out of memory");
+    free(ks);
     em_tensor *pos = ar3 ? em_op_binary(EM_B_MUL, n64, ar3) : NULL;
     em_tensor *last = pos ? em_op_reduce(EM_R_MAX, pos, 1u << 1, false) : NULL;
     em_tensor *has = last ? em_op_binary_scalar(EM_B_GT, last, 0.0) : NULL;
     em_tensor *lm1 = has ? em_op_binary_scalar(EM_B_SUB, last, 1.0) : NULL;
     em_tensor *k = lm1 ? em_op_where(has, lm1, kf) : NULL;
-    em_tensor *all[] = {nan, n64, ar, ar3, pos, last, has, lm1};
+    em_tensor *all[] = {nan, n64, ar3, pos, last, has, lm1};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) em_tensor_release(all[t]);
     return k;
 }
@@ -527,7 +530,9 @@ static em_tensor *last_nan_wins(const em_tensor *col, const em_tensor *kf)
 ** col (P, kh kw, L), then (out, k) = max over dim 1 (ties: the first max;
 ** NaNs: the last NaN, as the kernel). The arg-max
 ** k = i kw + j of output l = (oy, ox) sits in its plane at
-**   idx = (oy sh - ph + i dh) w + (ox sw - pw + j dw) = base[l] + i dh w + j dw */
+**   idx = (oy sh - ph + i dh) w + (ox sw - pw + j dw) = base[l] + i dh w + j dw
+** except where the max is -inf: there idx = first[l], the window's first tap
+** inside the input (the kernel skips the padding). */
 static em_status max_pool2d_composed(const em_tensor *xc, const em_window2d *g, em_tensor *out, em_tensor *idx)
 {
     const em_backend *be = em_tensor_backend(xc);
@@ -538,9 +543,14 @@ static em_status max_pool2d_composed(const em_tensor *xc, const em_window2d *g, 
     int64_t pshape[4] = {P, 1, Hp, Wp}, xshape[4] = {P, 1, g->h, g->w}, cshape[3] = {P, K, L}, oshape[2] = {P, L};
     em_window2d pg = *g;
     pg.n = P, pg.c = 1, pg.h = Hp, pg.w = Wp, pg.ph = pg.pw = 0;
-    int64_t *base = malloc((size_t)L * sizeof *base);
-    for (int64_t l = 0; base && l < L; l++)
-        base[l] = ((l / g->ow) * g->sh - g->ph) * g->w + (l % g->ow) * g->sw - g->pw;
+    int64_t *base = malloc(2 * (size_t)L * sizeof *base), *first = base ? base + L : NULL;
+    for (int64_t l = 0; base && l < L; l++) {
+        int64_t h0 = (l / g->ow) * g->sh - g->ph, w0 = (l % g->ow) * g->sw - g->pw;
+        base[l] = h0 * g->w + w0;
+        if (h0 < 0) h0 += (-h0 + g->dh - 1) / g->dh * g->dh;   /* the first tap inside the input */
+        if (w0 < 0) w0 += (-w0 + g->dw - 1) / g->dw * g->dw;
+        first[l] = h0 * g->w + w0;
+    }
     em_tensor *padded = em_op_full(4, pshape, -INFINITY, xc->dtype, be);
     em_tensor *rows = padded ? em_op_narrow(padded, 2, g->ph, g->h) : NULL;
     em_tensor *inside = rows ? em_op_narrow(rows, 3, g->pw, g->w) : NULL;
@@ -558,13 +568,17 @@ static em_status max_pool2d_composed(const em_tensor *xc, const em_window2d *g, 
     em_tensor *dj = di ? em_op_binary_scalar(EM_B_MUL, j, (double)g->dw) : NULL;
     em_tensor *off = dj ? em_op_binary(EM_B_ADD, di, dj) : NULL;
     em_tensor *bt = off && base ? em_op_from_host(base, 1, &L, EM_INT64, be) : NULL;
-    em_tensor *pos = bt ? em_op_binary(EM_B_ADD, off, bt) : NULL;
+    em_tensor *pos0 = bt ? em_op_binary(EM_B_ADD, off, bt) : NULL;
+    /* a window whose max is -inf (no NaN): its first tap inside, as the kernel, never the padding */
+    em_tensor *ninf = pos0 ? em_op_binary_scalar(EM_B_EQ, vals, -INFINITY) : NULL;
+    em_tensor *ft = ninf ? em_op_from_host(first, 1, &L, EM_INT64, be) : NULL;
+    em_tensor *pos = ft ? em_op_where(ninf, ft, pos0) : NULL;
     em_tensor *out2 = pos ? em_op_view(out, 2, oshape) : NULL, *idx2 = out2 ? em_op_view(idx, 2, oshape) : NULL;
     if (st == EM_OK)
         st = idx2 && em_op_copy_(out2, vals) == EM_OK && em_op_copy_(idx2, pos) == EM_OK
                  ? EM_OK
                  : base ? em_last_status() : em_fail(EM_ERR_MEMORY, "max_pool2d: out of memory");
-    em_tensor *all[] = {padded, rows, inside, x4, col, vals, kf, k, i, ikw, j, di, dj, off, bt, pos, out2, idx2};
+    em_tensor *all[] = {padded, rows, inside, x4, col, vals, kf, k, i, ikw, j, di, dj, off, bt, pos0, ninf, ft, pos, out2, idx2};
     for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) em_tensor_release(all[t]);
     free(base);
     return st;

@@ -40,6 +40,13 @@ local function run_model(dtype, R, names)
   local pd = torch.max_pool2d(ze, 2, {stride = 1, dilation = 2})
   node(p); node(pd)
   put("pool", p); put("pool_dilated", pd); R[tag .. "pool_indices"] = idx
+  -- windows of -inf beside the padding (the index of the first tap inside),
+  -- two NaNs in one window (the last NaN's index)
+  local xi = torch.randn(1, 2, 5, 5):to(dtype)
+  xi[1][1]:fill_(-math.huge)
+  xi[1][2][1][1], xi[1][2][1][2] = 0 / 0, 0 / 0
+  local pv, pi = torch.max_pool2d(xi, 3, {stride = 2, padding = 1, return_indices = true})
+  put("pool_inf_nan", pv); R[tag .. "pool_inf_nan_indices"] = pi
   -- dropout (random masks: drawn on the host in either mode, the same stream)
   local h = torch.dropout(p:flatten(2), 0.25, true)
   node(h)
