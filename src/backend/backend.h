@@ -11,7 +11,20 @@
 **   - unless a kernel says otherwise, inputs and output share one dtype;
 **   - an output never partially overlaps an input (the ops layer copies first);
 **     it may be the very same window (in-place: out == a).
-** A leaf header: it includes only dtype.h, op_info.h and status.h. */
+** A leaf header: it includes only dtype.h, op_info.h and status.h.
+**
+** Two tiers. The REQUIRED kernels (memory and host copies, fill, copy,
+** strided unary/binary/where, reduce, gemm, index_select/index_add/gather/
+** scatter_add, and the im2col/col2im layout transforms) must all be given:
+** every op in src/ops is built from them. The OPTIONAL fused kernels (the
+** EM_FUSED_OPS list below: softmax, the class losses, batch-norm helpers,
+** max pooling, conv2d, the optimizer steps) are speed-ups: a caller asks
+** supports(op, dtype) once per op and, when the answer is no, src/ops
+** composes the same result (up to float rounding) from the required tier,
+** with the same autograd nodes. So a new device starts with the required
+** tier and supports = NULL, and adds fused kernels one at a time.
+** EMBER_FUSED=0 in the environment makes the CPU answer no to every one
+** (the primitives-only mode the test suite also runs in). */
 #ifndef EMBER_BACKEND_H
 #define EMBER_BACKEND_H
 
@@ -91,6 +104,42 @@ typedef struct em_class_loss {
     bool logits;                   /* true: x are logits (cross_entropy); false: log-probs (nll_loss) */
 } em_class_loss;
 
+/* --- optional fused kernels ---
+** The one list of the optional tier: X(ENUM, "name"). Every fused kernel of
+** em_backend below is asked for through supports(EM_FUSED_<ENUM>, dtype);
+** the enum and the names are derived from this list. */
+#define EM_FUSED_OPS(X)                                                          \
+    X(SOFTMAX, "softmax")                 /* softmax(log = false) */             \
+    X(LOG_SOFTMAX, "log_softmax")         /* softmax(log = true) */              \
+    X(CLASS_LOSS, "class_loss")                                                  \
+    X(CLASS_LOSS_BACKWARD, "class_loss_backward")                                \
+    X(BN_STATS, "bn_stats")                                                      \
+    X(CHANNEL_AFFINE, "channel_affine")                                          \
+    X(BN_BACKWARD_REDUCE, "bn_backward_reduce")                                  \
+    X(MAX_POOL2D, "max_pool2d")                                                  \
+    X(MAX_POOL2D_BACKWARD, "max_pool2d_backward")                                \
+    X(CONV2D, "conv2d")                                                          \
+    X(ADAM_STEP, "adam_step")                                                    \
+    X(SGD_STEP, "sgd_step")
+
+typedef enum em_fused_op {
+#define EM_FUSED_ENUM_(e, name) EM_FUSED_##e,
+    EM_FUSED_OPS(EM_FUSED_ENUM_)
+#undef EM_FUSED_ENUM_
+    EM_FUSED_NUM_OPS
+} em_fused_op;
+
+/* The op's name ("log_softmax"), for messages and tests. */
+static inline const char *em_fused_op_name(em_fused_op op)
+{
+    static const char *const names[EM_FUSED_NUM_OPS + 1] = {
+#define EM_FUSED_NAME_(e, name) name,
+        EM_FUSED_OPS(EM_FUSED_NAME_)
+#undef EM_FUSED_NAME_
+        NULL};
+    return op >= 0 && op < EM_FUSED_NUM_OPS ? names[op] : "?";
+}
+
 typedef struct em_adam_args {
     double lr, beta1, beta2, eps, weight_decay;
     double step;                /* t, counted from 1 */
@@ -107,6 +156,11 @@ typedef struct em_backend {
     em_status (*copy_from_host)(void *dst, const void *src, size_t nbytes);
     em_status (*copy_to_host)(void *dst, const void *src, size_t nbytes);
     em_status (*synchronize)(void);                /* NULL: always synchronous */
+
+    /* --- the optional tier: does this device run fused op `op` on dtype dt?
+    ** NULL: no fused kernels at all. Callers ask through
+    ** em_backend_supports, once per op (never per element). */
+    bool (*supports)(em_fused_op op, em_dtype dt);
 
     /* --- elementwise --- */
     /* out[i] = value converted to out->dtype (bool: value != 0). */
@@ -169,6 +223,9 @@ typedef struct em_backend {
                              const em_kview *src);
 
     /* --- neural-network kernels (cpu: cpu_nn.c; callers: ops/nn.c) ---
+    ** im2col and col2im are REQUIRED (conv2d's and avg_pool2d's building
+    ** blocks); every kernel after them is OPTIONAL: called only when
+    ** supports() says yes for its EM_FUSED_* op, and may be NULL otherwise.
     ** Every buffer is contiguous and row-major; values are float32 or
     ** float64 (dt), class targets and pooling indices int64. Shapes are
     ** given in the comments, in the names of the arguments.
@@ -177,14 +234,15 @@ typedef struct em_backend {
     **   (0 where that falls in the padding).
     ** col2im: the adjoint: x (n, c, h, w) = zeros, then every col entry added
     **   back at the position it was read from. */
-    /* conv2d (optional, NULL when absent): one pass of a conv2d by a
-    **   convolution library (see em_conv_pass; bias may be NULL). Returns
-    **   false, having written nothing useful, when it does not take the case
-    **   (dtype, library error); the caller then uses im2col + gemm. */
-    bool (*conv2d)(em_conv_pass pass, em_dtype dt, const em_window2d *g, int64_t O, const void *a,
-                   const void *b, const void *bias, void *out);
     em_status (*im2col)(em_dtype dt, const em_window2d *g, const void *x, void *col);
     em_status (*col2im)(em_dtype dt, const em_window2d *g, const void *col, void *x);
+    /* --- optional from here on (EM_FUSED_OPS) ---
+    ** conv2d (EM_FUSED_CONV2D): one pass of a conv2d by a convolution
+    **   library (see em_conv_pass; bias may be NULL). Returns false, having
+    **   written nothing useful, when it does not take the case (library
+    **   error); the caller then uses im2col + gemm. */
+    bool (*conv2d)(em_conv_pass pass, em_dtype dt, const em_window2d *g, int64_t O, const void *a,
+                   const void *b, const void *bias, void *out);
     /* max_pool2d: x (n, c, h, w) -> out, idx (n, c, oh, ow); padding is -inf;
     ** idx is the 0-based position iy*w + ix of the max inside its plane; NaN
     ** wins (the last NaN of a window), ties keep the first max. */
@@ -247,6 +305,12 @@ typedef struct em_backend {
     em_status (*sgd_step)(em_dtype dt, int64_t n, void *p, const void *g, double lr, double weight_decay,
                           bool maximize);
 } em_backend;
+
+/* The one question before a fused kernel: be offers EM_FUSED op for dt. */
+static inline bool em_backend_supports(const em_backend *be, em_fused_op op, em_dtype dt)
+{
+    return be->supports && be->supports(op, dt);
+}
 
 /* The backend for a device type, or NULL when it is not compiled in or no
 ** device is present; answered by the device registry (device.h, which also

@@ -5,7 +5,12 @@
 ** group batched over the images; avg_pool2d reuses im2col/col2im. Every
 ** window's sizes are checked in 64 bits here, before any kernel indexes
 ** with them. The losses, batch norm and random masks are in nn_loss.c;
-** autograd in grad_nn.c. */
+** autograd in grad_nn.c.
+** The fused kernels (conv2d, max_pool2d and its backward, softmax,
+** channel_affine) are optional in the backend (backend.h): each call asks
+** em_backend_supports once and otherwise runs the composed version written
+** next to it from the required tier (same results up to float rounding). */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,6 +333,17 @@ static const void *columns(const em_window2d *g, const em_tensor *xc, em_tensor 
     return data_of(col);
 }
 
+/* out (.., O, oh, ow) += bias (O) broadcast as (O, 1, 1): conv2d's bias
+** without the fused channel_affine. */
+static em_status bias_add_(em_tensor *out, const em_tensor *bias, int64_t O)
+{
+    int64_t shape[3] = {O, 1, 1};
+    em_tensor *b3 = em_op_view(bias, 3, shape);
+    em_status st = b3 ? em_op_binary_(EM_B_ADD, out, b3) : em_last_status();
+    em_tensor_release(b3);
+    return st;
+}
+
 /* The fallback's products, per group gi of G: the weight's rows
 ** [gi Og, (gi + 1) Og) (Og = O / G) read the column rows [gi Kg, (gi + 1) Kg)
 ** (Kg = K / G = C / G kh kw) and write the output channels of the group. */
@@ -343,11 +359,12 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
     em_tensor *xc = em_op_contiguous(x), *wc = xc ? em_op_contiguous(w) : NULL, *col = NULL;
     em_tensor *out = wc ? em_tensor_empty(3 + batched, shape + !batched, x->dtype, be) : NULL;
     em_tensor *bc = out && b ? em_op_contiguous(b) : NULL, *ones = NULL;
-    bool done = out && be->conv2d && (!b || bc) &&
+    bool done = out && em_backend_supports(be, EM_FUSED_CONV2D, x->dtype) && (!b || bc) &&
                 be->conv2d(EM_CONV_FORWARD, x->dtype, &g, O, data_of(xc), data_of(wc), b ? data_of(bc) : NULL,
                            data_of(out));
-    if (!done && bc) ones = em_op_full(1, &O, 1.0, x->dtype, be);   /* the fallback's bias pass */
-    em_status st = done || (out && (!b || ones) && col_buffer(&g, nb, x, &col)) ? EM_OK : EM_ERR_MEMORY;
+    bool affine = em_backend_supports(be, EM_FUSED_CHANNEL_AFFINE, x->dtype);
+    if (!done && bc && affine) ones = em_op_full(1, &O, 1.0, x->dtype, be);   /* the fallback's bias pass */
+    em_status st = done || (out && (!b || ones || !affine) && col_buffer(&g, nb, x, &col)) ? EM_OK : EM_ERR_MEMORY;
     size_t es = em_dtype_size(x->dtype);
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
         int64_t cnt = g.n - b0 < nb ? g.n - b0 : nb;
@@ -359,9 +376,11 @@ em_tensor *em_op_conv2d(const em_tensor *x, const em_tensor *w, const em_tensor 
                           (char *)data_of(out) + (size_t)((b0 * O + gi * Og) * L) * es, L, O * L, cnt);
     }
     /* out[n][o] += bias[o], in place (1 * out + bias) */
-    if (!done && st == EM_OK && b)
+    if (!done && st == EM_OK && b && affine)
         st = be->channel_affine(x->dtype, data_of(out), NULL, NULL, g.n, O, L, data_of(ones), NULL, data_of(bc),
                                 data_of(out));
+    else if (!done && st == EM_OK && b)   /* composed: out += bias viewed (O, 1, 1) */
+        st = bias_add_(out, bc, O);
     if (st != EM_OK && out && em_last_status() != EM_OK) em_error_prefix("conv2d");
     em_tensor_release(xc);
     em_tensor_release(wc);
@@ -386,7 +405,7 @@ em_tensor *em_op_conv2d_grad_input(const em_tensor *g_out, const em_tensor *w, i
     size_t es = em_dtype_size(w->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *wc = gc ? em_op_contiguous(w) : NULL, *col = NULL;
     em_tensor *dx = wc ? em_tensor_empty(x_ndim, x_shape, w->dtype, be) : NULL;
-    bool done = dx && be->conv2d &&
+    bool done = dx && em_backend_supports(be, EM_FUSED_CONV2D, w->dtype) &&
                 be->conv2d(EM_CONV_GRAD_INPUT, w->dtype, &g, O, data_of(gc), data_of(wc), NULL, data_of(dx));
     em_status st = done || (dx && col_buffer(&g, nb, w, &col)) ? EM_OK : EM_ERR_MEMORY;
     for (int64_t b0 = 0; !done && st == EM_OK && b0 < g.n; b0 += nb) {
@@ -425,7 +444,7 @@ em_tensor *em_op_conv2d_grad_weight(const em_tensor *g_out, const em_tensor *x, 
     size_t es = em_dtype_size(x->dtype);
     em_tensor *gc = em_op_contiguous(g_out), *xc = gc ? em_op_contiguous(x) : NULL, *col = NULL;
     em_tensor *dw = xc ? em_tensor_empty(4, w_shape, x->dtype, be) : NULL;
-    bool done = dw && be->conv2d &&
+    bool done = dw && em_backend_supports(be, EM_FUSED_CONV2D, x->dtype) &&
                 be->conv2d(EM_CONV_GRAD_WEIGHT, x->dtype, &g, O, data_of(gc), data_of(xc), NULL, data_of(dw));
     /* the fallback adds image by image into zeros */
     em_status st = done || (dw && em_op_fill_(dw, 0.0) == EM_OK && col_buffer(&g, nb, x, &col)) ? EM_OK
@@ -483,6 +502,88 @@ static void pooled_shape(int x_ndim, const int64_t *x_shape, const em_window2d *
     shape[x_ndim - 1] = g->ow;
 }
 
+/* The kernel's arg-max rule over dim 1 of col (P, K, L), given kf, the
+** first max's position: where a window holds NaNs, the last NaN wins:
+**   last = max over k of (k + 1) [col_k is NaN];  k = last > 0 ? last - 1 : kf */
+static em_tensor *last_nan_wins(const em_tensor *col, const em_tensor *kf)
+{
+    int64_t K = col->shape[1], kshape[3] = {1, K, 1};
+    int64_t *ks = malloc((size_t)K * sizeof *ks);    /* 1, 2, ..., K on the device */
+    for (int64_t i = 0; ks && i < K; i++) ks[i] = i + 1;
+    em_tensor *nan = ks ? em_op_binary(EM_B_NE, col, col) : NULL;
+    em_tensor *n64 = nan ? em_op_to_dtype(nan, EM_INT64) : NULL;
+    em_tensor *ar3 = n64 ? em_op_from_host(ks, 3, kshape, EM_INT64, em_tensor_backend(col)) : NULL;
+    if (!ks) em_fail(EM_ERR_MEMORY, "max_pool2d: out of memory");
+    free(ks);
+    em_tensor *pos = ar3 ? em_op_binary(EM_B_MUL, n64, ar3) : NULL;
+    em_tensor *last = pos ? em_op_reduce(EM_R_MAX, pos, 1u << 1, false) : NULL;
+    em_tensor *has = last ? em_op_binary_scalar(EM_B_GT, last, 0.0) : NULL;
+    em_tensor *lm1 = has ? em_op_binary_scalar(EM_B_SUB, last, 1.0) : NULL;
+    em_tensor *k = lm1 ? em_op_where(has, lm1, kf) : NULL;
+    em_tensor *all[] = {nan, n64, ar3, pos, last, has, lm1};
+    for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) em_tensor_release(all[t]);
+    return k;
+}
+
+/* max_pool2d from the required tier, into out and idx (P = n c planes):
+** the planes padded with -inf to (P, 1, Hp, Wp), unfolded by im2col into
+** col (P, kh kw, L), then (out, k) = max over dim 1 (ties: the first max;
+** NaNs: the last NaN, as the kernel). The arg-max
+** k = i kw + j of output l = (oy, ox) sits in its plane at
+**   idx = (oy sh - ph + i dh) w + (ox sw - pw + j dw) = base[l] + i dh w + j dw
+** except where the max is -inf: there idx = first[l], the window's first tap
+** inside the input (the kernel skips the padding). */
+static em_status max_pool2d_composed(const em_tensor *xc, const em_window2d *g, em_tensor *out, em_tensor *idx)
+{
+    const em_backend *be = em_tensor_backend(xc);
+    int64_t P = g->n * g->c, L = g->oh * g->ow, K = g->kh * g->kw;
+    int64_t Hp = (g->oh - 1) * g->sh + (g->kh - 1) * g->dh + 1, Wp = (g->ow - 1) * g->sw + (g->kw - 1) * g->dw + 1;
+    Hp = Hp > g->h + 2 * g->ph ? Hp : g->h + 2 * g->ph;
+    Wp = Wp > g->w + 2 * g->pw ? Wp : g->w + 2 * g->pw;
+    int64_t pshape[4] = {P, 1, Hp, Wp}, xshape[4] = {P, 1, g->h, g->w}, cshape[3] = {P, K, L}, oshape[2] = {P, L};
+    em_window2d pg = *g;
+    pg.n = P, pg.c = 1, pg.h = Hp, pg.w = Wp, pg.ph = pg.pw = 0;
+    int64_t *base = malloc(2 * (size_t)L * sizeof *base), *first = base ? base + L : NULL;
+    for (int64_t l = 0; base && l < L; l++) {
+        int64_t h0 = (l / g->ow) * g->sh - g->ph, w0 = (l % g->ow) * g->sw - g->pw;
+        base[l] = h0 * g->w + w0;
+        if (h0 < 0) h0 += (-h0 + g->dh - 1) / g->dh * g->dh;   /* the first tap inside the input */
+        if (w0 < 0) w0 += (-w0 + g->dw - 1) / g->dw * g->dw;
+        first[l] = h0 * g->w + w0;
+    }
+    em_tensor *padded = em_op_full(4, pshape, -INFINITY, xc->dtype, be);
+    em_tensor *rows = padded ? em_op_narrow(padded, 2, g->ph, g->h) : NULL;
+    em_tensor *inside = rows ? em_op_narrow(rows, 3, g->pw, g->w) : NULL;
+    em_tensor *x4 = inside ? em_op_view(xc, 4, xshape) : NULL;
+    em_tensor *col = x4 && em_op_copy_(inside, x4) == EM_OK ? em_tensor_empty(3, cshape, xc->dtype, be) : NULL;
+    em_tensor *vals = NULL, *kf = NULL, *k = NULL;
+    em_status st = col ? be->im2col(xc->dtype, &pg, data_of(padded), data_of(col)) : em_last_status();
+    if (st == EM_OK) st = em_op_reduce_dim_idx(EM_R_MAX, col, 1, false, &vals, &kf);
+    if (st == EM_OK) k = last_nan_wins(col, kf);
+    if (st == EM_OK && !k) st = em_last_status();
+    em_tensor *i = st == EM_OK ? em_op_binary_scalar(EM_B_FLOOR_DIV, k, (double)g->kw) : NULL;   /* k / kw */
+    em_tensor *ikw = i ? em_op_binary_scalar(EM_B_MUL, i, (double)g->kw) : NULL;
+    em_tensor *j = ikw ? em_op_binary(EM_B_SUB, k, ikw) : NULL;                                  /* k % kw */
+    em_tensor *di = j ? em_op_binary_scalar(EM_B_MUL, i, (double)(g->dh * g->w)) : NULL;
+    em_tensor *dj = di ? em_op_binary_scalar(EM_B_MUL, j, (double)g->dw) : NULL;
+    em_tensor *off = dj ? em_op_binary(EM_B_ADD, di, dj) : NULL;
+    em_tensor *bt = off && base ? em_op_from_host(base, 1, &L, EM_INT64, be) : NULL;
+    em_tensor *pos0 = bt ? em_op_binary(EM_B_ADD, off, bt) : NULL;
+    /* a window whose max is -inf (no NaN): its first tap inside, as the kernel, never the padding */
+    em_tensor *ninf = pos0 ? em_op_binary_scalar(EM_B_EQ, vals, -INFINITY) : NULL;
+    em_tensor *ft = ninf ? em_op_from_host(first, 1, &L, EM_INT64, be) : NULL;
+    em_tensor *pos = ft ? em_op_where(ninf, ft, pos0) : NULL;
+    em_tensor *out2 = pos ? em_op_view(out, 2, oshape) : NULL, *idx2 = out2 ? em_op_view(idx, 2, oshape) : NULL;
+    if (st == EM_OK)
+        st = idx2 && em_op_copy_(out2, vals) == EM_OK && em_op_copy_(idx2, pos) == EM_OK
+                 ? EM_OK
+                 : base ? em_last_status() : em_fail(EM_ERR_MEMORY, "max_pool2d: out of memory");
+    em_tensor *all[] = {padded, rows, inside, x4, col, vals, kf, k, i, ikw, j, di, dj, off, bt, pos0, ninf, ft, pos, out2, idx2};
+    for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) em_tensor_release(all[t]);
+    free(base);
+    return st;
+}
+
 em_status em_op_max_pool2d(const em_tensor *x, const em_pool2d_opts *o, em_tensor **out, em_tensor **indices)
 {
     em_window2d g;
@@ -494,8 +595,10 @@ em_status em_op_max_pool2d(const em_tensor *x, const em_pool2d_opts *o, em_tenso
     em_tensor *xc = em_op_contiguous(x);
     *out = xc ? em_tensor_empty(x->ndim, shape, x->dtype, be) : NULL;
     *indices = *out ? em_tensor_empty(x->ndim, shape, EM_INT64, be) : NULL;
-    em_status st = *indices ? be->max_pool2d(x->dtype, &g, data_of(xc), data_of(*out), data_of(*indices))
-                            : em_last_status();
+    em_status st = !*indices ? em_last_status()
+                   : em_backend_supports(be, EM_FUSED_MAX_POOL2D, x->dtype)
+                       ? be->max_pool2d(x->dtype, &g, data_of(xc), data_of(*out), data_of(*indices))
+                       : max_pool2d_composed(xc, &g, *out, *indices);
     em_tensor_release(xc);
     if (st != EM_OK) {
         em_tensor_release(*out);
@@ -523,6 +626,18 @@ em_tensor *em_op_max_pool2d_backward(const em_tensor *g, const em_tensor *indice
     }
     const em_backend *be = em_tensor_backend(g);
     em_tensor *gc = em_op_contiguous(g), *ic = gc ? em_op_contiguous(indices) : NULL;
+    if (!em_backend_supports(be, EM_FUSED_MAX_POOL2D_BACKWARD, g->dtype)) {
+        /* composed: dx (planes, plane_n) = zeros, scatter_add(dx, 1, idx (planes, L), g (planes, L)) */
+        int64_t zshape[2] = {planes, plane_n}, gshape[2] = {planes, L};
+        em_tensor *z = ic ? em_op_full(2, zshape, 0.0, g->dtype, be) : NULL;
+        em_tensor *g2 = z ? em_op_view(gc, 2, gshape) : NULL, *i2 = g2 ? em_op_view(ic, 2, gshape) : NULL;
+        em_tensor *d2 = i2 ? em_op_scatter_add(z, 1, i2, g2) : NULL;
+        em_tensor *dx = d2 ? em_op_view(d2, x_ndim, x_shape) : NULL;
+        if (i2 && !d2) em_error_prefix("max_pool2d_backward");
+        em_tensor *all[] = {gc, ic, z, g2, i2, d2};
+        for (size_t t = 0; t < sizeof all / sizeof all[0]; t++) em_tensor_release(all[t]);
+        return dx;
+    }
     em_tensor *dx = ic ? em_tensor_empty(x_ndim, x_shape, g->dtype, be) : NULL;
     if (dx && be->max_pool2d_backward(g->dtype, planes, plane_n, L, data_of(gc), data_of(ic), data_of(dx)) != EM_OK) {
         em_tensor_release(dx);
@@ -660,6 +775,28 @@ em_tensor *em_op_avg_pool2d_backward(const em_tensor *g_out, int x_ndim, const i
 
 /* --- softmax --- */
 
+/* softmax from the required tier, along dim d (m = max over d, kept):
+**   softmax:     y = exp(x - m) / sum exp(x - m)
+**   log_softmax: y = (x - m) - log(sum exp(x - m)) */
+static em_tensor *softmax_composed(const em_tensor *x, int d, bool log)
+{
+    if (em_tensor_numel(x) == 0) return em_op_clone(x);   /* no max of nothing */
+    uint32_t mask = x->ndim ? 1u << d : 0;
+    em_tensor *m = em_op_reduce(EM_R_MAX, x, mask, true);
+    em_tensor *z = m ? em_op_binary(EM_B_SUB, x, m) : NULL;
+    em_tensor *e = z ? em_op_unary(EM_U_EXP, z, 0, 0) : NULL;
+    em_tensor *s = e ? em_op_reduce(EM_R_SUM, e, mask, true) : NULL;
+    em_tensor *ls = s && log ? em_op_unary(EM_U_LOG, s, 0, 0) : NULL;
+    em_tensor *y = !s ? NULL : log ? (ls ? em_op_binary(EM_B_SUB, z, ls) : NULL) : em_op_binary(EM_B_DIV, e, s);
+    if (!y) em_error_prefix(log ? "log_softmax" : "softmax");
+    em_tensor_release(m);
+    em_tensor_release(z);
+    em_tensor_release(e);
+    em_tensor_release(s);
+    em_tensor_release(ls);
+    return y;
+}
+
 em_tensor *em_op_softmax(const em_tensor *x, int dim, bool log)
 {
     const char *op = log ? "log_softmax" : "softmax";
@@ -669,6 +806,8 @@ em_tensor *em_op_softmax(const em_tensor *x, int dim, bool log)
     for (int i = 0; i < d; i++) outer *= x->shape[i];
     for (int i = d + 1; i < x->ndim; i++) inner *= x->shape[i];
     const em_backend *be = em_tensor_backend(x);
+    if (!em_backend_supports(be, log ? EM_FUSED_LOG_SOFTMAX : EM_FUSED_SOFTMAX, x->dtype))
+        return softmax_composed(x, d, log);
     em_tensor *xc = em_op_contiguous(x);
     em_tensor *y = xc ? em_tensor_empty(x->ndim, x->shape, x->dtype, be) : NULL;
     if (y && be->softmax(x->dtype, data_of(xc), data_of(y), outer, n, inner, log) != EM_OK) {

@@ -2,7 +2,12 @@
 ** the backend's fused class_loss kernels; binary cross entropy with logits
 ** composed of elementwise ops), batch norm (statistics, running-stat update,
 ** per-channel affine map, backward), and the random masks of bernoulli and
-** dropout. No autograd here (autograd/grad_nn.c). Declared in nn.h. */
+** dropout. No autograd here (autograd/grad_nn.c). Declared in nn.h.
+** The fused kernels (class_loss and its backward, bn_stats, channel_affine,
+** bn_backward_reduce) are optional in the backend (backend.h): each call
+** asks em_backend_supports once and otherwise runs the composed version
+** written next to it from the required tier (same results up to float
+** rounding; the autograd nodes, in grad_nn.c, do not see the difference). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -18,14 +23,14 @@ static void *data_of(const em_tensor *t)
 
 /* A pool of temporaries: a failed op makes the following ones no-ops. */
 typedef struct pool {
-    em_tensor *t[24];
+    em_tensor *t[48];
     int n;
     bool failed;
 } pool;
 
 static em_tensor *keep(pool *p, em_tensor *t)
 {
-    if (!t || p->n >= 24) {
+    if (!t || p->n >= (int)(sizeof p->t / sizeof p->t[0])) {
         if (t) em_tensor_release(t);
         p->failed = true;
         return NULL;
@@ -70,6 +75,27 @@ static em_tensor *reduce(pool *p, const em_tensor *loss, em_reduction r)
     if (r == EM_REDUCTION_MEAN) return keep(p, em_op_mean(loss, 0, false));
     if (r == EM_REDUCTION_SUM) return keep(p, em_op_reduce(EM_R_SUM, loss, 0, false));
     return (em_tensor *)loss;
+}
+
+/* A view of t with a new shape (t contiguous), kept in the pool. */
+static em_tensor *view(pool *p, const em_tensor *t, int ndim, const int64_t *shape)
+{
+    return p->failed || !t ? (p->failed = true, NULL) : keep(p, em_op_view(t, ndim, shape));
+}
+/* t (C) viewed as (1, C, 1): a per-channel value broadcast over (outer, C, inner). */
+static em_tensor *per_channel(pool *p, const em_tensor *t, int64_t C)
+{
+    int64_t shape[3] = {1, C, 1};
+    return t ? view(p, t, 3, shape) : NULL;
+}
+static em_tensor *to64(pool *p, const em_tensor *t)
+{
+    return p->failed || !t ? (p->failed = true, NULL) : keep(p, em_op_to_dtype(t, EM_FLOAT64));
+}
+/* Writes v into dst (dtype converted); a failure marks the pool. */
+static void store(pool *p, em_tensor *dst, const em_tensor *v)
+{
+    if (!p->failed && (!v || em_op_copy_(dst, v) != EM_OK)) p->failed = true;
 }
 
 /* --- class-index losses --- */
@@ -130,6 +156,59 @@ static em_status class_setup(pool *p, const char *op, const em_tensor *x, const 
     return class_weight(p, op, x, o->weight, a->classes, w);
 }
 
+/* What the composed class losses share: x as (outer, C, inner), the target
+** as t3 (outer, 1, inner) with ignored rows set to class 0, and
+** k3 (outer, 1, inner) = 1 for kept rows, 0 for ignored ones, and
+** rw = w[t] k3. The targets are checked on the host first, with the
+** kernel's message. */
+static em_status class_rows(pool *p, const em_class_loss *a, const em_tensor *x, const em_tensor *tc,
+                            const em_tensor *w, em_tensor **x3, em_tensor **t3, em_tensor **k3, em_tensor **rw)
+{
+    int64_t rows = a->outer * a->inner, xs[3] = {a->outer, a->classes, a->inner}, ts[3] = {a->outer, 1, a->inner};
+    int64_t *host = malloc(rows ? (size_t)rows * sizeof *host : 1);
+    em_status st = host ? em_op_to_host(tc, host, (size_t)rows * sizeof *host)
+                        : em_fail(EM_ERR_MEMORY, "class_loss: out of memory");
+    for (int64_t r = 0; st == EM_OK && r < rows; r++)
+        if (host[r] != a->ignore_index && (host[r] < 0 || host[r] >= a->classes))
+            st = em_fail(EM_ERR_INDEX, "target %lld is out of bounds for %lld classes", (long long)host[r],
+                         (long long)a->classes);
+    free(host);
+    if (st != EM_OK) return st;
+    em_tensor *kept = keep(p, p->failed ? NULL : em_op_binary_scalar(EM_B_NE, tc, (double)a->ignore_index));
+    em_tensor *tk = bin(p, EM_B_MUL, tc, contig(p, p->failed ? NULL : keep(p, em_op_to_dtype(kept, EM_INT64))));
+    *t3 = view(p, tk, 3, ts);
+    *x3 = view(p, x, 3, xs);
+    *k3 = view(p, p->failed ? NULL : keep(p, em_op_to_dtype(kept, x->dtype)), 3, ts);
+    em_tensor *flat = w ? view(p, tk, 1, &rows) : NULL;
+    em_tensor *wt = w && !p->failed ? view(p, keep(p, em_op_index_select(w, 0, flat)), 3, ts) : NULL;
+    *rw = w ? bin(p, EM_B_MUL, wt, *k3) : *k3;
+    return p->failed ? em_last_status() : EM_OK;
+}
+
+/* class_loss from the required tier (logp = log_softmax(x) over the classes
+** for logits, x itself for log-probs; s = smoothing, rw as in class_rows):
+**   loss = -(1 - s) rw logp[t] - s/C kept sum_c w[c] logp[c]
+**   row_weight = rw */
+static em_status class_loss_composed(pool *p, const em_class_loss *a, const em_tensor *x, const em_tensor *tc,
+                                     const em_tensor *w, em_tensor **loss, em_tensor **roww)
+{
+    em_tensor *x3, *t3, *k3, *rw;
+    if (class_rows(p, a, x, tc, w, &x3, &t3, &k3, &rw)) return em_last_status();
+    em_tensor *logp = a->logits ? keep(p, em_op_softmax(x3, 1, true)) : x3;
+    em_tensor *picked = p->failed || !logp ? NULL : keep(p, em_op_gather(logp, 1, t3));
+    em_tensor *l = scal(p, EM_B_MUL, bin(p, EM_B_MUL, rw, picked), -(1.0 - a->smoothing));
+    if (a->logits && a->smoothing > 0.0) {
+        em_tensor *wl = w ? bin(p, EM_B_MUL, logp, per_channel(p, w, a->classes)) : logp;
+        em_tensor *sm = p->failed ? NULL : keep(p, em_op_reduce(EM_R_SUM, wl, 1u << 1, true));
+        em_tensor *smk = bin(p, EM_B_MUL, sm, k3);
+        l = bin(p, EM_B_SUB, l, scal(p, EM_B_MUL, smk, a->smoothing / (double)a->classes));
+    }
+    if (p->failed) return em_last_status();
+    store(p, *loss, view(p, l, (*loss)->ndim, (*loss)->shape));
+    store(p, *roww, view(p, rw, (*roww)->ndim, (*roww)->shape));
+    return p->failed ? em_last_status() : EM_OK;
+}
+
 em_tensor *em_op_class_loss(const char *op, const em_tensor *x, const em_tensor *target, bool logits,
                             const em_loss_opts *o, double *denom)
 {
@@ -143,8 +222,10 @@ em_tensor *em_op_class_loss(const char *op, const em_tensor *x, const em_tensor 
     em_tensor *loss = p.failed ? NULL : keep(&p, em_tensor_empty(target->ndim, target->shape, x->dtype, be));
     em_tensor *roww = p.failed ? NULL : keep(&p, em_tensor_empty(target->ndim, target->shape, x->dtype, be));
     if (p.failed) goto done;
-    if (be->class_loss(x->dtype, &a, data_of(xc), data_of(tc), w ? data_of(w) : NULL, data_of(loss),
-                       data_of(roww)) != EM_OK) {
+    if (em_backend_supports(be, EM_FUSED_CLASS_LOSS, x->dtype)
+            ? be->class_loss(x->dtype, &a, data_of(xc), data_of(tc), w ? data_of(w) : NULL, data_of(loss),
+                             data_of(roww)) != EM_OK
+            : class_loss_composed(&p, &a, xc, tc, w, &loss, &roww) != EM_OK) {
         em_error_prefix(op);
         goto done;
     }
@@ -161,6 +242,41 @@ done:
     return out;
 }
 
+/* class_loss_backward from the required tier (rw, t3 as in class_rows;
+** onehot_rw = rw at class t, 0 elsewhere; kept = 1, or 0 for ignored rows;
+** p = softmax(x) over the classes):
+**   log-probs: gx = -onehot_rw
+**   logits:    gx = p ((1 - s) rw + s/C kept sum w) - ((1 - s) onehot_rw + s/C kept w)
+** then gx *= grad (per row, or the one value) * scale. */
+static em_tensor *class_loss_backward_composed(pool *p, const em_class_loss *a, const em_tensor *x,
+                                               const em_tensor *tc, const em_tensor *w, const em_tensor *g,
+                                               bool per_row, double scale)
+{
+    em_tensor *x3, *t3, *k3, *rw;
+    if (class_rows(p, a, x, tc, w, &x3, &t3, &k3, &rw)) return NULL;
+    int64_t ts[3] = {a->outer, 1, a->inner};
+    em_tensor *zero = p->failed ? NULL : keep(p, em_op_full(3, x3->shape, 0.0, x->dtype, em_tensor_backend(x)));
+    em_tensor *hot = p->failed ? NULL : keep(p, em_op_scatter_add(zero, 1, t3, rw));
+    em_tensor *gx3;
+    if (!a->logits) {
+        gx3 = un(p, EM_U_NEG, hot);
+    } else {
+        double s = a->smoothing, sc = s / (double)a->classes;
+        double wsum = (double)a->classes;
+        em_tensor *ws = w ? keep(p, p->failed ? NULL : em_op_reduce(EM_R_SUM, w, 0, false)) : NULL;
+        if (ws && em_tensor_get_double(ws, 0, &wsum) != EM_OK) p->failed = true;
+        em_tensor *A = bin(p, EM_B_ADD, scal(p, EM_B_MUL, rw, 1.0 - s), scal(p, EM_B_MUL, k3, sc * wsum));
+        em_tensor *sm = p->failed ? NULL : keep(p, em_op_softmax(x3, 1, false));
+        em_tensor *wk = w ? bin(p, EM_B_MUL, per_channel(p, w, a->classes), k3) : k3;
+        em_tensor *aa = bin(p, EM_B_ADD, scal(p, EM_B_MUL, hot, 1.0 - s), scal(p, EM_B_MUL, wk, sc));
+        gx3 = bin(p, EM_B_SUB, bin(p, EM_B_MUL, sm, A), aa);
+    }
+    em_tensor *g3 = per_row ? view(p, contig(p, g), 3, ts) : (em_tensor *)g;
+    em_tensor *gx = scal(p, EM_B_MUL, bin(p, EM_B_MUL, gx3, g3), scale);
+    em_tensor *out = p->failed ? NULL : em_op_reshape(gx, x->ndim, x->shape);
+    return out;
+}
+
 em_tensor *em_op_class_loss_backward(const em_tensor *g, const em_tensor *x, const em_tensor *target, bool logits,
                                      const em_loss_opts *o, double denom)
 {
@@ -170,9 +286,13 @@ em_tensor *em_op_class_loss_backward(const em_tensor *g, const em_tensor *x, con
     if (class_setup(&p, "class_loss_backward", x, target, logits, o, &a, &w)) goto done;
     const em_backend *be = em_tensor_backend(x);
     em_tensor *xc = contig(&p, x), *tc = contig(&p, target), *gc = contig(&p, g);
-    gx = p.failed ? NULL : em_tensor_empty(x->ndim, x->shape, x->dtype, be);
     bool per_row = o->reduction == EM_REDUCTION_NONE;
     double scale = o->reduction == EM_REDUCTION_MEAN ? 1.0 / denom : 1.0;
+    if (!p.failed && !em_backend_supports(be, EM_FUSED_CLASS_LOSS_BACKWARD, x->dtype)) {
+        gx = class_loss_backward_composed(&p, &a, xc, tc, w, gc, per_row, scale);
+        goto done;
+    }
+    gx = p.failed ? NULL : em_tensor_empty(x->ndim, x->shape, x->dtype, be);
     if (gx && be->class_loss_backward(x->dtype, &a, data_of(xc), data_of(tc), w ? data_of(w) : NULL, data_of(gc),
                                       per_row ? 1 : 0, scale, data_of(gx)) != EM_OK) {
         em_tensor_release(gx);
@@ -243,6 +363,32 @@ static void lerp_into(pool *p, em_tensor *t, const em_tensor *v, double m)
     if (r && em_op_copy_(t, r) != EM_OK) p->failed = true;
 }
 
+/* y (N, C, inner) = a sa[c] + (b - center[c]) sb[c] + shift[c] (backend.h's
+** channel_affine; b, center, sb, shift may be NULL): the fused kernel, or
+** the same formula in broadcasting ops on (N, C, inner) and (1, C, 1). */
+static void channel_affine(pool *p, em_tensor *y, const em_tensor *a, const em_tensor *b, const em_tensor *center,
+                           int64_t N, int64_t C, int64_t inner, const em_tensor *sa, const em_tensor *sb,
+                           const em_tensor *shift)
+{
+    if (p->failed) return;
+    const em_backend *be = em_tensor_backend(a);
+    if (em_backend_supports(be, EM_FUSED_CHANNEL_AFFINE, a->dtype)) {
+        if (be->channel_affine(a->dtype, data_of(a), b ? data_of(b) : NULL, center ? data_of(center) : NULL, N, C,
+                               inner, data_of(sa), sb ? data_of(sb) : NULL, shift ? data_of(shift) : NULL,
+                               data_of(y)) != EM_OK)
+            p->failed = true;
+        return;
+    }
+    int64_t shape[3] = {N, C, inner};
+    em_tensor *r = bin(p, EM_B_MUL, view(p, a, 3, shape), per_channel(p, sa, C));
+    if (b) {
+        em_tensor *d = bin(p, EM_B_SUB, view(p, b, 3, shape), per_channel(p, center, C));
+        r = bin(p, EM_B_ADD, r, bin(p, EM_B_MUL, d, per_channel(p, sb, C)));
+    }
+    if (shift) r = bin(p, EM_B_ADD, r, per_channel(p, shift, C));
+    store(p, view(p, y, 3, shape), r);
+}
+
 /* rows 0 and 1 of the (2, C) stats */
 static em_tensor *row(pool *p, const em_tensor *stats, int i)
 {
@@ -286,7 +432,19 @@ em_tensor *em_op_batch_norm(const em_tensor *x, const em_tensor *w, const em_ten
     em_tensor *xc = contig(&p, x), *mean = row(&p, st, 0), *var = row(&p, st, 1), *y = NULL;
     if (p.failed) goto done;
     if (training) {
-        if (be->bn_stats(x->dtype, data_of(xc), N, C, inner, data_of(mean), data_of(var)) != EM_OK) goto done;
+        if (em_backend_supports(be, EM_FUSED_BN_STATS, x->dtype)) {
+            if (be->bn_stats(x->dtype, data_of(xc), N, C, inner, data_of(mean), data_of(var)) != EM_OK) goto done;
+        } else {
+            /* composed, in double: mean = E[x], var = E[(x - mean)^2] over dims 0 and 2 of (N, C, inner) */
+            int64_t shape[3] = {N, C, inner};
+            em_tensor *x3 = to64(&p, view(&p, xc, 3, shape));
+            em_tensor *m = p.failed ? NULL : keep(&p, em_op_mean(x3, 1u | 4u, true));
+            em_tensor *v = p.failed ? NULL : keep(&p, em_op_mean(un(&p, EM_U_SQUARE, bin(&p, EM_B_SUB, x3, m)),
+                                                                 1u | 4u, false));
+            store(&p, mean, view(&p, m, 1, &C));
+            store(&p, var, v);
+            if (p.failed) goto done;
+        }
         lerp_into(&p, rm, mean, momentum);
         lerp_into(&p, rv, scal(&p, EM_B_MUL, var, (double)M / (double)(M - 1)), momentum);   /* unbiased */
     } else if (em_op_copy_(mean, rm) != EM_OK || em_op_copy_(var, rv) != EM_OK) {
@@ -302,8 +460,8 @@ em_tensor *em_op_batch_norm(const em_tensor *x, const em_tensor *w, const em_ten
     em_tensor *shift = b ? bin(&p, EM_B_SUB, b, ms) : un(&p, EM_U_NEG, ms);
     em_tensor *sc = contig(&p, scale), *sh = contig(&p, shift);
     y = p.failed ? NULL : em_tensor_empty(x->ndim, x->shape, x->dtype, be);
-    if (y && be->channel_affine(x->dtype, data_of(xc), NULL, NULL, N, C, inner, data_of(sc), NULL, data_of(sh),
-                                data_of(y)) != EM_OK) {
+    if (y) channel_affine(&p, y, xc, NULL, NULL, N, C, inner, sc, NULL, sh);
+    if (y && p.failed) {
         em_tensor_release(y);
         y = NULL;
     }
@@ -326,9 +484,20 @@ em_status em_op_batch_norm_backward(const em_tensor *g, const em_tensor *x, cons
     em_tensor *mean = row(&p, sc, 0), *invstd = row(&p, sc, 1);
     em_tensor *sum_g = p.failed ? NULL : keep(&p, em_tensor_empty(1, &C, x->dtype, be));
     em_tensor *sum_gx = p.failed ? NULL : keep(&p, em_tensor_empty(1, &C, x->dtype, be));
-    if (!p.failed && be->bn_backward_reduce(x->dtype, data_of(gc), data_of(xc), data_of(mean), N, C, inner,
-                                            data_of(sum_g), data_of(sum_gx)) != EM_OK)
-        p.failed = true;
+    if (p.failed) {
+    } else if (em_backend_supports(be, EM_FUSED_BN_BACKWARD_REDUCE, x->dtype)) {
+        if (be->bn_backward_reduce(x->dtype, data_of(gc), data_of(xc), data_of(mean), N, C, inner, data_of(sum_g),
+                                   data_of(sum_gx)) != EM_OK)
+            p.failed = true;
+    } else {
+        /* composed, in double: sum_g = sum g, sum_gx = sum g (x - mean), over dims 0 and 2 of (N, C, inner) */
+        int64_t shape[3] = {N, C, inner};
+        em_tensor *g3 = to64(&p, view(&p, gc, 3, shape)), *x3 = to64(&p, view(&p, xc, 3, shape));
+        em_tensor *xm = bin(&p, EM_B_SUB, x3, per_channel(&p, to64(&p, mean), C));
+        store(&p, sum_g, p.failed ? NULL : keep(&p, em_op_reduce(EM_R_SUM, g3, 1u | 4u, false)));
+        em_tensor *gxm = bin(&p, EM_B_MUL, g3, xm);
+        store(&p, sum_gx, p.failed ? NULL : keep(&p, em_op_reduce(EM_R_SUM, gxm, 1u | 4u, false)));
+    }
     if (gw) *gw = take(&p, bin(&p, EM_B_MUL, sum_gx, invstd));          /* sum g * xhat */
     if (gb) *gb = take(&p, contig(&p, sum_g));                          /* sum g */
     if (gx) {
@@ -341,10 +510,9 @@ em_status em_op_batch_norm_backward(const em_tensor *g, const em_tensor *x, cons
             shift = un(&p, EM_U_NEG, bin(&p, EM_B_MUL, A, scal(&p, EM_B_DIV, sum_g, M)));
         }
         *gx = p.failed ? NULL : em_tensor_empty(x->ndim, x->shape, x->dtype, be);
-        if (*gx && be->channel_affine(x->dtype, data_of(gc), training ? data_of(xc) : NULL,
-                                      training ? data_of(mean) : NULL, N, C, inner, data_of(A),
-                                      training ? data_of(sb) : NULL, training ? data_of(shift) : NULL,
-                                      data_of(*gx)) != EM_OK) {
+        if (*gx) channel_affine(&p, *gx, gc, training ? xc : NULL, training ? mean : NULL, N, C, inner, A,
+                                training ? sb : NULL, training ? shift : NULL);
+        if (*gx && p.failed) {
             em_tensor_release(*gx);
             *gx = NULL;
         }

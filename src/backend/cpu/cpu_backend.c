@@ -1,7 +1,9 @@
 /* cpu_backend.c — the CPU device: the table of CPU kernels (host memory:
 ** cpu_alloc.c). The kernels themselves live in the other cpu_*.c
-** files; this file only wires them up; the device registry (../device.c) hands
-** the table out. */
+** files; this file only wires them up and says which optional fused kernels
+** the CPU offers (all of them, for float32 and float64, unless EMBER_FUSED=0
+** asks for the primitives-only mode); the device registry (../device.c)
+** hands the table out. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,27 @@ static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
     return EM_OK;
 }
 
+/* EMBER_FUSED=0: every optional kernel reports unsupported, so src/ops
+** composes them from the required tier (a new device's situation). Read
+** once, at the CPU's first answer; -1 until then. */
+static int fused_on = -1;
+
+static void read_fused_mode(void)
+{
+    const char *e = getenv("EMBER_FUSED");
+    fused_on = !(e && strcmp(e, "0") == 0);
+}
+
+static bool cpu_supports(em_fused_op op, em_dtype dt)
+{
+    if (fused_on < 0) read_fused_mode();
+    if (!fused_on || (dt != EM_FLOAT32 && dt != EM_FLOAT64)) return false;
+#ifndef EMBER_HAVE_DNNL
+    if (op == EM_FUSED_CONV2D) return false;
+#endif
+    return op >= 0 && op < EM_FUSED_NUM_OPS;
+}
+
 static const em_backend cpu = {
     .name = "cpu",
     .type = EM_CPU,
@@ -27,6 +50,7 @@ static const em_backend cpu = {
     .copy_from_host = cpu_memcpy,
     .copy_to_host = cpu_memcpy,
     .synchronize = NULL,
+    .supports = cpu_supports,
     .fill = em_cpu_fill,
     .copy = em_cpu_copy,
     .unary = em_cpu_unary,
