@@ -177,7 +177,7 @@ local CALLS = {
   ["nn.init.xavier_uniform_"] = function(o) return nn.init.xavier_uniform_(torch.empty(2, 2), o) end,
 }
 -- the nn layers and losses that take nothing but their options table
-for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
+for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "LogSoftmax",
                        "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"}) do
   CALLS["nn." .. name] = function(o) return nn[name](o) end
 end
@@ -189,14 +189,26 @@ for _, name in ipairs({"SGD", "Adam", "AdamW"}) do
     return optim[name](params, {lr = 0.1}):add_param_group(o)
   end
 end
--- every binary op takes {alpha =}, {rounding_mode =} or nothing
-for _, name in ipairs({"add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge",
-                       "logical_and", "logical_or", "logical_xor", "subtract", "multiply", "divide",
-                       "true_divide", "floor_divide"}) do
-  CALLS[name] = function(o) return torch[name](x, x, o) end
-end
-for _, name in ipairs({"add_", "sub_", "mul_", "div_", "floor_divide_"}) do
-  CALLS[name] = function(o) return x:clone()[name](x:clone(), 1, o) end
+-- the op table's rows (src/core/op_table.h): every binary op takes {alpha =},
+-- {rounding_mode =} or nothing; unary ops their number parameters; the
+-- activation modules made from rows their constructor's
+for _, row in ipairs(require("torch.core")._ops) do
+  if row.kind == "binary" and row.func and not row.hand then
+    for _, name in ipairs({row.name, table.unpack((function()
+      local a = {}
+      for n in row.aliases:gmatch("[%w_]+") do a[#a + 1] = n end
+      return a
+    end)())}) do
+      CALLS[name] = function(o) return torch[name](x, x, o) end
+    end
+  end
+  if row.kind == "binary" and row.inplace and not row.hand then
+    CALLS[row.name .. "_"] = function(o) return x:clone()[row.name .. "_"](x:clone(), 1, o) end
+  end
+  if row.kind == "unary" and row.params ~= "" and not row.hand then
+    CALLS[(row.func and "" or "F.") .. row.name] = function(o) return row.fn(x, o) end
+  end
+  if row.nn then CALLS["nn." .. row.nn] = function(o) return nn[row.nn](o) end end
 end
 
 -- A misspelling of `word` that is still close to it: one letter dropped.
