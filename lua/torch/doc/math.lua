@@ -139,9 +139,9 @@ x where x > 0, else negative_slope * x, elementwise: a relu that lets a
 little gradient through for negative inputs. The layer form is
 nn.LeakyReLU(negative_slope, inplace); inplace = true is not implemented.
 Example:
-  local F = torch.nn.functional
-  F.leaky_relu(torch.tensor({-2.0, 0.0, 3.0}))        --> tensor([-0.0200,  0.0000,  3.0000])
-  F.leaky_relu(torch.tensor({-2.0, 0.0, 3.0}), 0.2)   --> tensor([-0.4000,  0.0000,  3.0000])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.leaky_relu(x)        --> tensor([-0.0200,  0.0000,  3.0000])
+  F.leaky_relu(x, 0.2)   --> tensor([-0.4000,  0.0000,  3.0000])]=]
 
 M["nn.functional.elu"] = [=[
 F.elu(x[, alpha=1.0[, inplace=false]]) -> Tensor
@@ -149,8 +149,8 @@ x where x > 0, else alpha * (e^x - 1), elementwise: the exponential linear
 unit, smooth at 0 for alpha = 1 and bounded below by -alpha. The layer form
 is nn.ELU(alpha, inplace); inplace = true is not implemented.
 Example:
-  local F = torch.nn.functional
-  F.elu(torch.tensor({-2.0, 0.0, 3.0}))   --> tensor([-0.8647,  0.0000,  3.0000])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.elu(x)   --> tensor([-0.8647,  0.0000,  3.0000])]=]
 
 M["nn.functional.selu"] = [=[
 F.selu(x[, inplace=false]) -> Tensor
@@ -159,16 +159,16 @@ scale = 1.0507009873554805, elementwise: the self-normalizing activation.
 Also torch.selu(x); the layer form is nn.SELU(inplace); inplace = true is
 not implemented.
 Example:
-  local F = torch.nn.functional
-  F.selu(torch.tensor({-2.0, 0.0, 3.0}))   --> tensor([-1.5202,  0.0000,  3.1521])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.selu(x)   --> tensor([-1.5202,  0.0000,  3.1521])]=]
 
 M["nn.functional.silu"] = [=[
 F.silu(x[, inplace=false]) -> Tensor
 x * sigmoid(x), elementwise: the sigmoid linear unit (also called swish).
 The layer form is nn.SiLU(inplace); inplace = true is not implemented.
 Example:
-  local F = torch.nn.functional
-  F.silu(torch.tensor({-2.0, 0.0, 3.0}))   --> tensor([-0.2384,  0.0000,  2.8577])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.silu(x)   --> tensor([-0.2384,  0.0000,  2.8577])]=]
 
 M["nn.functional.mish"] = [=[
 F.mish(x[, inplace=false]) -> Tensor
@@ -176,8 +176,8 @@ x * tanh(softplus(x)) = x * tanh(log(1 + e^x)), elementwise: a smooth,
 non-monotonic activation. The layer form is nn.Mish(inplace); inplace =
 true is not implemented.
 Example:
-  local F = torch.nn.functional
-  F.mish(torch.tensor({-2.0, 0.0, 3.0}))   --> tensor([-0.2525,  0.0000,  2.9865])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.mish(x)   --> tensor([-0.2525,  0.0000,  2.9865])]=]
 
 M["nn.functional.hardtanh"] = [=[
 F.hardtanh(x[, min_val=-1.0[, max_val=1.0[, inplace=false]]]) -> Tensor
@@ -186,9 +186,9 @@ gradient is 0 at and beyond the bounds and 1 strictly between them (clamp's
 is 1 at the bounds too). The layer form is nn.Hardtanh(min_val, max_val,
 inplace); inplace = true is not implemented.
 Example:
-  local F = torch.nn.functional
-  F.hardtanh(torch.tensor({-2.0, 0.0, 3.0}))         --> tensor([-1.,  0.,  1.])
-  F.hardtanh(torch.tensor({-2.0, 0.0, 3.0}), -2, 2)  --> tensor([-2.,  0.,  2.])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.hardtanh(x)          --> tensor([-1.,  0.,  1.])
+  F.hardtanh(x, -2, 2)   --> tensor([-2.,  0.,  2.])]=]
 
 M["nn.functional.gelu"] = [=[
 F.gelu(x[, {approximate='none'}]) -> Tensor
@@ -197,8 +197,8 @@ linear unit (Phi is the standard normal's cumulative distribution). Only
 approximate='none' is implemented; PyTorch's approximate='tanh' is an error
 here. The layer form is nn.GELU().
 Example:
-  local F = torch.nn.functional
-  F.gelu(torch.tensor({-2.0, 0.0, 3.0}))   --> tensor([-0.0455,  0.0000,  2.9960])]=]
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.gelu(x)   --> tensor([-0.0455,  0.0000,  2.9960])]=]
 
 M["Tensor.clamp"] = [=[
 x:clamp(min[, max]) / x:clamp{min=, max=} -> Tensor
