@@ -75,6 +75,58 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
         r = sc_where(&s, sc_scalar(&s, EM_B_GT, bx, p2), g, d);
         break;
     }
+    /* The activations: PyTorch's backward kernels, in their order of
+    ** operations (float32 rounds as there). v is x. */
+    case EM_U_LEAKY_RELU: /* d leaky_relu = g where x > 0, else g negative_slope */
+        r = sc_where(&s, sc_scalar(&s, EM_B_GT, v, 0.0), g, sc_scalar(&s, EM_B_MUL, g, p1));
+        break;
+    case EM_U_ELU:        /* d elu = g alpha e^x where x <= 0, else g */
+    case EM_U_SELU: {     /* d selu = g (alpha scale) e^x where x <= 0, else g scale */
+        double neg = p1, pos = 1.0;
+        if (op == EM_U_SELU) {   /* the coefficients as the kernel rounds them */
+            bool f32 = v->dtype == EM_FLOAT32;
+            neg = f32 ? (double)((float)EM_SELU_ALPHA * (float)EM_SELU_SCALE) : EM_SELU_ALPHA * EM_SELU_SCALE;
+            pos = f32 ? (double)(float)EM_SELU_SCALE : EM_SELU_SCALE;
+        }
+        em_tensor *d = sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, g, neg), sc_un(&s, EM_U_EXP, v, 0, 0));
+        r = sc_where(&s, sc_scalar(&s, EM_B_LE, v, 0.0), d, pos == 1.0 ? g : sc_scalar(&s, EM_B_MUL, g, pos));
+        break;
+    }
+    case EM_U_SILU: {     /* d silu = g s (1 + x (1 - s)), s = sigmoid(x) */
+        em_tensor *sg = sc_un(&s, EM_U_SIGMOID, v, 0, 0);
+        em_tensor *one_minus = sc_un(&s, EM_U_NEG, sc_scalar(&s, EM_B_SUB, sg, 1.0), 0, 0);
+        r = sc_bin(&s, EM_B_MUL, sc_bin(&s, EM_B_MUL, g, sg),
+                   sc_scalar(&s, EM_B_ADD, sc_bin(&s, EM_B_MUL, v, one_minus), 1.0));
+        break;
+    }
+    case EM_U_MISH: {     /* d mish = g (t + x s (1 - t^2)), t = tanh(ln(1 + e^x)), s = sigmoid(x) */
+        em_tensor *sg = sc_un(&s, EM_U_SIGMOID, v, 0, 0);
+        em_tensor *t = sc_un(&s, EM_U_TANH, sc_un(&s, EM_U_LOG1P, sc_un(&s, EM_U_EXP, v, 0, 0), 0, 0), 0, 0);
+        em_tensor *one_minus = sc_un(&s, EM_U_NEG, sc_scalar(&s, EM_B_SUB, sc_bin(&s, EM_B_MUL, t, t), 1.0), 0, 0);
+        r = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, t, sc_bin(&s, EM_B_MUL, sc_bin(&s, EM_B_MUL, v, sg), one_minus)));
+        break;
+    }
+    case EM_U_HARDTANH: { /* d hardtanh = 0 where x <= min_val or x >= max_val, else g */
+        em_tensor *out = sc_bin(&s, EM_B_OR, sc_scalar(&s, EM_B_LE, v, p1), sc_scalar(&s, EM_B_GE, v, p2));
+        r = sc_where(&s, out, sc_scalar(&s, EM_B_MUL, g, 0.0), g);
+        break;
+    }
+    case EM_U_GELU: {     /* d gelu = g (cdf + x pdf), cdf = (1 + erf(x / sqrt 2)) / 2,
+                          ** pdf = e^(-x^2 / 2) / sqrt(2 pi) */
+        em_tensor *cdf = sc_scalar(&s, EM_B_MUL,
+                                   sc_scalar(&s, EM_B_ADD, sc_un(&s, EM_U_ERF, sc_scalar(&s, EM_B_MUL, v, M_SQRT1_2), 0, 0), 1.0),
+                                   0.5);
+        em_tensor *pdf = sc_scalar(&s, EM_B_MUL,
+                                   sc_un(&s, EM_U_EXP, sc_scalar(&s, EM_B_MUL, sc_bin(&s, EM_B_MUL, v, v), -0.5), 0, 0),
+                                   M_2_SQRTPI * M_SQRT1_2 * 0.5);
+        r = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, cdf, sc_bin(&s, EM_B_MUL, v, pdf)));
+        break;
+    }
+    case EM_U_ERF:        /* d erf x = 2 / sqrt(pi) e^(-x^2) g */
+        r = sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, sc_un(&s, EM_U_EXP, sc_un(&s, EM_U_NEG, sc_bin(&s, EM_B_MUL, v, v), 0, 0), 0, 0),
+                                           M_2_SQRTPI),
+                   g);
+        break;
     default:
         em_fail(EM_ERR_INTERNAL, "%s: no derivative", em_unary_op_name(op));
         s.failed = true;

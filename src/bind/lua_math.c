@@ -19,20 +19,30 @@
 
 /* The number parameters of a unary op after the tensor, from its op table
 ** row ("beta=1 threshold=20"): positional, or an options table with those
-** names; missing ones take their defaults. Upvalue 2 is the name the
-** function was registered under. */
+** names; missing ones take their defaults. A default that is not a number
+** ("inplace=false", "approximate='none'") is the one value ember implements
+** of that PyTorch option: nil or that value passes, another is an error.
+** Upvalue 2 is the name the function was registered under. */
+#define UNARY_MAX_PARAMS 4
 static void unary_params(lua_State *L, em_unary_op op, double *p)
 {
     const char *fn = lua_tostring(L, lua_upvalueindex(2));
     const char *spec = em_unary_info_of(op)->params;
-    char names[2][32] = {{0}};
+    char names[UNARY_MAX_PARAMS][32] = {{0}}, fixed[UNARY_MAX_PARAMS][32] = {{0}};
+    double dflt[UNARY_MAX_PARAMS] = {0};
     int np = 0;
     p[0] = p[1] = 0;
-    for (const char *c = spec; *c && np < 2; np++) {   /* "name=default name=default" */
+    for (const char *c = spec; *c && np < UNARY_MAX_PARAMS; np++) {   /* "name=default name=default" */
         size_t n = strcspn(c, "= ");
         snprintf(names[np], sizeof names[np], "%.*s", (int)n, c);
         c += n;
-        if (*c == '=') p[np] = strtod(c + 1, (char **)&c);
+        if (*c == '=') {
+            char *e;
+            dflt[np] = strtod(c + 1, &e);
+            size_t dn = strcspn(c + 1, " ");
+            if (e != c + 1 + dn) snprintf(fixed[np], sizeof fixed[np], "%.*s", (int)dn, c + 1);
+            c += 1 + dn;
+        }
         c += strspn(c, " ");
     }
     /* Lua calls __unm with the operand twice */
@@ -42,12 +52,15 @@ static void unary_params(lua_State *L, em_unary_op op, double *p)
     if (nargs - 1 > np)
         luaL_error(L, "%s: takes %d argument%s after the tensor, got %d", fn, np, np == 1 ? "" : "s", nargs - 1);
     if (opts) {
-        char known[64];
-        snprintf(known, sizeof known, "%s %s", names[0], names[1]);
+        char known[UNARY_MAX_PARAMS * 33] = "";
+        for (int i = 0; i < np; i++) {
+            strcat(known, names[i]);
+            strcat(known, " ");
+        }
         em_lua_opts o = {fn, known, ""};
         em_lua_check_options(L, opts, &o);
     }
-    for (int i = 0; i < np; i++) {
+    for (int i = 0, k = 0; i < np; i++) {
         int idx = i + 2 <= nargs ? i + 2 : 0;
         if (opts) {
             lua_getfield(L, opts, names[i]);
@@ -57,7 +70,25 @@ static void unary_params(lua_State *L, em_unary_op op, double *p)
                 idx = lua_gettop(L);
             }
         }
-        if (idx && !lua_isnil(L, idx)) p[i] = em_lua_check_scalar(L, idx, fn);
+        if (!fixed[i][0]) {   /* a number for the kernel */
+            if (k < 2) p[k] = idx && !lua_isnil(L, idx) ? em_lua_check_scalar(L, idx, fn) : dflt[i];
+            k++;
+            continue;
+        }
+        if (!idx || lua_isnil(L, idx)) continue;
+        bool same;
+        if (fixed[i][0] == '\'') {   /* 'none': that string */
+            size_t len = strlen(fixed[i]);
+            same = lua_type(L, idx) == LUA_TSTRING && strlen(lua_tostring(L, idx)) == len - 2 &&
+                   strncmp(lua_tostring(L, idx), fixed[i] + 1, len - 2) == 0;
+        } else {                      /* false / true: that boolean */
+            same = lua_type(L, idx) == LUA_TBOOLEAN && lua_toboolean(L, idx) == (strcmp(fixed[i], "true") == 0);
+        }
+        if (!same) {
+            const char *q = lua_type(L, idx) == LUA_TSTRING ? "'" : "";
+            luaL_error(L, "%s: %s=%s%s%s is not implemented in ember (only %s=%s)", fn, names[i], q,
+                       luaL_tolstring(L, idx, NULL), q, names[i], fixed[i]);
+        }
     }
 }
 

@@ -190,6 +190,33 @@ def unary_cases():
          lambda a: torch.nn.functional.softplus(a, 2, 1), {}),
         ("softplus/options", "torch.nn.functional.softplus(x1, {beta = 0.5, threshold = 0.5})",
          lambda a: torch.nn.functional.softplus(a, beta=0.5, threshold=0.5), {}),
+        ("leaky_relu", "torch.nn.functional.leaky_relu(x1)", torch.nn.functional.leaky_relu, {}),
+        ("leaky_relu/slope", "torch.nn.functional.leaky_relu(x1, 0.2, false)",
+         lambda a: torch.nn.functional.leaky_relu(a, 0.2, False), {}),
+        ("leaky_relu/module", "torch.nn.LeakyReLU{negative_slope = 0.3}(x1)",
+         lambda a: torch.nn.LeakyReLU(negative_slope=0.3)(a), {}),
+        ("elu", "torch.nn.functional.elu(x1)", torch.nn.functional.elu, dict(lo=-3.0, hi=3.0)),
+        ("elu/alpha", "torch.nn.functional.elu(x1, {alpha = 0.5, inplace = false})",
+         lambda a: torch.nn.functional.elu(a, alpha=0.5, inplace=False), dict(lo=-3.0, hi=3.0)),
+        ("elu/module", "torch.nn.ELU(2.0)(x1)", lambda a: torch.nn.ELU(2.0)(a), {}),
+        ("selu", "torch.nn.functional.selu(x1)", torch.nn.functional.selu, dict(lo=-3.0, hi=3.0)),
+        ("selu/function", "torch.selu(x1)", torch.selu, {}),
+        ("selu/module", "torch.nn.SELU()(x1)", lambda a: torch.nn.SELU()(a), {}),
+        ("silu", "torch.nn.functional.silu(x1)", torch.nn.functional.silu, dict(lo=-6.0, hi=6.0)),
+        ("silu/module", "torch.nn.SiLU(false)(x1)", lambda a: torch.nn.SiLU(False)(a), {}),
+        ("mish", "torch.nn.functional.mish(x1)", torch.nn.functional.mish, dict(lo=-6.0, hi=6.0)),
+        ("mish/module", "torch.nn.Mish()(x1)", lambda a: torch.nn.Mish()(a), {}),
+        ("hardtanh", "torch.nn.functional.hardtanh(x1)", torch.nn.functional.hardtanh, {}),
+        ("hardtanh/bounds", "torch.nn.functional.hardtanh(x1, -0.5, 1.5)",
+         lambda a: torch.nn.functional.hardtanh(a, -0.5, 1.5), {}),
+        ("hardtanh/module", "torch.nn.Hardtanh{min_val = -0.25, max_val = 0.75}(x1)",
+         lambda a: torch.nn.Hardtanh(min_val=-0.25, max_val=0.75)(a), {}),
+        ("gelu", "torch.nn.functional.gelu(x1)", torch.nn.functional.gelu, dict(lo=-4.0, hi=4.0)),
+        ("gelu/none", "torch.nn.functional.gelu(x1, {approximate = 'none'})",
+         lambda a: torch.nn.functional.gelu(a, approximate='none'), {}),
+        ("gelu/module", "torch.nn.GELU()(x1)", lambda a: torch.nn.GELU()(a), {}),
+        ("erf", "x1:erf()", torch.erf, dict(lo=-3.0, hi=3.0)),
+        ("erf/function", "torch.erf(x1)", torch.erf, {}),
     ]
     for name, call, fn, rng in specs:
         case(name, call, fn, [G(2, 3, **rng)])
@@ -200,6 +227,15 @@ def unary_cases():
     case("sqrt/at_zero", "x1:sqrt()", torch.sqrt, [L([0.0, 4.0])])
     case("log/at_zero", "x1:log()", torch.log, [L([0.0, 1.0])])
     case("log/negative", "x1:log()", torch.log, [L([-1.0, 1.0])])
+    F = torch.nn.functional
+    case("leaky_relu/at_zero", "torch.nn.functional.leaky_relu(x1)", F.leaky_relu, [edge])
+    case("elu/at_zero", "torch.nn.functional.elu(x1)", F.elu, [edge])
+    case("selu/at_zero", "torch.nn.functional.selu(x1)", F.selu, [edge])
+    # at and beyond the bounds the gradient is 0, strictly inside it is g
+    case("hardtanh/at_bounds", "torch.nn.functional.hardtanh(x1)", F.hardtanh,
+         [L([-2.0, -1.0, -0.5, 0.0, 1.0, 1.5])])
+    case("hardtanh/int", "torch.nn.functional.hardtanh(x1, -2, 2)", lambda a: F.hardtanh(a, -2, 2),
+         [L([-5, -2, 0, 1, 7], "int64")], dtypes=(None,))
 
 
 def clamp_cases():

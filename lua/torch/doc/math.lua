@@ -118,6 +118,8 @@ unary("tanh", "The hyperbolic tangent, elementwise: squashes into (-1, 1).", "to
 unary("reciprocal", "1 / x, elementwise.", "torch.tensor({2.0, 4.0}):reciprocal()", "tensor([0.5000, 0.2500])")
 unary("square", "x * x, elementwise (integers stay integers).", "torch.tensor({-2, 3}):square()",
   "tensor([4, 9])")
+unary("erf", "The error function 2/sqrt(pi) * integral of e^(-t^2) from 0 to x, elementwise.",
+  "torch.tensor({0.0, 0.5, 3.0}):erf()", "tensor([0.0000, 0.5205, 1.0000])")
 
 M["nn.functional.softplus"] = [=[
 F.softplus(x[, beta=1[, threshold=20]]) -> Tensor
@@ -128,6 +130,75 @@ Example:
   local F = torch.nn.functional
   F.softplus(torch.tensor({0.0, 30.0}))   --> tensor([ 0.6931, 30.0000])
   F.softplus(torch.tensor({1.0}), 2)      --> tensor([1.0635])]=]
+
+-- The activations of the op table (nn modules and F forms from their rows).
+-- inplace = true (PyTorch's) is an error in each: ember returns a new tensor.
+M["nn.functional.leaky_relu"] = [=[
+F.leaky_relu(x[, negative_slope=0.01[, inplace=false]]) -> Tensor
+x where x > 0, else negative_slope * x, elementwise: a relu that lets a
+little gradient through for negative inputs. The layer form is
+nn.LeakyReLU(negative_slope, inplace); inplace = true is not implemented.
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.leaky_relu(x)        --> tensor([-0.0200,  0.0000,  3.0000])
+  F.leaky_relu(x, 0.2)   --> tensor([-0.4000,  0.0000,  3.0000])]=]
+
+M["nn.functional.elu"] = [=[
+F.elu(x[, alpha=1.0[, inplace=false]]) -> Tensor
+x where x > 0, else alpha * (e^x - 1), elementwise: the exponential linear
+unit, smooth at 0 for alpha = 1 and bounded below by -alpha. The layer form
+is nn.ELU(alpha, inplace); inplace = true is not implemented.
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.elu(x)   --> tensor([-0.8647,  0.0000,  3.0000])]=]
+
+M["nn.functional.selu"] = [=[
+F.selu(x[, inplace=false]) -> Tensor
+scale * elu(x, alpha) with PyTorch's fixed alpha = 1.6732632423543772 and
+scale = 1.0507009873554805, elementwise: the self-normalizing activation.
+Also torch.selu(x); the layer form is nn.SELU(inplace); inplace = true is
+not implemented.
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.selu(x)   --> tensor([-1.5202,  0.0000,  3.1521])]=]
+
+M["nn.functional.silu"] = [=[
+F.silu(x[, inplace=false]) -> Tensor
+x * sigmoid(x), elementwise: the sigmoid linear unit (also called swish).
+The layer form is nn.SiLU(inplace); inplace = true is not implemented.
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.silu(x)   --> tensor([-0.2384,  0.0000,  2.8577])]=]
+
+M["nn.functional.mish"] = [=[
+F.mish(x[, inplace=false]) -> Tensor
+x * tanh(softplus(x)) = x * tanh(log(1 + e^x)), elementwise: a smooth,
+non-monotonic activation. The layer form is nn.Mish(inplace); inplace =
+true is not implemented.
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.mish(x)   --> tensor([-0.2525,  0.0000,  2.9865])]=]
+
+M["nn.functional.hardtanh"] = [=[
+F.hardtanh(x[, min_val=-1.0[, max_val=1.0[, inplace=false]]]) -> Tensor
+x limited to [min_val, max_val], elementwise (integers stay integers). Its
+gradient is 0 at and beyond the bounds and 1 strictly between them (clamp's
+is 1 at the bounds too). The layer form is nn.Hardtanh(min_val, max_val,
+inplace); inplace = true is not implemented.
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.hardtanh(x)          --> tensor([-1.,  0.,  1.])
+  F.hardtanh(x, -2, 2)   --> tensor([-2.,  0.,  2.])]=]
+
+M["nn.functional.gelu"] = [=[
+F.gelu(x[, {approximate='none'}]) -> Tensor
+x * Phi(x) = x * (1 + erf(x / sqrt(2))) / 2, elementwise: the Gaussian error
+linear unit (Phi is the standard normal's cumulative distribution). Only
+approximate='none' is implemented; PyTorch's approximate='tanh' is an error
+here. The layer form is nn.GELU().
+Example:
+  local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
+  F.gelu(x)   --> tensor([-0.0455,  0.0000,  2.9960])]=]
 
 M["Tensor.clamp"] = [=[
 x:clamp(min[, max]) / x:clamp{min=, max=} -> Tensor

@@ -35,14 +35,30 @@ activation("ReLU", function(x) return x:relu() end, {{"inplace", false}})
 
 -- The other activations are rows of the op table (src/core/op_table.h, its
 -- nn column): nn.Sigmoid, nn.Tanh, ... each a layer over the op, its
--- constructor taking the op's number parameters in order (nn.Softplus(beta,
--- threshold)); help shows the op's text.
+-- constructor taking the op's parameters in PyTorch's order (nn.Softplus(beta,
+-- threshold), nn.LeakyReLU(negative_slope, inplace)); help shows the op's
+-- text. A parameter whose default is not a number (inplace=false,
+-- approximate='none') is a PyTorch option of which ember implements only
+-- that value: any other is an error, as the op's own binding says.
+local function fixed_value(default)   -- "false" -> false, "'none'" -> "none"
+  if default == "true" or default == "false" then return default == "true" end
+  return default:match("^'(.*)'$")
+end
 for _, row in ipairs(require("torch.core")._ops) do
   if row.nn and not simple[row.nn] then
-    local params, names = {}, {}
+    local params, names, fixed, shown = {}, {}, {}, {}
     for name, default in row.params:gmatch("([%w_]+)=?([^%s]*)") do
-      params[#params + 1] = {name, tonumber(default)}
-      names[#names + 1] = name
+      local number = tonumber(default)
+      if number ~= nil or default == "" then
+        params[#params + 1] = {name, number}
+        names[#names + 1] = name
+        shown[#shown + 1] = name
+      else
+        params[#params + 1] = {name, fixed_value(default)}
+        fixed[#fixed + 1] = {name, fixed_value(default)}
+        -- PyTorch's repr shows a string option (approximate='none'), not inplace=False
+        if type(fixed_value(default)) == "string" then shown[#shown + 1] = name end
+      end
     end
     local A = Module:extend(row.nn)
     local decl = args.declare("nn." .. row.nn, params)
@@ -50,6 +66,14 @@ for _, row in ipairs(require("torch.core")._ops) do
     function A:__init(...)
       Module.__init(self)
       local o = decl:parse(...)
+      for _, f in ipairs(fixed) do
+        local name, only = f[1], f[2]
+        if o[name] ~= only then
+          local function py(v) return type(v) == "string" and "'" .. v .. "'" or tostring(v) end
+          decl:error("%s=%s is not implemented in ember (only %s=%s)", name, py(o[name]), name, py(only))
+        end
+        self[name] = only
+      end
       for _, name in ipairs(names) do self[name] = o[name] end
     end
     --- act:forward(x) -> Tensor
@@ -58,12 +82,15 @@ for _, row in ipairs(require("torch.core")._ops) do
       if #names == 0 then return fn(x) end
       return fn(x, self[names[1]], self[names[2]])
     end
-    if #names > 0 then
+    if #shown > 0 then
       --- act:extra_repr() -> "name=value, ..."
       -- The layer's parameters as print(layer) shows them: Softplus(beta=1, threshold=20).
       function A:extra_repr()
         local parts = {}
-        for _, name in ipairs(names) do parts[#parts + 1] = name .. "=" .. tostring(self[name]) end
+        for _, name in ipairs(shown) do
+          local v = self[name]
+          parts[#parts + 1] = name .. "=" .. (type(v) == "string" and "'" .. v .. "'" or tostring(v))
+        end
         return table.concat(parts, ", ")
       end
     end

@@ -244,6 +244,9 @@ static inline double clamp_d(double x, double lo, double hi)
     return y > hi ? hi : y;
 }
 
+/* erf in T's precision (float or double). */
+#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erff((float)(v)) : (T)erf((double)(v)))
+
 /* One float row; T is float or double, the rest name its math functions.
 ** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
 #define DEF_UNARY_FLOAT(NAME, T, CONV, EXP, LOG, SQRT, ABS, TANH, POW, LOG1P, SIG, CLAMP) \
@@ -275,6 +278,20 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_RSQRT: ROW1(T, (T)1 / SQRT(x)); break;                         \
     /* softplus: q = beta, hi = threshold */                                 \
     case EM_U_SOFTPLUS: ROW1(T, x * q > hi ? x : LOG1P(EXP(x * q)) / q); break; \
+    /* the activations as PyTorch's CPU kernels write them; q = negative_slope */ \
+    /* or alpha, lo/hi = min_val/max_val */                                  \
+    case EM_U_LEAKY_RELU: ROW1(T, x > 0 ? x : x * q); break;                 \
+    case EM_U_ELU: ROW1(T, x <= 0 ? (EXP(x) - (T)1) * q : x); break;         \
+    case EM_U_SELU: {                                                        \
+        const T neg = (T)EM_SELU_ALPHA * (T)EM_SELU_SCALE, pos = (T)EM_SELU_SCALE; \
+        ROW1(T, x <= 0 ? (EXP(x) - (T)1) * neg : x * pos);                  \
+        break;                                                               \
+    }                                                                        \
+    case EM_U_SILU: ROW1(T, x / ((T)1 + EXP(-x))); break;                    \
+    case EM_U_MISH: ROW1(T, x * TANH(LOG1P(EXP(x)))); break;                 \
+    case EM_U_HARDTANH: ROW1(T, CLAMP(x, lo, hi)); break;                    \
+    case EM_U_GELU: ROW1(T, x * (T)0.5 * ((T)1 + ERF_T(T, x * (T)M_SQRT1_2))); break; \
+    case EM_U_ERF: ROW1(T, ERF_T(T, x)); break;                              \
     default: return false;                                                          \
     }                                                                        \
     return true;                                                             \
@@ -296,6 +313,7 @@ static bool NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
     case EM_U_RELU: ROW1(T, ST(irelu(x))); break;                            \
     case EM_U_CLAMP: ROW1(T, ST(iclamp(x, lo, hi))); break;                  \
     case EM_U_SQUARE: ROW1(T, ST(imul(x, x))); break;                        \
+    case EM_U_HARDTANH: ROW1(T, ST(iclamp(x, lo, hi))); break;               \
     default: return false;                                                          \
     }                                                                        \
     return true;                                                             \
