@@ -37,6 +37,7 @@
 ** dtype     EM_DT_FLOAT: integer input computes in float32 (exp);
 **           EM_DT_ANY: every dtype keeps its own (abs of int64 is int64);
 **           EM_DT_NO_BOOL: as ANY, bool refused (neg);
+**           EM_DT_FLOAT_ONLY: integer and bool input refused (frac);
 ** saves     what backward reads: EM_SAVES_INPUT, EM_SAVES_OUTPUT,
 **           EM_SAVES_NOTHING; or EM_NOT_DIFF (no node is recorded);
 ** grad_node PyTorch's name of its grad_fn;
@@ -60,7 +61,14 @@
     X(SQUARE,     "square",     EM_L_TORCH,            NULL,      EM_DT_ANY,     EM_SAVES_INPUT,   "PowBackward0",        NULL,      "") \
     X(LOG1P,      "log1p",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "Log1PBackward0",      NULL,      "") \
     X(RSQRT,      "rsqrt",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_OUTPUT,  "RsqrtBackward0",      NULL,      "") \
-    X(SOFTPLUS,   "softplus",   EM_L_NNF,              "Softplus", EM_DT_FLOAT,  EM_SAVES_INPUT,   "SoftplusBackward0",   NULL,      "beta=1 threshold=20")
+    X(SOFTPLUS,   "softplus",   EM_L_NNF,              "Softplus", EM_DT_FLOAT,  EM_SAVES_INPUT,   "SoftplusBackward0",   NULL,      "beta=1 threshold=20") \
+    X(FLOOR,      "floor",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "FloorBackward0", "Floor", "") \
+    X(CEIL,       "ceil",       EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "CeilBackward0",  "Ceil",  "") \
+    X(TRUNC,      "trunc",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "TruncBackward0", NULL,    "") \
+    X(FRAC,       "frac",       EM_L_TORCH,            NULL,      EM_DT_FLOAT_ONLY, EM_SAVES_NOTHING, "FracBackward0",  NULL,    "") \
+    /* round: half to even; decimals != 0 gives RoundBackward1 and is refused \
+    ** for integer tensors; no ONNX export (ONNX's Round has no decimals) */ \
+    X(ROUND,      "round",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "RoundBackward0", NULL,    "decimals=0")
 
 /* Binary ops. One row:
 **   X(ID, name, lua, meta, dtype, grad_node, onnx, options, aliases)
@@ -93,7 +101,11 @@
     X(GE,         "ge",           EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_COMPARE, NULL,   NULL,             "", "") \
     X(AND,        "logical_and",  EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "") \
     X(OR,         "logical_or",   EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "") \
-    X(XOR,        "logical_xor",  EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "")
+    X(XOR,        "logical_xor",  EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "") \
+    /* remainder: the divisor's sign (Python's %); fmod: the dividend's (C). \
+    ** With a number operand their nodes are RemainderBackward0 / FmodBackward0. */ \
+    X(REMAINDER,  "remainder",    EM_L_TORCH, "__mod", EM_DT_PROMOTE, "RemainderBackward1", NULL, "", "") \
+    X(FMOD,       "fmod",         EM_L_TORCH, NULL,    EM_DT_PROMOTE, "FmodBackward1",      NULL, "", "")
 
 /* Reductions: X(ID, name). Bound by hand (their dim/keepdim/dtype
 ** signatures differ): sum, max, min, prod in bind/lua_math.c. */
