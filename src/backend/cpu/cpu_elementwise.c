@@ -310,7 +310,7 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     /* round, p1 = decimals: as PyTorch's CPU kernel, t = (T)10^|d|, then   \
     ** rint(x t) / t for d > 0, rint(x / t) * t for d < 0 */                \
     case EM_U_ROUND: {                                                       \
-        T t = (T)pow(10.0, fabs(p1));                                        \
+        T t = CONV(pow(10.0, fabs(p1)));                                     \
         if (p1 == 0) ROW1(T, G_RINT(x));                                     \
         else if (p1 > 0) ROW1(T, G_RINT(x * t) / t);                         \
         else ROW1(T, G_RINT(x / t) * t);                                     \
@@ -380,7 +380,9 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     em_dtype_rule rule = em_unary_info_of(op)->dtype;
     if (!em_dtype_is_float(dt) && (rule == EM_DT_FLOAT || rule == EM_DT_FLOAT_ONLY ||
                                    (dt == EM_BOOL && rule == EM_DT_NO_BOOL)))
-        return em_fail(EM_ERR_TYPE, "not supported for dtype %s", em_dtype_name(dt));   /* the op prefixes its name */
+        return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_unary_op_name(op),
+                       em_dtype_name(dt));
+    /* round's decimals (src/ops prefixes the op's name) */
     if (op == EM_U_ROUND && (!isfinite(p1) || p1 != floor(p1)))
         return em_fail(EM_ERR_VALUE, "decimals must be an integer, got %g", p1);
     if (op == EM_U_ROUND && p1 != 0 && !em_dtype_is_float(dt))
