@@ -127,6 +127,15 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
                                            M_2_SQRTPI),
                    g);
         break;
+    case EM_U_FLOOR:
+    case EM_U_CEIL:
+    case EM_U_TRUNC:
+    case EM_U_ROUND:      /* piecewise constant: d = 0 (zeros, even for inf g) */
+        r = sc_zeros(&s, g->ndim, g->shape, g);
+        break;
+    case EM_U_FRAC:       /* d (x - trunc x) = g */
+        r = (em_tensor *)g;
+        break;
     default:
         em_fail(EM_ERR_INTERNAL, "%s: no derivative", em_unary_op_name(op));
         s.failed = true;
@@ -142,7 +151,9 @@ em_tensor *em_unary(em_unary_op op, em_tensor *x, double p1, double p2)
     if (!out || row->saves == EM_NOT_DIFF || !em_any_requires_grad(x, NULL, NULL) ||
         !em_dtype_is_float(out->dtype))
         return out;
-    em_node *n = em_record(row->grad_node, unary_backward, out, 1, &x);
+    /* round with decimals is another overload in PyTorch, with its own node */
+    const char *node = op == EM_U_ROUND && p1 != 0 ? "RoundBackward1" : row->grad_node;
+    em_node *n = em_record(node, unary_backward, out, 1, &x);
     if (!n || (row->saves != EM_SAVES_NOTHING &&
                em_node_save(n, 0, row->saves == EM_SAVES_OUTPUT ? out : x) != EM_OK)) {
         em_tensor_release(out);
@@ -209,6 +220,15 @@ static em_status binary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
         if (need_b) gb = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, sc_bin(&s, win, b, a), half));
         break;
     }
+    case EM_B_REMAINDER:   /* d(a - b floor(a / b)) = g ; -g floor(a / b) */
+    case EM_B_FMOD: {      /* d(a - b trunc(a / b)) = g ; -g trunc(a / b) */
+        ga = (em_tensor *)g;
+        if (need_b) {
+            em_binary_op q = op == EM_B_REMAINDER ? EM_B_FLOOR_DIV : EM_B_TRUNC_DIV;
+            gb = sc_bin(&s, EM_B_MUL, sc_un(&s, EM_U_NEG, g, 0, 0), sc_bin(&s, q, sc_saved(&s, n, 0), sc_saved(&s, n, 1)));
+        }
+        break;
+    }
     default:
         em_fail(EM_ERR_INTERNAL, "binary backward: op %d is not differentiable", (int)op);
         s.failed = true;
@@ -233,11 +253,12 @@ static em_tensor *binary_impl(em_binary_op op, em_tensor *a, em_tensor *b, doubl
     em_node *n = em_record(name, binary_backward, out, 2, ins);
     em_status st = n ? EM_OK : EM_ERR_MEMORY;
     bool need_a = a->requires_grad, need_b = b->requires_grad;
+    bool rem_b = (op == EM_B_REMAINDER || op == EM_B_FMOD) && need_b;   /* reads a and b */
     if (st == EM_OK && ((op == EM_B_MUL && need_b) || op == EM_B_POW || op == EM_B_MAXIMUM ||
-                        op == EM_B_MINIMUM || (op == EM_B_DIV && need_b)))
+                        op == EM_B_MINIMUM || (op == EM_B_DIV && need_b) || rem_b))
         st = em_node_save(n, 0, a);
     if (st == EM_OK && ((op == EM_B_MUL && need_a) || op == EM_B_DIV || op == EM_B_POW ||
-                        op == EM_B_MAXIMUM || op == EM_B_MINIMUM))
+                        op == EM_B_MAXIMUM || op == EM_B_MINIMUM || rem_b))
         st = em_node_save(n, 1, b);
     if (st == EM_OK && op == EM_B_POW && need_b) st = em_node_save(n, 2, out);
     if (st != EM_OK) {
@@ -324,6 +345,15 @@ static em_status scalar_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     case EM_B_TRUNC_DIV:   /* piecewise constant: 0 */
         r = sc_zeros(&s, n->ndim[0], n->shape[0], g);
         break;
+    case EM_B_REMAINDER:   /* d(a - s floor(a / s)) = g ; s % a: PyTorch has no derivative */
+    case EM_B_FMOD:        /* d(a - s trunc(a / s)) = g */
+        if (first) {
+            em_fail(EM_ERR_VALUE, "derivative for aten::%s is not implemented", em_binary_op_name(op));
+            s.failed = true;
+        } else {
+            r = (em_tensor *)g;
+        }
+        break;
     default:
         em_fail(EM_ERR_INTERNAL, "%s: no derivative with a number operand", em_binary_op_name(op));
         s.failed = true;
@@ -334,10 +364,17 @@ static em_status scalar_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 
 em_tensor *em_binary_scalar(em_binary_op op, em_tensor *a, em_scalar v, bool scalar_first)
 {
+    if (op == EM_B_FMOD && scalar_first) {   /* PyTorch has no fmod(Number, Tensor) */
+        em_fail(EM_ERR_TYPE, "fmod: expected a tensor as input (the dividend), got a number");
+        return NULL;
+    }
     em_tensor *out = em_op_binary_value(op, a, v, scalar_first);
     const char *name = em_binary_info_of(op)->grad_node;
     if (!out || !name || !em_any_requires_grad(a, NULL, NULL) || !em_dtype_is_float(out->dtype)) return out;
     if (op == EM_B_SUB && scalar_first) name = "RsubBackward1";   /* PyTorch's node for s - a */
+    /* PyTorch's nodes with a number operand; s % a has no derivative there */
+    if (op == EM_B_REMAINDER) name = scalar_first ? "torch::autograd::NotImplemented" : "RemainderBackward0";
+    if (op == EM_B_FMOD) name = "FmodBackward0";
     em_node *n = em_record(name, scalar_backward, out, 1, &a);
     em_status st = n ? EM_OK : EM_ERR_MEMORY;
     bool reads_a = (op == EM_B_DIV && scalar_first) || op == EM_B_POW || op == EM_B_MAXIMUM || op == EM_B_MINIMUM;

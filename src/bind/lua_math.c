@@ -734,6 +734,8 @@ static void push_rows(lua_State *L, int mod)
         if (unary) {
             lua_pushstring(L, u->saves == EM_SAVES_OUTPUT ? "output" : u->saves == EM_SAVES_INPUT ? "input" : "nothing");
             lua_setfield(L, -2, "saves");
+            lua_pushboolean(L, u->dtype == EM_DT_FLOAT_ONLY);   /* integer input is an error */
+            lua_setfield(L, -2, "float_only");
         }
         /* fn: torch.NAME when it exists, else a closure of its own */
         const char *name = unary ? u->name : b->name;

@@ -21,7 +21,7 @@ typedef enum em_reduce_op { EM_REDUCE_OPS(EM_OP_ENUM_R) EM_R_NUM_OPS } em_reduce
 
 /* The dtype rules (op_table.h explains each). */
 typedef enum em_dtype_rule {
-    EM_DT_FLOAT, EM_DT_ANY, EM_DT_NO_BOOL,                        /* unary */
+    EM_DT_FLOAT, EM_DT_ANY, EM_DT_NO_BOOL, EM_DT_FLOAT_ONLY,      /* unary */
     EM_DT_PROMOTE, EM_DT_TRUE_DIV, EM_DT_COMPARE, EM_DT_LOGICAL    /* binary */
 } em_dtype_rule;
 

@@ -37,6 +37,7 @@
 ** dtype     EM_DT_FLOAT: integer input computes in float32 (exp);
 **           EM_DT_ANY: every dtype keeps its own (abs of int64 is int64);
 **           EM_DT_NO_BOOL: as ANY, bool refused (neg);
+**           EM_DT_FLOAT_ONLY: integer and bool input refused (frac);
 ** saves     what backward reads: EM_SAVES_INPUT, EM_SAVES_OUTPUT,
 **           EM_SAVES_NOTHING; or EM_NOT_DIFF (no node is recorded);
 ** grad_node PyTorch's name of its grad_fn;
@@ -71,7 +72,14 @@
     X(MISH,       "mish",       EM_L_NNF,              "Mish",    EM_DT_FLOAT,   EM_SAVES_INPUT,   "MishBackward0",       NULL,      "inplace=false") \
     X(HARDTANH,   "hardtanh",   EM_L_NNF,              "Hardtanh", EM_DT_ANY,    EM_SAVES_INPUT,   "HardtanhBackward0",   NULL,      "min_val=-1.0 max_val=1.0 inplace=false") \
     X(GELU,       "gelu",       EM_L_NNF,              "GELU",    EM_DT_FLOAT,   EM_SAVES_INPUT,   "GeluBackward0",       NULL,      "approximate='none'") \
-    X(ERF,        "erf",        EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "ErfBackward0",        "Erf",     "")
+    X(ERF,        "erf",        EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "ErfBackward0",        "Erf",     "") \
+    X(FLOOR,      "floor",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "FloorBackward0", "Floor", "") \
+    X(CEIL,       "ceil",       EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "CeilBackward0",  "Ceil",  "") \
+    X(TRUNC,      "trunc",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "TruncBackward0", NULL,    "") \
+    X(FRAC,       "frac",       EM_L_TORCH,            NULL,      EM_DT_FLOAT_ONLY, EM_SAVES_NOTHING, "FracBackward0",  NULL,    "") \
+    /* round: half to even; decimals != 0 gives RoundBackward1 and is refused \
+    ** for integer tensors; no ONNX export (ONNX's Round has no decimals) */ \
+    X(ROUND,      "round",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "RoundBackward0", NULL,    "decimals=0")
 
 /* selu(x) = scale * elu(x, alpha), PyTorch's constants (kernel and derivative). */
 #define EM_SELU_ALPHA 1.6732632423543772848170429916717
@@ -108,7 +116,11 @@
     X(GE,         "ge",           EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_COMPARE, NULL,   NULL,             "", "") \
     X(AND,        "logical_and",  EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "") \
     X(OR,         "logical_or",   EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "") \
-    X(XOR,        "logical_xor",  EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "")
+    X(XOR,        "logical_xor",  EM_L_FUNC | EM_L_METHOD, NULL, EM_DT_LOGICAL, NULL,   NULL,      "",  "") \
+    /* remainder: the divisor's sign (Python's %); fmod: the dividend's (C). \
+    ** With a number operand their nodes are RemainderBackward0 / FmodBackward0. */ \
+    X(REMAINDER,  "remainder",    EM_L_TORCH, "__mod", EM_DT_PROMOTE, "RemainderBackward1", NULL, "", "") \
+    X(FMOD,       "fmod",         EM_L_TORCH, NULL,    EM_DT_PROMOTE, "FmodBackward1",      NULL, "", "")
 
 /* Reductions: X(ID, name). Bound by hand (their dim/keepdim/dtype
 ** signatures differ): sum, max, min, prod in bind/lua_math.c. */

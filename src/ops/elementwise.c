@@ -83,6 +83,10 @@ em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
     if (op == EM_U_CLAMP && !em_dtype_is_float(dt) &&
         ((isfinite(p1) && p1 != floor(p1)) || (isfinite(p2) && p2 != floor(p2))))
         dt = EM_FLOAT32;
+    if (em_unary_info_of(op)->dtype == EM_DT_FLOAT_ONLY && !em_dtype_is_float(dt)) {   /* frac */
+        em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_unary_op_name(op), em_dtype_name(dt));
+        return NULL;
+    }
     if (em_unary_info_of(op)->dtype == EM_DT_NO_BOOL && dt == EM_BOOL) {
         em_fail(EM_ERR_TYPE, "%s: not supported for bool tensors%s", em_unary_op_name(op),
                 op == EM_U_NEG ? "; use logical_not" : "");
@@ -226,6 +230,9 @@ em_status em_op_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
     if (unary_needs_float(op) && !em_dtype_is_float(self->dtype))
         return em_fail(EM_ERR_TYPE, "%s_: result type float32 can't be cast to the desired output "
                        "type %s", em_unary_op_name(op), em_dtype_name(self->dtype));
+    if (em_unary_info_of(op)->dtype == EM_DT_FLOAT_ONLY && !em_dtype_is_float(self->dtype))
+        return em_fail(EM_ERR_TYPE, "%s_: not supported for dtype %s", em_unary_op_name(op),
+                       em_dtype_name(self->dtype));
     em_kview k;
     em_tensor_kview_inplace(self, &k);
     em_status st = em_tensor_backend(self)->unary(op, &k, &k, p1, p2);

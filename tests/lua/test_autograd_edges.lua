@@ -194,6 +194,7 @@ local INPLACE = {
   sqrt_ = function(c) c:sqrt_() end,             square_ = function(c) c:square_() end,
   sub_ = function(c) c:sub_(vec({1, 1, 1})) end, tanh_ = function(c) c:tanh_() end,
   uniform_ = function(c) c:uniform_() end,       zero_ = function(c) c:zero_() end,
+  remainder_ = function(c) c:remainder_(2) end,  fmod_ = function(c) c:fmod_(2) end,
 }
 -- The op table's unary in-place methods take no arguments: x:NAME_().
 for _, row in ipairs(require("torch.core")._ops) do

@@ -577,6 +577,87 @@ def error_cases():
          error="")
 
 
+def rounding_cases():
+    """floor, ceil, trunc, frac, round (ties to even, decimals), remainder (%), fmod."""
+    one = (None,)
+    wide = dict(lo=-3.0, hi=3.0)
+    for op in ("floor", "ceil", "trunc", "frac"):
+        case(op, "x1:%s()" % op, lambda a, op=op: getattr(a, op)(), [G(2, 3, **wide)])
+        case(op + "/function", "torch.%s(x1)" % op, lambda a, op=op: getattr(torch, op)(a),
+             [L([-2.5, -1.0, -0.25, 0.0, 0.75, 2.0, 1e10, -1e-3])])
+        case(op + "_", "x1:clone():%s_()" % op, lambda a, op=op: getattr(a.clone(), op + "_")(),
+             [G(2, 3, **wide)])
+    for op in ("floor", "ceil", "trunc", "round"):
+        # integer tensors stay as they are, keeping their dtype
+        case(op + "/int", "x1:%s()" % op, lambda a, op=op: getattr(a, op)(),
+             [L([1, -2, 3], "int64")], dtypes=one)
+        case(op + "/int32", "x1:%s()" % op, lambda a, op=op: getattr(a, op)(),
+             [L([7, -8], "int32")], dtypes=one)
+    ties = L([0.5, 1.5, 2.5, 3.5, -0.5, -1.5, -2.5, 0.49999997, 1e15 + 0.5, -0.0])
+    case("round", "x1:round()", torch.round, [G(2, 3, **wide)])
+    case("round/ties_to_even", "x1:round()", torch.round, [ties])
+    case("round/function", "torch.round(x1)", torch.round, [ties])
+    case("round_", "x1:clone():round_()", lambda a: a.clone().round_(), [ties])
+    dec = L([1.2345, -2.675, 0.125, 2.5, 1234.5678, -0.0051, 0.045, 1e-3, 123.455, 7.0])
+    for dcm in (1, 2, 3, -1, -2):
+        case("round/decimals_%d" % dcm, "x1:round({decimals = %d})" % dcm,
+             lambda a, dcm=dcm: torch.round(a, decimals=dcm), [dec])
+    case("round/decimals_gen", "torch.round(x1, {decimals = 2})",
+         lambda a: torch.round(a, decimals=2), [G(3, 4, lo=-50.0, hi=50.0)])
+    case("round_/decimals", "x1:clone():round_({decimals = 1})",
+         lambda a: a.clone().round_(decimals=1), [dec])
+    case("error/frac_int", "x1:frac()", torch.frac, [L([1, 2], "int64")], dtypes=one,
+         error="not supported for dtype int64")
+    case("error/round_decimals_int", "x1:round({decimals = 1})",
+         lambda a: torch.round(a, decimals=1), [L([15, -25], "int64")], dtypes=one,
+         error="decimals")
+
+    # remainder: the divisor's sign (Python's %); fmod: the dividend's (C's fmod)
+    num = L([[-7.5, 7.0, 5.0, -5.5], [0.5, -0.25, 3.0, -3.0]])
+    den = L([2.0, -2.0, 0.7, -1.25])
+    case("remainder", "x1 % x2", lambda a, b: a % b, [num, den])
+    case("remainder/method", "x1:remainder(x2)", torch.remainder, [G(2, 3, **wide), G(3, lo=0.6, hi=2.0)])
+    case("remainder/function", "torch.remainder(x1, x2)", torch.remainder, [num, den])
+    case("remainder/scalar", "x1 % 2", lambda a: a % 2, [G(2, 3, **wide)])
+    case("remainder/neg_scalar", "x1 % -3", lambda a: a % -3, [G(2, 3, lo=-7.0, hi=7.0)])
+    case("remainder/float_scalar", "torch.remainder(x1, 2.5)", lambda a: torch.remainder(a, 2.5),
+         [G(2, 3, lo=-7.0, hi=7.0)])
+    # number % x: PyTorch has no derivative for it, so the input does not require grad
+    case("remainder/scalar_first", "5 % x1", lambda a: 5 % a,
+         [L([3.0, -3.0, 2.5, -2.5, 7.0], grad=False)])
+    case("remainder/by_zero_float", "x1 % x2", lambda a, b: a % b,
+         [L([5.0, -5.0, 0.0], grad=False), L([0.0, 0.0, 0.0], grad=False)])
+    ia = L([-7, 7, -7, 7, 0, 9, -9], "int64")
+    ib = L([3, -3, -3, 3, 4, -5, 5], "int64")
+    case("remainder/int", "x1 % x2", lambda a, b: a % b, [ia, ib], dtypes=one)
+    case("remainder/int32", "x1 % x2", lambda a, b: a % b,
+         [L([-7, 7, -8], "int32"), L([3, -3, 5], "int32")], dtypes=one)
+    case("remainder/int_scalar", "x1 % 3", lambda a: a % 3, [ia], dtypes=one)
+    case("remainder/int_neg_scalar", "x1 % -2", lambda a: a % -2, [ia], dtypes=one)
+    case("remainder/int_scalar_first", "-7 % x1", lambda a: -7 % a, [ib], dtypes=one)
+    case("remainder/int_float_scalar", "x1 % 2.5", lambda a: a % 2.5, [ia], dtypes=one)
+    case("remainder/uint8", "x1 % 3", lambda a: a % 3, [L([5, 250, 0], "uint8")], dtypes=one)
+    case("remainder_", "x1:clone():remainder_(x2)", lambda a, b: a.clone().remainder_(b), [num, den])
+    case("error/remainder_int_zero", "x1 % x2", lambda a, b: a % b,
+         [ia, L([3, 0, 1, 1, 1, 1, 1], "int64")], dtypes=one, error="ZeroDivisionError")
+    case("error/remainder_bool", "x1 % x2", lambda a, b: a % b,
+         [L([True], "bool"), L([True], "bool")], dtypes=one, error="not supported for dtype bool")
+
+    case("fmod", "torch.fmod(x1, x2)", torch.fmod, [num, den])
+    case("fmod/method", "x1:fmod(x2)", torch.fmod, [G(2, 3, **wide), G(3, lo=0.6, hi=2.0)])
+    case("fmod/scalar", "x1:fmod(2)", lambda a: torch.fmod(a, 2), [G(2, 3, lo=-7.0, hi=7.0)])
+    case("fmod/neg_scalar", "torch.fmod(x1, -2.5)", lambda a: torch.fmod(a, -2.5),
+         [G(2, 3, lo=-7.0, hi=7.0)])
+    case("fmod/by_zero_float", "torch.fmod(x1, x2)", torch.fmod,
+         [L([5.0, -5.0, 0.0], grad=False), L([0.0, 0.0, 0.0], grad=False)])
+    case("fmod/int", "torch.fmod(x1, x2)", torch.fmod, [ia, ib], dtypes=one)
+    case("fmod/int_scalar", "x1:fmod(-3)", lambda a: torch.fmod(a, -3), [ia], dtypes=one)
+    case("fmod/int_float_scalar", "x1:fmod(2.5)", lambda a: torch.fmod(a, 2.5), [ia], dtypes=one)
+    case("fmod_", "x1:clone():fmod_(x2)", lambda a, b: a.clone().fmod_(b), [num, den])
+    case("error/fmod_int_zero", "torch.fmod(x1, 0)", lambda a: torch.fmod(a, 0), [ia], dtypes=one,
+         error="ZeroDivisionError")
+
+
 # ---------------------------------------------------------------- running
 def make_input(spec, index, dtype):
     """Returns (tensor, record) for one input spec of a case."""
@@ -659,7 +740,7 @@ def main():
     torch.set_default_dtype(torch.float32)
     for build in (creation_cases, rng_cases, binary_cases, unary_cases, clamp_cases,
                   compare_cases, promotion_cases, reduction_cases, linalg_cases, view_cases,
-                  join_cases, inplace_cases, conversion_cases, error_cases):
+                  join_cases, inplace_cases, conversion_cases, error_cases, rounding_cases):
         build()
     write_records(sys.argv[1], "make_op_reference.py", [run_case(c) for c in CASES])
 

@@ -265,6 +265,76 @@ Example:
   local a = torch.tensor({1, 2, 3})
   a:where(a:gt(1), -1)                    --> tensor([-1,  2,  3])]=]
 
+-- Rounding and remainders (op table rows floor .. round, remainder, fmod)
+M["Tensor.floor"] = [=[
+x:floor() -> Tensor
+The largest whole number <= x, elementwise (rounds toward -inf). Integer
+tensors are returned unchanged, keeping their dtype; bool is refused. The
+gradient is zero everywhere, as in PyTorch.
+Example:
+  torch.tensor({-1.5, 0.5, 2.0}):floor()  --> tensor([-2.,  0.,  2.])]=]
+
+M["Tensor.ceil"] = [=[
+x:ceil() -> Tensor
+The smallest whole number >= x, elementwise (rounds toward +inf). Integer
+tensors are returned unchanged; the gradient is zero.
+Example:
+  torch.tensor({-1.5, 0.5, 2.0}):ceil()   --> tensor([-1.,  1.,  2.])]=]
+
+M["Tensor.trunc"] = [=[
+x:trunc() -> Tensor
+x rounded toward zero, elementwise (drops the fractional part). Integer
+tensors are returned unchanged; the gradient is zero.
+Example:
+  torch.tensor({-1.5, 0.5, 2.7}):trunc()  --> tensor([-1.,  0.,  2.])]=]
+
+M["Tensor.frac"] = [=[
+x:frac() -> Tensor
+The fractional part, x - trunc(x), elementwise: it has x's sign. Only for
+float tensors (integer tensors are an error, as in PyTorch). The gradient
+passes through unchanged (d frac(x) = g).
+Example:
+  torch.tensor({-1.25, 2.75}):frac()     --> tensor([-0.2500,  0.7500])]=]
+
+M["Tensor.round"] = [=[
+x:round([{decimals=0}]) -> Tensor
+x rounded to the nearest whole number, elementwise; halves go to the even
+neighbour (0.5 -> 0, 1.5 -> 2, 2.5 -> 2), as in PyTorch. With decimals = d
+it rounds to d decimal places the way PyTorch computes it: rint(x * 10^d) /
+10^d in x's dtype (d < 0: rint(x / 10^-d) * 10^-d), so float32 values that
+are not exact in binary may round either way (2.675 -> 2.67 or 2.68).
+Integer tensors are returned unchanged without decimals, and refused with
+them. The gradient is zero (RoundBackward0; RoundBackward1 with decimals).
+Example:
+  torch.tensor({0.5, 1.5, 2.5, -0.5}):round()  --> tensor([0., 2., 2., -0.])
+  torch.tensor({1.2345}):round({decimals = 2})  --> tensor([1.2300])
+  torch.tensor({1234.0}):round({decimals = -2})  --> tensor([1200.])]=]
+
+M["Tensor.remainder"] = [=[
+x:remainder(other) -> Tensor
+The remainder of x / other with the divisor's sign, as Python's %:
+x - other * floor(x / other). Also written x % other (and number % x).
+other is a tensor or a number; types promote as in add. Integers are
+computed exactly; an integer remainder by zero is an error
+(ZeroDivisionError); floats by zero give nan. For C's rule (the
+dividend's sign) see fmod. Gradient: g for x, -g * floor(x / other) for
+other; PyTorch has none for number % x, so its backward is an error.
+Example:
+  torch.tensor({-7, 7}):remainder(3)      --> tensor([2, 1])
+  torch.tensor({-7.0, 7.0}) % -3          --> tensor([-1., -2.])
+  5 % torch.tensor({3, -3})               --> tensor([ 2, -1])]=]
+
+M["Tensor.fmod"] = [=[
+x:fmod(other) -> Tensor
+The remainder of x / other with the dividend's sign, as C's fmod:
+x - other * trunc(x / other). other is a tensor or a number (x must be a
+tensor). Integers are computed exactly; an integer fmod by zero is an
+error (ZeroDivisionError). For Python's rule (the divisor's sign) see
+remainder and %. Gradient: g for x, -g * trunc(x / other) for other.
+Example:
+  torch.tensor({-7, 7}):fmod(3)           --> tensor([-1,  1])
+  torch.fmod(torch.tensor({-7.5, 7.5}), -2)  --> tensor([-1.5000,  1.5000])]=]
+
 -- In place
 local function inplace(name, sig, summary, example, result)
   M["Tensor." .. name] = sig .. " -> x\n" .. summary .. "\n" ..

@@ -39,6 +39,15 @@ static inline int64_t ifloordiv(int64_t x, int64_t y)
     int64_t q = x / y, r = x % y;
     return r != 0 && ((r < 0) != (y < 0)) ? q - 1 : q;
 }
+/* Remainders of integers: y == 0 is refused before the loop; y == -1 gives 0
+** (INT64_MIN % -1 overflows in C). irem has the divisor's sign (Python's %),
+** ifmod the dividend's (C's %). */
+static inline int64_t ifmod(int64_t x, int64_t y) { return y == 0 || y == -1 ? 0 : x % y; }
+static inline int64_t irem(int64_t x, int64_t y)
+{
+    int64_t r = ifmod(x, y);
+    return r != 0 && ((r < 0) != (y < 0)) ? r + y : r;
+}
 /* x^y by squaring, wrapping; y < 0 gives the truncated 1 / x^|y|. */
 static inline int64_t ipow(int64_t x, int64_t y)
 {
@@ -58,6 +67,19 @@ static inline int64_t ipow(int64_t x, int64_t y)
 #define DEF_FLOOR_DIV(NAME, T, FMOD, FLOOR, COPYSIGN)                        static inline T NAME(T a, T b)                                               {                                                                                if (b == 0) return a / b;                                                    T mod = FMOD(a, b);                                                          T div = (a - mod) / b;                                                       if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;                              if (div == 0) return COPYSIGN((T)0, a / b);                                  T f = FLOOR(div);                                                            return div - f > (T)0.5 ? f + 1 : f;                                     }
 DEF_FLOOR_DIV(floordiv_f32, float, fmodf, floorf, copysignf)
 DEF_FLOOR_DIV(floordiv_f64, double, fmod, floor, copysign)
+
+/* Python's % on floats, as PyTorch: fmod(a, b), plus b when the remainder
+** is not 0 and its sign is not the divisor's. */
+static inline float rem_f32(float a, float b)
+{
+    float m = fmodf(a, b);
+    return m != 0 && ((b < 0) != (m < 0)) ? m + b : m;
+}
+static inline double rem_f64(double a, double b)
+{
+    double m = fmod(a, b);
+    return m != 0 && ((b < 0) != (m < 0)) ? m + b : m;
+}
 
 /* ------------------------------------------------------------------ fill */
 
@@ -246,6 +268,11 @@ static inline double clamp_d(double x, double lo, double hi)
 
 /* erf in T's precision (float or double). */
 #define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erff((float)(v)) : (T)erf((double)(v)))
+/* Rounding of float or double x, by x's type. */
+#define G_FLOOR(x) _Generic((x), float: floorf, default: floor)(x)
+#define G_CEIL(x) _Generic((x), float: ceilf, default: ceil)(x)
+#define G_TRUNC(x) _Generic((x), float: truncf, default: trunc)(x)
+#define G_RINT(x) _Generic((x), float: rintf, default: rint)(x)   /* half to even */
 
 /* One float row; T is float or double, the rest name its math functions.
 ** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
@@ -292,6 +319,19 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_HARDTANH: ROW1(T, CLAMP(x, lo, hi)); break;                    \
     case EM_U_GELU: ROW1(T, x * (T)0.5 * ((T)1 + ERF_T(T, x * (T)M_SQRT1_2))); break; \
     case EM_U_ERF: ROW1(T, ERF_T(T, x)); break;                              \
+    case EM_U_FLOOR: ROW1(T, G_FLOOR(x)); break;                             \
+    case EM_U_CEIL: ROW1(T, G_CEIL(x)); break;                               \
+    case EM_U_TRUNC: ROW1(T, G_TRUNC(x)); break;                             \
+    case EM_U_FRAC: ROW1(T, x - G_TRUNC(x)); break;                          \
+    /* round, p1 = decimals: as PyTorch's CPU kernel, t = (T)10^|d|, then   \
+    ** rint(x t) / t for d > 0, rint(x / t) * t for d < 0 */                \
+    case EM_U_ROUND: {                                                       \
+        T t = CONV(pow(10.0, fabs(p1)));                                     \
+        if (p1 == 0) ROW1(T, G_RINT(x));                                     \
+        else if (p1 > 0) ROW1(T, G_RINT(x * t) / t);                         \
+        else ROW1(T, G_RINT(x / t) * t);                                     \
+        break;                                                               \
+    }                                                                        \
     default: return false;                                                          \
     }                                                                        \
     return true;                                                             \
@@ -314,6 +354,9 @@ static bool NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
     case EM_U_CLAMP: ROW1(T, ST(iclamp(x, lo, hi))); break;                  \
     case EM_U_SQUARE: ROW1(T, ST(imul(x, x))); break;                        \
     case EM_U_HARDTANH: ROW1(T, ST(iclamp(x, lo, hi))); break;               \
+    /* integers are already whole (round's decimals != 0 is refused) */      \
+    case EM_U_FLOOR: case EM_U_CEIL: case EM_U_TRUNC: case EM_U_ROUND:       \
+        ROW1(T, x); break;                                                   \
     default: return false;                                                          \
     }                                                                        \
     return true;                                                             \
@@ -352,9 +395,15 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
     if ((unsigned)op >= EM_U_NUM_OPS || out->dtype != dt)
         return em_fail(EM_ERR_INTERNAL, "unary: bad op %d or dtype mismatch", (int)op);
     em_dtype_rule rule = em_unary_info_of(op)->dtype;
-    if (!em_dtype_is_float(dt) && (rule == EM_DT_FLOAT || (dt == EM_BOOL && rule == EM_DT_NO_BOOL)))
+    if (!em_dtype_is_float(dt) && (rule == EM_DT_FLOAT || rule == EM_DT_FLOAT_ONLY ||
+                                   (dt == EM_BOOL && rule == EM_DT_NO_BOOL)))
         return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_unary_op_name(op),
                        em_dtype_name(dt));
+    /* round's decimals (src/ops prefixes the op's name) */
+    if (op == EM_U_ROUND && (!isfinite(p1) || p1 != floor(p1)))
+        return em_fail(EM_ERR_VALUE, "decimals must be an integer, got %g", p1);
+    if (op == EM_U_ROUND && p1 != 0 && !em_dtype_is_float(dt))
+        return em_fail(EM_ERR_TYPE, "decimals is not supported for dtype %s (only float tensors)", em_dtype_name(dt));
     int64_t tmin, tmax;
     int_range(dt, &tmin, &tmax);
     int64_t lo = iclamp(cpu_f2i(p1), tmin, tmax), hi = iclamp(cpu_f2i(p2), tmin, tmax);
@@ -439,7 +488,7 @@ em_status em_cpu_unary(em_unary_op op, const em_kview *out, const em_kview *in,
 #define ROW2_ANY_F64(TO, EXPR) ROW2(TO, double, EXPR)
 
 /* max/min: a NaN in either input wins. */
-#define DEF_BINARY_FLOAT(NAME, T, ROW, POW, FLOORDIV, TRUNC)                 \
+#define DEF_BINARY_FLOAT(NAME, T, ROW, POW, FLOORDIV, TRUNC, REM, FMOD)     \
 static bool NAME(em_binary_op op, ROW2_PARAMS)                               \
 {                                                                            \
     switch (op) {                                                            \
@@ -453,13 +502,15 @@ static bool NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_MAXIMUM: ROW(T, (x > y || x != x) ? x : y); break;             \
     case EM_B_MINIMUM: ROW(T, (x < y || x != x) ? x : y); break;             \
     case EM_B_RELU_GRAD: ROW(T, y <= 0 ? 0 : x); break;                      \
+    case EM_B_REMAINDER: ROW(T, REM(x, y)); break;                           \
+    case EM_B_FMOD: ROW(T, FMOD(x, y)); break;                               \
     CMP_CASES(ROW, T)                                                        \
     default: return false;                                                          \
     }                                                                        \
     return true;                                                             \
 }
-DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf, floordiv_f32, truncf)
-DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow, floordiv_f64, trunc)
+DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf, floordiv_f32, truncf, rem_f32, fmodf)
+DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow, floordiv_f64, trunc, rem_f64, fmod)
 
 /* Integers (and bool as 0/1) in int64 arithmetic; ST stores the result. */
 #define DEF_BINARY_INT(NAME, T, ST)                                          \
@@ -476,6 +527,8 @@ static bool NAME(em_binary_op op, ROW2_PARAMS)                               \
     case EM_B_MAXIMUM: ROW2(T, T, ST(x > y ? x : y)); break;                 \
     case EM_B_MINIMUM: ROW2(T, T, ST(x < y ? x : y)); break;                 \
     case EM_B_RELU_GRAD: ROW2(T, T, ST(y <= 0 ? 0 : x)); break;              \
+    case EM_B_REMAINDER: ROW2(T, T, ST(irem(x, y))); break;                  \
+    case EM_B_FMOD: ROW2(T, T, ST(ifmod(x, y))); break;                      \
     CMP_CASES(ROW2_##T, T)                                                   \
     default: return false;                                                          \
     }                                                                        \
@@ -533,7 +586,8 @@ em_status em_cpu_binary(em_binary_op op, const em_kview *out, const em_kview *a,
     if (b->dtype != dt || out->dtype != (bool_out ? EM_BOOL : dt))
         return em_fail(EM_ERR_INTERNAL, "%s: dtypes %s, %s -> %s do not fit", em_binary_op_name(op),
                        em_dtype_name(dt), em_dtype_name(b->dtype), em_dtype_name(out->dtype));
-    bool rounded_div = op == EM_B_FLOOR_DIV || op == EM_B_TRUNC_DIV;
+    /* integer divisions: a 0 divisor is an error (remainders too) */
+    bool rounded_div = op == EM_B_FLOOR_DIV || op == EM_B_TRUNC_DIV || op == EM_B_REMAINDER || op == EM_B_FMOD;
     if (dt == EM_BOOL && (op == EM_B_SUB || op == EM_B_DIV || op == EM_B_POW || rounded_div))
         return em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_binary_op_name(op),
                        em_dtype_name(dt));
