@@ -64,14 +64,14 @@
     X(SQUARE,     "square",     EM_L_TORCH,            NULL,      EM_DT_ANY,     EM_SAVES_INPUT,   "PowBackward0",        NULL,      "") \
     X(LOG1P,      "log1p",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "Log1PBackward0",      NULL,      "") \
     X(RSQRT,      "rsqrt",      EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_OUTPUT,  "RsqrtBackward0",      NULL,      "") \
-    X(SOFTPLUS,   "softplus",   EM_L_NNF,              "Softplus", EM_DT_FLOAT,  EM_SAVES_INPUT,   "SoftplusBackward0",   NULL,      "beta=1 threshold=20") \
-    X(LEAKY_RELU, "leaky_relu", EM_L_NNF,              "LeakyReLU", EM_DT_FLOAT, EM_SAVES_INPUT,   "LeakyReluBackward0",  NULL,      "negative_slope=0.01 inplace=false") \
-    X(ELU,        "elu",        EM_L_NNF,              "ELU",     EM_DT_FLOAT,   EM_SAVES_INPUT,   "EluBackward0",        NULL,      "alpha=1.0 inplace=false") \
-    X(SELU,       "selu",       EM_L_FUNC | EM_L_NNF,  "SELU",    EM_DT_FLOAT,   EM_SAVES_INPUT,   "EluBackward0",        "Selu",    "inplace=false") \
-    X(SILU,       "silu",       EM_L_NNF,              "SiLU",    EM_DT_FLOAT,   EM_SAVES_INPUT,   "SiluBackward0",       NULL,      "inplace=false") \
-    X(MISH,       "mish",       EM_L_NNF,              "Mish",    EM_DT_FLOAT,   EM_SAVES_INPUT,   "MishBackward0",       NULL,      "inplace=false") \
+    X(SOFTPLUS,   "softplus",   EM_L_NNF,              "Softplus", EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "SoftplusBackward0",   NULL,      "beta=1 threshold=20") \
+    X(LEAKY_RELU, "leaky_relu", EM_L_NNF,              "LeakyReLU", EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "LeakyReluBackward0",  NULL,      "negative_slope=0.01 inplace=false") \
+    X(ELU,        "elu",        EM_L_NNF,              "ELU",     EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "EluBackward0",        NULL,      "alpha=1.0 inplace=false") \
+    X(SELU,       "selu",       EM_L_FUNC | EM_L_NNF,  "SELU",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "EluBackward0",        "Selu",    "inplace=false") \
+    X(SILU,       "silu",       EM_L_NNF,              "SiLU",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "SiluBackward0",       NULL,      "inplace=false") \
+    X(MISH,       "mish",       EM_L_NNF,              "Mish",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "MishBackward0",       NULL,      "inplace=false") \
     X(HARDTANH,   "hardtanh",   EM_L_NNF,              "Hardtanh", EM_DT_ANY,    EM_SAVES_INPUT,   "HardtanhBackward0",   NULL,      "min_val=-1.0 max_val=1.0 inplace=false") \
-    X(GELU,       "gelu",       EM_L_NNF,              "GELU",    EM_DT_FLOAT,   EM_SAVES_INPUT,   "GeluBackward0",       NULL,      "approximate='none'") \
+    X(GELU,       "gelu",       EM_L_NNF,              "GELU",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "GeluBackward0",       NULL,      "approximate='none'") \
     X(ERF,        "erf",        EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "ErfBackward0",        "Erf",     "") \
     X(FLOOR,      "floor",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "FloorBackward0", "Floor", "") \
     X(CEIL,       "ceil",       EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "CeilBackward0",  "Ceil",  "") \
