@@ -400,7 +400,7 @@ for _, row in ipairs(core._ops) do
   if row.onnx and not row.hand then
     local export = row.kind == "unary" and unary(row.onnx) or elementwise(row.onnx)
     EXPORTERS[row.name] = export
-    for a in row.aliases:gmatch("[%w_]+") do EXPORTERS[a] = export end
+    for _, a in ipairs(row.aliases) do EXPORTERS[a] = export end
   end
 end
 

@@ -186,13 +186,21 @@ em_status em_unary_(em_unary_op op, em_tensor *self, double p1, double p2)
     return write_back("in-place op", self, r, true);
 }
 
-em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other)
+/* A binary op recorded in place: self must not be a leaf that requires grad,
+** and its result (a float, as grad needs) must fit self's dtype. */
+static em_status check_graph_target(em_tensor *self)
 {
-    if (!needs_graph(self, other)) return em_op_binary_(op, self, other);
     if (check_leaf("in-place op", self)) return em_last_status();
     if (!em_dtype_is_float(self->dtype))
         return em_fail(EM_ERR_TYPE, "in-place op: result type can't be cast to the desired output type %s",
                        em_dtype_name(self->dtype));
+    return EM_OK;
+}
+
+em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other)
+{
+    if (!needs_graph(self, other)) return em_op_binary_(op, self, other);
+    if (check_graph_target(self) != EM_OK) return em_last_status();
     em_node_set_inplace_target(self);
     em_tensor *r = em_binary(op, self, other);
     em_node_set_inplace_target(NULL);
@@ -202,10 +210,7 @@ em_status em_binary_(em_binary_op op, em_tensor *self, em_tensor *other)
 em_status em_binary_scalar_(em_binary_op op, em_tensor *self, em_scalar s)
 {
     if (!needs_graph(self, NULL)) return em_op_binary_value_(op, self, s);
-    if (check_leaf("in-place op", self)) return em_last_status();
-    if (!em_dtype_is_float(self->dtype))
-        return em_fail(EM_ERR_TYPE, "in-place op: result type can't be cast to the desired output type %s",
-                       em_dtype_name(self->dtype));
+    if (check_graph_target(self) != EM_OK) return em_last_status();
     em_node_set_inplace_target(self);
     em_tensor *r = em_binary_scalar(op, self, s, false);
     em_node_set_inplace_target(NULL);

@@ -3,6 +3,7 @@
 ** matrix products and the in-place forms. Each binding checks its arguments
 ** and calls one function from autograd/. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,34 +18,66 @@
 
 /* --- elementwise --- */
 
-/* The number parameters of a unary op after the tensor, from its op table
-** row ("beta=1 threshold=20"): positional, or an options table with those
-** names; missing ones take their defaults. A default that is not a number
-** ("inplace=false", "approximate='none'") is the one value ember implements
-** of that PyTorch option: nil or that value passes, another is an error.
-** Upvalue 2 is the name the function was registered under. */
+/* The parameters of a unary op after the tensor, from its op table row
+** ("beta=1 threshold=20"), parsed once for all rows: positional, or an
+** options table with those names; missing ones take their defaults. A
+** default that is not a number ("inplace=false", "approximate='none'") is
+** the one value ember implements of that PyTorch option (fixed): nil or that
+** value passes, another is an error. */
 #define UNARY_MAX_PARAMS 4
+typedef struct unary_param {
+    char name[32];
+    double dflt;
+    char fixed[32];          /* "" for a number the kernel gets, else "false", "'none'" */
+    bool integer;            /* the default is written as an integer ("20", not "20.0") */
+} unary_param;
+typedef struct unary_spec {
+    int n;
+    unary_param p[UNARY_MAX_PARAMS];
+    char known[UNARY_MAX_PARAMS * 33];   /* the names, for the options checker */
+} unary_spec;
+
+static unary_spec unary_specs[EM_U_NUM_OPS];
+static pthread_once_t unary_specs_once = PTHREAD_ONCE_INIT;
+
+static void parse_unary_specs(void)
+{
+    for (int op = 0; op < EM_U_NUM_OPS; op++) {
+        unary_spec *u = &unary_specs[op];
+        for (const char *c = em_unary_info_of((em_unary_op)op)->params; *c && u->n < UNARY_MAX_PARAMS; u->n++) {
+            unary_param *q = &u->p[u->n];
+            size_t n = strcspn(c, "= ");
+            snprintf(q->name, sizeof q->name, "%.*s", (int)n, c);
+            c += n;
+            if (*c == '=') {
+                char *e;
+                q->dflt = strtod(c + 1, &e);
+                size_t dn = strcspn(c + 1, " ");
+                if (e != c + 1 + dn) snprintf(q->fixed, sizeof q->fixed, "%.*s", (int)dn, c + 1);
+                q->integer = strcspn(c + 1, ".eE ") == dn;
+                c += 1 + dn;
+            }
+            c += strspn(c, " ");
+            strcat(u->known, q->name);
+            strcat(u->known, " ");
+        }
+    }
+}
+
+static const unary_spec *unary_spec_of(em_unary_op op)
+{
+    pthread_once(&unary_specs_once, parse_unary_specs);
+    return &unary_specs[op];
+}
+
+/* The kernel's numbers p[0], p[1] from the arguments after the tensor.
+** Upvalue 2 is the name the function was registered under. */
 static void unary_params(lua_State *L, em_unary_op op, double *p)
 {
     const char *fn = lua_tostring(L, lua_upvalueindex(2));
-    const char *spec = em_unary_info_of(op)->params;
-    char names[UNARY_MAX_PARAMS][32] = {{0}}, fixed[UNARY_MAX_PARAMS][32] = {{0}};
-    double dflt[UNARY_MAX_PARAMS] = {0};
-    int np = 0;
+    const unary_spec *u = unary_spec_of(op);
+    int np = u->n;
     p[0] = p[1] = 0;
-    for (const char *c = spec; *c && np < UNARY_MAX_PARAMS; np++) {   /* "name=default name=default" */
-        size_t n = strcspn(c, "= ");
-        snprintf(names[np], sizeof names[np], "%.*s", (int)n, c);
-        c += n;
-        if (*c == '=') {
-            char *e;
-            dflt[np] = strtod(c + 1, &e);
-            size_t dn = strcspn(c + 1, " ");
-            if (e != c + 1 + dn) snprintf(fixed[np], sizeof fixed[np], "%.*s", (int)dn, c + 1);
-            c += 1 + dn;
-        }
-        c += strspn(c, " ");
-    }
     /* Lua calls __unm with the operand twice */
     if ((em_unary_info_of(op)->lua & EM_L_UNM) && lua_gettop(L) == 2 && lua_rawequal(L, 1, 2)) lua_settop(L, 1);
     int opts = em_lua_find_options(L);
@@ -52,42 +85,38 @@ static void unary_params(lua_State *L, em_unary_op op, double *p)
     if (nargs - 1 > np)
         luaL_error(L, "%s: takes %d argument%s after the tensor, got %d", fn, np, np == 1 ? "" : "s", nargs - 1);
     if (opts) {
-        char known[UNARY_MAX_PARAMS * 33] = "";
-        for (int i = 0; i < np; i++) {
-            strcat(known, names[i]);
-            strcat(known, " ");
-        }
-        em_lua_opts o = {fn, known, ""};
+        em_lua_opts o = {fn, u->known, ""};
         em_lua_check_options(L, opts, &o);
     }
     for (int i = 0, k = 0; i < np; i++) {
+        const char *name = u->p[i].name, *fixed = u->p[i].fixed;
         int idx = i + 2 <= nargs ? i + 2 : 0;
         if (opts) {
-            lua_getfield(L, opts, names[i]);
+            lua_getfield(L, opts, name);
             if (!lua_isnil(L, -1)) {
                 if (idx && !lua_isnil(L, idx))
-                    luaL_error(L, "%s: %s given twice (as an argument and as an option)", fn, names[i]);
+                    luaL_error(L, "%s: %s given twice (as an argument and as an option)", fn, name);
                 idx = lua_gettop(L);
             }
         }
-        if (!fixed[i][0]) {   /* a number for the kernel */
-            if (k < 2) p[k] = idx && !lua_isnil(L, idx) ? em_lua_check_scalar(L, idx, fn) : dflt[i];
+        if (!fixed[0]) {   /* a number for the kernel */
+            if (k < 2) p[k] = idx && !lua_isnil(L, idx) ? em_lua_check_scalar(L, idx, fn) : u->p[i].dflt;
             k++;
             continue;
         }
         if (!idx || lua_isnil(L, idx)) continue;
         bool same;
-        if (fixed[i][0] == '\'') {   /* 'none': that string */
-            size_t len = strlen(fixed[i]);
+        if (fixed[0] == '\'') {   /* 'none': that string */
+            size_t len = strlen(fixed);
             same = lua_type(L, idx) == LUA_TSTRING && strlen(lua_tostring(L, idx)) == len - 2 &&
-                   strncmp(lua_tostring(L, idx), fixed[i] + 1, len - 2) == 0;
+                   strncmp(lua_tostring(L, idx), fixed + 1, len - 2) == 0;
         } else {                      /* false / true: that boolean */
-            same = lua_type(L, idx) == LUA_TBOOLEAN && lua_toboolean(L, idx) == (strcmp(fixed[i], "true") == 0);
+            same = lua_type(L, idx) == LUA_TBOOLEAN && lua_toboolean(L, idx) == (strcmp(fixed, "true") == 0);
         }
         if (!same) {
             const char *q = lua_type(L, idx) == LUA_TSTRING ? "'" : "";
-            luaL_error(L, "%s: %s=%s%s%s is not implemented in ember (only %s=%s)", fn, names[i], q,
-                       luaL_tolstring(L, idx, NULL), q, names[i], fixed[i]);
+            luaL_error(L, "%s: %s=%s%s%s is not implemented in ember (only %s=%s)", fn, name, q,
+                       luaL_tolstring(L, idx, NULL), q, name, fixed);
         }
     }
 }
@@ -658,6 +687,19 @@ static void set_op(lua_State *L, int t, const char *name, lua_CFunction f, int o
     lua_setfield(L, t, name);
 }
 
+/* The next name of an aliases column ("divide true_divide:") into name, and
+** whether it ends in ':' (takes no options); false at the end. */
+static bool next_alias(const char **c, char *name, size_t size, bool *no_opts)
+{
+    *c += strspn(*c, " ");
+    size_t n = strcspn(*c, " ");
+    if (n == 0) return false;
+    *no_opts = (*c)[n - 1] == ':';
+    snprintf(name, size, "%.*s", (int)(n - *no_opts), *c);
+    *c += n;
+    return true;
+}
+
 /* The rows' functions (methods: the Tensor methods table, in-place forms
 ** too) into the table at t: one closure per name, with its aliases. */
 static void register_rows(lua_State *L, int t, bool methods)
@@ -678,13 +720,9 @@ static void register_rows(lua_State *L, int t, bool methods)
         if (r->lua & EM_L_HAND) continue;
         if (r->lua & want) {
             set_op(L, t, r->name, l_binary, op, r->options);
-            for (const char *c = r->aliases; *c;) {      /* "divide true_divide:" */
-                size_t n = strcspn(c, " ");
-                bool no_opts = n > 0 && c[n - 1] == ':';
-                snprintf(name, sizeof name, "%.*s", (int)(n - no_opts), c);
+            bool no_opts;
+            for (const char *c = r->aliases; next_alias(&c, name, sizeof name, &no_opts);)
                 set_op(L, t, name, l_binary, op, no_opts ? "" : r->options);
-                c += n + strspn(c + n, " ");
-            }
         }
         if (methods && (r->lua & EM_L_INPLACE)) {
             snprintf(name, sizeof name, "%s_", r->name);
@@ -719,13 +757,23 @@ static void push_rows(lua_State *L, int mod)
         const char *strs[][2] = {
             {"grad_node", unary ? u->grad_node : b->grad_node}, {"onnx", unary ? u->onnx : b->onnx},
             {"nn", unary ? u->nn : NULL}, {"params", unary ? u->params : b->options},
-            {"aliases", unary ? "" : b->aliases}, {"meta", unary ? ((lua & EM_L_UNM) ? "__unm" : NULL) : b->meta},
+            {"meta", unary ? ((lua & EM_L_UNM) ? "__unm" : NULL) : b->meta},
         };
         for (size_t j = 0; j < sizeof strs / sizeof strs[0]; j++) {
             if (!strs[j][1]) continue;
             lua_pushstring(L, strs[j][1]);
             lua_setfield(L, -2, strs[j][0]);
         }
+        /* aliases: the other torch names of the function, a list */
+        lua_newtable(L);
+        char alias[64];
+        bool no_opts;
+        int na = 0;
+        for (const char *c = unary ? "" : b->aliases; next_alias(&c, alias, sizeof alias, &no_opts);) {
+            lua_pushstring(L, alias);
+            lua_rawseti(L, -2, ++na);
+        }
+        lua_setfield(L, -2, "aliases");
         /* its help text's key: the method's, else the functional form's */
         lua_pushfstring(L, "%s.%s", (lua & EM_L_METHOD) ? "Tensor" : "nn.functional", unary ? u->name : b->name);
         lua_setfield(L, -2, "doc");
@@ -736,6 +784,24 @@ static void push_rows(lua_State *L, int mod)
             lua_setfield(L, -2, "saves");
             lua_pushboolean(L, u->dtype == EM_DT_FLOAT_ONLY);   /* integer input is an error */
             lua_setfield(L, -2, "float_only");
+            /* param_list: {name =, default =, fixed = true|nil} each, as the binding parsed them */
+            const unary_spec *spec = unary_spec_of((em_unary_op)k);
+            lua_createtable(L, spec->n, 0);
+            for (int j = 0; j < spec->n; j++) {
+                const unary_param *q = &spec->p[j];
+                lua_createtable(L, 0, 3);
+                lua_pushstring(L, q->name);
+                lua_setfield(L, -2, "name");
+                if (!q->fixed[0] && q->integer) lua_pushinteger(L, (lua_Integer)q->dflt);
+                else if (!q->fixed[0]) lua_pushnumber(L, q->dflt);
+                else if (q->fixed[0] == '\'') lua_pushlstring(L, q->fixed + 1, strlen(q->fixed) - 2);
+                else lua_pushboolean(L, strcmp(q->fixed, "true") == 0);
+                lua_setfield(L, -2, "default");
+                lua_pushboolean(L, q->fixed[0] != 0);
+                lua_setfield(L, -2, "fixed");
+                lua_rawseti(L, -2, j + 1);
+            }
+            lua_setfield(L, -2, "param_list");
         }
         /* fn: torch.NAME when it exists, else a closure of its own */
         const char *name = unary ? u->name : b->name;

@@ -134,23 +134,18 @@ em_tensor *em_lua_check_operand(lua_State *L, int idx, const em_tensor *like)
     if (t) return t;
     if (luaL_testudata(L, idx, EM_TENSOR_MT)) luaL_argerror(L, idx, "tensor was closed (released with <close>)");
     const em_backend *be = like ? em_tensor_backend(like) : NULL;   /* NULL: the default device's */
-    em_tensor **box;
-    if (lua_type(L, idx) == LUA_TNUMBER) {
-        box = em_lua_newbox(L);
-        if (lua_isinteger(L, idx)) {     /* exact: a double would round beyond 2^53 */
-            int64_t v = lua_tointeger(L, idx);
-            *box = em_op_from_host(&v, 0, NULL, EM_INT64, be);
-            if (*box) (*box)->is_wrapped = true;
-        } else {
-            *box = em_op_scalar(lua_tonumber(L, idx), EM_FLOAT64, be, true);
-        }
-    } else if (lua_type(L, idx) == LUA_TBOOLEAN) {
-        box = em_lua_newbox(L);
-        *box = em_op_scalar(lua_toboolean(L, idx), EM_BOOL, be, true);
-    } else {
+    em_scalar s;
+    if (!em_lua_test_number(L, idx, &s)) {
         const char *got = luaL_typename(L, idx);
         luaL_argerror(L, idx, lua_pushfstring(L, "Tensor or number expected, got %s", got));
         return NULL;
+    }
+    em_tensor **box = em_lua_newbox(L);
+    if (s.dtype == EM_INT64) {   /* exact: a double would round beyond 2^53 */
+        *box = em_op_from_host(&s.i, 0, NULL, EM_INT64, be);
+        if (*box) (*box)->is_wrapped = true;
+    } else {
+        *box = em_op_scalar(s.dtype == EM_BOOL ? (double)s.i : s.f, s.dtype, be, true);
     }
     if (!*box) em_lua_raise(L);
     return *box;

@@ -21,20 +21,25 @@ em_dtype em_promote_types(em_dtype a, em_dtype b) { return rank(a) >= rank(b) ? 
 /* tier 0: dimensioned tensors, 1: 0-dim tensors, 2: wrapped numbers */
 static int tier_of(const em_tensor *t) { return t->is_wrapped ? 2 : t->ndim == 0 ? 1 : 0; }
 
-static em_dtype result_type(int n, const em_dtype *dts, const int *tiers)
+/* The best dtype seen in each tier, operand by operand. */
+typedef struct tiers {
+    int have[3];
+    em_dtype best[3];
+} tiers;
+
+static void tiers_add(tiers *t, em_dtype dt, int tier)
 {
-    int have[3] = {0, 0, 0};
-    em_dtype best[3] = {EM_BOOL, EM_BOOL, EM_BOOL};
-    for (int i = 0; i < n; i++) {
-        int tier = tiers[i];
-        best[tier] = have[tier] ? em_promote_types(best[tier], dts[i]) : dts[i];
-        have[tier] = 1;
-    }
+    t->best[tier] = t->have[tier] ? em_promote_types(t->best[tier], dt) : dt;
+    t->have[tier] = 1;
+}
+
+static em_dtype tiers_result(const tiers *t)
+{
     int found = 0;
     em_dtype result = EM_BOOL;
     for (int tier = 0; tier < 3; tier++) {
-        if (!have[tier]) continue;
-        em_dtype cand = best[tier];
+        if (!t->have[tier]) continue;
+        em_dtype cand = t->best[tier];
         if (tier == 2 && found && category(cand) > category(result))
             cand = category(cand) == 2 ? EM_FLOAT32 : EM_INT64;   /* defaults */
         if (!found || category(cand) > category(result)) result = cand;
@@ -45,19 +50,15 @@ static em_dtype result_type(int n, const em_dtype *dts, const int *tiers)
 
 em_dtype em_result_type(int n, const em_tensor *const *ts)
 {
-    em_dtype dts[8];
-    int tiers[8];
-    if (n > 8) n = 8;
-    for (int i = 0; i < n; i++) {
-        dts[i] = ts[i]->dtype;
-        tiers[i] = tier_of(ts[i]);
-    }
-    return result_type(n, dts, tiers);
+    tiers t = {{0}, {EM_BOOL}};
+    for (int i = 0; i < n; i++) tiers_add(&t, ts[i]->dtype, tier_of(ts[i]));
+    return tiers_result(&t);
 }
 
-em_dtype em_result_type_number(const em_tensor *t, em_dtype number)
+em_dtype em_result_type_number(const em_tensor *x, em_dtype number)
 {
-    em_dtype dts[2] = {t->dtype, number};
-    int tiers[2] = {tier_of(t), 2};
-    return result_type(2, dts, tiers);
+    tiers t = {{0}, {EM_BOOL}};
+    tiers_add(&t, x->dtype, tier_of(x));
+    tiers_add(&t, number, 2);
+    return tiers_result(&t);
 }

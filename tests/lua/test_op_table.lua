@@ -17,7 +17,7 @@ local HAND_ARGS = {unary = {pow = {2.5}, clamp = {0.7, 1.6}}, binary = {pow = {}
 
 local function user_names(row)
   local names = {row.name}
-  for a in row.aliases:gmatch("[%w_]+") do names[#names + 1] = a end
+  for _, a in ipairs(row.aliases) do names[#names + 1] = a end
   return names
 end
 

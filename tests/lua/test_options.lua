@@ -194,11 +194,7 @@ end
 -- activation modules made from rows their constructor's
 for _, row in ipairs(require("torch.core")._ops) do
   if row.kind == "binary" and row.func and not row.hand then
-    for _, name in ipairs({row.name, table.unpack((function()
-      local a = {}
-      for n in row.aliases:gmatch("[%w_]+") do a[#a + 1] = n end
-      return a
-    end)())}) do
+    for _, name in ipairs({row.name, table.unpack(row.aliases)}) do
       CALLS[name] = function(o) return torch[name](x, x, o) end
     end
   end

@@ -391,7 +391,7 @@ for _, row in ipairs(require("torch.core")._ops) do
   if M[key] ~= nil then
     local sig = signature(key)
     local names = {row.name}
-    for a in row.aliases:gmatch("[%w_]+") do names[#names + 1] = a end
+    for _, a in ipairs(row.aliases) do names[#names + 1] = a end
     for _, n in ipairs(names) do
       if row.func then alias("torch." .. n, key, (sig:gsub("^x:" .. row.name .. "%(%)", "torch." .. n .. "(x)")
         :gsub("^x:" .. row.name .. "%(", "torch." .. n .. "(x, "))) end
@@ -400,7 +400,9 @@ for _, row in ipairs(require("torch.core")._ops) do
     if row.inplace then alias("Tensor." .. row.name .. "_", key, (sig:gsub("^x:" .. row.name .. "(%b())%s*%->.*", "x:" .. row.name .. "_%1 -> x (in place)"))) end
     if row.nn then
       local ps = {}
-      for name, default in row.params:gmatch("([%w_]+)=?([^%s]*)") do ps[#ps + 1] = name .. "=" .. default end
+      for _, p in ipairs(row.param_list) do
+        ps[#ps + 1] = p.name .. "=" .. (type(p.default) == "string" and "'" .. p.default .. "'" or tostring(p.default))
+      end
       alias("nn." .. row.nn, key, "nn." .. row.nn .. "(" .. table.concat(ps, ", ") .. ")")
     end
     if row.F and key ~= "nn.functional." .. row.name then

@@ -40,24 +40,18 @@ activation("ReLU", function(x) return x:relu() end, {{"inplace", false}})
 -- text. A parameter whose default is not a number (inplace=false,
 -- approximate='none') is a PyTorch option of which ember implements only
 -- that value: any other is an error, as the op's own binding says.
-local function fixed_value(default)   -- "false" -> false, "'none'" -> "none"
-  if default == "true" or default == "false" then return default == "true" end
-  return default:match("^'(.*)'$")
-end
 for _, row in ipairs(require("torch.core")._ops) do
   if row.nn and not simple[row.nn] then
     local params, names, fixed, shown = {}, {}, {}, {}
-    for name, default in row.params:gmatch("([%w_]+)=?([^%s]*)") do
-      local number = tonumber(default)
-      if number ~= nil or default == "" then
-        params[#params + 1] = {name, number}
-        names[#names + 1] = name
-        shown[#shown + 1] = name
-      else
-        params[#params + 1] = {name, fixed_value(default)}
-        fixed[#fixed + 1] = {name, fixed_value(default)}
+    for _, p in ipairs(row.param_list) do
+      params[#params + 1] = {p.name, p.default}
+      if p.fixed then
+        fixed[#fixed + 1] = {p.name, p.default}
         -- PyTorch's repr shows a string option (approximate='none'), not inplace=False
-        if type(fixed_value(default)) == "string" then shown[#shown + 1] = name end
+        if type(p.default) == "string" then shown[#shown + 1] = p.name end
+      else
+        names[#names + 1] = p.name
+        shown[#shown + 1] = p.name
       end
     end
     local A = Module:extend(row.nn)
