@@ -9,6 +9,8 @@
 --   line 1   the signature, e.g. "torch.zeros(size...[, opts]) -> Tensor"
 --   line 2   a one-line summary (shown in lists)
 --   more     details; ember's conventions where they differ from PyTorch
+--            (a paragraph starting "Differs from PyTorch:" is quoted in
+--            docs/pytorch-coverage.md; Lua functions' comments may use it too)
 --   Example: lines of Lua, indented two spaces; `code  --> value` shows the
 --            value (tests/lua/test_help.lua runs every example and checks it)
 -- or an alias {target, signature}: the signature line, then the target's text
