@@ -154,6 +154,16 @@ local function broadcast_shape(decl, a, b)
   return out
 end
 
+-- max(||x||, eps) along dim as PyTorch 1.13's cosine_similarity gets it: the
+-- norm clamped in place without recording, so its gradient stays the
+-- norm's own, x / (the clamped value). Here: the clamped value plus a term
+-- worth 0 whose gradient is that, (s - s') / (2 n) with s = sum(x^2).
+local function clamped_norm(x, dim, eps)
+  local s = (x * x):sum(dim, true)
+  local n = torch.no_grad(function() return s:sqrt():clamp({min = eps}) end)
+  return n + (s - s:detach()) / (n * 2)
+end
+
 local COSINE = args.declare("F.cosine_similarity", {{"dim", 2}, {"eps", 1e-8}})
 
 --- F.cosine_similarity(x1, x2[, dim = 2[, eps = 1e-8]]) -> Tensor
@@ -174,9 +184,7 @@ function F.cosine_similarity(x1, x2, ...)
   else
     x1, x2 = x1:expand(shape), x2:expand(shape)
   end
-  local n1 = vector_norm(x1, 2, d, true):clamp({min = o.eps})
-  local n2 = vector_norm(x2, 2, d, true):clamp({min = o.eps})
-  local r = ((x1 / n1) * (x2 / n2)):sum(d)
+  local r = ((x1 / clamped_norm(x1, d, o.eps)) * (x2 / clamped_norm(x2, d, o.eps))):sum(d)
   if #shape == 0 then r = r:reshape({}) end
   return r
 end
