@@ -201,6 +201,23 @@ T.test("a model of containers saves and loads its state dict", function()
   T.eq(table.concat(keys, " "), "blocks.0.weight blocks.0.bias blocks.1.weight blocks.1.bias emb.weight")
 end)
 
+T.test("whole-model files rebuild the new layers and containers", function()
+  local m = nn.Sequential(nn.Embedding(5, 3, {padding_idx = 0}), nn.LayerNorm(3), nn.ModuleList({nn.Linear(3, 3)}),
+    nn.ModuleDict({{"a", nn.GELU("tanh")}}), nn.GroupNorm(1, 3), nn.Unflatten(2, {1, 3}),
+    nn.Embedding.from_pretrained(torch.ones(2, 2)))
+  m[3]:append(nn.ReLU())
+  local path = os.tmpname()
+  torch.save(m, path)
+  local m2 = torch.load(path)
+  os.remove(path)
+  T.eq(tostring(m2), tostring(m))
+  T.close(m2[1].weight, m[1].weight)
+  T.close(m2[7].weight, {{1, 1}, {1, 1}})
+  -- a ParameterList's tensors are constructor arguments: a clear error
+  T.error(function() torch.save(nn.Sequential(nn.ParameterList({torch.ones(2)})), path) end,
+    "save model:state_dict() instead")
+end)
+
 T.test("ONNX export: LayerNorm as LayerNormalization, Embedding as Gather, GroupNorm refused", function()
   local tmp = os.tmpname()
   local function export(model, x, opts)

@@ -75,6 +75,10 @@ function Embedding:__init(num_embeddings, embedding_dim, ...)
         torch.is_tensor(w) and tostring(w:size()) or type(w), num_embeddings, embedding_dim)
     end
     self.weight = Parameter.new(w)
+    -- a whole-model file rebuilds the layer from its sizes; the weight comes
+    -- from the state dict (a file holds no tensors among the arguments)
+    rawset(self, "_init_args", table.pack(num_embeddings, embedding_dim,
+      {padding_idx = self.padding_idx, norm_type = o.norm_type}))
   else
     self.weight = Parameter.new(torch.empty(num_embeddings, embedding_dim))
     self:reset_parameters()
