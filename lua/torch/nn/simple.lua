@@ -357,6 +357,7 @@ end
 --- seq:len() -> number of child modules
 -- PyTorch's len(seq).
 function Sequential:len() return #self:children() end
+Sequential.__len = Sequential.len   -- #seq
 --- seq:at(i) -> module
 -- The i-th child, 1-based (the child named i-1); negative i counts from
 -- the end (-1 is the last). PyTorch's seq[i - 1]; seq[i] is the same.
