@@ -21,7 +21,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$ember" run "$here/onnx/export_models.lua" "$tmp" || fail "export_models.lua"
-for name in mlp cnn custom mixed; do
+for name in mlp cnn custom mixed norm; do
   /usr/bin/python3 -c "
 import onnx, sys
 m = onnx.load(sys.argv[1])
