@@ -184,6 +184,9 @@ if ok and type(pretty) == "table" and pretty.tensor then
   torch.set_printoptions = pretty.set_printoptions
 end
 
+-- torch.layer_norm, torch.group_norm, torch.embedding: composed in Lua
+require("torch.layer_functions")(torch)
+
 -- torch.nn, torch.optim and torch.utils.data load on first use (they require
 -- this module themselves).
 -- A name torch does not have is an error suggesting the closest one

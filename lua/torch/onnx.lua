@@ -5,7 +5,8 @@
 -- names. The file is written by protobuf-c from ONNX's own onnx.proto (C:
 -- src/bind/lua_onnx.c), so any ONNX runtime can load it.
 --
--- Supported: Linear, Conv2d, BatchNorm (eval), MaxPool2d, AvgPool2d, ReLU,
+-- Supported: Linear, Conv2d, BatchNorm (eval), LayerNorm (opset 17),
+-- Embedding, MaxPool2d, AvgPool2d, ReLU,
 -- Sigmoid, Tanh, Softmax, LogSoftmax, Dropout (removed: export runs in eval
 -- mode), Flatten, view/reshape, narrow, add/sub/mul/div/neg/pow with tensors or
 -- numbers, matmul, and Sequential and custom modules built from these. An
@@ -312,6 +313,33 @@ local function to(tr, args, result)
   return tr:node("Cast", {tr:operand(args[1])}, {{name = "to", i = code}}, result)
 end
 
+-- torch.layer_norm(x, normalized_shape, weight, bias, eps) -> LayerNormalization
+-- over the last #normalized_shape axes (ONNX has it from opset 17).
+local function layer_norm(tr, args, result)
+  local x, shape, w, b, eps = args[1], args[2], args[3], args[4], args[5]
+  if tr.opset < 17 then
+    error("torch.onnx.export: layer_norm needs opset_version 17 (ONNX's LayerNormalization), got " .. tr.opset, 0)
+  end
+  local k = math.type(shape) == "integer" and 1 or #shape
+  local dims = {}
+  for i = 1, k do dims[i] = x:size(x:dim() - k + i) end
+  if w == nil or rawequal(w, torch.None) then w = torch.ones(dims, {dtype = x.dtype}) end
+  local inputs = {tr:operand(x), tr:operand(w)}
+  if b ~= nil and not rawequal(b, torch.None) then inputs[3] = tr:operand(b) end
+  local e = (eps == nil or rawequal(eps, torch.None)) and 1e-5 or eps
+  return tr:node("LayerNormalization", inputs, {{name = "axis", i = -k}, {name = "epsilon", f = e}}, result)
+end
+
+-- torch.embedding(weight, indices, ...) -> Gather(weight, indices) on axis 0
+local function embedding(tr, args, result)
+  return tr:node("Gather", {tr:operand(args[1]), tr:operand(args[2])}, {{name = "axis", i = 0}}, result)
+end
+
+local function group_norm()
+  error("torch.onnx.export: group_norm cannot be exported (ONNX's GroupNormalization needs opset 18; ember " ..
+    "writes 13 to 17)", 0)
+end
+
 -- Operation name -> how it is exported. The same table serves torch.NAME,
 -- Tensor:NAME and F.NAME (F's functions call torch's). The elementwise ops
 -- come from the op table's rows (their onnx column), the rest are listed.
@@ -322,6 +350,7 @@ local EXPORTERS = {
   flatten = reshape, view = reshape, reshape = reshape, narrow = narrow,
   linear = linear, conv2d = conv2d, batch_norm = batch_norm, dropout = dropout,
   max_pool2d = pool("MaxPool"), avg_pool2d = pool("AveragePool"),
+  layer_norm = layer_norm, embedding = embedding, group_norm = group_norm,
   contiguous = passthrough, clone = passthrough, detach = passthrough, float = to, to = to,
 }
 
@@ -531,6 +560,7 @@ function onnx.export(model, example_input, path, opts)
   local input_names, output_names = opts.input_names or {}, opts.output_names or {}
 
   local tr = new_trace(model)
+  tr.opset = opset
   local was_training = model.training
   model:eval()
   local ok, outputs = pcall(torch.no_grad, function()

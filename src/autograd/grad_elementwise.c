@@ -112,7 +112,23 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
         break;
     }
     case EM_U_GELU: {     /* d gelu = g (cdf + x pdf), cdf = (1 + erf(x / sqrt 2)) / 2,
-                          ** pdf = e^(-x^2 / 2) / sqrt(2 pi) */
+                          ** pdf = e^(-x^2 / 2) / sqrt(2 pi);
+                          ** approximate='tanh' (p1 = 1), PyTorch's GeluBackward: t = tanh(inner),
+                          ** inner = b (x + k x^3), b = sqrt(2/pi), k = 0.044715:
+                          ** d = g (0.5 (1 + t) + 0.5 x (1 - t^2) b (1 + 3 k x^2)) */
+        if (p1 != 0) {
+            const double b = M_SQRT2 * M_2_SQRTPI * 0.5, k = 0.044715;
+            em_tensor *x_sq = sc_bin(&s, EM_B_MUL, v, v);
+            em_tensor *x_cube = sc_bin(&s, EM_B_MUL, x_sq, v);
+            em_tensor *inner = sc_scalar(&s, EM_B_MUL, sc_bin(&s, EM_B_ADD, v, sc_scalar(&s, EM_B_MUL, x_cube, k)), b);
+            em_tensor *t = sc_un(&s, EM_U_TANH, inner, 0, 0);
+            em_tensor *left_d = sc_scalar(&s, EM_B_MUL, sc_scalar(&s, EM_B_ADD, t, 1.0), 0.5);
+            em_tensor *tanh_d = sc_un(&s, EM_U_NEG, sc_scalar(&s, EM_B_SUB, sc_bin(&s, EM_B_MUL, t, t), 1.0), 0, 0);
+            em_tensor *inner_d = sc_scalar(&s, EM_B_MUL, sc_scalar(&s, EM_B_ADD, sc_scalar(&s, EM_B_MUL, x_sq, 3 * k), 1.0), b);
+            em_tensor *right_d = sc_bin(&s, EM_B_MUL, sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, v, 0.5), tanh_d), inner_d);
+            r = sc_bin(&s, EM_B_MUL, g, sc_bin(&s, EM_B_ADD, left_d, right_d));
+            break;
+        }
         em_tensor *cdf = sc_scalar(&s, EM_B_MUL,
                                    sc_scalar(&s, EM_B_ADD, sc_un(&s, EM_U_ERF, sc_scalar(&s, EM_B_MUL, v, M_SQRT1_2), 0, 0), 1.0),
                                    0.5);

@@ -23,12 +23,16 @@
 ** options table with those names; missing ones take their defaults. A
 ** default that is not a number ("inplace=false", "approximate='none'") is
 ** the one value ember implements of that PyTorch option (fixed): nil or that
-** value passes, another is an error. */
+** value passes, another is an error. A default listing choices
+** ("approximate='none'|'tanh'") is a string option whose value picks the
+** kernel's number: the index of the value in the list (the first is the
+** default). */
 #define UNARY_MAX_PARAMS 4
 typedef struct unary_param {
     char name[32];
     double dflt;
     char fixed[32];          /* "" for a number the kernel gets, else "false", "'none'" */
+    char choices[48];        /* "'none'|'tanh'": the kernel gets the chosen one's index; else "" */
     bool integer;            /* the default is written as an integer ("20", not "20.0") */
 } unary_param;
 typedef struct unary_spec {
@@ -55,6 +59,12 @@ static void parse_unary_specs(void)
                 size_t dn = strcspn(c + 1, " ");
                 if (e != c + 1 + dn) snprintf(q->fixed, sizeof q->fixed, "%.*s", (int)dn, c + 1);
                 q->integer = strcspn(c + 1, ".eE ") == dn;
+                if (strchr(q->fixed, '|')) {   /* choices: not fixed; the default is index 0 */
+                    memcpy(q->choices, q->fixed, sizeof q->fixed);   /* choices is the larger */
+                    q->fixed[0] = '\0';
+                    q->dflt = 0;
+                    q->integer = true;
+                }
                 c += 1 + dn;
             }
             c += strspn(c, " ");
@@ -68,6 +78,29 @@ static const unary_spec *unary_spec_of(em_unary_op op)
 {
     pthread_once(&unary_specs_once, parse_unary_specs);
     return &unary_specs[op];
+}
+
+/* The index of the string at idx among q's choices ("'none'|'tanh'"); any
+** other value is an error listing them, as PyTorch's "approximate argument
+** must be either none or tanh". */
+static double choice_index(lua_State *L, int idx, const unary_param *q, const char *fn)
+{
+    const char *v = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+    int i = 0;
+    for (const char *c = q->choices; *c; i++) {
+        size_t n = strcspn(c, "|");   /* 'tanh' with its quotes */
+        if (v && n >= 2 && strlen(v) == n - 2 && strncmp(v, c + 1, n - 2) == 0) return i;
+        c += n + (c[n] == '|');
+    }
+    char list[96] = "";   /* 'none', 'tanh' */
+    for (const char *c = q->choices; *c;) {
+        size_t n = strcspn(c, "|");
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%.*s", list[0] ? ", " : "", (int)n, c);
+        c += n + (c[n] == '|');
+    }
+    const char *quote = v ? "'" : "";
+    return luaL_error(L, "%s: %s argument must be one of %s, got %s%s%s", fn, q->name, list, quote,
+                      luaL_tolstring(L, idx, NULL), quote);
 }
 
 /* The kernel's numbers p[0], p[1] from the arguments after the tensor.
@@ -98,6 +131,11 @@ static void unary_params(lua_State *L, em_unary_op op, double *p)
                     luaL_error(L, "%s: %s given twice (as an argument and as an option)", fn, name);
                 idx = lua_gettop(L);
             }
+        }
+        if (u->p[i].choices[0]) {   /* a string choice: its index for the kernel */
+            if (k < 2) p[k] = idx && !lua_isnil(L, idx) ? choice_index(L, idx, &u->p[i], fn) : 0;
+            k++;
+            continue;
         }
         if (!fixed[0]) {   /* a number for the kernel */
             if (k < 2) p[k] = idx && !lua_isnil(L, idx) ? em_lua_check_scalar(L, idx, fn) : u->p[i].dflt;
@@ -784,7 +822,8 @@ static void push_rows(lua_State *L, int mod)
             lua_setfield(L, -2, "saves");
             lua_pushboolean(L, u->dtype == EM_DT_FLOAT_ONLY);   /* integer input is an error */
             lua_setfield(L, -2, "float_only");
-            /* param_list: {name =, default =, fixed = true|nil} each, as the binding parsed them */
+            /* param_list: {name =, default =, fixed = true|nil, choices = {...}|nil} each,
+            ** as the binding parsed them */
             const unary_spec *spec = unary_spec_of((em_unary_op)k);
             lua_createtable(L, spec->n, 0);
             for (int j = 0; j < spec->n; j++) {
@@ -792,7 +831,18 @@ static void push_rows(lua_State *L, int mod)
                 lua_createtable(L, 0, 3);
                 lua_pushstring(L, q->name);
                 lua_setfield(L, -2, "name");
-                if (!q->fixed[0] && q->integer) lua_pushinteger(L, (lua_Integer)q->dflt);
+                if (q->choices[0]) {   /* choices = {"none", "tanh"}; the default is the first */
+                    lua_newtable(L);
+                    int nc = 0;
+                    for (const char *c = q->choices; *c;) {
+                        size_t cn = strcspn(c, "|");
+                        lua_pushlstring(L, c + 1, cn >= 2 ? cn - 2 : 0);
+                        lua_rawseti(L, -2, ++nc);
+                        c += cn + (c[cn] == '|');
+                    }
+                    lua_setfield(L, -2, "choices");
+                    lua_pushlstring(L, q->choices + 1, strcspn(q->choices, "|") - 2);
+                } else if (!q->fixed[0] && q->integer) lua_pushinteger(L, (lua_Integer)q->dflt);
                 else if (!q->fixed[0]) lua_pushnumber(L, q->dflt);
                 else if (q->fixed[0] == '\'') lua_pushlstring(L, q->fixed + 1, strlen(q->fixed) - 2);
                 else lua_pushboolean(L, strcmp(q->fixed, "true") == 0);

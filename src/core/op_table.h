@@ -47,7 +47,10 @@
 **           p1, p2. A default that is not a number (inplace=false,
 **           approximate='none') is a PyTorch option of which ember
 **           implements only that value: accepted in its place, any other
-**           value an error; the kernel never sees it. */
+**           value an error; the kernel never sees it. A default listing
+**           string choices ("approximate='none'|'tanh'") takes any of them
+**           (the first is the default): the kernel gets the chosen one's
+**           index (0, 1, ...) as its number. */
 #define EM_UNARY_OPS(X) \
     X(NEG,        "neg",        EM_L_TORCH | EM_L_UNM,           NULL,      EM_DT_NO_BOOL, EM_SAVES_NOTHING, "NegBackward0",        "Neg",     "") \
     X(EXP,        "exp",        EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_OUTPUT,  "ExpBackward0",        "Exp",     "") \
@@ -71,7 +74,7 @@
     X(SILU,       "silu",       EM_L_NNF,              "SiLU",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "SiluBackward0",       NULL,      "inplace=false") \
     X(MISH,       "mish",       EM_L_NNF,              "Mish",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "MishBackward0",       NULL,      "inplace=false") \
     X(HARDTANH,   "hardtanh",   EM_L_NNF,              "Hardtanh", EM_DT_ANY,    EM_SAVES_INPUT,   "HardtanhBackward0",   NULL,      "min_val=-1.0 max_val=1.0 inplace=false") \
-    X(GELU,       "gelu",       EM_L_NNF,              "GELU",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "GeluBackward0",       NULL,      "approximate='none'") \
+    X(GELU,       "gelu",       EM_L_NNF,              "GELU",    EM_DT_FLOAT_ONLY, EM_SAVES_INPUT,   "GeluBackward0",       NULL,      "approximate='none'|'tanh'") \
     X(ERF,        "erf",        EM_L_TORCH,            NULL,      EM_DT_FLOAT,   EM_SAVES_INPUT,   "ErfBackward0",        "Erf",     "") \
     X(FLOOR,      "floor",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "FloorBackward0", "Floor", "") \
     X(CEIL,       "ceil",       EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "CeilBackward0",  "Ceil",  "") \

@@ -21,7 +21,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$ember" run "$here/onnx/export_models.lua" "$tmp" || fail "export_models.lua"
-for name in mlp cnn custom mixed; do
+for name in mlp cnn custom mixed norm; do
   /usr/bin/python3 -c "
 import onnx, sys
 m = onnx.load(sys.argv[1])
@@ -44,4 +44,4 @@ assert r['max_abs_diff'] <= 1e-5, r
   grep -q "image *FLOAT *\[batch, 1, 28, 28\]" "$tmp/inspect.txt" || fail "inspect inputs: $(cat "$tmp/inspect.txt")"
   grep -q "logits *FLOAT *\[batch, 10\]" "$tmp/inspect.txt" || fail "inspect outputs: $(cat "$tmp/inspect.txt")"
 done
-echo "ok: 4 models, checker and ONNX Runtime within 1e-5 at batch 1 and 7"
+echo "ok: 5 models, checker and ONNX Runtime within 1e-5 at batch 1 and 7"

@@ -176,6 +176,23 @@ local CALLS = {
   ["nn.init.uniform_"] = function(o) return nn.init.uniform_(torch.empty(2), o) end,
   ["nn.init.xavier_uniform_"] = function(o) return nn.init.xavier_uniform_(torch.empty(2, 2), o) end,
 }
+-- the layers and functions of issue 22 group A (lua/torch/nn/normalization.lua,
+-- embedding.lua, functional_layers.lua)
+for name, call in pairs({
+  ["F.layer_norm"] = function(o) return F.layer_norm(x, 2, o) end,
+  ["F.group_norm"] = function(o) return F.group_norm(x, 1, o) end,
+  ["F.embedding"] = function(o) return F.embedding(torch.tensor({1}), torch.ones(3, 2), o) end,
+  ["F.one_hot"] = function(o) return F.one_hot(torch.tensor({1}), o) end,
+  ["F.normalize"] = function(o) return F.normalize(x, o) end,
+  ["F.cosine_similarity"] = function(o) return F.cosine_similarity(x, x, o) end,
+  ["F.pairwise_distance"] = function(o) return F.pairwise_distance(x, x, o) end,
+  ["nn.LayerNorm"] = function(o) return nn.LayerNorm(2, o) end,
+  ["nn.GroupNorm"] = function(o) return nn.GroupNorm(1, 2, o) end,
+  ["nn.Embedding"] = function(o) return nn.Embedding(3, 2, o) end,
+  ["nn.Embedding.from_pretrained"] = function(o) return nn.Embedding.from_pretrained(torch.ones(3, 2), o) end,
+  ["nn.Softmin"] = function(o) return nn.Softmin(o) end,
+  ["nn.Unflatten"] = function(o) return nn.Unflatten(2, {2, 1}, o) end,
+}) do CALLS[name] = call end
 -- the nn layers and losses that take nothing but their options table
 for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "LogSoftmax",
                        "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"}) do

@@ -58,7 +58,23 @@ function Mixed:forward(x)
   return F.log_softmax(torch.tanh(self.head(h:flatten(2))), 2)
 end
 
-local models = {mlp = MNISTClassifier(), cnn = seed_cnn(), custom = Custom(), mixed = Mixed()}
+-- LayerNorm (LayerNormalization, opset 17) over one and two dims, and
+-- Softmin (Neg + Softmax).
+local Norm = nn.Module:extend("NormNet")
+function Norm:__init()
+  nn.Module.__init(self)
+  self.fc = nn.Linear(784, 32)
+  self.ln = nn.LayerNorm(32)
+  self.ln2 = nn.LayerNorm({4, 8}, {eps = 1e-3})
+  self.head = nn.Linear(32, 10)
+end
+function Norm:forward(x)
+  local h = self.ln(self.fc(nn.Flatten()(x)))
+  h = self.ln2(h:reshape(h:size(1), 4, 8)):reshape(h:size(1), 32)
+  return F.softmin(self.head(h), 2)
+end
+
+local models = {mlp = MNISTClassifier(), cnn = seed_cnn(), custom = Custom(), mixed = Mixed(), norm = Norm()}
 -- give BatchNorm real running statistics, then evaluate as exported
 models.cnn:train()
 for _ = 1, 3 do models.cnn(torch.randn(16, 1, 28, 28) * 2 + 0.5) end
@@ -75,4 +91,4 @@ for name, model in pairs(models) do
     torch.io.write_idx(string.format("%s/%s_b%d_out.idx", out, name, b), y:contiguous())
   end
 end
-print("exported: cnn custom mixed mlp")
+print("exported: cnn custom mixed mlp norm")

@@ -215,6 +215,9 @@ def unary_cases():
         ("gelu/none", "torch.nn.functional.gelu(x1, {approximate = 'none'})",
          lambda a: torch.nn.functional.gelu(a, approximate='none'), {}),
         ("gelu/module", "torch.nn.GELU()(x1)", lambda a: torch.nn.GELU()(a), {}),
+        ("gelu/tanh", "torch.nn.functional.gelu(x1, {approximate = 'tanh'})",
+         lambda a: torch.nn.functional.gelu(a, approximate='tanh'), dict(lo=-4.0, hi=4.0)),
+        ("gelu/tanh_module", "torch.nn.GELU('tanh')(x1)", lambda a: torch.nn.GELU('tanh')(a), {}),
         ("erf", "x1:erf()", torch.erf, dict(lo=-3.0, hi=3.0)),
         ("erf/function", "torch.erf(x1)", torch.erf, {}),
     ]

@@ -90,7 +90,8 @@ local function run_case(c)
 end
 
 for _, c in ipairs(cases) do
-  T.test(c.name, function() run_case(c) end)
+  -- kind = "module": test_layersa_parity.lua's own records, checked there
+  if c.kind == nil then T.test(c.name, function() run_case(c) end) end
 end
 
 T.test("grad_fn names match PyTorch", function()

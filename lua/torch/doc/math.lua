@@ -191,14 +191,17 @@ Example:
   F.hardtanh(x, -2, 2)   --> tensor([-2.,  0.,  2.])]=]
 
 M["nn.functional.gelu"] = [=[
-F.gelu(x[, {approximate='none'}]) -> Tensor
+F.gelu(x[, approximate='none']) / F.gelu(x, {approximate='tanh'}) -> Tensor
 x * Phi(x) = x * (1 + erf(x / sqrt(2))) / 2, elementwise: the Gaussian error
-linear unit (Phi is the standard normal's cumulative distribution). Only
-approximate='none' is implemented; PyTorch's approximate='tanh' is an error
-here. The layer form is nn.GELU().
+linear unit (Phi is the standard normal's cumulative distribution).
+approximate='tanh' uses PyTorch's approximation
+0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) (GPT-2's GELU), with its
+exact derivative. Any other value is an error. The layer form is
+nn.GELU(approximate='none'), e.g. nn.GELU('tanh').
 Example:
   local F, x = torch.nn.functional, torch.tensor({-2.0, 0.0, 3.0})
-  F.gelu(x)   --> tensor([-0.0455,  0.0000,  2.9960])]=]
+  F.gelu(x)                          --> tensor([-0.0455,  0.0000,  2.9960])
+  F.gelu(x, {approximate = 'tanh'})  --> tensor([-0.0454,  0.0000,  2.9964])]=]
 
 M["Tensor.clamp"] = [=[
 x:clamp(min[, max]) / x:clamp{min=, max=} -> Tensor

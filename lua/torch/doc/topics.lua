@@ -111,7 +111,8 @@ fields (which registers them); forward(x) computes; model(x) calls it.]=],
    names = {"nn.Module", "nn.Parameter", "nn.Sequential", "nn.Module.parameters", "nn.Module.named_parameters",
             "nn.Module.children", "nn.Module.modules", "nn.Module.train", "nn.Module.eval",
             "nn.Module.zero_grad", "nn.Module.state_dict", "nn.Module.load_state_dict", "nn.Module.to",
-            "nn.Module.apply", "nn.init"}},
+            "nn.Module.apply", "nn.init",
+            "nn.ModuleList", "nn.ModuleDict", "nn.ParameterList"}},
 
   {id = "layers", title = "Layers (nn.*)",
    intro = [=[
@@ -119,7 +120,9 @@ Layers are modules: make one, then call it on a batch, layer(x). Inputs
 have the batch in dim 1.]=],
    names = {"nn.Linear", "nn.Conv2d", "nn.BatchNorm1d", "nn.BatchNorm2d", "nn.MaxPool2d",
             table.unpack(ops("nn", "nn.", "", {"nn.Softmax", "nn.LogSoftmax", "nn.Dropout", "nn.Flatten",
-                                               "nn.Identity", "nn.Sequential"}))}},
+                                               "nn.Identity", "nn.Sequential",
+                                               "nn.LayerNorm", "nn.GroupNorm", "nn.Embedding", "nn.Softmin",
+                                               "nn.Unflatten"}))}},
 
   {id = "losses", title = "Loss functions",
    intro = [=[
@@ -137,7 +140,10 @@ parameters in place (PyTorch's initialisers).]=],
             "nn.functional.max_pool2d", "nn.functional.batch_norm", "nn.functional.dropout",
             "torch.avg_pool2d", "nn.init.kaiming_uniform_", "nn.init.xavier_uniform_", "nn.init.uniform_",
             "nn.init.normal_", "nn.init.zeros_", "nn.init.ones_", "nn.init.constant_",
-            "nn.init.calculate_gain"})},
+            "nn.init.calculate_gain",
+            "nn.functional.layer_norm", "nn.functional.group_norm", "nn.functional.embedding",
+            "nn.functional.softmin", "nn.functional.one_hot", "nn.functional.normalize",
+            "nn.functional.cosine_similarity", "nn.functional.pairwise_distance"})},
 
   {id = "optim", title = "Optimizers and learning-rate schedules",
    intro = [=[

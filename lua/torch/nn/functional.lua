@@ -199,4 +199,8 @@ F.binary_cross_entropy_with_logits = function(input, target, opts)
   return torch.binary_cross_entropy_with_logits(input, target, opts)
 end
 
+-- F.layer_norm, F.group_norm, F.embedding, F.softmin, F.one_hot, F.normalize,
+-- F.cosine_similarity, F.pairwise_distance: torch.nn.functional_layers
+for name, fn in pairs(require "torch.nn.functional_layers") do F[name] = fn end
+
 return F

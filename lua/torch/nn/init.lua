@@ -13,8 +13,11 @@ local nn = {
   summary = require("torch.nn.summary").summary,
 }
 
-for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss"}) do
-  for name, cls in pairs(require(family)) do nn[name] = cls end
+for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.containers",
+                         "torch.nn.normalization", "torch.nn.embedding"}) do
+  for name, cls in pairs(require(family)) do
+    if name:sub(1, 1) ~= "_" then nn[name] = cls end   -- _name: shared with F, not public
+  end
 end
 
 -- a name nn does not have is an error that suggests the closest

@@ -80,6 +80,8 @@ end
 local function instance_newindex(self, k, v)
   local params = rawget(self, "_parameters")
   if not params then rawset(self, k, v) return end
+  local cls = getmetatable(self).__class
+  if math.type(k) == "integer" and cls.__setitem then return cls.__setitem(self, k, v) end   -- list[i] = m
   if Parameter.is(v) then
     self:register_parameter(k, v)
   elseif Module.is_module(v) then
@@ -146,7 +148,8 @@ function Module:_new(...)
   if not mt then
     mt = {__index = instance_index, __newindex = instance_newindex, __class = self, __name = self.__name,
           __call = call_module,
-          __tostring = function(m) return m:_repr() end}
+          __tostring = function(m) return m:_repr() end,
+          __len = self.__len}   -- #list: the containers'
     class_mts[self] = mt
   end
   local obj = setmetatable({}, mt)
@@ -573,19 +576,23 @@ end
 -- your own modules to show their settings.
 function Module:extra_repr() return "" end
 
+-- PyTorch's Module.__repr__: the extra_repr lines, then "(name): child"
+-- lines (each child's own lines indented by 2); on one line when the only
+-- line is a one-line extra_repr.
 function Module:_repr()
-  local lines = {}
+  local lines, n_extra = {}, 0
   local extra = self:extra_repr()
-  local children = self:named_children()
-  if #children == 0 then return self:class_name() .. "(" .. extra .. ")" end
-  lines[1] = self:class_name() .. "("
-  if extra ~= "" then lines[#lines + 1] = "  " .. extra end
-  for _, nc in ipairs(children) do
-    local sub = nc[2]:_repr():gsub("\n", "\n  ")
-    lines[#lines + 1] = "  (" .. nc[1] .. "): " .. sub
+  if extra ~= "" then
+    for line in (extra .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = line end
+    n_extra = #lines
   end
-  lines[#lines + 1] = ")"
-  return table.concat(lines, "\n")
+  for _, nc in ipairs(self:named_children()) do
+    local sub = nc[2]:_repr():gsub("\n", "\n  ")
+    lines[#lines + 1] = "(" .. nc[1] .. "): " .. sub
+  end
+  if #lines == 0 then return self:class_name() .. "()" end
+  if #lines == 1 and n_extra == 1 then return self:class_name() .. "(" .. lines[1] .. ")" end
+  return self:class_name() .. "(\n  " .. table.concat(lines, "\n  ") .. "\n)"
 end
 
 return {Module = Module, Parameter = Parameter}

@@ -1,5 +1,5 @@
 -- Layers without parameters and the Sequential container: ReLU, Sigmoid,
--- Tanh, Softmax, LogSoftmax, Dropout, Flatten, Identity, MaxPool2d,
+-- Tanh, Softmax, LogSoftmax, Softmin, Dropout, Flatten, Unflatten, Identity, MaxPool2d,
 -- AvgPool2d, Sequential. Each is a few lines over a tensor op; their
 -- options are declared once each (torch.nn.args), in PyTorch's order.
 local torch = require "torch"
@@ -74,6 +74,7 @@ for _, row in ipairs(require("torch.core")._ops) do
     -- The op applied to x, elementwise, same shape; call the layer itself, act(x).
     A.forward = function(self, x)
       if #names == 0 then return fn(x) end
+      if #names == 1 then return fn(x, self[names[1]]) end
       return fn(x, self[names[1]], self[names[2]])
     end
     if #shown > 0 then
@@ -92,10 +93,17 @@ for _, row in ipairs(require("torch.core")._ops) do
   end
 end
 
---- nn.Identity()
--- Returns its input unchanged: a placeholder layer (e.g. to switch a layer off).
--- Takes no options.
-activation("Identity", function(x) return x end)
+--- nn.Identity(...)
+-- Returns its input unchanged: a placeholder layer (e.g. to switch a layer
+-- off). As PyTorch's, it accepts any constructor arguments and ignores them
+-- (so it can stand in for a layer without changing the call).
+-- Example: nn.Identity(54, {unused = 0.1})(torch.ones(2)) --> tensor([1., 1.])
+local Identity = Module:extend("Identity")
+function Identity:__init() Module.__init(self) end
+--- identity:forward(x) -> x
+-- Its input, the same tensor; call identity(x).
+function Identity:forward(x) return x end
+simple.Identity = Identity
 
 local function with_dim(name, fn)
   local A = Module:extend(name)
@@ -128,6 +136,12 @@ with_dim("Softmax", function(x, d) return torch.softmax(x, d) end)
 -- log(softmax(x)) along dim (1-based), computed stably; pair it with
 -- nn.NLLLoss (or use nn.CrossEntropyLoss on the raw logits, which does both).
 with_dim("LogSoftmax", function(x, d) return torch.log_softmax(x, d) end)
+
+--- nn.Softmin(dim)
+-- softmax(-x) along dim (1-based): exp(-x) / sum(exp(-x)), so each slice
+-- sums to 1 and the smallest value gets the largest weight. F.softmin too.
+-- Example: nn.Softmin(2)(torch.tensor{{0.0, 0.0}})  --> tensor([[0.5000, 0.5000]])
+with_dim("Softmin", function(x, d) return torch.softmax(-x, d) end)
 
 local DROPOUT = args.declare("nn.Dropout", {{"p", 0.5}, {"inplace", false}})
 
@@ -177,6 +191,60 @@ function Flatten:forward(x) return x:flatten(self.start_dim, self.end_dim) end
 --- flatten:extra_repr() -> "start_dim=2, end_dim=-1"
 function Flatten:extra_repr() return string.format("start_dim=%d, end_dim=%d", self.start_dim, self.end_dim) end
 simple.Flatten = Flatten
+
+local UNFLATTEN = args.declare("nn.Unflatten", {})
+
+--- nn.Unflatten(dim, unflattened_size)
+-- Splits dim (1-based; negative counts from the end) into the sizes of
+-- unflattened_size, a table whose product is that dim's size (one entry may
+-- be -1: inferred): nn.Unflatten(2, {2, 3}) makes (N, 6) into (N, 2, 3).
+-- The inverse of nn.Flatten.
+-- Example: nn.Unflatten(2, {2, 3})(torch.ones(4, 6)):size()  --> torch.Size([4, 2, 3])
+local Unflatten = Module:extend("Unflatten")
+function Unflatten:__init(dim, unflattened_size, ...)
+  Module.__init(self)
+  UNFLATTEN:parse(...)
+  if math.type(dim) ~= "integer" then UNFLATTEN:error("dim must be an integer, got %s", tostring(dim)) end
+  local ok = type(unflattened_size) == "table" and getmetatable(unflattened_size) == nil and #unflattened_size > 0
+  for _, v in ipairs(ok and unflattened_size or {}) do
+    if math.type(v) ~= "integer" or (v < 0 and v ~= -1) then ok = false end
+  end
+  if not ok then
+    UNFLATTEN:error("unflattened_size must be a table of integers such as {2, 3} (-1 for one inferred size), got %s",
+      type(unflattened_size) == "table" and "a table" or tostring(unflattened_size))
+  end
+  self.dim = dim
+  self.unflattened_size = {table.unpack(unflattened_size)}
+end
+--- unflatten:forward(x) -> Tensor
+-- x with dim split into unflattened_size (a view where possible); call unflatten(x).
+function Unflatten:forward(x)
+  local n = x:dim()
+  local d = self.dim < 0 and n + self.dim + 1 or self.dim
+  if d < 1 or d > n then
+    error(string.format("nn.Unflatten: dim %d is out of range for input of shape %s", self.dim,
+      tostring(x:size())), 2)
+  end
+  local known, infer = 1, false
+  for _, v in ipairs(self.unflattened_size) do
+    if v == -1 then infer = true else known = known * v end
+  end
+  if (infer and (known == 0 or x:size(d) % known ~= 0)) or (not infer and known ~= x:size(d)) then
+    error(string.format("nn.Unflatten: unflattened_size (%s) does not match dim %d of size %d (input shape %s)",
+      table.concat(self.unflattened_size, ", "), self.dim, x:size(d), tostring(x:size())), 2)
+  end
+  local shape = {}
+  for i = 1, d - 1 do shape[#shape + 1] = x:size(i) end
+  for _, v in ipairs(self.unflattened_size) do shape[#shape + 1] = v end
+  for i = d + 1, n do shape[#shape + 1] = x:size(i) end
+  return x:reshape(shape)
+end
+--- unflatten:extra_repr() -> "dim=2, unflattened_size=(2, 3)"
+function Unflatten:extra_repr()
+  local s = self.unflattened_size
+  return string.format("dim=%d, unflattened_size=(%s%s)", self.dim, table.concat(s, ", "), #s == 1 and "," or "")
+end
+simple.Unflatten = Unflatten
 
 -- A pooling size as print(pool) shows it: 2, or (2, 3) for a table.
 local function size_repr(v)
@@ -289,6 +357,7 @@ end
 --- seq:len() -> number of child modules
 -- PyTorch's len(seq).
 function Sequential:len() return #self:children() end
+Sequential.__len = Sequential.len   -- #seq
 --- seq:at(i) -> module
 -- The i-th child, 1-based (the child named i-1); negative i counts from
 -- the end (-1 is the last). PyTorch's seq[i - 1]; seq[i] is the same.

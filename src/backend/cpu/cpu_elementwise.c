@@ -317,7 +317,15 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_SILU: ROW1(T, x / ((T)1 + EXP(-x))); break;                    \
     case EM_U_MISH: ROW1(T, x * TANH(LOG1P(EXP(x)))); break;                 \
     case EM_U_HARDTANH: ROW1(T, CLAMP(x, lo, hi)); break;                    \
-    case EM_U_GELU: ROW1(T, x * (T)0.5 * ((T)1 + ERF_T(T, x * (T)M_SQRT1_2))); break; \
+    /* gelu: p1 = approximate (0 'none', 1 'tanh': PyTorch's CPU formula, */ \
+    /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))) */                 \
+    case EM_U_GELU:                                                          \
+        if (p1 == 0) ROW1(T, x * (T)0.5 * ((T)1 + ERF_T(T, x * (T)M_SQRT1_2))); \
+        else {                                                               \
+            const T beta = (T)(M_SQRT2 * M_2_SQRTPI * 0.5), kappa = (T)0.044715; \
+            ROW1(T, (T)0.5 * x * ((T)1 + TANH(beta * (x + kappa * (x * x * x))))); \
+        }                                                                    \
+        break;                                                               \
     case EM_U_ERF: ROW1(T, ERF_T(T, x)); break;                              \
     case EM_U_FLOOR: ROW1(T, G_FLOOR(x)); break;                             \
     case EM_U_CEIL: ROW1(T, G_CEIL(x)); break;                               \
