@@ -144,24 +144,31 @@ em_tensor *em_binary_cross_entropy(em_tensor *x, em_tensor *t, em_tensor *w, em_
 ** backward (PyTorch's kernels; norm = 1 / numel for "mean", else 1):
 ** smooth_l1: dx = d <= -beta ? -norm g : d >= beta ? norm g : norm d g / beta
 ** huber:     dx = d <= -delta ? -norm g delta : d >= delta ? norm g delta : norm d g
-** dt = -dx (PyTorch's formula with x and t swapped), each summed to its input's shape. */
+** dt: the same with x and t swapped (d = t - x; as PyTorch, so where x = t
+** and beta = 0 both get -norm g), each summed to its input's shape. */
+static em_tensor *kink_grad(em_scratch *s, em_node *n, const em_tensor *d, const em_tensor *g)
+{
+    bool huber = n->ints[1] != 0;
+    double k = n->scalars[0], norm = n->scalars[1];
+    const em_tensor *ge = d ? grad_each(s, g, d->ndim, d->shape) : NULL;
+    em_tensor *ng = sc_scalar(s, EM_B_MUL, ge, norm);                 /* norm g */
+    em_tensor *hi = huber ? sc_scalar(s, EM_B_MUL, ng, k) : ng;       /* the slope past the kink */
+    em_tensor *mid = sc_bin(s, EM_B_MUL, sc_scalar(s, EM_B_MUL, d, norm), ge);
+    if (!huber) mid = sc_scalar(s, EM_B_DIV, mid, k);
+    return sc_where(s, sc_scalar(s, EM_B_LE, d, -k), sc_un(s, EM_U_NEG, hi, 0, 0),
+                    sc_where(s, sc_scalar(s, EM_B_GE, d, k), hi, mid));
+}
+
 static em_status pointwise_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
     const em_tensor *x = sc_saved(&s, n, 0), *t = sc_saved(&s, n, 1);
-    bool huber = n->ints[1] != 0;
-    double k = n->scalars[0], norm = n->scalars[1];
-    em_tensor *d = sc_bin(&s, EM_B_SUB, x, t);
-    const em_tensor *ge = d ? grad_each(&s, g, d->ndim, d->shape) : NULL;
-    em_tensor *ng = sc_scalar(&s, EM_B_MUL, ge, norm);                 /* norm g */
-    em_tensor *hi = huber ? sc_scalar(&s, EM_B_MUL, ng, k) : ng;       /* the slope past the kink */
-    em_tensor *mid = sc_bin(&s, EM_B_MUL, sc_scalar(&s, EM_B_MUL, d, norm), ge);
-    if (!huber) mid = sc_scalar(&s, EM_B_DIV, mid, k);
-    em_tensor *dx = sc_where(&s, sc_scalar(&s, EM_B_LE, d, -k), sc_un(&s, EM_U_NEG, hi, 0, 0),
-                             sc_where(&s, sc_scalar(&s, EM_B_GE, d, k), hi, mid));
-    if (em_node_needs(n, 0)) gi[0] = em_scratch_take(&s, sc_sum_to(&s, dx, n->ndim[0], n->shape[0]));
+    if (em_node_needs(n, 0))
+        gi[0] = em_scratch_take(&s, sc_sum_to(&s, kink_grad(&s, n, sc_bin(&s, EM_B_SUB, x, t), g), n->ndim[0],
+                                              n->shape[0]));
     if (em_node_needs(n, 1))
-        gi[1] = em_scratch_take(&s, sc_sum_to(&s, sc_un(&s, EM_U_NEG, dx, 0, 0), n->ndim[1], n->shape[1]));
+        gi[1] = em_scratch_take(&s, sc_sum_to(&s, kink_grad(&s, n, sc_bin(&s, EM_B_SUB, t, x), g), n->ndim[1],
+                                              n->shape[1]));
     return em_scratch_end(&s);
 }
 
