@@ -180,16 +180,19 @@ function F.l1_loss(input, target, opts)
   return F._l1_loss(input, target, reduction)
 end
 
+-- A float target of the input's shape holds class probabilities (PyTorch
+-- 1.13): F._cross_entropy_probs (torch.nn.functional_loss).
+local CE = require("torch.options").spec("F.cross_entropy", core._nn_options.cross_entropy[1],
+  core._nn_options.cross_entropy[2])
+
 --- F.cross_entropy(logits, labels[, {reduction =, weight =, ...}]) -> Tensor
 -- The classification loss of raw scores: nll_loss(log_softmax(logits, 2), labels).
 -- logits (N, C); labels int64 class numbers 0..C-1 (0-based, as in PyTorch:
 -- they are data). Options: reduction = "mean" | "sum" | "none", weight (C),
 -- ignore_index = -100, label_smoothing = 0. The same as torch.cross_entropy.
+-- labels may also be class probabilities: a float tensor of the logits'
+-- shape (each row sums to 1), giving -sum(t log_softmax(logits)) per row.
 -- Example: F.cross_entropy(torch.tensor{{2.0, 0.5, -1.0}}, torch.tensor{0})
--- A float target of the input's shape holds class probabilities (PyTorch
--- 1.13): F._cross_entropy_probs (torch.nn.functional_loss).
-local CE = require("torch.options").spec("F.cross_entropy", core._nn_options.cross_entropy[1],
-  core._nn_options.cross_entropy[2])
 F.cross_entropy = function(input, target, opts)
   if torch.is_tensor(input) and torch.is_tensor(target) and target:dim() == input:dim()
       and target:dim() > 0 and tostring(target:size()) == tostring(input:size()) then

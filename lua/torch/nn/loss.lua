@@ -76,7 +76,12 @@ local function loss_of(name, fname, n_inputs)
     end
   end
   local fn = F[fname]
-  L.forward = function(self, ...)
+  --- loss_fn:forward(input, target) or loss_fn:forward(input1, input2, target) -> Tensor
+  -- The loss of the tensors with the options given at creation.
+  -- The options are the module's attributes (self.reduction, self.margin,
+  -- ...); a 0-dim tensor unless reduction = "none". Call it as
+  -- loss_fn(input, target); the margin losses take three tensors, as in PyTorch.
+  function L:forward(...)
     local o = {}
     for _, p in ipairs(d[1]) do o[p[1]] = self[p[1]] end
     local ins = table.pack(...)

@@ -46,9 +46,9 @@ local CLIP_NORM = args.declare("nn.utils.clip_grad_norm_", {{"norm_type", 2.0}, 
 -- when the total is nan or inf instead of scaling by it. Call it between
 -- loss:backward() and optimizer:step().
 -- Example:
---   local w = torch.tensor({3.0, 4.0}, {requires_grad = true})
---   (w * w):sum():backward()          -- w.grad = {6, 8}, norm 10
---   nn.utils.clip_grad_norm_(w, 5.0)  --> tensor(10.)
+--   local w = torch.zeros(2, {requires_grad = true})
+--   w.grad = torch.tensor({6.0, 8.0})   -- as after loss:backward(); norm 10
+--   nn.utils.clip_grad_norm_(w, 5.0)    --> tensor(10.)
 function utils.clip_grad_norm_(parameters, max_norm, ...)
   local fn = "nn.utils.clip_grad_norm_"
   local params = param_list(fn, parameters)
@@ -92,8 +92,8 @@ end
 -- Clamps every gradient of parameters (a tensor or a list) in place to
 -- [-clip_value, clip_value]. Parameters without a grad are skipped.
 -- Example:
---   local w = torch.tensor({3.0, 4.0}, {requires_grad = true})
---   (w * w):sum():backward()
+--   local w = torch.zeros(2, {requires_grad = true})
+--   w.grad = torch.tensor({6.0, 8.0})
 --   nn.utils.clip_grad_value_(w, 7)
 --   w.grad  --> tensor([6., 7.])
 function utils.clip_grad_value_(parameters, clip_value)
