@@ -9,6 +9,7 @@
 ** mse_loss (grad_nn.c), the losses PyTorch composes itself (Lua:
 ** lua/torch/nn/functional.lua). */
 #include "loss_grad.h"
+#include "../core/runtime.h"
 #include "autograd.h"
 #include "scratch.h"
 
@@ -31,6 +32,14 @@ static double norm_of(em_reduction r, int64_t numel)
 static const em_tensor *grad_each(em_scratch *s, const em_tensor *g, int ndim, const int64_t *shape)
 {
     return g && g->ndim == 0 && ndim > 0 ? sc_expand(s, g, ndim, shape) : g;
+}
+
+em_status em_loss_constant_arg(const char *fn, const char *arg, const em_tensor *t)
+{
+    if (t && t->requires_grad && em_grad_enabled())
+        return em_fail(EM_ERR_VALUE, "The function '%s' is not differentiable with respect to argument '%s'. "
+                       "This input cannot have requires_grad True.", fn, arg);
+    return EM_OK;
 }
 
 /* --- binary cross entropy --- */
@@ -77,10 +86,7 @@ static em_status bce_check(const em_tensor *x, const em_tensor *t, const em_tens
         return em_fail(EM_ERR_TYPE, "%s: Found dtype %s but expected %s", op, em_dtype_name(t->dtype),
                        em_dtype_name(x->dtype));
     if (em_check_same_device(op, x, t) || (w && em_check_same_device(op, x, w))) return em_last_status();
-    if (w && w->requires_grad)
-        return em_fail(EM_ERR_VALUE, "The function 'binary_cross_entropy' is not differentiable with respect to "
-                       "argument 'weight'. This input cannot have requires_grad True.");
-    return EM_OK;
+    return em_loss_constant_arg("binary_cross_entropy", "weight", w);
 }
 
 /* all elements of x in [0, 1] (NaN is not), as PyTorch's kernel checks */

@@ -14,4 +14,8 @@ em_tensor *em_smooth_l1_loss(em_tensor *x, em_tensor *t, em_reduction r, double 
 /* x and t broadcast; delta > 0 */
 em_tensor *em_huber_loss(em_tensor *x, em_tensor *t, em_reduction r, double delta);
 
+/* PyTorch's error for a tensor argument it cannot differentiate (a loss's
+** weight) that requires grad while grad mode is on; EM_OK otherwise. */
+em_status em_loss_constant_arg(const char *fn, const char *arg, const em_tensor *t);
+
 #endif

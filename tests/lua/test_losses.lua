@@ -61,6 +61,10 @@ check("smooth_l1_loss broadcast", function() return {rnd(3, 4), rnd(4)} end,
   function(x, t) return F.smooth_l1_loss(x, t, {beta = 0.01}) end)
 check("cross_entropy probabilities spatial", function() return {rnd(2, 3, 2), prob(2, 3, 2)} end,
   function(x, t) return F.cross_entropy(x, t) end)
+check("cross_entropy probabilities, learnable weight", function() return {rnd(3, 4), prob(3, 4), prob(4)} end,
+  function(x, t, w) return F.cross_entropy(x, t, {weight = w, label_smoothing = 0.2}) end)
+check("margin_ranking_loss target", function() return {rnd(6), rnd(6), rnd(6)} end,
+  function(a, b, t) return F.margin_ranking_loss(a, b, t, 5.0) end)
 check("parameters_to_vector", function() return {rnd(2, 3), rnd(4)} end,
   function(a, b) return nn.utils.parameters_to_vector({a, b}) * 2 end)
 
@@ -148,6 +152,28 @@ T.test("dtypes: targets and inputs", function()
   local w = torch.ones(3, {requires_grad = true})
   T.error(function() F.binary_cross_entropy(torch.rand(3), torch.rand(3), w) end,
     "The function 'binary_cross_entropy' is not differentiable with respect to argument 'weight'")
+end)
+
+T.test("a weight PyTorch cannot differentiate must not require grad (unless grad mode is off)", function()
+  local w = torch.ones(3, {requires_grad = true})
+  local x = torch.randn(2, 3)
+  local msg = "is not differentiable with respect to argument '%s'. This input cannot have requires_grad True."
+  T.error(function() F.cross_entropy(x, torch.tensor({0, 1}), {weight = w}) end,
+    "The function 'nll_loss_forward' " .. msg:format("weight"))
+  T.error(function() nn.NLLLoss({weight = w})(x, torch.tensor({0, 1})) end, msg:format("weight"))
+  T.error(function() F.binary_cross_entropy_with_logits(x, torch.rand(2, 3), {weight = w}) end,
+    "The function 'binary_cross_entropy_with_logits' " .. msg:format("weight"))
+  T.error(function() F.binary_cross_entropy_with_logits(x, torch.rand(2, 3), {pos_weight = w}) end,
+    msg:format("pos_weight"))
+  T.error(function() F.binary_cross_entropy(x:sigmoid(), torch.rand(2, 3), w) end,
+    "The function 'binary_cross_entropy' " .. msg:format("weight"))
+  torch.no_grad(function()
+    T.ok(F.cross_entropy(x, torch.tensor({0, 1}), {weight = w}))
+    T.ok(F.binary_cross_entropy(x:sigmoid(), torch.rand(2, 3), w))
+  end)
+  -- the probability form composes ops, so its weight is differentiable, as in PyTorch
+  F.cross_entropy(x, torch.rand(2, 3), {weight = w}):backward()
+  T.ok(w.grad ~= nil)
 end)
 
 T.test("bad option values", function()

@@ -119,6 +119,8 @@ def margin_cases():
          lambda a, b, t: nn.CosineEmbeddingLoss(-0.5, reduction="sum")(a, b, t), [G(4, 3), G(4, 3), y])
     case("margin_ranking_loss/margin", "F.margin_ranking_loss(x1, x2, x3, 0.5)",
          lambda a, b, t: F.margin_ranking_loss(a, b, t, 0.5), [G(4), G(4), y])
+    case("margin_ranking_loss/target_grad", "F.margin_ranking_loss(x1, x2, x3, {margin = 1.0, reduction = 'sum'})",
+         lambda a, b, t: F.margin_ranking_loss(a, b, t, margin=1.0, reduction="sum"), [G(6), G(6), G(6)])
     case("MarginRankingLoss", "nn.MarginRankingLoss(0.3)(x1, x2, x3)",
          lambda a, b, t: nn.MarginRankingLoss(0.3)(a, b, t), [G(2, 3), G(2, 3), L([[1.0, -1.0, 1.0], [1.0, 1.0, -1.0]])])
     case("triplet_margin_loss/p1", "F.triplet_margin_loss(x1, x2, x3, 0.5, 1)",
@@ -144,6 +146,13 @@ def ce_prob_cases():
              "F.cross_entropy(x1, x2, {weight = x3, reduction = '%s'})" % red,
              lambda x, t, w, r=red: F.cross_entropy(x, t, weight=w, reduction=r),
              [G(4, 5), G(4, 5, lo=0.0, hi=1.0), L([0.5, 1.0, 2.0, 1.5, 0.25])], grad_fn=red != "mean")
+    # the weight is differentiable in the probability form (PyTorch composes it)
+    case("cross_entropy_probs/learnable_weight", "F.cross_entropy(x1, x2, {weight = x3, label_smoothing = 0.1})",
+         lambda x, t, w: F.cross_entropy(x, t, weight=w, label_smoothing=0.1),
+         [G(4, 5), G(4, 5, lo=0.0, hi=1.0), G(5, lo=0.5, hi=2.0)], grad_fn=False)
+    case("cross_entropy_probs/learnable_weight_none", "F.cross_entropy(x1, x2, {weight = x3, reduction = 'none'})",
+         lambda x, t, w: F.cross_entropy(x, t, weight=w, reduction="none"),
+         [G(2, 3, 2), G(2, 3, 2, lo=0.0, hi=1.0), G(3, lo=0.5, hi=2.0)])
     case("cross_entropy_probs/smoothing", "F.cross_entropy(x1, x2, {label_smoothing = 0.2, reduction = 'sum'})",
          lambda x, t: F.cross_entropy(x, t, label_smoothing=0.2, reduction="sum"), [G(3, 4), G(3, 4, lo=0.0, hi=1.0)])
     case("cross_entropy_probs/spatial", "F.cross_entropy(x1, x2, {weight = x3, label_smoothing = 0.1})",
@@ -231,6 +240,13 @@ def error_cases():
         [p, L([[1, 0, 1], [0, 0, 1]], "int64")], "Found dtype int64 but expected float32")
     err("bce_weight_grad", "F.binary_cross_entropy(x1, x2, x3)", F.binary_cross_entropy,
         [p, G(2, 3, lo=0.1, hi=0.9), G(3)], "is not differentiable with respect to argument 'weight'")
+    err("ce_weight_grad", "F.cross_entropy(x1, x2, {weight = x3})", lambda x, t, w: F.cross_entropy(x, t, weight=w),
+        [G(2, 3), I([0, 2]), G(3)], "The function 'nll_loss_forward' is not differentiable with respect to "
+        "argument 'weight'. This input cannot have requires_grad True.")
+    err("bce_logits_pos_weight_grad", "F.binary_cross_entropy_with_logits(x1, x2, {pos_weight = x3})",
+        lambda x, t, p: F.binary_cross_entropy_with_logits(x, t, pos_weight=p), [G(2, 3), G(2, 3, lo=0.0, hi=1.0),
+                                                                                 G(3)],
+        "The function 'binary_cross_entropy_with_logits' is not differentiable with respect to argument 'pos_weight'")
     err("bad_reduction", "F.smooth_l1_loss(x1, x2, {reduction = 'avg'})",
         lambda x, t: F.smooth_l1_loss(x, t, reduction="avg"), [G(3), G(3)], "avg is not a valid value for reduction")
     err("bad_reduction_module", "nn.HuberLoss('avg')(x1, x2)", lambda x, t: nn.HuberLoss("avg")(x, t), [G(3), G(3)],
