@@ -123,8 +123,10 @@ end
 --- nn.utils.vector_to_parameters(vec, parameters)
 -- Copies consecutive slices of the 1-D tensor vec into the parameters (a
 -- list), each reshaped to its parameter's shape: the inverse of
--- parameters_to_vector. ember copies the values (PyTorch 1.13 makes each
--- parameter a view of vec through param.data; the values are the same).
+-- parameters_to_vector.
+--
+-- Differs from PyTorch: the values are copied; PyTorch 1.13 makes each
+-- parameter a view of vec (param.data = ...), so later writes to vec show.
 function utils.vector_to_parameters(vec, parameters)
   local fn = "nn.utils.vector_to_parameters"
   if not torch.is_tensor(vec) then args.error(fn .. ": expected torch.Tensor, but got: " .. type(vec)) end
