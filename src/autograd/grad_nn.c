@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "autograd.h"
+#include "loss_grad.h"
 #include "nn_grad.h"
 #include "scratch.h"
 
@@ -261,6 +262,7 @@ static em_status class_loss_backward(em_node *n, const em_tensor *g, em_tensor *
 static em_tensor *class_loss(const char *op, em_tensor *x, em_tensor *target, bool logits, const em_loss_opts *o)
 {
     double denom;
+    if (em_loss_constant_arg("nll_loss_forward", "weight", o->weight)) return NULL;
     em_tensor *out = em_op_class_loss(op, x, target, logits, o, &denom);
     if (!out || !em_any_requires_grad(x, NULL, NULL)) return out;
     /* PyTorch's graph ends in nll_loss (nll_loss2d past 2 dims); label smoothing adds two terms */
@@ -356,6 +358,9 @@ static em_tensor *bce_aux(const em_tensor *x, const em_loss_opts *o, int *flags)
 
 em_tensor *em_bce_with_logits(em_tensor *x, em_tensor *y, const em_loss_opts *o)
 {
+    const char *fn = "binary_cross_entropy_with_logits";
+    if (em_loss_constant_arg(fn, "weight", o->weight) || em_loss_constant_arg(fn, "pos_weight", o->pos_weight))
+        return NULL;
     em_tensor *out = em_op_bce_with_logits(x, y, o);
     if (!out || !em_any_requires_grad(x, y, NULL)) return out;
     em_tensor *ins[2] = {x, y};

@@ -263,7 +263,8 @@ static void loss_opts(lua_State *L, int idx, const em_lua_opts *spec, em_loss_op
         if (strcmp(r, "mean") == 0) o->reduction = EM_REDUCTION_MEAN;
         else if (strcmp(r, "sum") == 0) o->reduction = EM_REDUCTION_SUM;
         else if (strcmp(r, "none") == 0) o->reduction = EM_REDUCTION_NONE;
-        else luaL_error(L, "%s: reduction must be 'mean', 'sum' or 'none', got '%s'", op, r);
+        else luaL_error(L, "%s: %s is not a valid value for reduction: reduction must be 'mean', 'sum' or 'none', "
+                        "got '%s'", op, r, r);
         lua_pop(L, 1);
     }
     lua_getfield(L, idx, "ignore_index");

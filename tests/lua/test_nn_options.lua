@@ -105,8 +105,8 @@ T.test("PyTorch's options that ember lacks are refused, never ignored", function
   T.error(function() nn.MaxPool2d(2, 2, 0, 1, false, false, 7) end,
     "nn.MaxPool2d: takes at most 5 positional arguments after the required ones, but 6 were given")
   T.error(function() nn.CrossEntropyLoss({reduction = "avg"}) end,
-    "nn.CrossEntropyLoss: reduction must be 'mean', 'sum' or 'none', got 'avg'")
-  T.error(function() nn.MSELoss({reduction = "avg"}) end, "nn.MSELoss: reduction must be")
+    "nn.CrossEntropyLoss: avg is not a valid value for reduction: reduction must be 'mean', 'sum' or 'none', got 'avg'")
+  T.error(function() nn.MSELoss({reduction = "avg"}) end, "nn.MSELoss: avg is not a valid value for reduction")
   -- PyTorch-only keys of the C functions
   T.error(function() torch.rand(3):bernoulli(0.5, {out = torch.empty(3)}) end,
     "bernoulli: option 'out' is PyTorch's but not implemented in ember")

@@ -198,6 +198,21 @@ for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "Log
                        "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"}) do
   CALLS["nn." .. name] = function(o) return nn[name](o) end
 end
+-- the losses of torch.nn.functional_loss, their modules, and nn.utils
+for _, f in ipairs({"binary_cross_entropy", "smooth_l1_loss", "huber_loss", "kl_div"}) do
+  CALLS["F." .. f] = function(o) return F[f](x:sigmoid(), x:sigmoid(), o) end
+end
+for _, f in ipairs({"cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss"}) do
+  CALLS["F." .. f] = function(o)
+    return F[f](x, x, f == "cosine_embedding_loss" and torch.ones(x:size(1)) or x, o)
+  end
+end
+CALLS["F.cross_entropy"] = function(o) return F.cross_entropy(x, x:softmax(2), o) end
+for _, name in ipairs({"BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "CosineEmbeddingLoss",
+                       "MarginRankingLoss", "TripletMarginLoss"}) do
+  CALLS["nn." .. name] = function(o) return nn[name](o) end
+end
+CALLS["nn.utils.clip_grad_norm_"] = function(o) return nn.utils.clip_grad_norm_({}, 1.0, o) end
 -- every optimizer class: its options and its param groups
 for _, name in ipairs({"SGD", "Adam", "AdamW"}) do
   CALLS["optim." .. name] = function(o) o.lr = o.lr or 0.1; return optim[name](params, o) end

@@ -130,7 +130,12 @@ A loss compares a model's output with the target; {reduction = "mean"}
 (default), "sum" or "none". Class labels are 0-based int64 tensors.]=],
    names = {"nn.MSELoss", "nn.L1Loss", "nn.CrossEntropyLoss", "nn.NLLLoss", "nn.BCEWithLogitsLoss",
             "nn.functional.mse_loss", "nn.functional.l1_loss", "nn.functional.cross_entropy",
-            "nn.functional.nll_loss", "nn.functional.binary_cross_entropy_with_logits"}},
+            "nn.functional.nll_loss", "nn.functional.binary_cross_entropy_with_logits",
+            "nn.BCELoss", "nn.SmoothL1Loss", "nn.HuberLoss", "nn.KLDivLoss", "nn.CosineEmbeddingLoss",
+            "nn.MarginRankingLoss", "nn.TripletMarginLoss", "nn.functional.binary_cross_entropy",
+            "nn.functional.smooth_l1_loss", "nn.functional.huber_loss", "nn.functional.kl_div",
+            "nn.functional.cosine_embedding_loss", "nn.functional.margin_ranking_loss",
+            "nn.functional.triplet_margin_loss"}},
 
   {id = "functional", title = "nn.functional (F) and nn.init",
    intro = [=[

@@ -120,10 +120,12 @@ end
 
 local REDUCTIONS = {mean = true, sum = true, none = true}
 
--- Raises unless reduction is "mean", "sum" or "none" (PyTorch's check).
-function F._check_reduction(name, reduction)
+-- Raises unless reduction is "mean", "sum" or "none" (PyTorch's check and
+-- its words, then the valid values; more: other valid ones, kl_div's).
+function F._check_reduction(name, reduction, more)
   if not REDUCTIONS[reduction] then
-    args.error(name .. ": reduction must be 'mean', 'sum' or 'none', got '" .. tostring(reduction) .. "'")
+    args.error(name .. ": " .. tostring(reduction) .. " is not a valid value for reduction: reduction must be " ..
+      (more or "") .. "'mean', 'sum' or 'none', got '" .. tostring(reduction) .. "'")
   end
 end
 
@@ -178,13 +180,26 @@ function F.l1_loss(input, target, opts)
   return F._l1_loss(input, target, reduction)
 end
 
+-- A float target of the input's shape holds class probabilities (PyTorch
+-- 1.13): F._cross_entropy_probs (torch.nn.functional_loss).
+local CE = require("torch.options").spec("F.cross_entropy", core._nn_options.cross_entropy[1],
+  core._nn_options.cross_entropy[2])
+
 --- F.cross_entropy(logits, labels[, {reduction =, weight =, ...}]) -> Tensor
 -- The classification loss of raw scores: nll_loss(log_softmax(logits, 2), labels).
 -- logits (N, C); labels int64 class numbers 0..C-1 (0-based, as in PyTorch:
 -- they are data). Options: reduction = "mean" | "sum" | "none", weight (C),
 -- ignore_index = -100, label_smoothing = 0. The same as torch.cross_entropy.
+-- labels may also be class probabilities: a float tensor of the logits'
+-- shape (each row sums to 1), giving -sum(t log_softmax(logits)) per row.
 -- Example: F.cross_entropy(torch.tensor{{2.0, 0.5, -1.0}}, torch.tensor{0})
-F.cross_entropy = function(input, target, opts) return torch.cross_entropy(input, target, opts) end
+F.cross_entropy = function(input, target, opts)
+  if torch.is_tensor(input) and torch.is_tensor(target) and target:dim() == input:dim()
+      and target:dim() > 0 and tostring(target:size()) == tostring(input:size()) then
+    return F._cross_entropy_probs(input, target, CE:check(opts))
+  end
+  return torch.cross_entropy(input, target, opts)
+end
 --- F.nll_loss(log_probs, labels[, {reduction =, weight =, ignore_index =}])
 -- The negative log-likelihood: the mean of -log_probs[i][labels[i]].
 -- log_probs (N, C) from F.log_softmax(logits, 2); labels int64, 0-based.
@@ -202,5 +217,9 @@ end
 -- F.layer_norm, F.group_norm, F.embedding, F.softmin, F.one_hot, F.normalize,
 -- F.cosine_similarity, F.pairwise_distance: torch.nn.functional_layers
 for name, fn in pairs(require "torch.nn.functional_layers") do F[name] = fn end
+
+-- binary_cross_entropy, smooth_l1_loss, huber_loss, kl_div, the margin
+-- losses and cross_entropy with class probabilities
+require("torch.nn.functional_loss")(F)
 
 return F

@@ -11,6 +11,7 @@ local nn = {
   functional = require "torch.nn.functional",
   init = require "torch.nn.initializers",
   summary = require("torch.nn.summary").summary,
+  utils = require "torch.nn.utils",
 }
 
 for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.containers",
@@ -25,4 +26,5 @@ end
 local options = require "torch.options"
 options.namespace(nn.functional, "F")
 options.namespace(nn.init, "nn.init")
+options.namespace(nn.utils, "nn.utils")
 return options.namespace(nn, "nn")

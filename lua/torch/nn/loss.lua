@@ -1,11 +1,17 @@
--- Loss modules: MSELoss, L1Loss, CrossEntropyLoss, NLLLoss,
--- BCEWithLogitsLoss — each checks its options when made (the same lists as
--- its function in nn.functional: F._loss_options), remembers them and
--- calls that function.
+-- Loss modules: MSELoss, L1Loss, CrossEntropyLoss, NLLLoss, BCELoss,
+-- BCEWithLogitsLoss, SmoothL1Loss, HuberLoss, KLDivLoss,
+-- CosineEmbeddingLoss, MarginRankingLoss, TripletMarginLoss — each checks
+-- its options when made (the same lists as its function in nn.functional:
+-- F._loss_options, F._loss_decl), remembers them (weight and pos_weight as
+-- buffers, as PyTorch) and calls that function. print(loss) is PyTorch's
+-- "Name()".
 local torch = require "torch"
 local Module = require("torch.nn.module").Module
 local options = require "torch.options"
 local F = require "torch.nn.functional"
+local args = require "torch.nn.args"
+
+local BUFFERS = {"weight", "pos_weight"}
 
 local losses = {}
 
@@ -26,6 +32,13 @@ local function loss(name, fname, checked)
       self.options[k] = v
     end
     self.options.reduction = self.reduction
+    -- weight and pos_weight are buffers, as in PyTorch: in the state dict, moved by to()
+    for _, b in ipairs(BUFFERS) do
+      if self.options[b] ~= nil then
+        self:register_buffer(b, self.options[b])
+        self.options[b] = nil
+      end
+    end
   end
   local fn = F[fname]
   --- loss_fn:forward(input, target) -> Tensor
@@ -33,7 +46,50 @@ local function loss(name, fname, checked)
   -- (a 0-dim tensor unless reduction = "none"); call loss_fn(input, target).
   function L:forward(input, target)
     if checked then return checked(input, target, self.reduction) end
-    return fn(input, target, self.options)
+    local o = self.options
+    if self.weight ~= nil or self.pos_weight ~= nil then
+      o = {}
+      for k, v in pairs(self.options) do o[k] = v end
+      for _, b in ipairs(BUFFERS) do o[b] = self[b] end
+    end
+    return fn(input, target, o)
+  end
+  losses[name] = L
+end
+
+-- The losses of torch.nn.functional_loss: PyTorch's constructor (the same
+-- parameters as the function, positionally or in an options table:
+-- F._loss_decl), each option an attribute as in PyTorch (self.beta,
+-- self.margin, ...; weight a buffer); n_inputs: the tensors forward takes.
+local function loss_of(name, fname, n_inputs)
+  local L = Module:extend(name)
+  local d = F._loss_decl[fname]
+  local decl = args.declare("nn." .. name, d[1], F._loss_options[fname][2], d[2])
+  L.__init = function(self, ...)
+    Module.__init(self)
+    local o = decl:parse(...)
+    local more = fname == "kl_div" and "'batchmean', " or nil
+    if not (more and o.reduction == "batchmean") then F._check_reduction("nn." .. name, o.reduction, more) end
+    for _, p in ipairs(d[1]) do
+      local k = p[1]
+      if k == "weight" then self:register_buffer("weight", o.weight) else self[k] = o[k] end
+    end
+  end
+  local fn = F[fname]
+  --- loss_fn:forward(input, target) or loss_fn:forward(input1, input2, target) -> Tensor
+  -- The loss of the tensors with the options given at creation.
+  -- The options are the module's attributes (self.reduction, self.margin,
+  -- ...); a 0-dim tensor unless reduction = "none". Call it as
+  -- loss_fn(input, target); the margin losses take three tensors, as in PyTorch.
+  function L:forward(...)
+    local o = {}
+    for _, p in ipairs(d[1]) do o[p[1]] = self[p[1]] end
+    local ins = table.pack(...)
+    if ins.n ~= n_inputs then
+      error(string.format("%s.forward: expected %d tensors, got %d", name, n_inputs, ins.n), 2)
+    end
+    if n_inputs == 2 then return fn(ins[1], ins[2], o) end
+    return fn(ins[1], ins[2], ins[3], o)
   end
   losses[name] = L
 end
@@ -75,5 +131,51 @@ loss("NLLLoss", "nll_loss")
 --   local criterion = nn.BCEWithLogitsLoss()
 --   criterion(torch.tensor{0.0, 2.0}, torch.tensor{0.0, 1.0})  --> tensor(0.4100)
 loss("BCEWithLogitsLoss", "binary_cross_entropy_with_logits")
+
+
+--- nn.BCELoss([weight][, {reduction = "mean"}])
+-- Binary cross-entropy of probabilities (after a sigmoid) against targets
+-- in [0, 1] of the same shape; each log is clamped to >= -100 as in
+-- PyTorch. weight (a buffer) rescales each element. Same as
+-- F.binary_cross_entropy; on raw scores prefer nn.BCEWithLogitsLoss.
+-- Example:
+--   nn.BCELoss()(torch.tensor{0.5, 0.9}, torch.tensor{1.0, 1.0})  --> tensor(0.3993)
+loss_of("BCELoss", "binary_cross_entropy", 2)
+
+--- nn.SmoothL1Loss([{reduction = "mean", beta = 1.0}])
+-- 0.5 z^2 / beta where z = |input - target| < beta, else z - 0.5 beta:
+-- less sensitive to outliers than MSELoss. Same as F.smooth_l1_loss.
+-- Example:
+--   nn.SmoothL1Loss()(torch.tensor{0.5, 3.0}, torch.zeros(2))  --> tensor(1.3125)
+loss_of("SmoothL1Loss", "smooth_l1_loss", 2)
+
+--- nn.HuberLoss([reduction = "mean"[, delta = 1.0]])
+-- 0.5 z^2 where z = |input - target| < delta, else delta (z - 0.5 delta).
+-- Same as F.huber_loss.
+-- Example:
+--   nn.HuberLoss({delta = 2.0})(torch.tensor{0.5, 3.0}, torch.zeros(2))  --> tensor(2.0625)
+loss_of("HuberLoss", "huber_loss", 2)
+
+--- nn.KLDivLoss([{reduction = "mean", log_target = false}])
+-- The Kullback-Leibler divergence: input holds log-probabilities, target
+-- probabilities (log-probabilities with log_target = true). Use
+-- reduction = "batchmean" for the true KL divergence ("mean" averages over
+-- every element, as PyTorch 1.13). Same as F.kl_div.
+loss_of("KLDivLoss", "kl_div", 2)
+
+--- nn.CosineEmbeddingLoss([margin = 0][, {reduction = "mean"}])
+-- loss(x1, x2, y): 1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin)
+-- where y = -1; x1, x2 (N, D) and y (N). Same as F.cosine_embedding_loss.
+loss_of("CosineEmbeddingLoss", "cosine_embedding_loss", 3)
+
+--- nn.MarginRankingLoss([margin = 0][, {reduction = "mean"}])
+-- loss(x1, x2, y) = max(0, -y (x1 - x2) + margin): y = 1 when x1 should
+-- rank higher, -1 when x2 should. Same as F.margin_ranking_loss.
+loss_of("MarginRankingLoss", "margin_ranking_loss", 3)
+
+--- nn.TripletMarginLoss([margin = 1[, p = 2[, eps = 1e-6[, swap = false]]]][, {reduction = "mean"}])
+-- loss(anchor, positive, negative) = max(0, margin + d(a, p) - d(a, n)),
+-- d the p-norm distance along the last dim. Same as F.triplet_margin_loss.
+loss_of("TripletMarginLoss", "triplet_margin_loss", 3)
 
 return losses
