@@ -199,4 +199,10 @@ F.binary_cross_entropy_with_logits = function(input, target, opts)
   return torch.binary_cross_entropy_with_logits(input, target, opts)
 end
 
+-- The spatial functions (conv1d, conv_transpose2d, adaptive pooling,
+-- dropout2d, interpolate, pad, unfold, fold): torch.nn.spatial_functional.
+for name, fn in pairs(require "torch.nn.spatial_functional") do
+  if name:sub(1, 1) ~= "_" then F[name] = fn end
+end
+
 return F
