@@ -13,7 +13,7 @@ local nn = {
   summary = require("torch.nn.summary").summary,
 }
 
-for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss"}) do
+for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.spatial"}) do
   for name, cls in pairs(require(family)) do nn[name] = cls end
 end
 

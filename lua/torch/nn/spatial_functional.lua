@@ -11,20 +11,22 @@ local args = require "torch.nn.args"
 
 local S = {}
 
--- A size of n values (n = 1 or 2): a number for all, or a table of n; min
--- is the smallest value allowed.
+-- A size of n values (n = 1 or 2): a number for all, or a table of n. min,
+-- when given, is the smallest value allowed; without it any integer passes
+-- (the engine checks the range with PyTorch's message).
 local function sizes(decl, what, v, n, min)
   local p = {}
   if type(v) == "table" and getmetatable(v) == nil then
-    if #v ~= n then p = {} else for i = 1, n do p[i] = v[i] end end
+    if #v == n then for i = 1, n do p[i] = v[i] end end
   else
     for i = 1, n do p[i] = v end
   end
   for i = 1, n do
-    if math.type(p[i]) ~= "integer" or p[i] < min then
+    if math.type(p[i]) ~= "integer" or (min and p[i] < min) then
       local shape = n == 1 and "{l}" or "{h, w}"
       decl:error("%s must be %s integer or a table of %d %s, got %s", what,
-        min > 0 and "a positive" or "a non-negative", n, shape, type(v) == "table" and "a table" or tostring(v))
+        not min and "an" or min > 0 and "a positive" or "a non-negative", n, shape,
+        type(v) == "table" and "a table" or tostring(v))
     end
   end
   return p
@@ -34,6 +36,13 @@ S._sizes = sizes
 local function check_tensor(decl, what, v, optional)
   if optional and v == nil then return end
   if not torch.is_tensor(v) then decl:error("%s must be a tensor, got %s", what, type(v)) end
+end
+
+-- x's shape as PyTorch's messages write it: [2, 3]
+local function shape_str(x)
+  local dims = {}
+  for i = 1, x:dim() do dims[i] = x:size(i) end
+  return "[" .. table.concat(dims, ", ") .. "]"
 end
 
 local function check_bool(decl, what, v)
@@ -57,10 +66,10 @@ function S.conv1d(x, weight, ...)
   check_tensor(CONV1D, "input", x)
   check_tensor(CONV1D, "weight", weight)
   check_tensor(CONV1D, "bias", o.bias, true)
-  local stride = sizes(CONV1D, "stride", o.stride, 1, 1)[1]
-  local dilation = sizes(CONV1D, "dilation", o.dilation, 1, 1)[1]
+  local stride = sizes(CONV1D, "stride", o.stride, 1)[1]
+  local dilation = sizes(CONV1D, "dilation", o.dilation, 1)[1]
   local padding = o.padding
-  if type(padding) ~= "string" then padding = sizes(CONV1D, "padding", padding, 1, 0)[1] end
+  if type(padding) ~= "string" then padding = sizes(CONV1D, "padding", padding, 1)[1] end
   if math.type(o.groups) ~= "integer" then CONV1D:error("groups must be an integer, got %s", tostring(o.groups)) end
   return core._conv1d(x, weight, o.bias, stride, padding, dilation, o.groups)
 end
@@ -85,22 +94,22 @@ function S.conv_transpose2d(x, weight, ...)
   if type(o.padding) == "string" then
     CONV_T2D:error("padding='%s' is not supported for transposed convolutions (an integer or {h, w})", o.padding)
   end
-  local s = sizes(CONV_T2D, "stride", o.stride, 2, 1)
-  local p = sizes(CONV_T2D, "padding", o.padding, 2, 0)
-  local op = sizes(CONV_T2D, "output_padding", o.output_padding, 2, 0)
-  local d = sizes(CONV_T2D, "dilation", o.dilation, 2, 1)
+  local s = sizes(CONV_T2D, "stride", o.stride, 2)
+  local p = sizes(CONV_T2D, "padding", o.padding, 2)
+  local op = sizes(CONV_T2D, "output_padding", o.output_padding, 2)
+  local d = sizes(CONV_T2D, "dilation", o.dilation, 2)
   if math.type(o.groups) ~= "integer" then CONV_T2D:error("groups must be an integer, got %s", tostring(o.groups)) end
   return core._conv_transpose2d(x, weight, o.bias, s[1], s[2], p[1], p[2], op[1], op[2], o.groups, d[1], d[2])
 end
 
 -- output_size of the adaptive poolings: an integer, or {h, w} where
 -- torch.None keeps that size of the input.
-local function output_size(decl, fn, x, v)
+local function output_size(decl, x, v)
   local p
   if type(v) == "table" and getmetatable(v) == nil then
     local n = 0
     for k in pairs(v) do if math.type(k) == "integer" and k > n then n = k end end
-    if n ~= 2 then decl:error("%s: output_size must be 2", fn) end
+    if n ~= 2 then decl:error("output_size must be 2 (an integer or {h, w}), got %d values", n) end
     p = {v[1], v[2]}
   else
     p = {v, v}
@@ -130,9 +139,9 @@ local ADAPTIVE_AVG = args.declare("F.adaptive_avg_pool2d", {})
 function S.adaptive_avg_pool2d(x, output)
   check_tensor(ADAPTIVE_AVG, "input", x)
   if x:dim() ~= 3 and x:dim() ~= 4 then
-    ADAPTIVE_AVG:error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got %s", tostring(x:size()))
+    ADAPTIVE_AVG:error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got %s", shape_str(x))
   end
-  local p = output_size(ADAPTIVE_AVG, "adaptive_avg_pool2d", x, output)
+  local p = output_size(ADAPTIVE_AVG, x, output)
   if p[1] == 1 and p[2] == 1 and x:numel() > 0 then return x:mean({-2, -1}, true) end
   return core._adaptive_avg_pool2d(x, p[1], p[2])
 end
@@ -152,9 +161,9 @@ function S.adaptive_max_pool2d(x, output, ...)
   check_tensor(ADAPTIVE_MAX, "input", x)
   check_bool(ADAPTIVE_MAX, "return_indices", o.return_indices)
   if x:dim() ~= 3 and x:dim() ~= 4 then
-    ADAPTIVE_MAX:error("adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: %s", tostring(x:size()))
+    ADAPTIVE_MAX:error("adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: %s", shape_str(x))
   end
-  local p = output_size(ADAPTIVE_MAX, "adaptive_max_pool2d", x, output)
+  local p = output_size(ADAPTIVE_MAX, x, output)
   local y, idx = core._adaptive_max_pool2d(x, p[1], p[2])
   if o.return_indices then return y, idx end
   return y
@@ -236,7 +245,7 @@ function S.interpolate(x, ...)
   align = align == true
   local dim = x:dim() - 2
   if dim < 1 then
-    INTERPOLATE:error("expected input with a batch and a channel dim and 1 to 3 spatial dims, got %s", tostring(x:size()))
+    INTERPOLATE:error("expected input with a batch and a channel dim and 1 to 3 spatial dims, got %s", shape_str(x))
   end
   local spatial = {}
   for i = 3, x:dim() do spatial[#spatial + 1] = x:size(i) end
