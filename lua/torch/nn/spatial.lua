@@ -11,7 +11,7 @@ local SF = require "torch.nn.spatial_functional"
 local Module, Parameter = M.Module, M.Parameter
 
 local spatial = {}
-local sizes = SF._sizes
+local sizes, call = SF._sizes, SF._call
 
 -- PyTorch's _ConvNd.reset_parameters (as nn.Linear and nn.Conv2d):
 -- kaiming_uniform_(a = sqrt(5)), then the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
@@ -129,10 +129,6 @@ end
 -- padding_mode other than "zeros", x is first padded by F.pad in that
 -- mode, as PyTorch. Call conv(x).
 function Conv1d:forward(x)
-  if torch.is_tensor(x) and x:dim() >= 2 and x:size(-2) ~= self.in_channels then
-    error(string.format("nn.Conv1d: expected input with %d input channels (dim %d), got %d (input shape %s)",
-      self.in_channels, x:dim() - 1, x:size(-2), tostring(x:size())), 2)
-  end
   if self.padding_mode ~= "zeros" then
     local before, after
     if self.padding == "same" then
@@ -143,10 +139,10 @@ function Conv1d:forward(x)
     else
       before, after = self.padding[1], self.padding[1]
     end
-    return SF.conv1d(SF.pad(x, {before, after}, self.padding_mode), self.weight, self.bias, self.stride, 0,
-      self.dilation, self.groups)
+    local padded = call("nn.Conv1d", SF.pad, x, {before, after}, self.padding_mode)
+    return call("nn.Conv1d", SF.conv1d, padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
   end
-  return SF.conv1d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+  return call("nn.Conv1d", SF.conv1d, x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 end
 --- conv:extra_repr() -> "2, 4, kernel_size=(3,), stride=(1,), ..."
 -- As PyTorch: padding, dilation, groups, bias and padding_mode only where
@@ -246,12 +242,9 @@ end
 -- whole shape) picks the output_padding that reaches that size, as
 -- PyTorch's forward(input, output_size). Call convt(x).
 function ConvTranspose2d:forward(x, output_size)
-  if torch.is_tensor(x) and x:dim() >= 3 and x:size(-3) ~= self.in_channels then
-    error(string.format("nn.ConvTranspose2d: expected input with %d input channels (dim %d), got %d (input shape %s)",
-      self.in_channels, x:dim() - 2, x:size(-3), tostring(x:size())), 2)
-  end
   local op = torch.is_tensor(x) and self:_output_padding(x, output_size) or self.output_padding
-  return SF.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, op, self.groups, self.dilation)
+  return call("nn.ConvTranspose2d", SF.conv_transpose2d, x, self.weight, self.bias, self.stride, self.padding, op,
+    self.groups, self.dilation)
 end
 --- convt:extra_repr() -> "8, 4, kernel_size=(2, 2), stride=(2, 2)"
 -- As PyTorch: padding, output_padding, dilation, groups and bias only where
@@ -303,7 +296,7 @@ function AdaptiveAvgPool2d:__init(output_size, ...)
 end
 --- pool:forward(x) -> Tensor
 -- F.adaptive_avg_pool2d(x, output_size); call pool(x).
-function AdaptiveAvgPool2d:forward(x) return SF.adaptive_avg_pool2d(x, self.output_size) end
+function AdaptiveAvgPool2d:forward(x) return call("nn.AdaptiveAvgPool2d", SF.adaptive_avg_pool2d, x, self.output_size) end
 --- pool:extra_repr() -> "output_size=2"
 function AdaptiveAvgPool2d:extra_repr() return "output_size=" .. size_repr(self.output_size) end
 spatial.AdaptiveAvgPool2d = AdaptiveAvgPool2d
@@ -326,7 +319,9 @@ function AdaptiveMaxPool2d:__init(output_size, ...)
 end
 --- pool:forward(x) -> Tensor[, indices]
 -- F.adaptive_max_pool2d(x, output_size, return_indices); call pool(x).
-function AdaptiveMaxPool2d:forward(x) return SF.adaptive_max_pool2d(x, self.output_size, self.return_indices) end
+function AdaptiveMaxPool2d:forward(x)
+  return call("nn.AdaptiveMaxPool2d", SF.adaptive_max_pool2d, x, self.output_size, self.return_indices)
+end
 --- pool:extra_repr() -> "output_size=2"
 function AdaptiveMaxPool2d:extra_repr() return "output_size=" .. size_repr(self.output_size) end
 spatial.AdaptiveMaxPool2d = AdaptiveMaxPool2d
@@ -350,7 +345,7 @@ function Dropout2d:__init(...)
 end
 --- dropout:forward(x) -> Tensor
 -- F.dropout2d(x, p, self.training); call dropout(x).
-function Dropout2d:forward(x) return SF.dropout2d(x, self.p, self.training) end
+function Dropout2d:forward(x) return call("nn.Dropout2d", SF.dropout2d, x, self.p, self.training) end
 --- dropout:extra_repr() -> "p=0.5, inplace=False"
 function Dropout2d:extra_repr() return string.format("p=%s, inplace=False", tostring(self.p)) end
 spatial.Dropout2d = Dropout2d
@@ -385,7 +380,8 @@ end
 -- F.interpolate(x, size, scale_factor, mode, align_corners,
 -- recompute_scale_factor); call up(x).
 function Upsample:forward(x)
-  return SF.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners, self.recompute_scale_factor)
+  return call("nn.Upsample", SF.interpolate, x, self.size, self.scale_factor, self.mode, self.align_corners,
+    self.recompute_scale_factor)
 end
 --- up:extra_repr() -> "scale_factor=2.0, mode=nearest"
 function Upsample:extra_repr()
@@ -421,7 +417,9 @@ function Unfold:__init(kernel_size, ...)
 end
 --- unfold:forward(x) -> Tensor
 -- F.unfold(x, kernel_size, dilation, padding, stride); call unfold(x).
-function Unfold:forward(x) return SF.unfold(x, self.kernel_size, self.dilation, self.padding, self.stride) end
+function Unfold:forward(x)
+  return call("nn.Unfold", SF.unfold, x, self.kernel_size, self.dilation, self.padding, self.stride)
+end
 --- unfold:extra_repr() -> "kernel_size=2, dilation=1, padding=0, stride=1"
 function Unfold:extra_repr()
   return string.format("kernel_size=%s, dilation=%s, padding=%s, stride=%s", size_repr(self.kernel_size),
@@ -447,7 +445,7 @@ end
 --- fold:forward(x) -> Tensor
 -- F.fold(x, output_size, kernel_size, dilation, padding, stride); call fold(x).
 function Fold:forward(x)
-  return SF.fold(x, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+  return call("nn.Fold", SF.fold, x, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 end
 --- fold:extra_repr() -> "output_size=(4, 4), kernel_size=2, dilation=1, padding=0, stride=1"
 function Fold:extra_repr()

@@ -33,6 +33,20 @@ local function sizes(decl, what, v, n, min)
 end
 S._sizes = sizes
 
+-- Errors of the engine functions (and of the F functions, for the layers)
+-- raised again as `name: message` at the user's line: the message without
+-- its position and without the inner labels ("F.conv1d: conv1d: ..."), so
+-- that it names what the user called and reads as PyTorch's.
+local function rethrow(name, ok, ...)
+  if ok then return ... end
+  local msg = tostring((...)):gsub("^[^\n]-:%d+: ", "")
+  for _ = 1, 2 do msg = msg:gsub("^[%w_%.]+: ", "") end
+  args.error(name .. ": " .. msg)
+end
+--- S._call(name, f, ...) -> f(...), its errors labelled with name (torch.nn.spatial uses it too)
+function S._call(name, f, ...) return rethrow(name, pcall(f, ...)) end
+local call = S._call
+
 local function check_tensor(decl, what, v, optional)
   if optional and v == nil then return end
   if not torch.is_tensor(v) then decl:error("%s must be a tensor, got %s", what, type(v)) end
@@ -71,7 +85,7 @@ function S.conv1d(x, weight, ...)
   local padding = o.padding
   if type(padding) ~= "string" then padding = sizes(CONV1D, "padding", padding, 1)[1] end
   if math.type(o.groups) ~= "integer" then CONV1D:error("groups must be an integer, got %s", tostring(o.groups)) end
-  return core._conv1d(x, weight, o.bias, stride, padding, dilation, o.groups)
+  return call("F.conv1d", core._conv1d, x, weight, o.bias, stride, padding, dilation, o.groups)
 end
 
 local CONV_T2D = args.declare("F.conv_transpose2d", {{"bias", args.NONE}, {"stride", 1}, {"padding", 0},
@@ -99,7 +113,7 @@ function S.conv_transpose2d(x, weight, ...)
   local op = sizes(CONV_T2D, "output_padding", o.output_padding, 2)
   local d = sizes(CONV_T2D, "dilation", o.dilation, 2)
   if math.type(o.groups) ~= "integer" then CONV_T2D:error("groups must be an integer, got %s", tostring(o.groups)) end
-  return core._conv_transpose2d(x, weight, o.bias, s[1], s[2], p[1], p[2], op[1], op[2], o.groups, d[1], d[2])
+  return call("F.conv_transpose2d", core._conv_transpose2d, x, weight, o.bias, s[1], s[2], p[1], p[2], op[1], op[2], o.groups, d[1], d[2])
 end
 
 -- output_size of the adaptive poolings: an integer, or {h, w} where
@@ -143,7 +157,7 @@ function S.adaptive_avg_pool2d(x, output)
   end
   local p = output_size(ADAPTIVE_AVG, x, output)
   if p[1] == 1 and p[2] == 1 and x:numel() > 0 then return x:mean({-2, -1}, true) end
-  return core._adaptive_avg_pool2d(x, p[1], p[2])
+  return call("F.adaptive_avg_pool2d", core._adaptive_avg_pool2d, x, p[1], p[2])
 end
 
 local ADAPTIVE_MAX = args.declare("F.adaptive_max_pool2d", {{"return_indices", false}})
@@ -164,7 +178,7 @@ function S.adaptive_max_pool2d(x, output, ...)
     ADAPTIVE_MAX:error("adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: %s", shape_str(x))
   end
   local p = output_size(ADAPTIVE_MAX, x, output)
-  local y, idx = core._adaptive_max_pool2d(x, p[1], p[2])
+  local y, idx = call("F.adaptive_max_pool2d", core._adaptive_max_pool2d, x, p[1], p[2])
   if o.return_indices then return y, idx end
   return y
 end
@@ -185,7 +199,7 @@ function S.dropout2d(x, ...)
   if type(o.p) ~= "number" or not (o.p >= 0 and o.p <= 1) then
     DROPOUT2D:error("dropout probability has to be between 0 and 1, but got %s", tostring(o.p))
   end
-  return core._dropout2d(x, o.p, o.training)
+  return call("F.dropout2d", core._dropout2d, x, o.p, o.training)
 end
 
 local INTERPOLATE = args.declare("F.interpolate", {{"size", args.NONE}, {"scale_factor", args.NONE},
@@ -279,8 +293,8 @@ function S.interpolate(x, ...)
     INTERPOLATE:error("5-D input (3-D interpolation) is PyTorch's but not implemented in ember")
   end
   if mode == "area" then return S.adaptive_avg_pool2d(x, {out[1], out[2]}) end
-  if dim == 1 then return core._interpolate(x, mode, 1, out[1], 0, scales[1], align) end
-  return core._interpolate(x, mode, out[1], out[2], scales[1], scales[2], align)
+  if dim == 1 then return call("F.interpolate", core._interpolate, x, mode, 1, out[1], 0, scales[1], align) end
+  return call("F.interpolate", core._interpolate, x, mode, out[1], out[2], scales[1], scales[2], align)
 end
 
 local PAD = args.declare("F.pad", {{"mode", "constant"}, {"value", args.NONE}})
@@ -314,7 +328,7 @@ function S.pad(x, pad, ...)
     PAD:error('Padding mode "%s" doesn\'t take in value argument', mode)
   end
   if o.value ~= nil and type(o.value) ~= "number" then PAD:error("value must be a number, got %s", tostring(o.value)) end
-  return core._pad(x, pad, mode, o.value or 0)
+  return call("F.pad", core._pad, x, pad, mode, o.value or 0)
 end
 
 local UNFOLD = args.declare("F.unfold", {{"dilation", 1}, {"padding", 0}, {"stride", 1}})
@@ -333,7 +347,7 @@ function S.unfold(x, kernel_size, ...)
   local k = sizes(UNFOLD, "kernel_size", kernel_size, 2, 1)
   local d, p, s = sizes(UNFOLD, "dilation", o.dilation, 2, 1), sizes(UNFOLD, "padding", o.padding, 2, 0),
     sizes(UNFOLD, "stride", o.stride, 2, 1)
-  return core._unfold(x, k[1], k[2], d[1], d[2], p[1], p[2], s[1], s[2])
+  return call("F.unfold", core._unfold, x, k[1], k[2], d[1], d[2], p[1], p[2], s[1], s[2])
 end
 
 local FOLD = args.declare("F.fold", {{"dilation", 1}, {"padding", 0}, {"stride", 1}})
@@ -351,7 +365,7 @@ function S.fold(x, output, kernel_size, ...)
   local k = sizes(FOLD, "kernel_size", kernel_size, 2, 1)
   local d, p, s = sizes(FOLD, "dilation", o.dilation, 2, 1), sizes(FOLD, "padding", o.padding, 2, 0),
     sizes(FOLD, "stride", o.stride, 2, 1)
-  return core._fold(x, out[1], out[2], k[1], k[2], d[1], d[2], p[1], p[2], s[1], s[2])
+  return call("F.fold", core._fold, x, out[1], out[2], k[1], k[2], d[1], d[2], p[1], p[2], s[1], s[2])
 end
 
 return S
