@@ -160,6 +160,11 @@ static em_status adaptive_avg_backward(em_node *n, const em_tensor *g, em_tensor
 
 em_tensor *em_adaptive_avg_pool2d(em_tensor *x, int64_t oh, int64_t ow)
 {
+    /* 1 x 1: the mean over H and W, kept (MeanBackward1), as PyTorch's adaptive_avg_pool2d */
+    if (oh == 1 && ow == 1) {
+        if (em_adaptive_check("adaptive_avg_pool2d", x, oh, ow)) return NULL;
+        return em_mean(x, (1u << (x->ndim - 2)) | (1u << (x->ndim - 1)), true);
+    }
     em_tensor *out = em_op_adaptive_avg_pool2d(x, oh, ow);
     if (!out || !em_any_requires_grad(x, NULL, NULL)) return out;
     return em_record("AdaptiveAvgPool2DBackward0", adaptive_avg_backward, out, 1, &x) ? out : fail_out(out);

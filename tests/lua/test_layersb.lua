@@ -184,4 +184,44 @@ T.test("constructor checks", function()
   T.error(function() return F.conv1d(torch.ones(1, 1, 5), torch.ones(1, 1, 2), {stride = 1, bogus = 2}) end, "bogus")
 end)
 
+T.test("ONNX export: the graphs, and clear errors for what ONNX cannot express", function()
+  local tmp = os.tmpname()
+  local function ops_of(model, x)
+    torch.onnx.export(model, x, tmp)
+    local out = {}
+    for i, n in ipairs(torch.onnx.describe(tmp).graph.nodes) do out[i] = n.op_type end
+    return table.concat(out, " ")
+  end
+  local Net = nn.Module:extend("LayersBNet")
+  function Net:__init()
+    nn.Module.__init(self)
+    self.conv = nn.Conv1d(2, 4, 3, {padding = "same"})
+    self.up = nn.ConvTranspose2d(1, 2, 2, {stride = 2})
+    self.pool = nn.AdaptiveAvgPool2d({2, 4})
+    self.gap = nn.AdaptiveAvgPool2d(1)
+    self.drop = nn.Dropout2d(0.5)
+    self.resize = nn.Upsample({scale_factor = 2, mode = "bilinear"})
+  end
+  function Net:forward(x)
+    local y = self.conv(x):view(x:size(1), 1, 4, 8)
+    y = self.drop(self.pool(self.up(y)))
+    y = F.pad(self.resize(y), {1, 1, 0, 2}, "reflect")
+    return self.gap(F.interpolate(y, {5, 5}))
+  end
+  local m = Net()
+  m:eval()
+  T.eq(ops_of(m, torch.randn(2, 2, 8)), "Conv Reshape ConvTranspose AveragePool Resize Pad Resize GlobalAveragePool")
+  local bad = {
+    {nn.Unfold(2), {1, 1, 4, 4}, "torch.core._unfold is not supported by the ONNX exporter"},
+    {nn.AdaptiveMaxPool2d(2), {1, 1, 4, 4}, "torch.core._adaptive_max_pool2d is not supported by the ONNX exporter"},
+    {nn.AdaptiveAvgPool2d(3), {1, 1, 4, 4}, "adaptive_avg_pool2d from 4x4 to 3x3 cannot be exported"},
+    {nn.Upsample({scale_factor = 2, mode = "nearest-exact"}), {1, 1, 2, 2}, "mode 'nearest-exact' cannot be exported"},
+  }
+  for _, c in ipairs(bad) do T.error(function() torch.onnx.export(c[1], torch.randn(c[2]), tmp) end, c[3]) end
+  local Drop = nn.Module:extend("LayersBDrop")
+  function Drop:forward(x) return F.dropout2d(x, 0.5) end
+  T.error(function() torch.onnx.export(Drop(), torch.randn(1, 2, 2, 2), tmp) end, "dropout2d in training mode")
+  os.remove(tmp)
+end)
+
 T.run()

@@ -146,7 +146,7 @@ local ADAPTIVE_AVG = args.declare("F.adaptive_avg_pool2d", {})
 -- window i of an axis covers [floor(i H / oh), ceil((i + 1) H / oh)), so the
 -- output has exactly output_size (an integer, or {h, w}; torch.None keeps
 -- the input's size on that axis), whatever the input's. output_size 1 is
--- the global average (x:mean({-2, -1}, true), as PyTorch).
+-- the global average (the mean over H and W, kept; MeanBackward1, as PyTorch).
 -- Example:
 --   F.adaptive_avg_pool2d(torch.arange(16.0):view(1, 1, 4, 4), 2)
 --   --> tensor([[[[ 2.5000,  4.5000], [10.5000, 12.5000]]]])
@@ -156,7 +156,6 @@ function S.adaptive_avg_pool2d(x, output)
     ADAPTIVE_AVG:error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got %s", shape_str(x))
   end
   local p = output_size(ADAPTIVE_AVG, x, output)
-  if p[1] == 1 and p[2] == 1 and x:numel() > 0 then return x:mean({-2, -1}, true) end
   return call("F.adaptive_avg_pool2d", core._adaptive_avg_pool2d, x, p[1], p[2])
 end
 
