@@ -263,6 +263,11 @@ em_tensor *em_interpolate(em_tensor *x, em_interp_mode mode, int64_t oh, int64_t
                 (long long)ow);
         return NULL;
     }
+    int64_t n_out;
+    if (__builtin_mul_overflow(x->shape[0] * x->shape[1], two ? oh : 1, &n_out) ||
+        __builtin_mul_overflow(n_out, ow, &n_out) || n_out > ((int64_t)1 << 46) || ow > ((int64_t)1 << 46))
+        return em_fail(EM_ERR_VALUE, "%s: the output size (%lld, %lld) is too large (more than 2^46 elements)", op,
+                       (long long)(two ? oh : 1), (long long)ow), NULL;
     if (!em_dtype_is_float(x->dtype) && x->dtype != EM_UINT8) {
         em_fail(EM_ERR_TYPE, "%s: not implemented for %s input", op, em_dtype_name(x->dtype));
         return NULL;

@@ -275,6 +275,18 @@ static em_tensor *separable(const em_tensor *x, const em_tensor *mh, const em_te
     return y;
 }
 
+/* The per-axis weights are dense (out, in) matrices: at most 2^27 entries
+** (1 GiB of float64 on the host while they are built) per axis. */
+#define MAX_DENSE ((int64_t)1 << 27)
+static em_status dense_fits(const char *op, int64_t out, int64_t in)
+{
+    int64_t n;
+    if (!__builtin_mul_overflow(out, in, &n) && n <= MAX_DENSE) return EM_OK;
+    return em_fail(EM_ERR_VALUE, "%s: an axis of %lld to %lld is too large for ember (its weights are a dense "
+                   "%lld x %lld matrix, at most 2^27 entries)", op, (long long)in, (long long)out, (long long)out,
+                   (long long)in);
+}
+
 /* A host matrix (rows, cols) of doubles as a tensor of dtype dt. */
 static em_tensor *matrix_of(const double *m, int64_t rows, int64_t cols, em_dtype dt, const em_backend *be)
 {
@@ -295,6 +307,7 @@ static em_status adaptive_axis(int64_t in, int64_t out, bool column, em_dtype dt
                                em_tensor **m, em_tensor **len)
 {
     *m = *len = NULL;
+    if (dense_fits("adaptive_avg_pool2d", out, in)) return em_last_status();
     double *v = calloc((size_t)(out * in + out) + 1, sizeof *v);
     if (!v) return em_fail(EM_ERR_MEMORY, "adaptive_avg_pool2d: out of memory");
     double *l = v + out * in;
@@ -352,6 +365,7 @@ static em_tensor *bilinear_axis(int64_t in, int64_t out, double scale_factor, bo
                                 const em_backend *be)
 {
     bool f32 = dt == EM_FLOAT32;
+    if (dense_fits("upsample_bilinear2d", out, in)) return NULL;
     double *v = calloc((size_t)(out * in) + 1, sizeof *v);
     if (!v) {
         em_fail(EM_ERR_MEMORY, "upsample_bilinear2d: out of memory");
