@@ -149,8 +149,8 @@ em_tensor *em_conv_transpose2d(em_tensor *x, em_tensor *w, em_tensor *b, const e
 
 /* --- adaptive pooling --- */
 
-/* y = mh @ x @ mw^T / kh / kw (window sums over window lengths):
-** dx = mh^T @ (g / kh / kw) @ mw */
+/* y[i][j] = sum of x over window (i, j) / kh / kw:
+** dx[a][b] = sum of g[i][j] / kh / kw over the windows (i, j) that hold (a, b) */
 static em_status adaptive_avg_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
@@ -224,7 +224,8 @@ static em_tensor *index2d(const char *name, em_tensor *x, em_tensor *ih, em_tens
 
 /* --- interpolation --- */
 
-/* bilinear: y = mh @ x @ mw^T (PyTorch's weights): dx = mh^T @ g @ mw.
+/* bilinear, per axis y[i] = l0[i] x[i0[i]] + l1[i] x[i1[i]]:
+** dx[i0[i]] += l0[i] g[i], dx[i1[i]] += l1[i] g[i] (along W, then H).
 ** scalars: the two scale factors; ints[0]: align_corners. */
 static em_status bilinear_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {

@@ -3,9 +3,9 @@
 ** unfold / fold, with the backward helpers their formulas call. Every op is
 ** composed from the backend's required tier: conv1d runs conv2d on a
 ** height-1 view, conv_transpose2d is conv2d's input-gradient pass,
-** bilinear and adaptive average are two matrix products with weights built
-** on the host, nearest and reflect / replicate padding are index_select
-** (index_add backward), adaptive max pooling gathers each window with
+** bilinear and adaptive average gather along one axis at a time with
+** index_select (weights and windows built on the host), nearest and
+** reflect / replicate padding are index_select (index_add backward), adaptive max pooling gathers each window with
 ** index_select and takes the arg-max, unfold / fold are im2col / col2im.
 ** So no fused kernel and no fallback are needed (docs/DECISIONS.md, "A
 ** backend in two tiers"). Not here: autograd (autograd/grad_spatial.c). */
@@ -249,7 +249,13 @@ em_tensor *em_op_conv_transpose2d(const em_tensor *x, const em_tensor *w, const 
     return y;
 }
 
-/* --- separable linear maps: y = mh @ x @ mw^T --- */
+/* --- per-axis maps: adaptive average pooling and bilinear interpolation ---
+** Both act on one axis at a time (W, then H), each output position reading
+** a few input positions along that axis, found with index_select: the
+** bilinear output y[i] = l0[i] x[i0[i]] + l1[i] x[i1[i]], the adaptive
+** average the sum of the window's taps. Same association as PyTorch's
+** kernels, no dense weights, and an inf only reaches the outputs that
+** read it. */
 
 static em_status spatial_input(const char *op, const em_tensor *x)
 {
@@ -265,33 +271,18 @@ static em_status spatial_input(const char *op, const em_tensor *x)
     return check_float(op, x);
 }
 
-/* mh @ x @ mw^T over the last two dims (either matrix may be a transposed view) */
-static em_tensor *separable(const em_tensor *x, const em_tensor *mh, const em_tensor *mw)
+static em_tensor *index_tensor(const int64_t *v, int64_t n, const em_backend *be)
 {
-    em_tensor *mwt = em_op_transpose(mw, 0, 1);
-    em_tensor *xw = mwt ? em_op_matmul(x, mwt) : NULL;   /* (.., H, ow) */
-    em_tensor *y = xw ? em_op_matmul(mh, xw) : NULL;     /* (.., oh, ow) */
-    RELEASE(mwt, xw);
-    return y;
+    return em_op_from_host(v, 1, &n, EM_INT64, be);
 }
 
-/* The per-axis weights are dense (out, in) matrices: at most 2^27 entries
-** (1 GiB of float64 on the host while they are built) per axis. */
-#define MAX_DENSE ((int64_t)1 << 27)
-static em_status dense_fits(const char *op, int64_t out, int64_t in)
+/* n weights (doubles, already rounded as the dtype computes) as a tensor of
+** dtype dt that broadcasts along axis d of an nd-dim tensor: (n) for the
+** last axis, (n, 1) for the one before. */
+static em_tensor *axis_weights(const double *v, int64_t n, bool last, em_dtype dt, const em_backend *be)
 {
-    int64_t n;
-    if (!__builtin_mul_overflow(out, in, &n) && n <= MAX_DENSE) return EM_OK;
-    return em_fail(EM_ERR_VALUE, "%s: an axis of %lld to %lld is too large for ember (its weights are a dense "
-                   "%lld x %lld matrix, at most 2^27 entries)", op, (long long)in, (long long)out, (long long)out,
-                   (long long)in);
-}
-
-/* A host matrix (rows, cols) of doubles as a tensor of dtype dt. */
-static em_tensor *matrix_of(const double *m, int64_t rows, int64_t cols, em_dtype dt, const em_backend *be)
-{
-    int64_t shape[2] = {rows, cols};
-    em_tensor *t64 = em_op_from_host(m, 2, shape, EM_FLOAT64, be);
+    int64_t shape[2] = {n, 1};
+    em_tensor *t64 = em_op_from_host(v, last ? 1 : 2, shape, EM_FLOAT64, be);
     em_tensor *t = t64 ? em_op_to_dtype(t64, dt) : NULL;
     em_tensor_release(t64);
     return t;
@@ -301,75 +292,150 @@ static em_tensor *matrix_of(const double *m, int64_t rows, int64_t cols, em_dtyp
 static int64_t win_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
 static int64_t win_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
-/* The 0/1 window-sum matrix (out, in) of an axis, and the window lengths as
-** an (out, 1) or (1, out) tensor (column: the rows' axis). */
-static em_status adaptive_axis(int64_t in, int64_t out, bool column, em_dtype dt, const em_backend *be,
-                               em_tensor **m, em_tensor **len)
+/* The taps of an axis's adaptive windows: tab (out kmax) positions in
+** [0, in], in standing for a zero past the end; len (out) the lengths. */
+typedef struct adaptive_axis {
+    int64_t in, out, kmax;
+    em_tensor *tab, *len;
+} adaptive_axis;
+
+static em_status adaptive_axis_of(int64_t in, int64_t out, bool last, em_dtype dt, const em_backend *be,
+                                  adaptive_axis *a)
 {
-    *m = *len = NULL;
-    if (dense_fits("adaptive_avg_pool2d", out, in)) return em_last_status();
-    double *v = calloc((size_t)(out * in + out) + 1, sizeof *v);
-    if (!v) return em_fail(EM_ERR_MEMORY, "adaptive_avg_pool2d: out of memory");
-    double *l = v + out * in;
+    *a = (adaptive_axis){.in = in, .out = out};
     for (int64_t i = 0; i < out; i++) {
-        int64_t a = win_start(i, in, out), e = win_end(i, in, out);
-        for (int64_t k = a; k < e; k++) v[i * in + k] = 1.0;
-        l[i] = (double)(e - a);
+        int64_t n = win_end(i, in, out) - win_start(i, in, out);
+        a->kmax = n > a->kmax ? n : a->kmax;
     }
-    *m = matrix_of(v, out, in, dt, be);
-    *len = *m ? matrix_of(l, column ? out : 1, column ? 1 : out, dt, be) : NULL;
-    free(v);
-    return *len ? EM_OK : em_last_status();
+    int64_t n;
+    if (__builtin_mul_overflow(out, a->kmax, &n) || n > ((int64_t)1 << 40))
+        return em_fail(EM_ERR_VALUE, "adaptive_avg_pool2d: the windows from %lld to %lld are too large",
+                       (long long)in, (long long)out);
+    int64_t *tab = malloc((size_t)n * sizeof *tab + 1);
+    double *len = malloc((size_t)out * sizeof *len + 1);
+    for (int64_t i = 0; tab && len && i < out; i++) {
+        int64_t s = win_start(i, in, out), e = win_end(i, in, out);
+        for (int64_t k = 0; k < a->kmax; k++) tab[i * a->kmax + k] = s + k < e ? s + k : in;
+        len[i] = (double)(e - s);
+    }
+    if (tab && len) {
+        a->tab = index_tensor(tab, n, be);
+        a->len = a->tab ? axis_weights(len, out, last, dt, be) : NULL;
+    }
+    free(tab);
+    free(len);
+    if (a->len) return EM_OK;
+    em_tensor_release(a->tab);
+    a->tab = NULL;
+    return tab && len ? em_last_status() : em_fail(EM_ERR_MEMORY, "adaptive_avg_pool2d: out of memory");
 }
 
-/* PyTorch's kernel: sum of the window / kh / kw */
+/* x's shape with axis d replaced by n (and, when k > 0, followed by k) */
+static int axis_shape(const em_tensor *x, int d, int64_t n, int64_t k, int64_t *shape)
+{
+    int nd = 0;
+    for (int i = 0; i < x->ndim; i++) {
+        shape[nd++] = i == d ? n : x->shape[i];
+        if (i == d && k > 0) shape[nd++] = k;
+    }
+    return nd;
+}
+
+/* y[.., i, ..] = sum of x along axis d over window i (x padded with one 0) */
+static em_tensor *window_sums(const em_tensor *x, int d, const adaptive_axis *a)
+{
+    int64_t pads[4] = {0, 1, 0, 0}, shape[EM_MAX_DIMS];
+    if (d == x->ndim - 2) pads[1] = 0, pads[3] = 1;
+    em_tensor *xp = em_op_pad_constant(x, d == x->ndim - 2 ? 4 : 2, pads, 0.0);
+    em_tensor *taps = xp ? em_op_index_select(xp, d, a->tab) : NULL;
+    int nd = axis_shape(x, d, a->out, a->kmax, shape);
+    em_tensor *t = taps ? em_op_view(taps, nd, shape) : NULL;
+    em_tensor *y = t ? em_op_reduce(EM_R_SUM, t, 1u << (d + 1), false) : NULL;
+    RELEASE(xp, taps, t);
+    return y;
+}
+
+/* the adjoint of window_sums: each g[i] added to every tap of window i */
+static em_tensor *window_sums_backward(const em_tensor *g, int d, const adaptive_axis *a)
+{
+    int64_t shape[EM_MAX_DIMS], flat[EM_MAX_DIMS], zshape[EM_MAX_DIMS];
+    int nd = axis_shape(g, d, a->out, a->kmax, shape);
+    axis_shape(g, d, a->out * a->kmax, 0, flat);
+    axis_shape(g, d, a->in + 1, 0, zshape);
+    em_tensor *g1 = em_op_unsqueeze(g, d + 1);
+    em_tensor *e = g1 ? em_op_expand(g1, nd, shape) : NULL;
+    em_tensor *ec = e ? em_op_contiguous(e) : NULL;
+    em_tensor *ef = ec ? em_op_view(ec, g->ndim, flat) : NULL;
+    em_tensor *z = ef ? em_op_full(g->ndim, zshape, 0.0, g->dtype, em_tensor_backend(g)) : NULL;
+    em_tensor *acc = z ? em_op_index_add(z, d, a->tab, ef) : NULL;
+    em_tensor *dx = acc ? em_op_narrow(acc, d, 0, a->in) : NULL;
+    RELEASE(g1, e, ec, ef, z, acc);
+    return dx;
+}
+
+/* PyTorch's kernel: the sum of each window / kh / kw */
 em_tensor *em_op_adaptive_avg_pool2d(const em_tensor *x, int64_t oh, int64_t ow)
 {
     if (em_adaptive_check("adaptive_avg_pool2d", x, oh, ow)) return NULL;
     const em_backend *be = em_tensor_backend(x);
-    em_tensor *mh, *lh, *mw = NULL, *lw = NULL;
-    if (adaptive_axis(x->shape[x->ndim - 2], oh, true, x->dtype, be, &mh, &lh) == EM_OK)
-        adaptive_axis(x->shape[x->ndim - 1], ow, false, x->dtype, be, &mw, &lw);
-    em_tensor *s = lw ? separable(x, mh, mw) : NULL;
-    em_tensor *s1 = s ? em_op_binary(EM_B_DIV, s, lh) : NULL;
-    em_tensor *y = s1 ? em_op_binary(EM_B_DIV, s1, lw) : NULL;
+    int h = x->ndim - 2, w = x->ndim - 1;
+    adaptive_axis ah = {0}, aw = {0};
+    em_tensor *sw = NULL, *s = NULL, *s1 = NULL, *y = NULL;
+    if (adaptive_axis_of(x->shape[h], oh, false, x->dtype, be, &ah) == EM_OK &&
+        adaptive_axis_of(x->shape[w], ow, true, x->dtype, be, &aw) == EM_OK) {
+        sw = window_sums(x, w, &aw);
+        s = sw ? window_sums(sw, h, &ah) : NULL;
+        s1 = s ? em_op_binary(EM_B_DIV, s, ah.len) : NULL;
+        y = s1 ? em_op_binary(EM_B_DIV, s1, aw.len) : NULL;
+    }
     if (!y) em_error_prefix("adaptive_avg_pool2d");
-    RELEASE(mh, lh, mw, lw, s, s1);
+    RELEASE(ah.tab, ah.len, aw.tab, aw.len, sw, s, s1);
     return y;
 }
 
-/* dx = mh^T @ (g / kh / kw) @ mw */
+/* dx = the window sums' adjoint applied to g / kh / kw, along H then W */
 em_tensor *em_op_adaptive_avg_pool2d_backward(const em_tensor *g, int x_ndim, const int64_t *x_shape)
 {
     const em_backend *be = em_tensor_backend(g);
-    em_tensor *mh, *lh, *mw = NULL, *lw = NULL;
-    int64_t oh = g->shape[g->ndim - 2], ow = g->shape[g->ndim - 1];
-    if (adaptive_axis(x_shape[x_ndim - 2], oh, true, g->dtype, be, &mh, &lh) == EM_OK)
-        adaptive_axis(x_shape[x_ndim - 1], ow, false, g->dtype, be, &mw, &lw);
-    em_tensor *g1 = lw ? em_op_binary(EM_B_DIV, g, lh) : NULL;
-    em_tensor *g2 = g1 ? em_op_binary(EM_B_DIV, g1, lw) : NULL;
-    em_tensor *mht = g2 ? em_op_transpose(mh, 0, 1) : NULL, *mwt = mht ? em_op_transpose(mw, 0, 1) : NULL;
-    em_tensor *dx = mwt ? separable(g2, mht, mwt) : NULL;
-    RELEASE(mh, lh, mw, lw, g1, g2, mht, mwt);
+    int h = x_ndim - 2, w = x_ndim - 1;
+    adaptive_axis ah = {0}, aw = {0};
+    em_tensor *g1 = NULL, *g2 = NULL, *dh = NULL, *dx = NULL;
+    if (adaptive_axis_of(x_shape[h], g->shape[h], false, g->dtype, be, &ah) == EM_OK &&
+        adaptive_axis_of(x_shape[w], g->shape[w], true, g->dtype, be, &aw) == EM_OK) {
+        g1 = em_op_binary(EM_B_DIV, g, ah.len);
+        g2 = g1 ? em_op_binary(EM_B_DIV, g1, aw.len) : NULL;
+        dh = g2 ? window_sums_backward(g2, h, &ah) : NULL;
+        dx = dh ? window_sums_backward(dh, w, &aw) : NULL;
+    }
+    RELEASE(ah.tab, ah.len, aw.tab, aw.len, g1, g2, dh);
     return dx;
 }
 
 /* v rounded as the input's dtype computes it (float32: PyTorch's scalar_t) */
 static double rnd(double v, bool f32) { return f32 ? (double)(float)v : v; }
 
-/* The bilinear weights of an axis (out, in), PyTorch's upsample rule:
+/* The two taps of each output along an axis and their weights. */
+typedef struct bilinear_axis {
+    em_tensor *i0, *i1, *l0, *l1;
+} bilinear_axis;
+
+static void bilinear_release(bilinear_axis *a) { RELEASE(a->i0, a->i1, a->l0, a->l1); }
+
+/* PyTorch's upsample rule for one axis (in -> out):
 **   scale = align ? (in - 1) / (out - 1) (0 for out = 1) : scale_factor ? 1 / scale_factor : in / out
 **   src = align ? scale i : max(scale (i + 0.5) - 0.5, 0)
 **   i0 = floor(src), i1 = i0 + (i0 < in - 1), l1 = src - i0, l0 = 1 - l1 */
-static em_tensor *bilinear_axis(int64_t in, int64_t out, double scale_factor, bool align, em_dtype dt,
-                                const em_backend *be)
+static em_status bilinear_axis_of(int64_t in, int64_t out, double scale_factor, bool align, bool last, em_dtype dt,
+                                  const em_backend *be, bilinear_axis *a)
 {
+    *a = (bilinear_axis){0};
     bool f32 = dt == EM_FLOAT32;
-    if (dense_fits("upsample_bilinear2d", out, in)) return NULL;
-    double *v = calloc((size_t)(out * in) + 1, sizeof *v);
-    if (!v) {
-        em_fail(EM_ERR_MEMORY, "upsample_bilinear2d: out of memory");
-        return NULL;
+    int64_t *idx = malloc(2 * (size_t)out * sizeof *idx + 1);
+    double *lam = malloc(2 * (size_t)out * sizeof *lam + 1);
+    if (!idx || !lam) {
+        free(idx);
+        free(lam);
+        return em_fail(EM_ERR_MEMORY, "upsample_bilinear2d: out of memory");
     }
     double scale = align ? (out > 1 ? rnd(rnd((double)(in - 1), f32) / rnd((double)(out - 1), f32), f32) : 0.0)
                    : scale_factor > 0 ? rnd(1.0 / scale_factor, f32)
@@ -377,16 +443,46 @@ static em_tensor *bilinear_axis(int64_t in, int64_t out, double scale_factor, bo
     for (int64_t i = 0; i < out; i++) {
         double src = align ? rnd(scale * rnd((double)i, f32), f32) : rnd(scale * ((double)i + 0.5) - 0.5, f32);
         if (src < 0) src = 0;
-        int64_t i0 = (int64_t)src, i1 = i0 + (i0 < in - 1 ? 1 : 0);
+        int64_t i0 = (int64_t)src;
         double l1 = rnd(src - (double)i0, f32);
         l1 = l1 < 1 ? l1 : 1;
-        double l0 = rnd(1.0 - l1, f32);
-        v[i * in + i0] += l0;
-        v[i * in + i1] += l1;
+        idx[i] = i0;
+        idx[out + i] = i0 + (i0 < in - 1 ? 1 : 0);
+        lam[i] = rnd(1.0 - l1, f32);
+        lam[out + i] = l1;
     }
-    em_tensor *m = matrix_of(v, out, in, dt, be);
-    free(v);
-    return m;
+    a->i0 = index_tensor(idx, out, be);
+    a->i1 = a->i0 ? index_tensor(idx + out, out, be) : NULL;
+    a->l0 = a->i1 ? axis_weights(lam, out, last, dt, be) : NULL;
+    a->l1 = a->l0 ? axis_weights(lam + out, out, last, dt, be) : NULL;
+    free(idx);
+    free(lam);
+    if (a->l1) return EM_OK;
+    bilinear_release(a);
+    return em_last_status();
+}
+
+/* y[.., i, ..] = l0[i] x[.., i0[i], ..] + l1[i] x[.., i1[i], ..] along axis d */
+static em_tensor *lerp_axis(const em_tensor *x, int d, const bilinear_axis *a)
+{
+    em_tensor *x0 = em_op_index_select(x, d, a->i0), *x1 = x0 ? em_op_index_select(x, d, a->i1) : NULL;
+    em_tensor *t0 = x1 ? em_op_binary(EM_B_MUL, a->l0, x0) : NULL, *t1 = t0 ? em_op_binary(EM_B_MUL, a->l1, x1) : NULL;
+    em_tensor *y = t1 ? em_op_binary(EM_B_ADD, t0, t1) : NULL;
+    RELEASE(x0, x1, t0, t1);
+    return y;
+}
+
+/* the adjoint of lerp_axis: dx[.., i0[i], ..] += l0[i] g[.., i, ..], likewise i1, l1 */
+static em_tensor *lerp_axis_backward(const em_tensor *g, int d, int64_t in, const bilinear_axis *a)
+{
+    int64_t shape[EM_MAX_DIMS];
+    axis_shape(g, d, in, 0, shape);
+    em_tensor *z = em_op_full(g->ndim, shape, 0.0, g->dtype, em_tensor_backend(g));
+    em_tensor *g0 = z ? em_op_binary(EM_B_MUL, a->l0, g) : NULL, *g1 = g0 ? em_op_binary(EM_B_MUL, a->l1, g) : NULL;
+    em_tensor *d0 = g1 ? em_op_index_add(z, d, a->i0, g0) : NULL;
+    em_tensor *dx = d0 ? em_op_index_add(d0, d, a->i1, g1) : NULL;
+    RELEASE(z, g0, g1, d0);
+    return dx;
 }
 
 em_tensor *em_op_upsample_bilinear2d(const em_tensor *x, int64_t oh, int64_t ow, const double scales[2],
@@ -407,10 +503,17 @@ em_tensor *em_op_upsample_bilinear2d(const em_tensor *x, int64_t oh, int64_t ow,
     }
     if (check_float("upsample_bilinear2d", x)) return NULL;
     const em_backend *be = em_tensor_backend(x);
-    em_tensor *mh = bilinear_axis(H, oh, scales[0], align_corners, x->dtype, be);
-    em_tensor *mw = mh ? bilinear_axis(W, ow, scales[1], align_corners, x->dtype, be) : NULL;
-    em_tensor *y = mw ? separable(x, mh, mw) : NULL;
-    RELEASE(mh, mw);
+    bilinear_axis ah = {0}, aw = {0};
+    em_tensor *t = NULL, *y = NULL;
+    /* as PyTorch: h0l (w0l x00 + w1l x01) + h1l (w0l x10 + w1l x11) */
+    if (bilinear_axis_of(H, oh, scales[0], align_corners, false, x->dtype, be, &ah) == EM_OK &&
+        bilinear_axis_of(W, ow, scales[1], align_corners, true, x->dtype, be, &aw) == EM_OK) {
+        t = lerp_axis(x, 3, &aw);
+        y = t ? lerp_axis(t, 2, &ah) : NULL;
+    }
+    bilinear_release(&ah);
+    bilinear_release(&aw);
+    em_tensor_release(t);
     return y;
 }
 
@@ -418,12 +521,17 @@ em_tensor *em_op_upsample_bilinear2d_backward(const em_tensor *g, int x_ndim, co
                                               const double scales[2], bool align_corners)
 {
     const em_backend *be = em_tensor_backend(g);
-    int64_t oh = g->shape[g->ndim - 2], ow = g->shape[g->ndim - 1];
-    em_tensor *mh = bilinear_axis(x_shape[x_ndim - 2], oh, scales[0], align_corners, g->dtype, be);
-    em_tensor *mw = mh ? bilinear_axis(x_shape[x_ndim - 1], ow, scales[1], align_corners, g->dtype, be) : NULL;
-    em_tensor *mht = mw ? em_op_transpose(mh, 0, 1) : NULL, *mwt = mht ? em_op_transpose(mw, 0, 1) : NULL;
-    em_tensor *dx = mwt ? separable(g, mht, mwt) : NULL;
-    RELEASE(mh, mw, mht, mwt);
+    int h = x_ndim - 2, w = x_ndim - 1;
+    bilinear_axis ah = {0}, aw = {0};
+    em_tensor *dt = NULL, *dx = NULL;
+    if (bilinear_axis_of(x_shape[h], g->shape[h], scales[0], align_corners, false, g->dtype, be, &ah) == EM_OK &&
+        bilinear_axis_of(x_shape[w], g->shape[w], scales[1], align_corners, true, g->dtype, be, &aw) == EM_OK) {
+        dt = lerp_axis_backward(g, h, x_shape[h], &ah);
+        dx = dt ? lerp_axis_backward(dt, w, x_shape[w], &aw) : NULL;
+    }
+    bilinear_release(&ah);
+    bilinear_release(&aw);
+    em_tensor_release(dt);
     return dx;
 }
 
@@ -454,11 +562,6 @@ em_tensor *em_op_index2d_backward(const em_tensor *g, const em_tensor *ih, const
     if (dx != a) em_tensor_release(a);
     RELEASE(z1, z2);
     return dx;
-}
-
-static em_tensor *index_tensor(const int64_t *v, int64_t n, const em_backend *be)
-{
-    return em_op_from_host(v, 1, &n, EM_INT64, be);
 }
 
 /* PyTorch's nearest_idx / nearest_exact_idx (UpSample.h), scale in float32 */

@@ -35,13 +35,14 @@ em_tensor *em_op_conv1d_grad_weight(const em_tensor *g, const em_tensor *x, cons
 em_tensor *em_op_conv_transpose2d(const em_tensor *x, const em_tensor *w, const em_tensor *b,
                                   const em_conv2d_opts *o, const int64_t output_padding[2]);
 
-/* --- separable linear maps of the last two dims ---
-** y = mh @ x @ mw^T with mh (oh, H), mw (ow, W) built on the host: adaptive
-** average pooling (0/1 window sums, then / kh / kw as PyTorch's kernel) and
-** bilinear interpolation (PyTorch's source index and weights, computed in
-** the input's precision). The backward is the same map transposed. x is
-** (N, C, H, W) or (C, H, W), float. scales[i] > 0 is the scale_factor
-** F.interpolate was given for that axis (its 1 / scale is the step), 0 none. */
+/* --- adaptive average pooling and bilinear interpolation ---
+** One axis at a time (W, then H), each output reading its inputs along the
+** axis with index_select: the window's taps summed, then / kh / kw (as
+** PyTorch's kernel); or l0 x[i0] + l1 x[i1] with PyTorch's source index and
+** weights computed in the input's precision. The backward adds back with
+** index_add. x is (N, C, H, W) or (C, H, W), float. scales[i] > 0 is the
+** scale_factor F.interpolate was given for that axis (1 / scale is the
+** step), 0 none. */
 em_tensor *em_op_adaptive_avg_pool2d(const em_tensor *x, int64_t oh, int64_t ow);
 em_tensor *em_op_adaptive_avg_pool2d_backward(const em_tensor *g, int x_ndim, const int64_t *x_shape);
 em_tensor *em_op_upsample_bilinear2d(const em_tensor *x, int64_t oh, int64_t ow, const double scales[2],
