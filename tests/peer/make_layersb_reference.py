@@ -141,6 +141,19 @@ def adaptive_cases():
                 lambda x: F.adaptive_max_pool2d(x, 2, True), [G(2, 2, 5, 6)], params=())
 
 
+def avg_pool_cases():
+    """nn.AvgPool2d (existing) with the options of issue 22's list: repr, values, gradients."""
+    module_case("avg_pool2d/module_ceil_no_pad_count", "nn.AvgPool2d(3, 2, 1, true, false)",
+                nn.AvgPool2d(3, 2, 1, True, False), lambda x: F.avg_pool2d(x, 3, 2, 1, True, False), [G(2, 2, 6, 7)],
+                params=())
+    module_case("avg_pool2d/module_divisor", "nn.AvgPool2d({2, 3}, {stride = 1, divisor_override = 2})",
+                nn.AvgPool2d((2, 3), stride=1, divisor_override=2),
+                lambda x: F.avg_pool2d(x, (2, 3), 1, divisor_override=2), [G(1, 2, 4, 5)], params=())
+    module_case("avg_pool2d/module_unbatched_ceil", "nn.AvgPool2d(2, {ceil_mode = true})",
+                nn.AvgPool2d(2, ceil_mode=True), lambda x: F.avg_pool2d(x, 2, ceil_mode=True), [G(3, 5, 5)],
+                params=())
+
+
 def dropout2d_cases():
     for seed, p, shape in ((0, 0.5, (2, 3, 2, 2)), (1, 0.2, (4, 5, 3, 1)), (2, 0.7, (3, 8, 2, 3))):
         case("dropout2d/seed%d" % seed, "torch.manual_seed(%d); return F.dropout2d(x1, %r)" % (seed, p),
@@ -307,8 +320,8 @@ def main():
         sys.exit("usage: make_layersb_reference.py OUT.lua")
     torch.set_default_dtype(torch.float32)
     torch.set_num_threads(1)
-    for build in (conv1d_cases, conv_transpose_cases, adaptive_cases, dropout2d_cases, interpolate_cases, pad_cases,
-                  fold_cases, error_cases):
+    for build in (conv1d_cases, conv_transpose_cases, adaptive_cases, avg_pool_cases, dropout2d_cases,
+                  interpolate_cases, pad_cases, fold_cases, error_cases):
         build()
     write_records(sys.argv[1], "make_layersb_reference.py", [run_case(c) for c in CASES])
 

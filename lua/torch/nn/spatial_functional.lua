@@ -150,7 +150,8 @@ local ADAPTIVE_AVG = args.declare("F.adaptive_avg_pool2d", {})
 -- Example:
 --   F.adaptive_avg_pool2d(torch.arange(16.0):view(1, 1, 4, 4), 2)
 --   --> tensor([[[[ 2.5000,  4.5000], [10.5000, 12.5000]]]])
-function S.adaptive_avg_pool2d(x, output)
+function S.adaptive_avg_pool2d(x, output, ...)
+  ADAPTIVE_AVG:parse(...)
   check_tensor(ADAPTIVE_AVG, "input", x)
   if x:dim() ~= 3 and x:dim() ~= 4 then
     ADAPTIVE_AVG:error("adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got %s", shape_str(x))
