@@ -265,7 +265,7 @@ spatial.ConvTranspose2d = ConvTranspose2d
 -- output_size: an integer or {h, w}, torch.None keeping the input's size
 local function check_output_size(decl, v)
   local ok = math.type(v) == "integer" and v >= 0
-  if type(v) == "table" and getmetatable(v) == nil then
+  if type(v) == "table" then   -- a list or a torch.Size
     ok = true
     for i = 1, 2 do
       local e = v[i]

@@ -16,7 +16,7 @@ local S = {}
 -- (the engine checks the range with PyTorch's message).
 local function sizes(decl, what, v, n, min)
   local p = {}
-  if type(v) == "table" and getmetatable(v) == nil then
+  if type(v) == "table" then   -- a list or a torch.Size
     if #v == n then for i = 1, n do p[i] = v[i] end end
   else
     for i = 1, n do p[i] = v end
@@ -120,7 +120,7 @@ end
 -- torch.None keeps that size of the input.
 local function output_size(decl, x, v)
   local p
-  if type(v) == "table" and getmetatable(v) == nil then
+  if type(v) == "table" then   -- a list or a torch.Size
     local n = 0
     for k in pairs(v) do if math.type(k) == "integer" and k > n then n = k end end
     if n ~= 2 then decl:error("output_size must be 2 (an integer or {h, w}), got %d values", n) end
@@ -210,7 +210,7 @@ local MODES = {nearest = true, ["nearest-exact"] = true, bilinear = true, area =
 
 -- n values from a number or a table of n
 local function per_dim(decl, what, v, n, input_dims)
-  if type(v) == "table" and getmetatable(v) == nil then
+  if type(v) == "table" then   -- a list or a torch.Size
     if #v ~= n then
       if what == "size" then
         decl:error("Input and output must have the same number of spatial dimensions, but got input with spatial " ..
