@@ -65,6 +65,8 @@ check("pad reflect 2d", function(x) return F.pad(x, {2, 1, 1, 2}, "reflect") end
 check("pad reflect 1d", function(x) return F.pad(x, {1, 2}, "reflect") end, {rnd(2, 3, 4)})
 check("pad replicate 2d", function(x) return F.pad(x, {3, 0, 1, 2}, "replicate") end, {rnd(2, 3, 3)})
 check("pad replicate 1d", function(x) return F.pad(x, {2, 2}, "replicate") end, {rnd(2, 3)})
+check("nn.ReflectionPad2d", function(x) return nn.ReflectionPad2d({1, 2, 2, 0})(x) end, {rnd(1, 2, 3, 3)})
+check("nn.ConstantPad1d", function(x) return nn.ConstantPad1d({2, -1}, 0.5)(x) end, {rnd(2, 4)})
 
 -- unfold / fold
 check("unfold", function(x) return F.unfold(x, {2, 3}, {dilation = {1, 2}, padding = 1, stride = {2, 1}}) end,

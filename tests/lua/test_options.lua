@@ -196,7 +196,12 @@ for name, call in pairs({
   ["nn.Upsample"] = function(o) return nn.Upsample(o) end,
   ["nn.Unfold"] = function(o) return nn.Unfold(2, o) end,
   ["nn.Fold"] = function(o) return nn.Fold({4, 4}, 2, o) end,
+  ["nn.ConstantPad1d"] = function(o) return nn.ConstantPad1d(1, o) end,
+  ["nn.ConstantPad2d"] = function(o) return nn.ConstantPad2d(1, o) end,
 }) do CALLS[name] = call end
+for _, name in ipairs({"ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d"}) do
+  CALLS["nn." .. name] = function(o) return nn[name](1, o) end
+end
 -- the nn layers and losses that take nothing but their options table
 for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "LogSoftmax",
                        "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"}) do

@@ -230,6 +230,26 @@ def pad_cases():
          [G(1, 2, 3, 3)])
 
 
+def pad_layer_cases():
+    layers = [("ZeroPad2d", "nn.ZeroPad2d({1, 2, 0, 1})", nn.ZeroPad2d((1, 2, 0, 1)), (1, 2, 0, 1), "constant", 0.0,
+               (1, 2, 3, 3)),
+              ("ConstantPad1d", "nn.ConstantPad1d(2, 3.5)", nn.ConstantPad1d(2, 3.5), (2, 2), "constant", 3.5, (2, 3, 4)),
+              ("ConstantPad2d", "nn.ConstantPad2d({1, 0, 2, -1}, 1)", nn.ConstantPad2d((1, 0, 2, -1), 1),
+               (1, 0, 2, -1), "constant", 1.0, (1, 2, 3, 3)),
+              ("ReflectionPad1d", "nn.ReflectionPad1d({3, 1})", nn.ReflectionPad1d((3, 1)), (3, 1), "reflect", None,
+               (2, 3, 5)),
+              ("ReflectionPad2d", "nn.ReflectionPad2d(2)", nn.ReflectionPad2d(2), (2, 2, 2, 2), "reflect", None,
+               (1, 2, 3, 4)),
+              ("ReplicationPad1d", "nn.ReplicationPad1d(2)", nn.ReplicationPad1d(2), (2, 2), "replicate", None,
+               (3, 4)),
+              ("ReplicationPad2d", "nn.ReplicationPad2d({0, 2, 1, 3})", nn.ReplicationPad2d((0, 2, 1, 3)),
+               (0, 2, 1, 3), "replicate", None, (2, 3, 3))]
+    for name, ctor, mod, pad, mode, value, shape in layers:
+        fn = (lambda x, p=pad, v=value: F.pad(x, p, "constant", v)) if mode == "constant" else \
+            (lambda x, p=pad, m=mode: F.pad(x, p, m))
+        module_case("pad_layer/" + name, ctor, mod, fn, [G(*shape)], params=())
+
+
 def fold_cases():
     case("unfold/basic", "F.unfold(x1, 2)", lambda x: F.unfold(x, 2), [G(2, 3, 4, 4)])
     case("unfold/options", "F.unfold(x1, {2, 3}, {dilation = {1, 2}, padding = 1, stride = {2, 1}})",
@@ -321,7 +341,7 @@ def main():
     torch.set_default_dtype(torch.float32)
     torch.set_num_threads(1)
     for build in (conv1d_cases, conv_transpose_cases, adaptive_cases, avg_pool_cases, dropout2d_cases,
-                  interpolate_cases, pad_cases, fold_cases, error_cases):
+                  interpolate_cases, pad_cases, pad_layer_cases, fold_cases, error_cases):
         build()
     write_records(sys.argv[1], "make_layersb_reference.py", [run_case(c) for c in CASES])
 

@@ -1,5 +1,7 @@
 -- Spatial layers: Conv1d, ConvTranspose2d, AdaptiveAvgPool2d,
--- AdaptiveMaxPool2d, Dropout2d, Upsample, Unfold, Fold — each a small
+-- AdaptiveMaxPool2d, Dropout2d, Upsample, Unfold, Fold and the padding
+-- layers (ZeroPad2d, ConstantPad1d/2d, ReflectionPad1d/2d,
+-- ReplicationPad1d/2d) — each a small
 -- Module over one function of torch.nn.spatial_functional, with PyTorch's
 -- constructor arguments (declared once each, torch.nn.args), parameters,
 -- initialisation and print(layer) text.
@@ -454,5 +456,67 @@ function Fold:extra_repr()
     size_repr(self.stride))
 end
 spatial.Fold = Fold
+
+-- The padding layers: F.pad with a fixed mode. padding is an integer (the
+-- same on every side) or a table of 2 (1d: left, right) or 4 (2d: left,
+-- right, top, bottom) values, as PyTorch.
+local function pad_layer(name, n, mode, has_value)
+  local L = Module:extend(name)
+  local decl = args.declare("nn." .. name, has_value and {{"value", args.NONE}} or {})
+  function L:__init(padding, ...)
+    Module.__init(self)
+    local o = decl:parse(...)
+    self.padding = sizes(decl, "padding", padding, 2 * n)
+    self.mode = mode
+    if has_value then
+      if type(o.value) ~= "number" then decl:error("value must be a number, got %s", tostring(o.value)) end
+      self.value = o.value
+    elseif name == "ZeroPad2d" then
+      self.value = 0.0
+    end
+  end
+  --- pad:forward(x) -> Tensor
+  -- F.pad(x, padding, mode[, value]) with the layer's padding; call pad(x).
+  function L:forward(x)
+    return call("nn." .. name, SF.pad, x, self.padding, self.mode, mode == "constant" and self.value or nil)
+  end
+  --- pad:extra_repr() -> "(1, 1, 2, 0)"
+  -- As PyTorch: the padding, and for ConstantPad the value.
+  function L:extra_repr()
+    if has_value then return string.format("padding=%s, value=%s", tuple(self.padding), tostring(self.value)) end
+    return tuple(self.padding)
+  end
+  spatial[name] = L
+end
+
+--- nn.ZeroPad2d(padding)
+-- Pads the last two dims with zeros: padding an integer or {left, right,
+-- top, bottom} (negative values crop), as F.pad(x, padding).
+-- Example: nn.ZeroPad2d(1)(torch.ones(1, 1, 2, 2)):size()  --> torch.Size([1, 1, 4, 4])
+pad_layer("ZeroPad2d", 2, "constant", false)
+--- nn.ConstantPad1d(padding, value)
+-- Pads the last dim with value: padding an integer or {left, right}.
+-- Example: nn.ConstantPad1d(1, 3.5)(torch.zeros(1, 2))  --> tensor([[3.5000, 0.0000, 0.0000, 3.5000]])
+pad_layer("ConstantPad1d", 1, "constant", true)
+--- nn.ConstantPad2d(padding, value)
+-- Pads the last two dims with value: padding an integer or {left, right, top, bottom}.
+pad_layer("ConstantPad2d", 2, "constant", true)
+--- nn.ReflectionPad1d(padding)
+-- Pads the last dim of (N, C, W) or (C, W) input with its reflection (the
+-- edge not repeated): padding an integer or {left, right}, each smaller than W.
+-- Example: nn.ReflectionPad1d(2)(torch.tensor({{1.0, 2.0, 3.0}}))  --> tensor([[3., 2., 1., 2., 3., 2., 1.]])
+pad_layer("ReflectionPad1d", 1, "reflect", false)
+--- nn.ReflectionPad2d(padding)
+-- Pads the last two dims of (N, C, H, W) or (C, H, W) input with their
+-- reflection: padding an integer or {left, right, top, bottom}.
+pad_layer("ReflectionPad2d", 2, "reflect", false)
+--- nn.ReplicationPad1d(padding)
+-- Pads the last dim of (N, C, W) or (C, W) input by repeating its edge
+-- values: padding an integer or {left, right}.
+pad_layer("ReplicationPad1d", 1, "replicate", false)
+--- nn.ReplicationPad2d(padding)
+-- Pads the last two dims of (N, C, H, W) or (C, H, W) input by repeating
+-- the edge values: padding an integer or {left, right, top, bottom}.
+pad_layer("ReplicationPad2d", 2, "replicate", false)
 
 return spatial
