@@ -153,6 +153,9 @@ T.test("errors name the function or the layer and the shapes", function()
   T.error(function() return F.pad(torch.ones(1, 1, 3, 3), {1, 1}, "reflect") end,
     "F.pad: mode 'reflect' pads the last dim (2 values, 2-D or 3-D input) or the last two (4 values, 3-D or 4-D " ..
     "input); got 2 values for input [1, 1, 3, 3]")
+  T.eq(tostring(F.pad(torch.ones(1, 3, 3), {1, 1}, "reflect", 0):size()), "torch.Size([1, 3, 5])")
+  T.error(function() return F.pad(torch.ones(1, 3, 3), {1, 1}, "reflect", 2) end,
+    "F.pad: Padding mode \"reflect\" doesn't take in value argument")
   T.error(function() return F.pad(torch.ones(3), {-2, -2}) end,
     "F.pad: The input size 3, plus negative padding -2 and -2 resulted in a negative output size")
   T.error(function() return F.unfold(torch.ones(2, 3), 2) end, "F.unfold: Expected 3D or 4D (batch mode) tensor")

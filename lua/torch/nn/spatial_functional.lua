@@ -324,7 +324,7 @@ function S.pad(x, pad, ...)
   if mode ~= "constant" and mode ~= "reflect" and mode ~= "replicate" then
     PAD:error("Unrecognised padding mode %s", tostring(mode))
   end
-  if mode ~= "constant" and o.value ~= nil then
+  if mode ~= "constant" and o.value ~= nil and o.value ~= 0 then   -- PyTorch accepts 0
     PAD:error('Padding mode "%s" doesn\'t take in value argument', mode)
   end
   if o.value ~= nil and type(o.value) ~= "number" then PAD:error("value must be a number, got %s", tostring(o.value)) end
