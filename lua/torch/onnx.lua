@@ -5,10 +5,11 @@
 -- names. The file is written by protobuf-c from ONNX's own onnx.proto (C:
 -- src/bind/lua_onnx.c), so any ONNX runtime can load it.
 --
--- Supported: Linear, Conv2d, BatchNorm (eval), LayerNorm (opset 17),
--- Embedding, MaxPool2d, AvgPool2d, ReLU,
--- Sigmoid, Tanh, Softmax, LogSoftmax, Dropout (removed: export runs in eval
--- mode), Flatten, view/reshape, narrow, add/sub/mul/div/neg/pow with tensors or
+-- Supported: Linear, Conv2d, Conv1d, ConvTranspose2d, BatchNorm (eval),
+-- LayerNorm (opset 17), Embedding, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
+-- (sizes that divide), Upsample / interpolate (nearest, bilinear), F.pad,
+-- ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout and Dropout2d (removed:
+-- export runs in eval mode), Flatten, view/reshape, narrow, add/sub/mul/div/neg/pow with tensors or
 -- numbers, matmul, and Sequential and custom modules built from these. An
 -- operation outside that list, applied to a traced tensor, stops the export
 -- with an error naming it: nothing is silently baked in as a constant.
@@ -343,6 +344,109 @@ end
 -- Operation name -> how it is exported. The same table serves torch.NAME,
 -- Tensor:NAME and F.NAME (F's functions call torch's). The elementwise ops
 -- come from the op table's rows (their onnx column), the rest are listed.
+-- --- the spatial layers (torch.nn.spatial_functional calls these engine
+-- functions of torch.core with fixed positional arguments) -----------------
+
+-- _conv1d(x, w, b, stride, padding, dilation, groups) -> Conv on one axis
+local function conv1d(tr, args, result)
+  local x, w, b, stride, padding, dilation, groups = table.unpack(args, 1, 7)
+  local k = w:size(3)
+  local pads
+  if padding == "same" then
+    local total = dilation * (k - 1)
+    pads = {total // 2, total - total // 2}
+  elseif padding == "valid" then
+    pads = {0, 0}
+  else
+    pads = {padding, padding}
+  end
+  local inputs = {tr:operand(x), tr:operand(w)}
+  if b ~= nil then inputs[3] = tr:operand(b) end
+  return tr:node("Conv", inputs, {{name = "dilations", ints = {dilation}}, {name = "group", i = groups},
+    {name = "kernel_shape", ints = {k}}, {name = "pads", ints = pads}, {name = "strides", ints = {stride}}}, result)
+end
+
+-- _conv_transpose2d(x, w, b, sh, sw, ph, pw, oph, opw, groups, dh, dw) -> ConvTranspose
+local function conv_transpose2d(tr, args, result)
+  local x, w, b, sh, sw, ph, pw, oph, opw, groups, dh, dw = table.unpack(args, 1, 12)
+  local inputs = {tr:operand(x), tr:operand(w)}
+  if b ~= nil then inputs[3] = tr:operand(b) end
+  return tr:node("ConvTranspose", inputs, {{name = "dilations", ints = {dh, dw}}, {name = "group", i = groups},
+    {name = "kernel_shape", ints = {w:size(3), w:size(4)}}, {name = "output_padding", ints = {oph, opw}},
+    {name = "pads", ints = {ph, pw, ph, pw}}, {name = "strides", ints = {sh, sw}}}, result)
+end
+
+-- _adaptive_avg_pool2d(x, oh, ow): GlobalAveragePool for 1 x 1, AveragePool
+-- when the output divides the input (then every window has one size);
+-- other sizes have no ONNX operator.
+local function adaptive_avg_pool2d(tr, args, result)
+  local x, oh, ow = args[1], args[2], args[3]
+  local h, w = x:size(-2), x:size(-1)
+  if oh == 1 and ow == 1 then return tr:node("GlobalAveragePool", {tr:operand(x)}, nil, result) end
+  if oh == 0 or ow == 0 or h % oh ~= 0 or w % ow ~= 0 then
+    error(string.format("torch.onnx.export: adaptive_avg_pool2d from %dx%d to %dx%d cannot be exported (ONNX has " ..
+      "no adaptive pooling: the output size must divide the input size)", h, w, oh, ow), 0)
+  end
+  local k = {h // oh, w // ow}
+  return tr:node("AveragePool", {tr:operand(x)}, {{name = "kernel_shape", ints = k}, {name = "pads", ints = {0, 0, 0, 0}},
+    {name = "strides", ints = k}}, result)
+end
+
+-- _interpolate(x, mode, oh, ow, scale_h, scale_w, align_corners) -> Resize,
+-- with the coordinate rules PyTorch's own exporter uses: nearest is
+-- asymmetric + floor, bilinear pytorch_half_pixel (align_corners: align_corners).
+-- Given scale factors go in as scales, computed sizes as sizes.
+local function interpolate(tr, args, result)
+  local x, mode, oh, ow, sh, sw, align = table.unpack(args, 1, 7)
+  if mode == "nearest-exact" then
+    error("torch.onnx.export: interpolate with mode 'nearest-exact' cannot be exported by ember", 0)
+  end
+  local attrs
+  if mode == "nearest" then
+    attrs = {{name = "coordinate_transformation_mode", s = "asymmetric"}, {name = "mode", s = "nearest"},
+             {name = "nearest_mode", s = "floor"}}
+  else
+    attrs = {{name = "coordinate_transformation_mode", s = align and "align_corners" or "pytorch_half_pixel"},
+             {name = "mode", s = "linear"}}
+  end
+  local one_d = x:dim() == 3
+  local inputs = {tr:operand(x), ""}
+  if sw > 0 and (one_d or sh > 0) then
+    local sc = one_d and {1.0, 1.0, sw} or {1.0, 1.0, sh, sw}
+    inputs[3] = tr:add_initializer(tr:unique(tr:prefix() .. "/Constant_output"), torch.tensor(sc))
+  else
+    inputs[3] = ""
+    inputs[4] = tr:ints(one_d and {x:size(1), x:size(2), ow} or {x:size(1), x:size(2), oh, ow})
+  end
+  return tr:node("Resize", inputs, attrs, result)
+end
+
+-- _pad(x, pads, mode, value) -> Pad: ONNX lists the starts of every axis,
+-- then the ends; PyTorch (before, after) pairs from the last dim backwards.
+local PAD_MODES = {constant = "constant", reflect = "reflect", replicate = "edge"}
+local function pad(tr, args, result)
+  local x, pads, mode, value = args[1], args[2], args[3], args[4]
+  local r = x:dim()
+  local onnx_pads = {}
+  for i = 1, 2 * r do onnx_pads[i] = 0 end
+  for i = 1, #pads // 2 do
+    local axis = r - i + 1   -- 1-based
+    onnx_pads[axis], onnx_pads[r + axis] = pads[2 * i - 1], pads[2 * i]
+  end
+  local inputs = {tr:operand(x), tr:ints(onnx_pads)}
+  if mode == "constant" then inputs[3] = tr:operand(value or 0, x.dtype) end
+  return tr:node("Pad", inputs, {{name = "mode", s = PAD_MODES[mode]}}, result)
+end
+
+-- _dropout2d(x, p, training): the identity in eval mode
+local function dropout2d(tr, args, result)
+  if args[3] and args[2] ~= 0 then
+    error("torch.onnx.export: dropout2d in training mode (nn.Dropout2d passes self.training; export runs in " ..
+      "eval mode)", 0)
+  end
+  return passthrough(tr, args, result)
+end
+
 local EXPORTERS = {
   matmul = elementwise("MatMul"), mm = elementwise("MatMul"),
   pow = pow,
@@ -352,7 +456,17 @@ local EXPORTERS = {
   max_pool2d = pool("MaxPool"), avg_pool2d = pool("AveragePool"),
   layer_norm = layer_norm, embedding = embedding, group_norm = group_norm,
   contiguous = passthrough, clone = passthrough, detach = passthrough, float = to, to = to,
+  _conv1d = conv1d, _conv_transpose2d = conv_transpose2d, _adaptive_avg_pool2d = adaptive_avg_pool2d,
+  _interpolate = interpolate, _pad = pad, _dropout2d = dropout2d,
 }
+
+-- The engine's private functions (torch.core._NAME, called by the Lua
+-- layers) are traced too, so that one without an exporter stops the export
+-- instead of leaving an untraced result that would become a constant.
+local CORE_PRIVATE = {}
+for k, v in pairs(core) do
+  if type(k) == "string" and k:sub(1, 1) == "_" and type(v) == "function" then CORE_PRIVATE[k] = k end
+end
 
 -- --- installing the tracer for one forward pass -------------------------------
 
@@ -440,6 +554,7 @@ local function run_traced(tr, model, inputs)
   wrap_table(tr, torch, "torch.", saved)
   wrap_table(tr, torch.Tensor, "Tensor:", saved)
   wrap_table(tr, tensor_mt, "the operator ", saved, META_ALIAS)
+  wrap_table(tr, core, "torch.core.", saved, CORE_PRIVATE)
   -- properties that make tensors (x.T, x.data, ...) are not traced
   local old_index = tensor_mt.__index
   tensor_mt.__index = function(t, k)

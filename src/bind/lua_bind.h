@@ -18,6 +18,8 @@ void em_lua_register_autograd_module(lua_State *L); /* module: set_grad_enabled,
 void em_lua_register_optim(lua_State *L);       /* module: _adam_step_ (fused Adam, private) */
 void em_lua_register_nn(lua_State *L);          /* module: linear, conv2d, cross_entropy, ...; methods: softmax, bernoulli_ */
 void em_lua_register_loss(lua_State *L);        /* module: _binary_cross_entropy, _smooth_l1_loss, _huber_loss (private) */
+
+void em_lua_register_nn_spatial(lua_State *L);  /* module: _conv1d, _interpolate, _pad, ... (private, lua/torch/nn/spatial_functional.lua) */
 void em_lua_open_meta(lua_State *L);            /* creates the Tensor metatable (methods on top) */
 void em_lua_open_types(lua_State *L);           /* dtype and device objects into the module */
 void em_lua_open_generator(lua_State *L);       /* torch.Generator, manual_seed, ... */

@@ -38,6 +38,8 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_autograd_module(L);
     em_lua_register_nn(L);
     em_lua_register_loss(L);
+
+    em_lua_register_nn_spatial(L);
     em_lua_register_optim(L);
     em_get_num_threads();    /* applies EMBER_NUM_THREADS (default 1) */
     em_lua_open_types(L);

@@ -218,6 +218,14 @@ static em_status window_of(const char *op, bool pool, int x_ndim, const int64_t 
     return EM_OK;
 }
 
+/* window_of for the ops of nn_spatial.c (unfold, fold): conv2d's checks
+** and messages, padding the same on both sides, no ceil_mode. */
+em_status em_window2d_of(const char *op, int x_ndim, const int64_t *x_shape, const int64_t k[2], const int64_t s[2],
+                         const int64_t p[2], const int64_t d[2], em_window2d *g)
+{
+    return window_of(op, false, x_ndim, x_shape, k, s, p, p, d, false, g);
+}
+
 /* --- conv2d --- */
 
 em_conv2d_opts em_conv2d_defaults(void)
@@ -505,7 +513,7 @@ static void pooled_shape(int x_ndim, const int64_t *x_shape, const em_window2d *
 /* The kernel's arg-max rule over dim 1 of col (P, K, L), given kf, the
 ** first max's position: where a window holds NaNs, the last NaN wins:
 **   last = max over k of (k + 1) [col_k is NaN];  k = last > 0 ? last - 1 : kf */
-static em_tensor *last_nan_wins(const em_tensor *col, const em_tensor *kf)
+em_tensor *em_op_pool_argmax_nan(const em_tensor *col, const em_tensor *kf)
 {
     int64_t K = col->shape[1], kshape[3] = {1, K, 1};
     int64_t *ks = malloc((size_t)K * sizeof *ks);    /* 1, 2, ..., K on the device */
@@ -559,7 +567,7 @@ static em_status max_pool2d_composed(const em_tensor *xc, const em_window2d *g, 
     em_tensor *vals = NULL, *kf = NULL, *k = NULL;
     em_status st = col ? be->im2col(xc->dtype, &pg, data_of(padded), data_of(col)) : em_last_status();
     if (st == EM_OK) st = em_op_reduce_dim_idx(EM_R_MAX, col, 1, false, &vals, &kf);
-    if (st == EM_OK) k = last_nan_wins(col, kf);
+    if (st == EM_OK) k = em_op_pool_argmax_nan(col, kf);
     if (st == EM_OK && !k) st = em_last_status();
     em_tensor *i = st == EM_OK ? em_op_binary_scalar(EM_B_FLOOR_DIV, k, (double)g->kw) : NULL;   /* k / kw */
     em_tensor *ikw = i ? em_op_binary_scalar(EM_B_MUL, i, (double)g->kw) : NULL;

@@ -75,6 +75,15 @@ em_tensor *em_op_avg_pool2d(const em_tensor *x, const em_pool2d_opts *o);
 em_tensor *em_op_avg_pool2d_backward(const em_tensor *g, int x_ndim, const int64_t *x_shape,
                                      const em_pool2d_opts *o);
 
+/* Shared with nn_spatial.c. em_window2d_of: the window of a conv-like op
+** over x's shape (conv2d's checks and messages; padding p on both sides).
+** em_op_pool_argmax_nan: the pooling kernels' arg-max rule over dim 1 of
+** col (P, K, L), given kf (P, L), the first max's position: where a window
+** holds NaNs the last NaN wins. */
+em_status em_window2d_of(const char *op, int x_ndim, const int64_t *x_shape, const int64_t k[2], const int64_t s[2],
+                         const int64_t p[2], const int64_t d[2], em_window2d *g);
+em_tensor *em_op_pool_argmax_nan(const em_tensor *col, const em_tensor *kf);
+
 /* --- softmax / log_softmax along dim (stable: the max is subtracted) --- */
 em_tensor *em_op_softmax(const em_tensor *x, int dim, bool log);
 

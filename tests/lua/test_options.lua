@@ -193,6 +193,33 @@ for name, call in pairs({
   ["nn.Softmin"] = function(o) return nn.Softmin(o) end,
   ["nn.Unflatten"] = function(o) return nn.Unflatten(2, {2, 1}, o) end,
 }) do CALLS[name] = call end
+
+-- the spatial layers and their F forms (issue 22, layers group B)
+local x4 = torch.ones(1, 1, 4, 4)
+for name, call in pairs({
+  ["F.conv1d"] = function(o) return F.conv1d(torch.ones(1, 1, 4), torch.ones(1, 1, 2), o) end,
+  ["F.conv_transpose2d"] = function(o) return F.conv_transpose2d(x4, torch.ones(1, 1, 2, 2), o) end,
+  ["F.adaptive_avg_pool2d"] = function(o) return F.adaptive_avg_pool2d(x4, 2, o) end,
+  ["F.adaptive_max_pool2d"] = function(o) return F.adaptive_max_pool2d(x4, 2, o) end,
+  ["F.dropout2d"] = function(o) return F.dropout2d(x4, o) end,
+  ["F.interpolate"] = function(o) return F.interpolate(x4, o) end,
+  ["F.pad"] = function(o) return F.pad(x4, {1, 1}, o) end,
+  ["F.unfold"] = function(o) return F.unfold(x4, 2, o) end,
+  ["F.fold"] = function(o) return F.fold(torch.ones(1, 4, 9), {4, 4}, 2, o) end,
+  ["nn.Conv1d"] = function(o) return nn.Conv1d(1, 1, 3, o) end,
+  ["nn.ConvTranspose2d"] = function(o) return nn.ConvTranspose2d(1, 1, 3, o) end,
+  ["nn.AdaptiveAvgPool2d"] = function(o) return nn.AdaptiveAvgPool2d(2, o) end,
+  ["nn.AdaptiveMaxPool2d"] = function(o) return nn.AdaptiveMaxPool2d(2, o) end,
+  ["nn.Dropout2d"] = function(o) return nn.Dropout2d(o) end,
+  ["nn.Upsample"] = function(o) return nn.Upsample(o) end,
+  ["nn.Unfold"] = function(o) return nn.Unfold(2, o) end,
+  ["nn.Fold"] = function(o) return nn.Fold({4, 4}, 2, o) end,
+  ["nn.ConstantPad1d"] = function(o) return nn.ConstantPad1d(1, o) end,
+  ["nn.ConstantPad2d"] = function(o) return nn.ConstantPad2d(1, o) end,
+}) do CALLS[name] = call end
+for _, name in ipairs({"ZeroPad2d", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d"}) do
+  CALLS["nn." .. name] = function(o) return nn[name](1, o) end
+end
 -- the nn layers and losses that take nothing but their options table
 for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "LogSoftmax",
                        "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCEWithLogitsLoss"}) do

@@ -222,4 +222,10 @@ for name, fn in pairs(require "torch.nn.functional_layers") do F[name] = fn end
 -- losses and cross_entropy with class probabilities
 require("torch.nn.functional_loss")(F)
 
+-- The spatial functions (conv1d, conv_transpose2d, adaptive pooling,
+-- dropout2d, interpolate, pad, unfold, fold): torch.nn.spatial_functional.
+for name, fn in pairs(require "torch.nn.spatial_functional") do
+  if name:sub(1, 1) ~= "_" then F[name] = fn end
+end
+
 return F

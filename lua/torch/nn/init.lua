@@ -15,7 +15,7 @@ local nn = {
 }
 
 for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.containers",
-                         "torch.nn.normalization", "torch.nn.embedding"}) do
+                         "torch.nn.normalization", "torch.nn.embedding", "torch.nn.spatial"}) do
   for name, cls in pairs(require(family)) do
     if name:sub(1, 1) ~= "_" then nn[name] = cls end   -- _name: shared with F, not public
   end
