@@ -286,7 +286,7 @@ static int split_dim(lua_State *L, int idx, em_tensor *x, const char *fn)
 
 static int64_t *size_buffer(lua_State *L, int64_t n)
 {
-    if (n < 0 || n > 100000000) luaL_error(L, "split: too many pieces (%lld)", (long long)n);
+    if (n < 0 || n > 100000000) luaL_error(L, "split: too many pieces (%I)", (lua_Integer)n);
     return lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof(int64_t), 0);
 }
 
@@ -299,7 +299,7 @@ static int l_chunk(lua_State *L)
     if (!ci) return luaL_error(L, "chunk: missing chunks");
     int64_t chunks = em_lua_check_int(L, ci);
     int d = split_dim(L, arg_at(L, opts, 3, "dim", "chunk"), x, "chunk");
-    if (chunks <= 0) return luaL_error(L, "chunk: chunk expects `chunks` to be greater than 0, got: %lld", (long long)chunks);
+    if (chunks <= 0) return luaL_error(L, "chunk: chunk expects `chunks` to be greater than 0, got: %I", (lua_Integer)chunks);
     int64_t size = x->shape[d], each = (size + chunks - 1) / chunks;
     int64_t n = each == 0 ? chunks : (size + each - 1) / each;
     int64_t *sizes = size_buffer(L, n);
@@ -326,21 +326,21 @@ static int l_split(lua_State *L)
             lua_pop(L, 1);
             if (sizes[i - 1] < 0)
                 return luaL_error(L, "split: split_with_sizes expects split_sizes have only non-negative entries, "
-                                  "but got split_sizes=%lld at position %d", (long long)sizes[i - 1], (int)i);
+                                  "but got split_sizes=%I at position %d", (lua_Integer)sizes[i - 1], (int)i);
             sum += sizes[i - 1];
         }
         if (sum != size)
-            return luaL_error(L, "split: split_with_sizes expects split_sizes to sum exactly to %lld (input tensor's "
-                              "size at dimension %d), but got sizes summing to %lld", (long long)size, d + 1,
-                              (long long)sum);
+            return luaL_error(L, "split: split_with_sizes expects split_sizes to sum exactly to %I (input tensor's "
+                              "size at dimension %d), but got sizes summing to %I", (lua_Integer)size, d + 1,
+                              (lua_Integer)sum);
         return push_pieces(L, x, d, (int)n, sizes, "SplitWithSizesBackward0");
     }
     int64_t each = em_lua_check_int(L, si);
     if (each < 0)
-        return luaL_error(L, "split: split expects split_size be non-negative, but got split_size=%lld", (long long)each);
+        return luaL_error(L, "split: split expects split_size be non-negative, but got split_size=%I", (lua_Integer)each);
     if (each == 0 && size != 0)
-        return luaL_error(L, "split: split_size can only be 0 if dimension size is 0, but got dimension size of %lld",
-                          (long long)size);
+        return luaL_error(L, "split: split_size can only be 0 if dimension size is 0, but got dimension size of %I",
+                          (lua_Integer)size);
     int64_t n = each == 0 ? 1 : (size + each - 1) / each;
     if (n == 0) n = 1;
     int64_t *sizes = size_buffer(L, n);
@@ -385,7 +385,7 @@ static int l_tensor_split(lua_State *L)
     }
     int64_t sections = em_lua_check_int(L, si);
     if (sections <= 0)
-        return luaL_error(L, "tensor_split: number of sections must be larger than 0, got %lld", (long long)sections);
+        return luaL_error(L, "tensor_split: number of sections must be larger than 0, got %I", (lua_Integer)sections);
     int64_t *sizes = size_buffer(L, sections), q = size / sections, r = size % sections;
     for (int64_t i = 0; i < sections; i++) sizes[i] = q + (i < r ? 1 : 0);
     return push_pieces(L, x, d, (int)sections, sizes, "SliceBackward0");
