@@ -97,7 +97,7 @@ return function(torch)
         for _, l in ipairs(left) do order[#order + 1] = l end
         for _, l in ipairs(right) do order[#order + 1] = l end
       end
-      return align(a, la, order) * align(b, lb, order), order
+      return align(a, la, order) * align(b, lb, order), order, false
     end
     local ab, bb = {}, {}
     for _, l in ipairs(batch) do ab[#ab + 1] = l; bb[#bb + 1] = l end
@@ -113,7 +113,7 @@ return function(torch)
         shape[#shape + 1] = sizes[l]
       end
     end
-    return r:view(shape), labels
+    return r:view(shape), labels, true
   end
 
   --- torch.einsum(equation, operands...) -> Tensor
@@ -214,11 +214,12 @@ return function(torch)
       if #dims > 0 then r = r:sum(dims) end
       return r
     end
+    local viewed
     for k = 2, #ops do
       local keep = {}
       for l in pairs(out_set) do keep[l] = true end
       for j = k + 1, #ops do for _, l in ipairs(labels[j]) do keep[l] = true end end
-      r, lr = contract(r, lr, ts[k], labels[k], keep, sizes, k == #ops and out or nil)
+      r, lr, viewed = contract(r, lr, ts[k], labels[k], keep, sizes, k == #ops and out or nil)
     end
     local same = #lr == #out
     for i = 1, #out do same = same and lr[i] == out[i] end
@@ -226,6 +227,16 @@ return function(torch)
       local perm = {}
       for _, l in ipairs(out) do perm[#perm + 1] = index_of(lr, l) end
       r = r:permute(perm)
+      viewed = false
+    end
+    -- PyTorch ends with a view dropping the summed dims whenever a label
+    -- was summed over: the same last node (ViewBackward0) here
+    local summed_any = false
+    for l in pairs(count) do summed_any = summed_any or not out_set[l] end
+    if summed_any and not viewed then
+      local shape = {}
+      for i, l in ipairs(out) do shape[i] = sizes[l] end
+      r = r:view(shape)
     end
     return r
   end

@@ -79,8 +79,10 @@ static int l_flip(lua_State *L)
     int opts = em_lua_find_options(L);
     int64_t dims[EM_MAX_DIMS];
     int n = 0;
-    if (opts && opts == 2 && lua_getfield(L, 2, "dims") != LUA_TNIL) {
-        em_lua_check_options(L, 2, &FLIP_OPTS);
+    if (opts) {
+        em_lua_check_options(L, opts, &FLIP_OPTS);
+        if (opts != 2 || lua_gettop(L) > 2) return luaL_error(L, "flip: dims given twice (as arguments and as an option)");
+        if (lua_getfield(L, 2, "dims") == LUA_TNIL) return luaL_error(L, "flip: missing dims");
         n = int_list(L, lua_gettop(L), dims, true, "flip");
     } else if (lua_type(L, 2) == LUA_TTABLE) {
         n = int_list(L, 2, dims, true, "flip");
