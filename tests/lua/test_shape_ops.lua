@@ -204,4 +204,56 @@ T.test("errors name the op", function()
   T.error(function() torch.meshgrid(torch.ones(2), {index = "ij"}) end, "index")
 end)
 
+-- ONNX export -------------------------------------------------------------------
+
+local function onnx_ops(path)
+  local out = {}
+  for i, n in ipairs(torch.onnx.describe(path).graph.nodes) do out[i] = n.op_type end
+  return table.concat(out, " ")
+end
+
+-- onnx.checker with shape inference, when python3-onnx is there (else nothing)
+local function onnx_check(path)
+  if not os.execute("/usr/bin/python3 -c 'import onnx' 2>/dev/null") then return end
+  local ok = os.execute("/usr/bin/python3 -c 'import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), " ..
+    "full_check=True)' " .. path)
+  T.ok(ok, "onnx.checker rejects " .. path)
+end
+
+local function onnx_model(forward)
+  local C = nn.Module:extend("ShapeOpsOnnx")
+  function C:__init() nn.Module.__init(self); self.fc = nn.Linear(4, 4) end
+  C.forward = forward
+  return C()
+end
+
+T.test("ONNX: masked_fill, tile, tril/triu, flip, addmm, chunk/split/tensor_split export", function()
+  local path = os.tmpname() .. ".onnx"
+  local m = onnx_model(function(self, x)
+    local h = self.fc(x)
+    h = h:masked_fill(torch.tensor({true, false, true, false}), 0.5):tile(1, 2):tril(1):triu(-1):flip(2)
+    local a, b = table.unpack(h:chunk(2, 2))
+    local p = h:split({3, 5}, 2)
+    local q = h:tensor_split({2, 4}, 2)
+    return torch.addmm(a, b, torch.ones(4, 4), {beta = 0.5}) + p[1]:narrow(2, 1, 1) * 2 + q[3]
+  end)
+  torch.onnx.export(m, torch.randn(4, 4), path)
+  T.eq(onnx_ops(path), "Gemm Where Tile Trilu Trilu Slice Slice Slice Slice Slice Slice Slice Slice Gemm " ..
+    "Slice Mul Add Add")
+  onnx_check(path)
+  os.remove(path)
+  T.error(function() torch.onnx.export(m, torch.randn(4, 4), path, {opset_version = 13}) end,
+    "tril needs opset_version 14")
+  local g = onnx_model(function(self, x)
+    local h = self.fc(x)
+    return torch.meshgrid(h:view(-1), h:view(-1))[1]
+  end)
+  T.error(function() torch.onnx.export(g, torch.randn(1, 4), path) end, "is not supported")
+  local w = onnx_model(function(self, x) return torch.where(self.fc(x):view(-1):ne(0))[1] end)
+  T.error(function() torch.onnx.export(w, torch.randn(1, 4), path) end, "is not supported")
+  local e = onnx_model(function(self, x) return torch.einsum("ij->ji", self.fc(x)) end)
+  T.error(function() torch.onnx.export(e, torch.randn(1, 4), path) end, "is not supported")
+  os.remove(path)
+end)
+
 T.run()
