@@ -88,6 +88,7 @@ static int l_flip(lua_State *L)
         n = int_list(L, 2, dims, true, "flip");
     } else {
         int top = lua_gettop(L);
+        if (top < 2) return luaL_error(L, "flip: missing dims (a dim, several, or a table of them)");
         if (top - 1 > EM_MAX_DIMS) return luaL_error(L, "flip: too many dims");
         for (int i = 2; i <= top; i++) dims[n++] = em_lua_check_dim(L, i);
     }
