@@ -388,24 +388,12 @@ em_tensor *em_addmm(em_tensor *input, em_tensor *m1, em_tensor *m2, double beta,
     return out;
 }
 
-/* --- the split family: pieces are narrow views renamed to PyTorch's node --- */
-em_status em_split_sizes(em_tensor *x, int dim, int n, const int64_t *sizes, const char *node, em_tensor **outs)
+/* --- the split family: each piece is a narrow view renamed to PyTorch's node --- */
+em_tensor *em_split_piece(em_tensor *x, int dim, int64_t start, int64_t length, const char *node)
 {
-    int64_t at = 0;
-    for (int i = 0; i < n; i++) outs[i] = NULL;
-    for (int i = 0; i < n; i++) {
-        outs[i] = em_narrow(x, dim, at, sizes[i]);
-        if (!outs[i]) {
-            for (int j = 0; j < i; j++) {
-                em_tensor_release(outs[j]);
-                outs[j] = NULL;
-            }
-            return em_last_status();
-        }
-        if (outs[i]->grad_fn) outs[i]->grad_fn->name = node;
-        at += sizes[i];
-    }
-    return EM_OK;
+    em_tensor *out = em_narrow(x, dim, start, length);
+    if (out && out->grad_fn) out->grad_fn->name = node;
+    return out;
 }
 
 /* --- masked_fill_: the out-of-place result written back into x --- */

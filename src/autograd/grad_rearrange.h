@@ -24,9 +24,9 @@ em_status em_masked_fill_(em_tensor *x, em_tensor *mask, em_tensor *value, bool 
 em_tensor *em_masked_select(em_tensor *x, em_tensor *mask);
 /* beta * input + alpha * (m1 @ m2): 2-D m1, m2 (addmm) or 3-D (baddbmm, batched). */
 em_tensor *em_addmm(em_tensor *input, em_tensor *m1, em_tensor *m2, double beta, double alpha, bool batched);
-/* n consecutive pieces of x along dim with the given sizes (summing to the
-** dim's size); each a view whose node is called node ("SplitBackward0",
-** "SplitWithSizesBackward0", "SliceBackward0"). outs[n] receive new references. */
-em_status em_split_sizes(em_tensor *x, int dim, int n, const int64_t *sizes, const char *node, em_tensor **outs);
+/* One piece of x along dim: a narrow view whose node is called node
+** ("SplitBackward0", "SplitWithSizesBackward0"; narrow's own is
+** SliceBackward0). */
+em_tensor *em_split_piece(em_tensor *x, int dim, int64_t start, int64_t length, const char *node);
 
 #endif

@@ -263,16 +263,16 @@ static int l_nonzero(lua_State *L)
 
 /* --- chunk, split, tensor_split --- */
 
-/* Pushes x's pieces of the given sizes along d as a tuple. */
+/* Pushes x's consecutive pieces of the given sizes along d as a tuple. */
 static int push_pieces(lua_State *L, em_tensor *x, int d, int n, const int64_t *sizes, const char *node)
 {
-    em_tensor **outs = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *outs, 0);
-    EM_LUA_CHECK(L, em_split_sizes(x, d, n, sizes, node, outs));
     lua_createtable(L, n, 0);
+    int64_t at = 0;
     for (int i = 0; i < n; i++) {
-        em_lua_push_tensor(L, outs[i]);
-        outs[i] = NULL;
+        em_tensor **box = em_lua_newbox(L);
+        EM_LUA_TRY(L, *box, em_split_piece(x, d, at, sizes[i], node));
         lua_rawseti(L, -2, i + 1);
+        at += sizes[i];
     }
     mark_tuple(L);
     return 1;
