@@ -6,7 +6,6 @@
 ** since their sizes depend on the data. Not here: their derivatives
 ** (autograd/grad_rearrange.c). */
 #include <stdlib.h>
-#include <string.h>
 
 #include "rearrange.h"
 
