@@ -103,6 +103,9 @@ function torch.tuple(t) return setmetatable(t, tuple_mt) end
 -- True when v was made by torch.tuple (or loaded from a Python tuple).
 function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
 
+-- einsum, meshgrid, cartesian_prod, outer, repeat_interleave (composed in Lua)
+require("torch.shape_ops")(torch)
+
 --- x:cuda([device]) -> the tensor on a CUDA device
 -- Same as x:to(device or "cuda"). Without a CUDA device (this build, or no
 -- GPU) it raises an error that says why; write device-agnostic code with

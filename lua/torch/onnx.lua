@@ -9,10 +9,13 @@
 -- LayerNorm (opset 17), Embedding, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
 -- (sizes that divide), Upsample / interpolate (nearest, bilinear), F.pad,
 -- ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Dropout and Dropout2d (removed:
--- export runs in eval mode), Flatten, view/reshape, narrow, add/sub/mul/div/neg/pow with tensors or
--- numbers, matmul, and Sequential and custom modules built from these. An
--- operation outside that list, applied to a traced tensor, stops the export
--- with an error naming it: nothing is silently baked in as a constant.
+-- export runs in eval mode), Flatten, view/reshape, narrow,
+-- add/sub/mul/div/neg/pow with tensors or numbers, matmul, addmm,
+-- masked_fill, tile/repeat, tril/triu (opset 14 on), flip,
+-- chunk/split/tensor_split, and Sequential and custom modules built from
+-- these. An operation outside that list, applied to a traced tensor, stops
+-- the export with an error naming it: nothing is silently baked in as a
+-- constant.
 -- Not here: importing ONNX files (`ember inspect` only describes them).
 local torch = require "torch"
 local core = require "torch.core"
@@ -341,6 +344,89 @@ local function group_norm()
     "writes 13 to 17)", 0)
 end
 
+-- --- the indexing, masking and shape ops (src/bind/lua_rearrange.c) ---
+
+-- The axis (0-based) of a 1-based dim of x, from the first number among
+-- args[from..] or an options table's `key` (default 1).
+local function dim_axis(x, args, from, key)
+  local dim
+  for i = from, args.n do
+    local v = args[i]
+    if type(v) == "number" then dim = v break end
+    if type(v) == "table" and not torch.is_tensor(v) and v[key] ~= nil then dim = v[key] break end
+  end
+  dim = dim or 1
+  return dim > 0 and dim - 1 or x:dim() + dim
+end
+
+-- x:masked_fill(mask, value) -> Where(mask, value, x)
+local function masked_fill(tr, args, result)
+  local x, mask, value = args[1], args[2], args[3]
+  return tr:node("Where", {tr:operand(mask), tr:operand(value, x.dtype), tr:operand(x)}, nil, result)
+end
+
+-- x:tile(sizes) / x["repeat"](x, sizes) -> Tile (as many sizes as dims)
+local function tile(tr, args, result)
+  local x = args[1]
+  if result:dim() ~= x:dim() then
+    error("torch.onnx.export: repeat/tile that adds dims cannot be exported (ONNX's Tile keeps the rank; " ..
+      "unsqueeze first)", 0)
+  end
+  local reps = {}
+  for i = 1, x:dim() do reps[i] = x:size(i) == 0 and 0 or result:size(i) // x:size(i) end
+  return tr:node("Tile", {tr:operand(x), tr:ints(reps)}, nil, result)
+end
+
+-- x:tril(k) / x:triu(k) -> Trilu (opset 14 on)
+local function trilu(upper)
+  return function(tr, args, result)
+    if tr.opset and tr.opset < 14 then
+      error("torch.onnx.export: " .. (upper and "triu" or "tril") .. " needs opset_version 14 or later (Trilu)", 0)
+    end
+    local k = args[2]
+    if type(k) == "table" then k = k.diagonal end
+    return tr:node("Trilu", {tr:operand(args[1]), tr:ints({k or 0})}, {{name = "upper", i = upper and 1 or 0}},
+      result)
+  end
+end
+
+-- x:flip(dims) -> Slice with step -1 on each flipped axis
+local function flip(tr, args, result)
+  local x = args[1]
+  local dims = {}
+  for i = 2, args.n do
+    local v = args[i]
+    if type(v) == "number" then dims[#dims + 1] = v
+    elseif type(v) == "table" then for _, d in ipairs(v.dims or v) do dims[#dims + 1] = d end end
+  end
+  local axes, starts, ends, steps = {}, {}, {}, {}
+  for i, d in ipairs(dims) do
+    axes[i], starts[i], ends[i], steps[i] = d > 0 and d - 1 or x:dim() + d, -1, math.mininteger, -1
+  end
+  return tr:node("Slice", {tr:operand(x), tr:ints(starts), tr:ints(ends), tr:ints(axes), tr:ints(steps)}, nil,
+    result)
+end
+
+-- addmm(input, a, b, {beta, alpha}) -> Gemm
+local function addmm(tr, args, result)
+  local input, a, b = args[1], args[2], args[3]
+  local o = args_with_options(args, 4, {"beta", "alpha"})
+  return tr:node("Gemm", {tr:operand(a), tr:operand(b), tr:operand(input)},
+    {{name = "alpha", f = o.alpha or 1.0}, {name = "beta", f = o.beta or 1.0}}, result)
+end
+
+-- chunk / split / tensor_split: one Slice per piece (each piece a narrow view of x)
+local function pieces(tr, args, result)
+  local x = args[1]
+  local axis = dim_axis(x, args, 3, "dim")
+  local stride = x:stride(axis + 1)
+  for _, p in ipairs(result) do
+    local first = stride > 0 and (p:storage_offset() - x:storage_offset()) // stride or 0
+    tr:node("Slice", {tr:operand(x), tr:ints({first}), tr:ints({first + p:size(axis + 1)}), tr:ints({axis})}, nil, p)
+  end
+  return result
+end
+
 -- Operation name -> how it is exported. The same table serves torch.NAME,
 -- Tensor:NAME and F.NAME (F's functions call torch's). The elementwise ops
 -- come from the op table's rows (their onnx column), the rest are listed.
@@ -458,6 +544,8 @@ local EXPORTERS = {
   contiguous = passthrough, clone = passthrough, detach = passthrough, float = to, to = to,
   _conv1d = conv1d, _conv_transpose2d = conv_transpose2d, _adaptive_avg_pool2d = adaptive_avg_pool2d,
   _interpolate = interpolate, _pad = pad, _dropout2d = dropout2d,
+  masked_fill = masked_fill, tile = tile, ["repeat"] = tile, tril = trilu(false), triu = trilu(true),
+  flip = flip, addmm = addmm, chunk = pieces, split = pieces, tensor_split = pieces,
 }
 
 -- The engine's private functions (torch.core._NAME, called by the Lua
@@ -506,7 +594,8 @@ local function wrap_table(tr, tbl, label, saved, alias)
         local args = table.pack(...)
         tr.depth = tr.depth + 1
         local results = table.pack(pcall(fn, ...))
-        if results[1] and traced_args(args) and is_tensor(results[2]) then
+        local r = results[2]
+        if results[1] and traced_args(args) and (is_tensor(r) or (type(r) == "table" and is_tensor(r[1]))) then
           results = table.pack(pcall(function()
             exporter(tr, args, results[2])
             return table.unpack(results, 2, results.n)
@@ -521,6 +610,11 @@ local function wrap_table(tr, tbl, label, saved, alias)
         if tr.depth > 0 then return fn(...) end
         local results = table.pack(fn(...))
         local r = results[1]
+        if type(r) == "table" and is_tensor(r[1]) and traced_args(table.pack(...)) then
+          for _, t in ipairs(r) do   -- a list of tensors (meshgrid, where(cond)): each must be traced
+            if is_tensor(t) and not tr.names[t] then unsupported() end
+          end
+        end
         if is_tensor(r) then
           local args = table.pack(...)
           if traced_args(args) then

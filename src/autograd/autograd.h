@@ -92,4 +92,10 @@ typedef enum em_random_kind {
 em_status em_random_(em_random_kind kind, em_tensor *self, em_status (*draw)(em_tensor *dst, void *ctx),
                      void *ctx);
 
+/* self = compute(self, ctx) in place, where compute is the op's out-of-place
+** form with its node (masked_fill_): a direct write without gradients, else
+** the graph is rewired as for the ops above. The result must have self's shape. */
+em_status em_inplace_apply(const char *op, em_tensor *self, em_tensor *other,
+                           em_tensor *(*compute)(em_tensor *self, void *ctx), void *ctx);
+
 #endif

@@ -302,3 +302,24 @@ em_status em_random_(em_random_kind kind, em_tensor *self, em_status (*draw)(em_
     if (self->view_base) return write_back(op, self, r, false);
     return overwrite(node, self, r, NULL);
 }
+
+/* self = compute(self, ctx) in place, for an op whose out-of-place form
+** (with its node) the caller provides: written straight into self when no
+** gradient is involved, else through write_back like the ops above. The
+** result must have self's shape (the caller checks broadcasting first). */
+em_status em_inplace_apply(const char *op, em_tensor *self, em_tensor *other,
+                           em_tensor *(*compute)(em_tensor *self, void *ctx), void *ctx)
+{
+    if (!needs_graph(self, other)) {
+        em_tensor *r = compute(self, ctx);
+        if (!r) return em_last_status();
+        em_status st = em_op_copy_(self, r);
+        em_tensor_release(r);
+        return st;
+    }
+    if (check_graph_target(self) != EM_OK) return em_last_status();
+    em_node_set_inplace_target(self);
+    em_tensor *r = compute(self, ctx);
+    em_node_set_inplace_target(NULL);
+    return write_back(op, self, r, true);
+}

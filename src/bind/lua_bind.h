@@ -31,6 +31,12 @@ void em_lua_register_inspect(lua_State *L);     /* module: io.zip_records, io.pt
 void em_lua_register_options(lua_State *L);     /* module: _options_problem, _closest (torch.options) */
 void em_lua_register_onnx(lua_State *L);        /* module: _onnx.write/read/parse (lua/torch/onnx.lua) */
 
+void em_lua_register_rearrange(lua_State *L);        /* methods: flip, roll, repeat, tril, chunk, masked_fill, ... */
+void em_lua_register_rearrange_module(lua_State *L); /* module: torch.flip, torch.addmm, torch.nonzero, ... */
+/* Pushes nonzero(x) as a tuple of 1-D index tensors, one per dim (torch.where(cond)). */
+struct em_tensor;
+int em_lua_nonzero_tuple(lua_State *L, struct em_tensor *x);
+
 /* The generator named in an options table (field generator), or the default. */
 em_rng *em_lua_opt_generator(lua_State *L, int opts_idx);
 

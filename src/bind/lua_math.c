@@ -302,8 +302,9 @@ static int l_clamp(lua_State *L)
 
 static int l_where(lua_State *L)
 {
-    /* torch.where(cond, a, b) */
+    /* torch.where(cond, a, b); torch.where(cond) = nonzero(cond, {as_tuple = true}) */
     em_tensor *cond = em_lua_check_tensor(L, 1);
+    if (lua_gettop(L) == 1) return em_lua_nonzero_tuple(L, cond);
     em_tensor *a = em_lua_test_tensor(L, 2), *b = em_lua_test_tensor(L, 3);
     if (!a) a = em_lua_check_operand(L, 2, b ? b : cond);
     if (!b) b = em_lua_check_operand(L, 3, a);

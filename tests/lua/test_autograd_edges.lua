@@ -196,6 +196,7 @@ local INPLACE = {
   uniform_ = function(c) c:uniform_() end,       zero_ = function(c) c:zero_() end,
   remainder_ = function(c) c:remainder_(2) end,  fmod_ = function(c) c:fmod_(2) end,
 }
+INPLACE.masked_fill_ = function(c) c:masked_fill_(torch.tensor({true, false, true}), 1) end
 -- The op table's unary in-place methods take no arguments: x:NAME_().
 for _, row in ipairs(require("torch.core")._ops) do
   if row.kind == "unary" and row.inplace and not row.hand and not INPLACE[row.name .. "_"] then

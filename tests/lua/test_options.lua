@@ -175,6 +175,21 @@ local CALLS = {
   ["nn.init.normal_"] = function(o) return nn.init.normal_(torch.empty(2), o) end,
   ["nn.init.uniform_"] = function(o) return nn.init.uniform_(torch.empty(2), o) end,
   ["nn.init.xavier_uniform_"] = function(o) return nn.init.xavier_uniform_(torch.empty(2, 2), o) end,
+  -- the indexing, masking and shape ops (src/bind/lua_rearrange.c, lua/torch/shape_ops.lua)
+  flip = function(o) return x:flip(o) end,
+  roll = function(o) return x:roll(1, o) end,
+  tril = function(o) return x:tril(o) end,
+  triu = function(o) return x:triu(o) end,
+  diagonal = function(o) return x:diagonal(o) end,
+  diag = function(o) return x:diag(o) end,
+  nonzero = function(o) return x:nonzero(o) end,
+  chunk = function(o) return x:chunk(2, o) end,
+  split = function(o) return x:split(1, o) end,
+  tensor_split = function(o) return x:tensor_split(2, o) end,
+  addmm = function(o) return torch.addmm(x, x, x, o) end,
+  baddbmm = function(o) return torch.baddbmm(x:view(1, 2, 2), x:view(1, 2, 2), x:view(1, 2, 2), o) end,
+  repeat_interleave = function(o) return x:repeat_interleave(2, o) end,
+  ["torch.meshgrid"] = function(o) return torch.meshgrid(xi, o) end,
 }
 -- the layers and functions of issue 22 group A (lua/torch/nn/normalization.lua,
 -- embedding.lua, functional_layers.lua)

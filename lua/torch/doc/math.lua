@@ -258,9 +258,12 @@ M["torch.where"] = [=[
 torch.where(condition, a, b) -> Tensor
 a where condition is true, b elsewhere, elementwise, with broadcasting.
 a and b are tensors or numbers; condition a bool tensor.
+torch.where(condition) alone is condition:nonzero({as_tuple = true}): one
+int64 tensor of 0-BASED positions per dim.
 Example:
   local a = torch.tensor({1, 2, 3})
-  torch.where(a:gt(1), a, 0)              --> tensor([0, 2, 3])]=]
+  torch.where(a:gt(1), a, 0)              --> tensor([0, 2, 3])
+  torch.where(a:gt(1))                    --> (tensor([1, 2]),)]=]
 M["Tensor.where"] = [=[
 x:where(condition, y) -> Tensor
 x where condition is true, y elsewhere: torch.where(condition, x, y).

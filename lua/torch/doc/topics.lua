@@ -75,7 +75,8 @@ max/argmax return are 0-based, as in PyTorch.]=],
   {id = "linalg", title = "Matrix products",
    intro = [=[
 x * y is elementwise; matrix products are methods or torch functions.]=],
-   names = {"Tensor.matmul", "Tensor.mm", "Tensor.bmm", "Tensor.mv", "Tensor.dot", "torch.linear"}},
+   names = {"Tensor.matmul", "Tensor.mm", "Tensor.bmm", "Tensor.mv", "Tensor.dot", "torch.linear",
+            "Tensor.addmm", "Tensor.baddbmm", "torch.outer", "torch.einsum"}},
 
   {id = "shapes", title = "Shapes and views",
    intro = [=[
@@ -84,14 +85,18 @@ dims are 1-based.]=],
    names = {"Tensor.view", "Tensor.reshape", "Tensor.flatten", "Tensor.unsqueeze", "Tensor.squeeze",
             "Tensor.transpose", "Tensor.t", "Tensor.permute", "Tensor.T", "Tensor.expand", "Tensor.expand_as",
             "Tensor.view_as", "Tensor.reshape_as", "Tensor.contiguous", "Tensor.clone", "torch.cat",
-            "torch.stack"}},
+            "torch.stack",
+            "Tensor.chunk", "Tensor.split", "Tensor.tensor_split", "Tensor.flip", "Tensor.roll", "Tensor.tile",
+            "Tensor.repeat", "Tensor.repeat_interleave", "Tensor.tril", "Tensor.triu", "Tensor.diagonal",
+            "Tensor.diag", "Tensor.trace", "torch.meshgrid", "torch.cartesian_prod"}},
 
   {id = "indexing", title = "Indexing and selecting",
    intro = [=[
 Positions you type are 1-based (x[1], narrow, select); index TENSORS are
 data and 0-based, as in PyTorch (index_select, gather, labels).]=],
    names = {"Tensor.indexing", "Tensor.select", "Tensor.narrow", "Tensor.index_select", "Tensor.gather",
-            "Tensor.scatter_add", "torch.where"}},
+            "Tensor.scatter_add", "torch.where",
+            "Tensor.masked_fill", "Tensor.masked_fill_", "Tensor.masked_select", "Tensor.nonzero"}},
 
   {id = "autograd", title = "Autograd: gradients",
    intro = [=[
