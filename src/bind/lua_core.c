@@ -28,6 +28,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_math(L);
     em_lua_register_shape(L);
     em_lua_register_info(L);
+    em_lua_register_sort(L);
     em_lua_open_meta(L);
     lua_pushvalue(L, methods);
     lua_setfield(L, mod, "Tensor");
@@ -35,6 +36,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_create(L);
     em_lua_register_math_module(L);
     em_lua_register_shape_module(L);
+    em_lua_register_sort_module(L);
     em_lua_register_autograd_module(L);
     em_lua_register_nn(L);
     em_lua_register_optim(L);
