@@ -199,7 +199,9 @@ static em_status histc_edges(const double *v, int64_t n, double *lo, double *hi)
     return EM_OK;
 }
 
-/* The bin of e (histogramdd's LINEAR_INTERPOLATION), in the dtype T */
+/* The bin of e (histogramdd's LINEAR_INTERPOLATION), in the dtype T. A NaN
+** passes PyTorch 1.13's range test and lands in bin 0 (its kernel's index
+** (int64)NaN wraps to offset 0), so it counts there: parity, not a choice. */
 #define HISTC_FILL(T)                                                                 \
     static void histc_fill_##T(const double *v, int64_t n, int64_t bins, double lo,  \
                                double hi, double *hist)                               \
@@ -207,8 +209,8 @@ static em_status histc_edges(const double *v, int64_t n, double *lo, double *hi)
         const T left = (T)lo, right = (T)hi;                                          \
         for (int64_t i = 0; i < n; i++) {                                             \
             const T e = (T)v[i];                                                      \
-            if (!(e >= left && e <= right)) continue;                                 \
-            int64_t pos = (int64_t)((e - left) * (T)bins / (right - left));           \
+            if (e < left || e > right) continue;                                      \
+            int64_t pos = e != e ? 0 : (int64_t)((e - left) * (T)bins / (right - left)); \
             if (pos == bins) pos -= 1;                                                \
             hist[pos] = (double)((T)hist[pos] + (T)1);                                \
         }                                                                             \
