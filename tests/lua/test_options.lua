@@ -175,6 +175,17 @@ local CALLS = {
   ["nn.init.normal_"] = function(o) return nn.init.normal_(torch.empty(2), o) end,
   ["nn.init.uniform_"] = function(o) return nn.init.uniform_(torch.empty(2), o) end,
   ["nn.init.xavier_uniform_"] = function(o) return nn.init.xavier_uniform_(torch.empty(2, 2), o) end,
+  -- sorting and counting (C: src/bind/lua_sort.c)
+  sort = function(o) return x:sort(o) end,
+  argsort = function(o) return x:argsort(o) end,
+  topk = function(o) return x:topk(1, o) end,
+  kthvalue = function(o) return x:kthvalue(1, o) end,
+  median = function(o) return x:median(o) end,
+  unique = function(o) return x:unique(o) end,
+  searchsorted = function(o) return torch.searchsorted(torch.tensor({1.0, 2.0}), x, o) end,
+  bucketize = function(o) return torch.bucketize(x, torch.tensor({1.0, 2.0}), o) end,
+  bincount = function(o) return xi:bincount(o) end,
+  histc = function(o) return x:histc(o) end,
 }
 -- the nn layers and losses that take nothing but their options table
 for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "LogSoftmax",
