@@ -31,9 +31,11 @@ static void params(lua_State *L, int fixed, const em_lua_opts *spec, int npos, i
     int opts = em_lua_find_options(L);
     em_lua_check_options(L, opts, spec);
     int top = opts ? opts - 1 : lua_gettop(L);
+    if (top - fixed > npos && npos == 0)
+        luaL_error(L, "%s: too many arguments (the options go in a table; its options: %s)", spec->fn, spec->known);
     if (top - fixed > npos)
-        luaL_error(L, "%s: too many arguments (%d positional after the tensor%s at most, then options)", spec->fn,
-                   npos, fixed > 1 ? "s" : "");
+        luaL_error(L, "%s: too many arguments (%d positional after the tensor at most, then options)", spec->fn,
+                   npos);
     char name[32];
     const char *p = spec->known;
     for (int i = 0; *p; i++) {
