@@ -1,5 +1,5 @@
 /* lua_sort.c — the Lua bindings of the sorting and counting ops: sort,
-** argsort, topk, kthvalue, median, unique, bincount, histc (functions and
+** msort, argsort, topk, kthvalue, median, unique, bincount, histc (functions and
 ** Tensor methods) and searchsorted, bucketize (functions only, as in
 ** PyTorch). Each checks its arguments — positional in PyTorch's order or in
 ** a trailing options table, every table checked by lua_options.c — and
@@ -13,6 +13,7 @@
 #include "lua_util.h"
 
 static const em_lua_opts SORT_OPTS = {"sort", "dim descending stable", "out"};
+static const em_lua_opts MSORT_OPTS = {"msort", "", "out"};
 static const em_lua_opts ARGSORT_OPTS = {"argsort", "dim descending stable", ""};
 static const em_lua_opts TOPK_OPTS = {"topk", "k dim largest sorted", "out"};
 static const em_lua_opts KTHVALUE_OPTS = {"kthvalue", "k dim keepdim", "out"};
@@ -97,6 +98,18 @@ static int l_sort(lua_State *L)
     int dim = get_dim(L, s[0], -1);
     bool desc = get_bool(L, s[1], "sort", "descending", false), stable = get_bool(L, s[2], "sort", "stable", false);
     PUSH_PAIR(L, em_sort(x, dim, desc, stable, s[2] != 0, v, i));
+}
+
+/* msort(): the values of sort(1) (PyTorch's msort sorts along the first dim) */
+static int l_msort(lua_State *L)
+{
+    em_tensor *x = em_lua_check_tensor(L, 1);
+    int none[1];
+    params(L, 1, &MSORT_OPTS, 0, none);
+    em_tensor **vbox = em_lua_newbox(L), **ibox = em_lua_newbox(L);
+    EM_LUA_CHECK(L, em_sort(x, 0, false, false, false, vbox, ibox));
+    lua_pop(L, 1);
+    return 1;
 }
 
 /* argsort([dim=-1[, descending=false]][, {stable=false}]) -> indices */
@@ -252,7 +265,7 @@ static int l_histc(lua_State *L)
 static const luaL_Reg both[] = {
     {"sort", l_sort},     {"argsort", l_argsort}, {"topk", l_topk},         {"kthvalue", l_kthvalue},
     {"median", l_median}, {"unique", l_unique},   {"bincount", l_bincount}, {"histc", l_histc},
-    {NULL, NULL},
+    {"msort", l_msort},   {NULL, NULL},
 };
 
 void em_lua_register_sort(lua_State *L)

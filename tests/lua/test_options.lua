@@ -177,6 +177,7 @@ local CALLS = {
   ["nn.init.xavier_uniform_"] = function(o) return nn.init.xavier_uniform_(torch.empty(2, 2), o) end,
   -- sorting and counting (C: src/bind/lua_sort.c)
   sort = function(o) return x:sort(o) end,
+  msort = function(o) return x:msort(o) end,
   argsort = function(o) return x:argsort(o) end,
   topk = function(o) return x:topk(1, o) end,
   kthvalue = function(o) return x:kthvalue(1, o) end,

@@ -1,4 +1,4 @@
-"""Reference for tests/peer/test_sort_parity.lua: sort, argsort, topk,
+"""Reference for tests/peer/test_sort_parity.lua: sort, msort, argsort, topk,
 kthvalue, median, unique, searchsorted, bucketize, bincount and histc as
 PyTorch 1.13 computes them on the CPU: values, dtypes, shapes, and the
 indices exactly, on inputs with ties and NaN (which of equal values is
@@ -84,6 +84,8 @@ for nm, x in [("small", small), ("mat", mat), ("ties300", big), ("ties6x150", bi
     case("argsort/%s/desc" % nm, x, "argsort", {1: -1, 2: True}, lambda a: torch.argsort(a, -1, True))
 case("sort/mat dim 1", mat, "sort", {1: 1}, lambda a: torch.sort(a, 0), grad=True)
 case("sort/ties6x150 dim 1 desc", big2, "sort", {1: 1, 2: True}, lambda a: torch.sort(a, 0, True), grad=True)
+case("msort/mat", mat, "msort", {}, lambda a: torch.msort(a), grad=True)
+case("msort/ties6x150", big2, "msort", {}, lambda a: torch.msort(a), grad=True)
 case("sort/0-dim", T(2.5), "sort", {}, lambda a: torch.sort(a), grad=True)
 case("sort/empty rows", torch.zeros(0, 3), "sort", {1: 2}, lambda a: torch.sort(a, 1))
 case("sort/float64", ties(40, 3, torch.float64, nans=2), "sort", {}, lambda a: torch.sort(a), grad=True)

@@ -23,6 +23,14 @@ Example:
   --> tensor([1., 2., nan]), tensor([2, 0, 1])
   local values, indices = x:sort({descending = true, stable = true})]=]
 
+M["Tensor.msort"] = [=[
+x:msort() -> Tensor
+The values of x sorted along its first dim: x:sort(1)'s first result
+(differentiable, SortBackward0).
+Example:
+  local x = torch.tensor({{3.0, 1.0}, {0.0, 2.0}})
+  x:msort()                 --> tensor([[0., 1.], [3., 2.]])]=]
+
 M["Tensor.argsort"] = [=[
 x:argsort([dim=-1[, descending=false]][, {stable=false}]) -> Tensor
 The positions (int64, 0-based) that sort x along dim: x:sort()'s second
@@ -134,7 +142,7 @@ Example:
   torch.tensor({1.0, 2.0, 1.0}):histc(4, 0, 3)   --> tensor([0., 2., 1., 0.])
   torch.tensor({1.0, 2.0, 1.0, 5.0}):histc({bins = 2})  --> tensor([3., 1.])]=]
 
-for _, name in ipairs({"sort", "argsort", "topk", "kthvalue", "median", "unique", "bincount", "histc"}) do
+for _, name in ipairs({"sort", "msort", "argsort", "topk", "kthvalue", "median", "unique", "bincount", "histc"}) do
   local sig = M["Tensor." .. name]:match("^[^\n]*")
   sig = sig:gsub("x:" .. name .. "%(%)", "torch." .. name .. "(x)")
   sig = sig:gsub("x:" .. name .. "%(", "torch." .. name .. "(x, ")
