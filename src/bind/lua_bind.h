@@ -30,6 +30,8 @@ void em_lua_register_safetensors(lua_State *L); /* module: save/load_safetensors
 void em_lua_register_inspect(lua_State *L);     /* module: io.zip_records, io.pt_describe (ember inspect) */
 void em_lua_register_options(lua_State *L);     /* module: _options_problem, _closest (torch.options) */
 void em_lua_register_onnx(lua_State *L);        /* module: _onnx.write/read/parse (lua/torch/onnx.lua) */
+void em_lua_register_sort(lua_State *L);        /* methods: sort, argsort, topk, kthvalue, median, unique, ... */
+void em_lua_register_sort_module(lua_State *L); /* module: the same, and searchsorted, bucketize */
 
 void em_lua_register_rearrange(lua_State *L);        /* methods: flip, roll, repeat, tril, chunk, masked_fill, ... */
 void em_lua_register_rearrange_module(lua_State *L); /* module: torch.flip, torch.addmm, torch.nonzero, ... */

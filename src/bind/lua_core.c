@@ -29,6 +29,7 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_shape(L);
     em_lua_register_rearrange(L);
     em_lua_register_info(L);
+    em_lua_register_sort(L);
     em_lua_open_meta(L);
     lua_pushvalue(L, methods);
     lua_setfield(L, mod, "Tensor");
@@ -37,6 +38,8 @@ int luaopen_torch_core(lua_State *L)
     em_lua_register_math_module(L);
     em_lua_register_shape_module(L);
     em_lua_register_rearrange_module(L);
+
+    em_lua_register_sort_module(L);
     em_lua_register_autograd_module(L);
     em_lua_register_nn(L);
     em_lua_register_loss(L);

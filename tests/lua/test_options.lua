@@ -190,6 +190,19 @@ local CALLS = {
   baddbmm = function(o) return torch.baddbmm(x:view(1, 2, 2), x:view(1, 2, 2), x:view(1, 2, 2), o) end,
   repeat_interleave = function(o) return x:repeat_interleave(2, o) end,
   ["torch.meshgrid"] = function(o) return torch.meshgrid(xi, o) end,
+
+  -- sorting and counting (C: src/bind/lua_sort.c)
+  sort = function(o) return x:sort(o) end,
+  msort = function(o) return x:msort(o) end,
+  argsort = function(o) return x:argsort(o) end,
+  topk = function(o) return x:topk(1, o) end,
+  kthvalue = function(o) return x:kthvalue(1, o) end,
+  median = function(o) return x:median(o) end,
+  unique = function(o) return x:unique(o) end,
+  searchsorted = function(o) return torch.searchsorted(torch.tensor({1.0, 2.0}), x, o) end,
+  bucketize = function(o) return torch.bucketize(x, torch.tensor({1.0, 2.0}), o) end,
+  bincount = function(o) return xi:bincount(o) end,
+  histc = function(o) return x:histc(o) end,
 }
 -- the layers and functions of issue 22 group A (lua/torch/nn/normalization.lua,
 -- embedding.lua, functional_layers.lua)

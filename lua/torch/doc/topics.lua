@@ -72,6 +72,15 @@ max/argmax return are 0-based, as in PyTorch.]=],
    names = {"Tensor.sum", "Tensor.mean", "Tensor.prod", "Tensor.var", "Tensor.std", "Tensor.max",
             "Tensor.min", "Tensor.argmax", "Tensor.argmin", "Tensor.all", "Tensor.any"}},
 
+  {id = "sorting", title = "Sorting and counting: sort, topk, unique, ...",
+   intro = [=[
+sort, topk, kthvalue and median return values and their 0-based int64
+positions; NaN sorts as the largest value, and among equal values the
+position is the one PyTorch 1.13 picks. unique, bincount and histc count.]=],
+   names = {"Tensor.sort", "Tensor.msort", "Tensor.argsort", "Tensor.topk", "Tensor.kthvalue",
+            "Tensor.median", "Tensor.unique", "torch.searchsorted", "torch.bucketize", "Tensor.bincount",
+            "Tensor.histc"}},
+
   {id = "linalg", title = "Matrix products",
    intro = [=[
 x * y is elementwise; matrix products are methods or torch functions.]=],
