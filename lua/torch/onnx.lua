@@ -427,9 +427,6 @@ local function pieces(tr, args, result)
   return result
 end
 
--- Operation name -> how it is exported. The same table serves torch.NAME,
--- Tensor:NAME and F.NAME (F's functions call torch's). The elementwise ops
--- come from the op table's rows (their onnx column), the rest are listed.
 -- --- the spatial layers (torch.nn.spatial_functional calls these engine
 -- functions of torch.core with fixed positional arguments) -----------------
 
@@ -533,6 +530,9 @@ local function dropout2d(tr, args, result)
   return passthrough(tr, args, result)
 end
 
+-- Operation name -> how it is exported. The same table serves torch.NAME,
+-- Tensor:NAME and F.NAME (F's functions call torch's). The elementwise ops
+-- come from the op table's rows (their onnx column), the rest are listed.
 local EXPORTERS = {
   matmul = elementwise("MatMul"), mm = elementwise("MatMul"),
   pow = pow,
