@@ -234,7 +234,8 @@ for _, name in ipairs({"Dropout", "Flatten", "Identity", "ReLU", "Softmax", "Log
   CALLS["nn." .. name] = function(o) return nn[name](o) end
 end
 -- every optimizer class: its options and its param groups
-for _, name in ipairs({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"}) do
+for _, name in ipairs({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+                       "LBFGS"}) do
   CALLS["optim." .. name] = function(o) o.lr = o.lr or 0.1; return optim[name](params, o) end
   CALLS["optim." .. name .. " param group"] = function(o)
     o.params = {torch.zeros(1, {requires_grad = true})}

@@ -34,7 +34,7 @@ def same(path, a, b, rtol):
     if torch.is_tensor(b):
         if a.shape != b.shape or a.dtype != b.dtype or a.requires_grad:
             failures.append("%s: tensor %s %s vs %s %s" % (path, a.shape, a.dtype, b.shape, b.dtype))
-        elif not torch.allclose(a, b, rtol=rtol, atol=rtol * 0.1):
+        elif rtol != math.inf and not torch.allclose(a, b, rtol=rtol, atol=rtol * 0.01 * max(1.0, b.abs().max().item())):
             failures.append("%s: values %s vs %s" % (path, a, b))
     elif isinstance(b, dict):
         if list(a.keys()) != list(b.keys()):
@@ -49,38 +49,39 @@ def same(path, a, b, rtol):
         for i, (x, y) in enumerate(zip(a, b)):
             same("%s[%d]" % (path, i), x, y, rtol)
     elif isinstance(b, float):
-        if not (a == b or abs(a - b) <= rtol * abs(b) or (math.isnan(a) and math.isnan(b))):
+        if rtol != math.inf and not (a == b or abs(a - b) <= rtol * abs(b) or (math.isnan(a) and math.isnan(b))):
             failures.append("%s: %r vs %r" % (path, a, b))
     elif a != b:
         failures.append("%s: %r vs %r" % (path, a, b))
 
 
 def check_optim(folder, name, cls, kw):
-    params = R.make_params()
+    params = R.make_params(R.dtype_of(name))
     opt = R.make_optimizer(cls, kw, params)
     traj = []
-    for step in range(R.STEPS):
-        for k, p in enumerate(params):
-            p.grad = R.grad_values(p.shape, step, k)
-        opt.step()
+    steps, save_at = R.steps_of(cls)
+    for step in range(steps):
+        R.do_step(opt, cls, params, step)
         traj.append([p.detach().clone() for p in params])
-        if step + 1 == R.SAVE_AT:
+        if step + 1 == save_at:
             theirs = copy.deepcopy(opt.state_dict())   # state_dict() holds live tensors
     ours = torch.load(os.path.join(folder, "optim2_%s.pt" % name))
     if type(ours) is not dict or list(ours.keys()) != ["state", "param_groups"]:
         failures.append("%s: not a plain dict {'state', 'param_groups'}" % name)
         return
     same(name + ".param_groups", ours["param_groups"], theirs["param_groups"], 1e-12)
-    same(name + ".state", ours["state"], theirs["state"], 1e-6)
-    fresh = [t.clone().requires_grad_() for t in traj[R.SAVE_AT - 1]]
+    # float32 LBFGS: values drift at the last bits of its dot products (see
+    # make_optim2_reference.py), so its float state is compared in structure only
+    tol = 1e-6 if cls != "LBFGS" else 1e-9 if name.endswith("_f64") else math.inf
+    same(name + ".state", ours["state"], theirs["state"], tol)
+    fresh = [t.clone().requires_grad_() for t in traj[save_at - 1]]
     opt2 = R.make_optimizer(cls, kw, fresh)
     opt2.load_state_dict(ours)
-    for step in range(R.SAVE_AT, R.STEPS):
-        for k, p in enumerate(fresh):
-            p.grad = R.grad_values(p.shape, step, k)
-        opt2.step()
+    tol = 1e-6 if cls != "LBFGS" else 1e-9 if name.endswith("_f64") else 1e-4
+    for step in range(save_at, steps):
+        R.do_step(opt2, cls, fresh, step)
         for i, (p, q) in enumerate(zip(fresh, traj[step])):
-            if not torch.allclose(p.detach(), q, rtol=1e-6, atol=1e-7):
+            if not torch.allclose(p.detach(), q, rtol=tol, atol=tol * 0.1):
                 failures.append("%s: after loading, step %d param %d differs" % (name, step + 1, i))
 
 

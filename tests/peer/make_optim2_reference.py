@@ -45,7 +45,46 @@ OPTIM_CASES = [
     ("nadam_all", "NAdam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, momentum_decay=0.01)),
     ("radam", "RAdam", dict()),
     ("radam_all", "RAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=0.1)),
+    ("lbfgs", "LBFGS", dict()),
+    ("lbfgs_small", "LBFGS", dict(lr=0.5, max_iter=5, history_size=3, tolerance_change=1e-6)),
+    ("lbfgs_wolfe", "LBFGS", dict(line_search_fn="strong_wolfe")),
+    ("lbfgs_wolfe_small", "LBFGS", dict(max_iter=4, max_eval=6, history_size=2, line_search_fn="strong_wolfe")),
+    ("lbfgs_f64", "LBFGS", dict()),
+    ("lbfgs_wolfe_f64", "LBFGS", dict(line_search_fn="strong_wolfe", history_size=5)),
 ]
+# Cases run in float64 (their names end in _f64): LBFGS's float32 runs drift
+# apart from PyTorch's at the last bits of its dot products (another
+# summation order), amplified by the differences of nearly equal gradients;
+# in float64 the same algorithm must agree to 1e-9.
+def dtype_of(name):
+    return torch.float64 if name.endswith("_f64") else torch.float32
+# LBFGS cases step with a closure of loss_fn (the same function in
+# optim2_cases.lua): 3 steps, saved after 2.
+LBFGS_STEPS, LBFGS_SAVE_AT = 3, 2
+W = [[1.0, 2.0, 0.5], [0.3, 1.5, 3.0]]
+
+
+def loss_fn(p0, p1):
+    return ((p0 - 0.5) ** 2 * torch.tensor(W, dtype=p0.dtype)).sum() + (p1 ** 4).sum() * 0.25 + p0.sum() * p1.sum() * 0.1
+
+
+def steps_of(cls):
+    return (LBFGS_STEPS, LBFGS_SAVE_AT) if cls == "LBFGS" else (STEPS, SAVE_AT)
+
+
+def do_step(opt, cls, params, step):
+    """One optimizer step (0-based step): fixed gradients, or LBFGS's closure."""
+    if cls == "LBFGS":
+        def closure():
+            opt.zero_grad()
+            loss = loss_fn(*params)
+            loss.backward()
+            return loss
+        return opt.step(closure).item()
+    for k, p in enumerate(params):
+        p.grad = grad_values(p.shape, step, k)
+    opt.step()
+    return None
 
 # Lambdas both sides define by name (tests/peer/test_optim2_parity.lua LAMBDAS).
 LAMBDAS = {
@@ -109,8 +148,8 @@ def grad_values(shape, step, k):
 SHAPES = [(2, 3), (3,)]
 
 
-def make_params():
-    return [param_values(s, k).requires_grad_() for k, s in enumerate(SHAPES)]
+def make_params(dtype=torch.float32):
+    return [param_values(s, k).to(dtype).requires_grad_() for k, s in enumerate(SHAPES)]
 
 
 def make_optimizer(cls, kw, params):
@@ -170,28 +209,28 @@ def sched_state(sd):
 def optim_records(folder):
     records = []
     for name, cls, kw in OPTIM_CASES:
-        params = make_params()
+        params = make_params(dtype_of(name))
         opt = make_optimizer(cls, kw, params)
-        after, saved = [], None
-        for step in range(STEPS):
-            for k, p in enumerate(params):
-                p.grad = grad_values(p.shape, step, k)
-            opt.step()
+        after, losses, saved = [], [], None
+        steps, save_at = steps_of(cls)
+        for step in range(steps):
+            losses.append(do_step(opt, cls, params, step))
             after.append([p.detach().reshape(-1).tolist() for p in params])
-            if step + 1 == SAVE_AT:
+            if step + 1 == save_at:
                 sd = opt.state_dict()
                 saved = {"groups": [[[k, *typed(v)] for k, v in g.items()] for g in sd["param_groups"]],
                          "state": [[i, [[k, *typed(v)] for k, v in st.items()]] for i, st in sd["state"].items()],
                          "repr": repr(opt)}
                 torch.save(sd, os.path.join(folder, "optim2_%s.pt" % name))
         records.append({
-            "name": name, "kind": "optim", "optimizer": cls,
+            "name": name, "kind": "optim", "optimizer": cls, "dtype": str(dtype_of(name)),
             "options": {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items()},
-            "params": [param_values(s, k).reshape(-1).tolist() for k, s in enumerate(SHAPES)],
+            "params": [param_values(s, k).to(dtype_of(name)).reshape(-1).tolist() for k, s in enumerate(SHAPES)],
             "shapes": [list(s) for s in SHAPES],
             "grads": [[grad_values(s, step, k).reshape(-1).tolist() for k, s in enumerate(SHAPES)]
-                      for step in range(STEPS)],
-            "after": after, "saved": saved, "save_at": SAVE_AT,
+                      for step in range(steps)],
+            "after": after, "saved": saved, "save_at": save_at, "W": W,
+            "losses": [x if x is not None else "none" for x in losses],
             "file": os.path.join(folder, "optim2_%s.pt" % name)})
     return records
 

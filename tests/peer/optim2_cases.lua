@@ -13,7 +13,8 @@ M.LAMBDAS = {
 function M.params(c, values)
   local out = {}
   for i, vals in ipairs(values or c.params) do
-    out[i] = torch.tensor(vals):reshape(c.shapes[i]):requires_grad_()
+    out[i] = torch.tensor(vals, {dtype = c.dtype == "torch.float64" and torch.float64 or torch.float32})
+      :reshape(c.shapes[i]):requires_grad_()
   end
   return out
 end
@@ -27,6 +28,25 @@ end
 
 function M.set_grads(c, params, step)
   for i, p in ipairs(params) do p.grad = torch.tensor(c.grads[step][i]):reshape(c.shapes[i]) end
+end
+
+-- make_optim2_reference.py's loss_fn, for LBFGS's closure
+function M.loss_fn(c, p0, p1)
+  return ((p0 - 0.5) ^ 2 * torch.tensor(c.W, {dtype = p0.dtype})):sum() + (p1 ^ 4):sum() * 0.25 + p0:sum() * p1:sum() * 0.1
+end
+
+-- one step (1-based): the case's gradients, or LBFGS's closure; returns its loss
+function M.do_step(c, opt, params, step)
+  if c.optimizer == "LBFGS" then
+    return opt:step(function()
+      opt:zero_grad()
+      local loss = M.loss_fn(c, params[1], params[2])
+      loss:backward()
+      return loss
+    end):item()
+  end
+  M.set_grads(c, params, step)
+  opt:step()
 end
 
 -- the SGD the scheduler cases drive: one param group per group, lr 0.1 / i

@@ -13,8 +13,7 @@ for _, c in ipairs(cases) do
     local params = C.params(c)
     local opt = C.optimizer(c, params)
     for step = 1, c.save_at do
-      C.set_grads(c, params, step)
-      opt:step()
+      C.do_step(c, opt, params, step)
     end
     torch.save(opt:state_dict(), out .. "/optim2_" .. c.name .. ".pt")
   else

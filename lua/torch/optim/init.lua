@@ -15,5 +15,6 @@ return require("torch.options").namespace({
   Adamax = require "torch.optim.adamax",
   NAdam = require "torch.optim.nadam",
   RAdam = require "torch.optim.radam",
+  LBFGS = require "torch.optim.lbfgs",
   lr_scheduler = require "torch.optim.lr_scheduler",
 }, "optim")
