@@ -253,7 +253,7 @@ def sched_records(folder):
             if step + 1 == SAVE_SCHED:
                 sd = sched.state_dict()
                 saved = sched_state(sd)
-                if cls not in ("CyclicLR", "OneCycleLR", "MultiStepLR"):
+                if cls not in ("CyclicLR", "OneCycleLR"):   # 1.13 cannot save the one; the other pickles itself
                     file = os.path.join(folder, "optim2_sched_%s.pt" % name)
                     torch.save({"optimizer": opt.state_dict(), "scheduler": sd}, file)
         kwl = dict(kw)
