@@ -26,6 +26,15 @@ T.test("options a 1.13 optimizer does not have are errors", function()
   T.error(function() optim.LBFGS({{params = {params()[1]}}, {params = {params()[2]}}}) end,
     "LBFGS doesn't support per-parameter options")
   T.error(function() optim.LBFGS(params()):step() end, "closure is required")
+  local ps = params()
+  T.error(function() optim.SGD({{params = {ps[1]}}, {params = ps}}, {lr = 0.1}) end,
+    "some parameters appear in more than one parameter group")
+  local opt = optim.Adam({ps[1]})
+  T.error(function() opt:add_param_group({params = {ps[1]}}) end, "more than one parameter group")
+  opt:add_param_group({params = {ps[2]}, lr = 0.5})
+  T.eq(#opt.param_groups, 2)
+  T.eq(opt.param_groups[2].lr, 0.5)
+  T.eq(opt.param_groups[2].eps, 1e-8)
 end)
 
 T.test("plain SGD keeps a momentum_buffer of None per stepped parameter, as 1.13", function()

@@ -45,6 +45,8 @@ OPTIM_CASES = [
     ("nadam_all", "NAdam", dict(lr=0.01, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, momentum_decay=0.01)),
     ("radam", "RAdam", dict()),
     ("radam_all", "RAdam", dict(lr=0.01, betas=(0.8, 0.9), eps=1e-6, weight_decay=0.1)),
+    ("sgd_groups", "SGD", dict(lr=0.1, momentum=0.9, groups=[dict(weight_decay=0.1), dict(lr=0.05, momentum=0.5)])),
+    ("adam_groups", "Adam", dict(lr=0.01, groups=[dict(betas=(0.8, 0.9)), dict(eps=1e-6, amsgrad=True)])),
     ("lbfgs", "LBFGS", dict()),
     ("lbfgs_small", "LBFGS", dict(lr=0.5, max_iter=5, history_size=3, tolerance_change=1e-6)),
     ("lbfgs_wolfe", "LBFGS", dict(line_search_fn="strong_wolfe")),
@@ -58,6 +60,9 @@ OPTIM_CASES = [
 # in float64 the same algorithm must agree to 1e-9.
 def dtype_of(name):
     return torch.float64 if name.endswith("_f64") else torch.float32
+# (A group's own keys come first in its state_dict, in the order the user wrote
+# them; ember cannot know that order (a Lua table has none) and puts them in
+# the defaults' order, which these cases follow.)
 # LBFGS cases step with a closure of loss_fn (the same function in
 # optim2_cases.lua): 3 steps, saved after 2.
 LBFGS_STEPS, LBFGS_SAVE_AT = 3, 2
@@ -153,6 +158,11 @@ def make_params(dtype=torch.float32):
 
 
 def make_optimizer(cls, kw, params):
+    """kw["groups"]: one param group per parameter, with these options."""
+    kw = dict(kw)
+    groups = kw.pop("groups", None)
+    if groups is not None:
+        params = [dict(params=[p], **g) for p, g in zip(params, groups)]
     return getattr(torch.optim, cls)(params, **kw)
 
 
@@ -224,7 +234,9 @@ def optim_records(folder):
                 torch.save(sd, os.path.join(folder, "optim2_%s.pt" % name))
         records.append({
             "name": name, "kind": "optim", "optimizer": cls, "dtype": str(dtype_of(name)),
-            "options": {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items()},
+            "options": {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items() if k != "groups"},
+            "groups": [{k: list(v) if isinstance(v, tuple) else v for k, v in g.items()}
+                       for g in kw.get("groups", [])],
             "params": [param_values(s, k).to(dtype_of(name)).reshape(-1).tolist() for k, s in enumerate(SHAPES)],
             "shapes": [list(s) for s in SHAPES],
             "grads": [[grad_values(s, step, k).reshape(-1).tolist() for k, s in enumerate(SHAPES)]

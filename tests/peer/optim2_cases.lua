@@ -23,6 +23,14 @@ function M.optimizer(c, params)
   local opts = {}
   for k, v in pairs(c.options) do opts[k] = v end
   if opts.betas then opts.betas = torch.tuple(opts.betas) end
+  if c.groups and #c.groups > 0 then             -- one param group per parameter, with these options
+    local groups = {}
+    for i, g in ipairs(c.groups) do
+      groups[i] = {params = {params[i]}}
+      for k, v in pairs(g) do groups[i][k] = k == "betas" and torch.tuple(v) or v end
+    end
+    params = groups
+  end
   return optim[c.optimizer](params, opts)
 end
 

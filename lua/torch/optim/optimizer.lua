@@ -97,13 +97,19 @@ function Optimizer:add_param_group(g)
   end
   cls._group_options:check(g)
   local group = OrderedDict()
-  for _, kd in ipairs(cls._defaults) do
-    local k = kd[1]
-    local v = g[k]
-    if v == nil then v = self.defaults[k] end
-    if v == nil then v = kd[2] end
-    if v == "required" then error(cls.__name .. ": the hyper-parameter " .. k .. " is required", 3) end
-    group:set(k, v)
+  -- PyTorch's key order: the keys the group gives (here in the defaults'
+  -- order: a Lua table has none), then the others from the defaults
+  for pass = 1, 2 do
+    for _, kd in ipairs(cls._defaults) do
+      local k = kd[1]
+      local v = g[k]
+      if (pass == 1) == (v ~= nil) then
+        if v == nil then v = self.defaults[k] end
+        if v == nil then v = kd[2] end
+        if v == "required" then error(cls.__name .. ": the hyper-parameter " .. k .. " is required", 3) end
+        group:set(k, v)
+      end
+    end
   end
   local params = {}
   for i, p in ipairs(g.params or {}) do
@@ -114,6 +120,13 @@ function Optimizer:add_param_group(g)
     params[i] = p
   end
   group.params = params
+  for _, other in ipairs(self.param_groups) do
+    for _, q in ipairs(other.params) do
+      for _, p in ipairs(params) do
+        if p == q then error(cls.__name .. ": some parameters appear in more than one parameter group", 3) end
+      end
+    end
+  end
   -- PyTorch options that ember accepts in files but does not implement
   for _, k in ipairs({"differentiable", "capturable", "fused"}) do
     if group[k] == true then
