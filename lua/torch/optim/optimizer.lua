@@ -1,6 +1,6 @@
--- optim.Optimizer — what SGD, Adam and AdamW share: param groups, per-
--- parameter state, zero_grad, and state_dict()/load_state_dict() in exactly
--- PyTorch's structure (see docs: optimizer-state), so the files load in
+-- optim.Optimizer — what every optimizer (SGD, Adam, RMSprop, LBFGS, ...)
+-- shares: param groups, per-parameter state, zero_grad, print(opt), and
+-- state_dict()/load_state_dict() in exactly PyTorch's structure (see docs: optimizer-state), so the files load in
 -- PyTorch and PyTorch's load here.
 --   state_dict() = {state = {[0] = {momentum_buffer = t}, ...},
 --                   param_groups = {{lr = 0.1, ..., params = {0, 1}}, ...}}
@@ -10,7 +10,7 @@ local OrderedDict = require "torch.ordered_dict"
 local options = require "torch.options"
 local pyrepr = require "torch.optim.pyrepr"
 
---- optim.Optimizer: the base class of SGD, Adam and AdamW
+--- optim.Optimizer: the base class of SGD, Adam, AdamW and the others
 -- Holds param_groups (a list of OrderedDicts: params plus hyper-parameters
 -- such as lr) and per-parameter state; gives zero_grad, step, add_param_group,
 -- state_dict and load_state_dict in PyTorch's file structure. Make a new
