@@ -1,7 +1,7 @@
 -- optim.Optimizer — what every optimizer (SGD, Adam, RMSprop, LBFGS, ...)
 -- shares: param groups, per-parameter state, zero_grad, print(opt), and
--- state_dict()/load_state_dict() in exactly PyTorch's structure (see docs: optimizer-state), so the files load in
--- PyTorch and PyTorch's load here.
+-- state_dict()/load_state_dict() in exactly PyTorch's structure (see docs:
+-- optimizer-state), so the files load in PyTorch and PyTorch's load here.
 --   state_dict() = {state = {[0] = {momentum_buffer = t}, ...},
 --                   param_groups = {{lr = 0.1, ..., params = {0, 1}}, ...}}
 -- Parameter indices are 0-based, as in PyTorch's files (they are data).
