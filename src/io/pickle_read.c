@@ -20,7 +20,7 @@
 #define N_STORAGE 101
 #define MAX_LINE 256    /* GLOBAL module / name lines */
 
-enum { G_ODICT, G_REBUILD_V2, G_REBUILD_TENSOR, G_REBUILD_PARAM, G_REBUILD_PARAM_STATE, G_STORAGE,
+enum { G_ODICT, G_COUNTER, G_REBUILD_V2, G_REBUILD_TENSOR, G_REBUILD_PARAM, G_REBUILD_PARAM_STATE, G_STORAGE,
        G_DEVICE, G_ENCODE, G_TORCH_VERSION };
 
 static const struct { const char *name; size_t size; } stypes[EM_PT_NUM_STYPES] = {
@@ -36,6 +36,7 @@ size_t em_pt_stype_size(em_pt_stype st) { return st < EM_PT_NUM_STYPES ? stypes[
 
 static const struct { const char *module, *name; int g; } allowed[] = {
     {"collections", "OrderedDict", G_ODICT},
+    {"collections", "Counter", G_COUNTER},   /* MultiStepLR's milestones: Counter({epoch: count}) */
     {"torch._utils", "_rebuild_tensor_v2", G_REBUILD_V2},
     {"torch._utils", "_rebuild_tensor", G_REBUILD_TENSOR},
     {"torch._utils", "_rebuild_parameter", G_REBUILD_PARAM},
@@ -542,6 +543,10 @@ static node *reduce_call(rd *r, node *fn, node *args)
     case G_ODICT:
         if (n != 0) break;
         return node_new(r, EM_PY_ODICT);
+    case G_COUNTER:             /* Counter.__reduce__: (Counter, (dict,)) -> that dict */
+        if (n == 0) return node_new(r, EM_PY_DICT);
+        if (n != 1 || !is_kind(a[0], EM_PY_DICT)) break;
+        return a[0];
     case G_REBUILD_V2:
         if (n != 6 && n != 7) break;
         if (!is_kind(a[4], EM_PY_BOOL) || !empty_dict_or_none(a[5]) || (n == 7 && !empty_dict_or_none(a[6]))) {

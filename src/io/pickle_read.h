@@ -1,7 +1,7 @@
 /* pickle_read.h — a restricted unpickler for the pickles of PyTorch
 ** checkpoints (formats/pytorch-pt.md §3 and §5.4): the opcodes torch.save
 ** emits with pickle protocols 2 to 5 (framing, memoize, short strings,
-** STACK_GLOBAL, bytes), GLOBALs from a short allowlist (OrderedDict, the
+** STACK_GLOBAL, bytes), GLOBALs from a short allowlist (OrderedDict, Counter (read as a dict), the
 ** tensor and parameter rebuilders, the storage classes, torch.device,
 ** TorchVersion, _codecs.encode for bytes), nothing ever called or imported.
 ** Builds an em_pyval tree; storages come from the caller through a

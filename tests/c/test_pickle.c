@@ -156,6 +156,37 @@ static void test_torch_globals(void)
     free(b.p);
 }
 
+/* collections.Counter({3: 1, 8: 2}) as Counter.__reduce__ pickles it (a
+** dict in a 1-tuple): read as that plain dict (MultiStepLR's milestones);
+** Counter() is an empty dict; other arguments are refused. */
+static void test_counter(void)
+{
+    buf b = {0};
+    start(&b);
+    op(&b, ']'), op(&b, '(');
+    text(&b, "ccollections\nCounter\n"), op(&b, '}'), op(&b, '(');
+    int1(&b, 3), int1(&b, 1), int1(&b, 8), int1(&b, 2), op(&b, 'u'), op(&b, 0x85), op(&b, 'R');
+    text(&b, "ccollections\nCounter\n"), op(&b, ')'), op(&b, 'R');
+    op(&b, 'e'), op(&b, '.');
+    em_pyval *v = NULL;
+    CHECK(run(&b, &v) == EM_OK);
+    if (v && v->kind == EM_PY_LIST && v->u.seq.len == 2) {
+        em_pyval *c = v->u.seq.items[0];
+        CHECK(c->kind == EM_PY_DICT && c->u.map.len == 2);
+        if (c->kind == EM_PY_DICT && c->u.map.len == 2) {
+            CHECK(c->u.map.keys[0]->u.i == 3 && c->u.map.values[0]->u.i == 1);
+            CHECK(c->u.map.keys[1]->u.i == 8 && c->u.map.values[1]->u.i == 2);
+        }
+        CHECK(v->u.seq.items[1]->kind == EM_PY_DICT && v->u.seq.items[1]->u.map.len == 0);
+    } else {
+        CHECK(0);
+    }
+    em_pyval_free(v);
+    start(&b), text(&b, "ccollections\nCounter\nN\x85R.");
+    refused(&b, "unexpected arguments");
+    free(b.p);
+}
+
 /* GLOBAL _rebuild_tensor_v2 ( (storage FloatStorage key cpu numel) Q offset size stride False OrderedDict() ) R */
 static void tensor(buf *b, const char *key, int numel, int offset, int s0, int s1, int st0, int st1)
 {
@@ -508,5 +539,5 @@ static void test_zip(void)
     free(p);
 }
 
-TEST_MAIN(RUN(test_values); RUN(test_torch_globals); RUN(test_tensors); RUN(test_refusals); RUN(test_protocols);
+TEST_MAIN(RUN(test_values); RUN(test_torch_globals); RUN(test_counter); RUN(test_tensors); RUN(test_refusals); RUN(test_protocols);
           RUN(test_limits); RUN(test_truncation); RUN(test_zip);)

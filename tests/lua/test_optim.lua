@@ -84,12 +84,13 @@ end)
 for _, case in ipairs({{"Adam", {lr = 1e-2, weight_decay = 0.1}}, {"AdamW", {lr = 1e-2}},
                        {"Adam", {lr = 1e-3}}}) do
   T.test("fused " .. case[1] .. " equals the op-by-op formula bit for bit", function()
-    local function run(fused)
+    local function run(kernel)
       torch.manual_seed(3)
       local model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 2))
-      local opts = {fused = fused}
+      local opts = {}
       for k, v in pairs(case[2]) do opts[k] = v end
       local opt = optim[case[1]](model:parameters(), opts)
+      opt._kernel = kernel            -- false: the op-by-op formula
       local x, y = torch.randn(9, 5), torch.randn(9, 2)
       for _ = 1, 6 do
         opt:zero_grad()
@@ -113,16 +114,17 @@ for _, case in ipairs({{lr = 0.1}, {lr = 0.05, weight_decay = 0.01}, {lr = 0.02,
                        {lr = 0.1, dtype = torch.float64}}) do
   T.test("fused SGD equals the op-by-op formula bit for bit " .. tostring(case.weight_decay or "") ..
          (case.maximize and " maximize" or "") .. (case.dtype and " float64" or ""), function()
-    local function run(fused)
+    local function run(kernel)
       torch.manual_seed(5)
       local model = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 2))
       if case.dtype then model:to(case.dtype) end
       local odd = nn.Parameter(torch.randn(4, 3, {dtype = case.dtype}):t())   -- not contiguous
       local params = model:parameters()
       params[#params + 1] = odd
-      local opts = {fused = fused}
+      local opts = {}
       for k, v in pairs(case) do if k ~= "dtype" then opts[k] = v end end
       local opt = optim.SGD(params, opts)
+      opt._kernel = kernel            -- false: the op-by-op formula
       local x, y = torch.randn(9, 5, {dtype = case.dtype}), torch.randn(9, 2, {dtype = case.dtype})
       for _ = 1, 5 do
         opt:zero_grad()

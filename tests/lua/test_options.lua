@@ -105,6 +105,58 @@ local CALLS = {
     o.step_size = o.step_size or 1
     return optim.lr_scheduler.StepLR(optim.SGD(params, {lr = 0.1}), o)
   end,
+  ["optim.lr_scheduler.MultiStepLR"] = function(o)
+    o.milestones = o.milestones or {1}
+    return optim.lr_scheduler.MultiStepLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.ExponentialLR"] = function(o)
+    o.gamma = o.gamma or 0.9
+    return optim.lr_scheduler.ExponentialLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.CosineAnnealingLR"] = function(o)
+    o.T_max = o.T_max or 5
+    return optim.lr_scheduler.CosineAnnealingLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.CosineAnnealingWarmRestarts"] = function(o)
+    o.T_0 = o.T_0 or 5
+    return optim.lr_scheduler.CosineAnnealingWarmRestarts(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.LambdaLR"] = function(o)
+    o.lr_lambda = o.lr_lambda or function() return 1 end
+    return optim.lr_scheduler.LambdaLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.MultiplicativeLR"] = function(o)
+    o.lr_lambda = o.lr_lambda or function() return 1 end
+    return optim.lr_scheduler.MultiplicativeLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.LinearLR"] = function(o) return optim.lr_scheduler.LinearLR(optim.SGD(params, {lr = 0.1}), o) end,
+  ["optim.lr_scheduler.ConstantLR"] = function(o)
+    return optim.lr_scheduler.ConstantLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.PolynomialLR"] = function(o)
+    return optim.lr_scheduler.PolynomialLR(optim.SGD(params, {lr = 0.1}), o)
+  end,
+  ["optim.lr_scheduler.OneCycleLR"] = function(o)
+    o.max_lr, o.total_steps = o.max_lr or 0.1, o.total_steps or 10
+    return optim.lr_scheduler.OneCycleLR(optim.SGD(params, {lr = 0.1, momentum = 0.9}), o)
+  end,
+  ["optim.lr_scheduler.CyclicLR"] = function(o)
+    o.base_lr, o.max_lr = o.base_lr or 0.01, o.max_lr or 0.1
+    return optim.lr_scheduler.CyclicLR(optim.SGD(params, {lr = 0.1, momentum = 0.9}), o)
+  end,
+  ["optim.lr_scheduler.SequentialLR"] = function(o)
+    local opt = optim.SGD(params, {lr = 0.1})
+    o.schedulers = o.schedulers or {optim.lr_scheduler.ConstantLR(opt), optim.lr_scheduler.LinearLR(opt)}
+    o.milestones = o.milestones or {2}
+    return optim.lr_scheduler.SequentialLR(opt, o)
+  end,
+  ["optim.lr_scheduler.ChainedScheduler"] = function(o)
+    local opt = optim.SGD(params, {lr = 0.1})
+    return optim.lr_scheduler.ChainedScheduler({optim.lr_scheduler.ConstantLR(opt)}, o)
+  end,
+  ["optim.lr_scheduler.ReduceLROnPlateau"] = function(o)
+    return optim.lr_scheduler.ReduceLROnPlateau(optim.SGD(params, {lr = 0.1}), o)
+  end,
   ["data.DataLoader"] = function(o) return data.DataLoader(ds, o) end,
   ["datasets.locate"] = function(o) return data.datasets.locate("MNIST", o) end,
   ["datasets.MNIST"] = function(o) return data.datasets.MNIST(o) end,
@@ -269,7 +321,8 @@ for _, name in ipairs({"BCELoss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "Cos
 end
 CALLS["nn.utils.clip_grad_norm_"] = function(o) return nn.utils.clip_grad_norm_({}, 1.0, o) end
 -- every optimizer class: its options and its param groups
-for _, name in ipairs({"SGD", "Adam", "AdamW"}) do
+for _, name in ipairs({"SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+                       "LBFGS"}) do
   CALLS["optim." .. name] = function(o) o.lr = o.lr or 0.1; return optim[name](params, o) end
   CALLS["optim." .. name .. " param group"] = function(o)
     o.params = {torch.zeros(1, {requires_grad = true})}

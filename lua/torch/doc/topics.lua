@@ -168,9 +168,16 @@ parameters in place (PyTorch's initialisers).]=],
    intro = [=[
 The training step: opt:zero_grad(); loss:backward(); opt:step(). Steps,
 state and state_dict files match PyTorch's exactly.]=],
-   names = {"optim.SGD", "optim.Adam", "optim.AdamW", "optim.Optimizer.zero_grad", "optim.Optimizer.step",
+   names = {"optim.SGD", "optim.Adam", "optim.AdamW", "optim.RMSprop", "optim.Adagrad", "optim.Adadelta",
+            "optim.Adamax", "optim.NAdam", "optim.RAdam", "optim.LBFGS",
+            "optim.Optimizer.zero_grad", "optim.Optimizer.step",
             "optim.Optimizer.state_dict", "optim.Optimizer.load_state_dict", "optim.Optimizer.add_param_group",
-            "optim.lr_scheduler.StepLR"}},
+            "optim.lr_scheduler.StepLR", "optim.lr_scheduler.MultiStepLR", "optim.lr_scheduler.ExponentialLR",
+            "optim.lr_scheduler.CosineAnnealingLR", "optim.lr_scheduler.CosineAnnealingWarmRestarts",
+            "optim.lr_scheduler.LambdaLR", "optim.lr_scheduler.MultiplicativeLR", "optim.lr_scheduler.LinearLR",
+            "optim.lr_scheduler.ConstantLR", "optim.lr_scheduler.PolynomialLR", "optim.lr_scheduler.OneCycleLR",
+            "optim.lr_scheduler.CyclicLR", "optim.lr_scheduler.SequentialLR", "optim.lr_scheduler.ChainedScheduler",
+            "optim.lr_scheduler.ReduceLROnPlateau"}},
 
   {id = "data", title = "Data: datasets and loaders (global `data`)",
    intro = [=[

@@ -13,19 +13,28 @@ local core = require "torch.core"
 
 -- The fused kernel computes the formula above with the same float
 -- operations in one pass; it needs contiguous tensors of one dtype, and
--- leaves amsgrad (and fused = false, for stepping through the formula) to
--- the op-by-op path.
-local function fused_ok(g, p, grad, st)
-  return g.fused ~= false and not g.amsgrad and p:is_contiguous() and grad:is_contiguous()
+-- leaves amsgrad (and opt._kernel = false, a test hook for stepping
+-- through the formula) to the op-by-op path. (PyTorch's own fused = true
+-- is a CUDA kernel: refused.)
+local function fused_ok(self, g, p, grad, st)
+  return self._kernel ~= false and not g.amsgrad and p:is_contiguous() and grad:is_contiguous()
     and st.exp_avg:is_contiguous() and st.exp_avg_sq:is_contiguous() and grad.dtype == p.dtype
 end
 
-local function define(name, weight_decay, decoupled)
-  local cls = Optimizer.define(name, {
-    {"lr", 1e-3}, {"betas", torch.tuple{0.9, 0.999}}, {"eps", 1e-8}, {"weight_decay", weight_decay},
+-- Each class's hyper-parameters in PyTorch 1.13's order (its state_dict's
+-- key order); AdamW is its own class there, with its own order and no
+-- differentiable or fused.
+local KEYS = {
+  Adam = {{"lr", 1e-3}, {"betas", torch.tuple{0.9, 0.999}}, {"eps", 1e-8}, {"weight_decay", 0},
     {"amsgrad", false}, {"maximize", false}, {"foreach", nil}, {"capturable", false},
-    {"differentiable", false}, {"fused", nil}, {"decoupled_weight_decay", decoupled},
-  })
+    {"differentiable", false}, {"fused", false}},
+  AdamW = {{"lr", 1e-3}, {"betas", torch.tuple{0.9, 0.999}}, {"eps", 1e-8}, {"weight_decay", 1e-2},
+    {"amsgrad", false}, {"foreach", nil}, {"maximize", false}, {"capturable", false}},
+}
+
+local function define(name, decoupled)
+  local cls = Optimizer.define(name, KEYS[name])
+  cls._tensor_step = true
 
   function cls:_validate(g)
     local b = g.betas
@@ -58,10 +67,10 @@ local function define(name, weight_decay, decoupled)
         end
         st.step:add_(1)
         local t = st.step:item()
-        if fused_ok(g, p, grad, st) then
+        if fused_ok(self, g, p, grad, st) then
           -- the same formula as below, in one pass over the data (src/backend/cpu/cpu_optim.c)
           core._adam_step_(p, grad, st.exp_avg, st.exp_avg_sq, {lr = lr, beta1 = beta1, beta2 = beta2,
-            eps = eps, weight_decay = wd, step = t, decoupled = g.decoupled_weight_decay})
+            eps = eps, weight_decay = wd, step = t, decoupled = decoupled})
         else
           self:_step_one(p, grad, st, g, t)
         end
@@ -75,7 +84,7 @@ local function define(name, weight_decay, decoupled)
   function cls:_step_one(p, grad, st, g, t)
         local lr, eps, wd = g.lr, g.eps, g.weight_decay
         local beta1, beta2 = g.betas[1], g.betas[2]
-        if g.decoupled_weight_decay then
+        if decoupled then
           p:mul_(1 - lr * wd)
         elseif wd ~= 0 then
           grad = grad:add(p, {alpha = wd})
@@ -93,12 +102,6 @@ local function define(name, weight_decay, decoupled)
         p:add_(st.exp_avg / denom, {alpha = -step_size})
   end
 
-  -- A step saved as a number by an old PyTorch becomes a tensor (as Adam's __setstate__).
-  function cls:_after_load()
-    for _, st in pairs(self.state) do
-      if type(st.step) == "number" then st.step = torch.tensor(st.step * 1.0) end
-    end
-  end
   return cls
 end
 
@@ -108,7 +111,7 @@ end
 -- lr = 1e-3, betas = {0.9, 0.999}, eps = 1e-8, weight_decay = 0 (added to
 -- the gradient as L2; for decoupled decay use optim.AdamW), amsgrad = false.
 -- Example: local opt = optim.Adam(model:parameters(), {lr = 1e-3})
-local Adam = define("Adam", 0, false)
+local Adam = define("Adam", false)
 
 --- optim.AdamW(params[, {lr = 1e-3, weight_decay = 0.01, betas =, eps =, ...}])
 -- Adam with decoupled weight decay: before the Adam step each parameter
@@ -116,6 +119,6 @@ local Adam = define("Adam", 0, false)
 -- weight_decay defaulting to 0.01, as in PyTorch.
 -- Example:
 --   local opt = optim.AdamW(model:parameters(), {lr = 1e-3, weight_decay = 0.05})
-local AdamW = define("AdamW", 1e-2, true)
+local AdamW = define("AdamW", true)
 
 return {Adam = Adam, AdamW = AdamW}

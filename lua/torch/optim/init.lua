@@ -9,5 +9,12 @@ return require("torch.options").namespace({
   SGD = require "torch.optim.sgd",
   Adam = adam.Adam,
   AdamW = adam.AdamW,
+  RMSprop = require "torch.optim.rmsprop",
+  Adagrad = require "torch.optim.adagrad",
+  Adadelta = require "torch.optim.adadelta",
+  Adamax = require "torch.optim.adamax",
+  NAdam = require "torch.optim.nadam",
+  RAdam = require "torch.optim.radam",
+  LBFGS = require "torch.optim.lbfgs",
   lr_scheduler = require "torch.optim.lr_scheduler",
 }, "optim")

@@ -1,15 +1,16 @@
--- optim.Optimizer — what SGD, Adam and AdamW share: param groups, per-
--- parameter state, zero_grad, and state_dict()/load_state_dict() in exactly
--- PyTorch's structure (see docs: optimizer-state), so the files load in
--- PyTorch and PyTorch's load here.
+-- optim.Optimizer — what every optimizer (SGD, Adam, RMSprop, LBFGS, ...)
+-- shares: param groups, per-parameter state, zero_grad, print(opt), and
+-- state_dict()/load_state_dict() in exactly PyTorch's structure (see docs:
+-- optimizer-state), so the files load in PyTorch and PyTorch's load here.
 --   state_dict() = {state = {[0] = {momentum_buffer = t}, ...},
 --                   param_groups = {{lr = 0.1, ..., params = {0, 1}}, ...}}
 -- Parameter indices are 0-based, as in PyTorch's files (they are data).
 local torch = require "torch"
 local OrderedDict = require "torch.ordered_dict"
 local options = require "torch.options"
+local pyrepr = require "torch.optim.pyrepr"
 
---- optim.Optimizer: the base class of SGD, Adam and AdamW
+--- optim.Optimizer: the base class of SGD, Adam, AdamW and the others
 -- Holds param_groups (a list of OrderedDicts: params plus hyper-parameters
 -- such as lr) and per-parameter state; gives zero_grad, step, add_param_group,
 -- state_dict and load_state_dict in PyTorch's file structure. Make a new
@@ -37,7 +38,24 @@ function Optimizer.define(name, defaults)
   cls._options = options.spec("optim." .. name, table.concat(keys, " "))
   cls._group_options = options.spec("optim." .. name .. " param group", "params initial_lr " .. table.concat(keys, " "))
   cls.__defined_at = {debug.getinfo(2, "Sl"), debug.getinfo(3, "Sl")}   -- for help(): the doc above it
+  cls.__tostring = Optimizer.__tostring
   return cls
+end
+
+--- tostring(opt) (print(opt)) -> "SGD (\nParameter Group 0\n    dampening: 0\n...)"
+-- The optimizer as PyTorch prints it: each param group's hyper-parameters
+-- in sorted key order, values as Python shows them (0.1, 1e-08, None).
+function Optimizer.__tostring(self)
+  local out = {getmetatable(self).__name .. " ("}
+  for i, g in ipairs(self.param_groups) do
+    out[#out + 1] = "\nParameter Group " .. (i - 1) .. "\n"
+    local keys = {}
+    for k in pairs(g) do if k ~= "params" then keys[#keys + 1] = k end end
+    table.sort(keys)
+    for _, k in ipairs(keys) do out[#out + 1] = "    " .. k .. ": " .. pyrepr.repr(g[k]) .. "\n" end
+  end
+  out[#out + 1] = ")"
+  return table.concat(out)
 end
 
 -- A list of groups ({params = ...} tables) rather than a list of tensors?
@@ -64,6 +82,7 @@ function Optimizer.new(cls, params, opts)
   local n = 0
   for _, g in ipairs(self.param_groups) do n = n + #g.params end
   if n == 0 then error(cls.__name .. ": optimizer got an empty parameter list", 3) end
+  self:_constructed()
   return self
 end
 
@@ -78,13 +97,19 @@ function Optimizer:add_param_group(g)
   end
   cls._group_options:check(g)
   local group = OrderedDict()
-  for _, kd in ipairs(cls._defaults) do
-    local k = kd[1]
-    local v = g[k]
-    if v == nil then v = self.defaults[k] end
-    if v == nil then v = kd[2] end
-    if v == "required" then error(cls.__name .. ": the hyper-parameter " .. k .. " is required", 3) end
-    group:set(k, v)
+  -- PyTorch's key order: the keys the group gives (here in the defaults'
+  -- order: a Lua table has none), then the others from the defaults
+  for pass = 1, 2 do
+    for _, kd in ipairs(cls._defaults) do
+      local k = kd[1]
+      local v = g[k]
+      if (pass == 1) == (v ~= nil) then
+        if v == nil then v = self.defaults[k] end
+        if v == nil then v = kd[2] end
+        if v == "required" then error(cls.__name .. ": the hyper-parameter " .. k .. " is required", 3) end
+        group:set(k, v)
+      end
+    end
   end
   local params = {}
   for i, p in ipairs(g.params or {}) do
@@ -95,8 +120,15 @@ function Optimizer:add_param_group(g)
     params[i] = p
   end
   group.params = params
+  for _, other in ipairs(self.param_groups) do
+    for _, q in ipairs(other.params) do
+      for _, p in ipairs(params) do
+        if p == q then error(cls.__name .. ": some parameters appear in more than one parameter group", 3) end
+      end
+    end
+  end
   -- PyTorch options that ember accepts in files but does not implement
-  for _, k in ipairs({"differentiable", "capturable"}) do
+  for _, k in ipairs({"differentiable", "capturable", "fused"}) do
     if group[k] == true then
       error(string.format("%s: %s = true is not implemented in ember", cls.__name, k), 3)
     end
@@ -106,6 +138,10 @@ function Optimizer:add_param_group(g)
 end
 
 function Optimizer:_validate() end
+
+-- After the constructor has added its groups (Adagrad fills its state here,
+-- as PyTorch's does in __init__).
+function Optimizer:_constructed() end
 
 local ZERO_GRAD = options.spec("optimizer:zero_grad", "set_to_none")
 --- opt:zero_grad([{set_to_none = true}])
@@ -236,7 +272,15 @@ function Optimizer:load_state_dict(sd)
   self:_after_load()
 end
 
-function Optimizer:_after_load() end
+-- After load_state_dict: a class whose step is a tensor (cls._tensor_step)
+-- turns a number step from an older file into a 0-dim float32 tensor, as
+-- PyTorch's __setstate__ does.
+function Optimizer:_after_load()
+  if not getmetatable(self)._tensor_step then return end
+  for _, st in pairs(self.state) do
+    if type(st.step) == "number" then st.step = torch.tensor(st.step * 1.0) end
+  end
+end
 
 --- Per-parameter state table (created on first use).
 function Optimizer:_state(p)

@@ -6,6 +6,7 @@
 --   p = p - lr * d
 local Optimizer = require "torch.optim.optimizer"
 local core = require "torch.core"
+local torch = require "torch"
 
 --- optim.SGD(params, {lr =[, momentum =, dampening =, weight_decay =, nesterov =]})
 -- Stochastic gradient descent, step for step as PyTorch: p = p - lr * d, d
@@ -16,7 +17,7 @@ local core = require "torch.core"
 -- Example: local opt = optim.SGD(model:parameters(), {lr = 0.1, momentum = 0.9})
 local SGD = Optimizer.define("SGD", {
   {"lr", "required"}, {"momentum", 0}, {"dampening", 0}, {"weight_decay", 0}, {"nesterov", false},
-  {"maximize", false}, {"foreach", nil}, {"differentiable", false}, {"fused", nil},
+  {"maximize", false}, {"foreach", nil}, {"differentiable", false},
 })
 
 function SGD:_validate(g)
@@ -32,7 +33,13 @@ end
 -- One SGD update of the parameters of one param group (opt:step() calls it
 -- for each group, under no_grad).
 function SGD:step_group(g)
-  if g.momentum == 0 and g.fused ~= false then
+  if g.momentum == 0 then
+    -- PyTorch 1.13 keeps a momentum_buffer of None for each parameter it stepped
+    for _, p in ipairs(g.params) do
+      if p.grad ~= nil then self:_state(p):set("momentum_buffer", nil) end
+    end
+  end
+  if g.momentum == 0 and self._kernel ~= false then
     -- without momentum: every parameter in one C call (src/backend/cpu/cpu_optim.c),
     -- the same float operations as _step_one; the few it cannot take come back
     local left = core._sgd_step_(g.params, g.lr, g.weight_decay, g.maximize)
@@ -45,7 +52,7 @@ function SGD:step_group(g)
 end
 
 -- The update of one parameter, op by op: the readable reference (and the
--- path with momentum, or {fused = false}).
+-- path with momentum, or with opt._kernel = false, a test hook).
 function SGD:_step_one(p, g)
   local lr, momentum, dampening, wd = g.lr, g.momentum, g.dampening, g.weight_decay
   local d = p.grad
@@ -55,7 +62,7 @@ function SGD:_step_one(p, g)
   if momentum ~= 0 then
     local st = self:_state(p)
     local buf = st.momentum_buffer
-    if buf == nil then
+    if buf == nil or buf == torch.None then    -- None: a 1.13 file saved before momentum was set
       buf = d:clone()
       st.momentum_buffer = buf
     else
