@@ -95,20 +95,19 @@ local function train_step(model, opt, step)
   return loss:item()
 end
 
--- Runs the 200 steps; before step s, restart(s, model, opt) may load a state.
--- Returns the largest relative loss difference.
+-- Runs the 200 steps, each loss within rtol of PyTorch's; before step s
+-- (0-based), restart(s, model, opt) may load a state. Prints the largest
+-- relative loss difference.
 local function mnist_run(make_optimizer, expected, name, rtol, restart)
   local model = new_model()
   local opt = make_optimizer(model:parameters())
-  local worst, compared = 0, 0
+  local worst = 0
   for step = 0, 199 do
     if restart then restart(step, model, opt) end
     local got, want = train_step(model, opt, step), expected[step + 1]
     worst = math.max(worst, math.abs(got - want) / math.abs(want))
     T.close(got, want, {rtol = rtol, msg = name .. " step " .. (step + 1)})
-    compared = compared + 1
   end
-  T.eq(compared, 200, name .. ": steps compared")
   print(string.format("%s: largest relative loss difference over 200 steps %.2e", name, worst))
 end
 
