@@ -124,8 +124,9 @@ return function(torch)
   -- Built from permute, reshape, diagonal, mul, sum and bmm, so it is
   -- differentiable. A letter repeated in one operand takes a diagonal
   -- ("ii->i", "ii->" is the trace). Any number of operands (contracted left
-  -- to right). Not supported: ellipsis "...", and broadcasting a size-1 dim
-  -- against a larger one (an error names the equation).
+  -- to right).
+  -- Differs from PyTorch: no ellipsis "...", and no broadcasting of a
+  -- size-1 dim against a larger one (an error names the equation).
   -- Example:
   --   local a, b = torch.arange(6.):view(2, 3), torch.ones(3, 2)
   --   torch.einsum("ij,jk->ik", a, b)   --> tensor([[ 3.,  3.], [12., 12.]])

@@ -34,9 +34,10 @@ M["Tensor.repeat"] = [=[
 x["repeat"](x, sizes...) -> Tensor
 x tiled sizes[i] times along dim i: the result's size is x's size times
 sizes, with new leading dims when more sizes than dims are given. A copy.
-repeat is a Lua keyword, so x:repeat(...) does not parse: write
-x:tile(...) (the same op, PyTorch's torch.tile) or x["repeat"](x, ...).
 For repeating each element in place, see repeat_interleave.
+Differs from PyTorch: repeat is a Lua keyword, so x:repeat(...) does not
+parse; write x:tile(...) (the same op, PyTorch's torch.tile) or
+x["repeat"](x, ...).
 Example:
   local v = torch.tensor({1, 2})
   v["repeat"](v, 2)                       --> tensor([1, 2, 1, 2])

@@ -81,9 +81,10 @@ return_inverse = true, also each element's position in that list (x's
 shape); with return_counts = true, how often each occurs. With a dim: the
 distinct slices along dim, the inverse and counts of those slices. The
 defaults are sorted = true, return_inverse = false, return_counts = false,
-no dim; as a table: {return_counts = true, dim = 1}. Each NaN
-is distinct (NaN ~= NaN). sorted = false gives ascending order too (PyTorch
-leaves the order unspecified then). Not differentiable.
+no dim; as a table: {return_counts = true, dim = 1}. Not differentiable.
+Differs from PyTorch: each NaN is a distinct value, sorted last with a
+count of 1 (PyTorch 1.13's CPU hash puts NaN mid-list with count 0);
+sorted = false gives ascending order too (PyTorch leaves it unspecified).
 Example:
   local x = torch.tensor({3, 1, 3, 2, 1})
   x:unique()                         --> tensor([1, 2, 3])

@@ -51,6 +51,9 @@ end
 -- padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight (a
 -- tensor to use as the weight). max_norm, scale_grad_by_freq and sparse are
 -- not implemented (an error). See also nn.Embedding.from_pretrained.
+-- Differs from PyTorch: max_norm, scale_grad_by_freq and sparse are not
+-- implemented (an error); the grad_fn is that of the lookup it is built
+-- from, not EmbeddingBackward0.
 -- Example:
 --   local emb = nn.Embedding(10, 3, {padding_idx = 0})
 --   emb(torch.tensor({{1, 2, 0}})):size()  --> torch.Size([1, 3, 3])

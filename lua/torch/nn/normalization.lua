@@ -38,6 +38,9 @@ local LAYERNORM = args.declare("nn.LayerNorm", {{"eps", 1e-5}, {"elementwise_aff
 -- (elementwise, shape normalized_shape; ones and zeros at first; none with
 -- elementwise_affine = false). Statistics come from each input alone, so
 -- train and eval behave alike. Options positionally or as a trailing table.
+-- Differs from PyTorch: composed from reshape, mean and rsqrt, so the
+-- result's grad_fn is AddBackward0, not NativeLayerNormBackward0 (the
+-- values and gradients are PyTorch's).
 -- Example:
 --   local ln = nn.LayerNorm(8)                 -- transformer style: (N, L, 8)
 --   ln(torch.randn(2, 5, 8)):size()  --> torch.Size([2, 5, 8])
@@ -106,6 +109,8 @@ local GROUPNORM = args.declare("nn.GroupNorm", {{"eps", 1e-5}, {"affine", true}}
 -- then * weight + bias per channel (ones and zeros at first; none with
 -- affine = false). num_channels must be divisible by num_groups. Like
 -- LayerNorm, it does not depend on the batch (works with batch size 1).
+-- Differs from PyTorch: composed from other ops, so the result's grad_fn
+-- is AddBackward0, not NativeGroupNormBackward0 (same values and gradients).
 -- Example:
 --   local gn = nn.GroupNorm(2, 8)
 --   gn(torch.randn(1, 8, 4, 4)):size()  --> torch.Size([1, 8, 4, 4])

@@ -148,6 +148,8 @@ local ZERO_GRAD = options.spec("optimizer:zero_grad", "set_to_none")
 -- Clears the .grad of every parameter it optimizes: set to nil (PyTorch 2's
 -- default) or zeroed in place with {set_to_none = false}. Call it before
 -- each backward(), since gradients accumulate.
+-- Differs from PyTorch: the default is PyTorch 2's (set_to_none = true);
+-- PyTorch 1.13 zeroes in place by default.
 function Optimizer:zero_grad(opts)
   opts = ZERO_GRAD:check(opts)
   local to_none = opts.set_to_none ~= false

@@ -230,6 +230,9 @@ end
 -- down symmetrically first. The momentum (or Adam's beta1) cycles inversely
 -- between max_momentum (0.95) and base_momentum (0.85). Call step() after
 -- every batch, total_steps times.
+-- Differs from PyTorch: its state_dict stores the anneal function's name
+-- (_anneal_func_type, as PyTorch 2 does), so files from PyTorch 2 load but
+-- PyTorch 1.13's, which pickle a bound method, are refused (they hold code).
 -- Example:
 --   local sched = optim.lr_scheduler.OneCycleLR(opt, {max_lr = 0.1, total_steps = 1000})
 local OneCycleLR = Base.define("OneCycleLR", {"total_steps", "_schedule_phases", "_anneal_func_type",
