@@ -14,6 +14,7 @@
 #include "cpu_iter.h"
 #include "cpu_nn.h"
 #include "cpu_optim.h"
+#include "../widen.h"
 
 static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
 {
@@ -42,6 +43,10 @@ static bool cpu_supports(em_fused_op op, em_dtype dt)
     return op >= 0 && op < EM_FUSED_NUM_OPS;
 }
 
+/* The compute kernels take float16 / bfloat16 views through float32 (widen.h). */
+static const em_backend cpu;
+EM_WIDEN_KERNELS(cpu, &cpu, em_cpu_)
+
 static const em_backend cpu = {
     .name = "cpu",
     .type = EM_CPU,
@@ -53,21 +58,21 @@ static const em_backend cpu = {
     .supports = cpu_supports,
     .fill = em_cpu_fill,
     .copy = em_cpu_copy,
-    .unary = em_cpu_unary,
-    .binary = em_cpu_binary,
-    .binary_scalar = em_cpu_binary_scalar,
-    .where = em_cpu_where,
-    .reduce = em_cpu_reduce,
-    .gemm = em_cpu_gemm,
-    .index_select = em_cpu_index_select,
-    .index_add = em_cpu_index_add,
-    .gather = em_cpu_gather,
-    .scatter_add = em_cpu_scatter_add,
+    .unary = cpu_unary,
+    .binary = cpu_binary,
+    .binary_scalar = cpu_binary_scalar,
+    .where = cpu_where,
+    .reduce = cpu_reduce,
+    .gemm = cpu_gemm,
+    .index_select = cpu_index_select,
+    .index_add = cpu_index_add,
+    .gather = cpu_gather,
+    .scatter_add = cpu_scatter_add,
 #ifdef EMBER_HAVE_DNNL
     .conv2d = em_cpu_conv2d_dnnl,
 #endif
-    .im2col = em_cpu_im2col,
-    .col2im = em_cpu_col2im,
+    .im2col = cpu_im2col,
+    .col2im = cpu_col2im,
     .max_pool2d = em_cpu_max_pool2d,
     .max_pool2d_backward = em_cpu_max_pool2d_backward,
     .softmax = em_cpu_softmax,
