@@ -1,6 +1,10 @@
 /* widen.c — float16 / bfloat16 views through float32 kernels (widen.h). */
 #include "widen.h"
 
+#include <math.h>
+
+#include "../core/half.h"
+
 /* One view as the kernel sees it: the caller's view, or a float32 buffer
 ** standing in for it (buf != NULL). */
 typedef struct wide {
@@ -96,11 +100,23 @@ em_status em_widen_binary(const em_backend *be, em_binary_fn k, em_binary_op op,
     return st;
 }
 
+/* s as a's 16-bit dtype holds it: the backend contract converts s to a's
+** dtype first, and PyTorch 1.13 does too (a + 0.1 adds 0.1 rounded to
+** float16 / bfloat16; through float32, as c10::Half converts). */
+static em_scalar round_scalar(em_scalar s, em_dtype dt)
+{
+    double v = s.dtype == EM_FLOAT64 ? s.f : (double)s.i;
+    float f = v > 3.4028234663852886e38 ? INFINITY : v < -3.4028234663852886e38 ? -INFINITY : (float)v;
+    f = dt == EM_FLOAT16 ? em_f16_to_f32(em_f32_to_f16(f)) : em_bf16_to_f32(em_f32_to_bf16(f));
+    return (em_scalar){EM_FLOAT64, 0, f};
+}
+
 em_status em_widen_binary_scalar(const em_backend *be, em_binary_scalar_fn k, em_binary_op op,
                                  const em_kview *out, const em_kview *a, em_scalar s, bool scalar_first)
 {
     const em_kview *views[2] = {out, a};
     if (!any_reduced(2, views)) return k(op, out, a, s, scalar_first);
+    if (em_dtype_is_reduced_float(a->dtype)) s = round_scalar(s, a->dtype);
     bool load[2] = {false, true};
     wide w[2] = {{0}};
     em_status st = EM_OK;
@@ -230,4 +246,16 @@ em_status em_widen_layout(const em_backend *be, em_layout_fn k, bool to_col, em_
     if (st == EM_OK) st = k(EM_FLOAT32, g, si.w.v.data, so.w.v.data);
     st = narrow(be, &si.w, false, st);
     return narrow(be, &so.w, true, st);
+}
+
+em_status em_widen_softmax(const em_backend *be, em_softmax_fn k, em_dtype dt, const void *x, void *y,
+                           int64_t outer, int64_t n, int64_t inner, bool log)
+{
+    if (!em_dtype_is_reduced_float(dt)) return k(dt, x, y, outer, n, inner, log);
+    span sx = {0}, sy = {0};
+    em_status st = span_widen(be, &sx, x, dt, outer * n * inner, true);
+    if (st == EM_OK) st = span_widen(be, &sy, y, dt, outer * n * inner, false);
+    if (st == EM_OK) st = k(EM_FLOAT32, sx.w.v.data, sy.w.v.data, outer, n, inner, log);
+    st = narrow(be, &sx.w, false, st);
+    return narrow(be, &sy.w, true, st);
 }

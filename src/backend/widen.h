@@ -9,10 +9,13 @@
 ** PyTorch's CPU does for most float16 / bfloat16 ops (compute in float,
 ** round the result). The optional fused kernels need nothing here: a device
 ** answers supports(op, float16) = no and src/ops composes them from the
-** required tier, which widens.
+** required tier, which widens (each step rounded to 16 bits). softmax is
+** the exception: it can be widened as a whole (em_widen_softmax: rounded
+** once, as PyTorch's bfloat16 softmax), so a device may say yes for it.
 **
 ** A device wires its table with EM_WIDEN_KERNELS(prefix, &table, raw_) in its
-** backend file and puts prefix_unary, prefix_binary, ... in the table.
+** backend file and puts prefix_unary, prefix_binary, ..., prefix_softmax in
+** the table.
 ** Not here: the conversions themselves (core/half.h, the device's copy). */
 #ifndef EMBER_WIDEN_H
 #define EMBER_WIDEN_H
@@ -32,6 +35,7 @@ typedef em_status (*em_gemm_fn)(em_dtype, bool, bool, int64_t, int64_t, int64_t,
 typedef em_status (*em_select_fn)(const em_kview *, const em_kview *, int, const em_kview *);
 typedef em_status (*em_accumulate_fn)(const em_kview *, int, const em_kview *, const em_kview *);
 typedef em_status (*em_layout_fn)(em_dtype, const em_window2d *, const void *, void *);
+typedef em_status (*em_softmax_fn)(em_dtype, const void *, void *, int64_t, int64_t, int64_t, bool);
 
 em_status em_widen_unary(const em_backend *be, em_unary_fn k, em_unary_op op, const em_kview *out,
                          const em_kview *in, double p1, double p2);
@@ -54,6 +58,10 @@ em_status em_widen_accumulate(const em_backend *be, em_accumulate_fn k, const em
 /* im2col (to_col true: x -> col) and col2im (col -> x). */
 em_status em_widen_layout(const em_backend *be, em_layout_fn k, bool to_col, em_dtype dt,
                           const em_window2d *g, const void *in, void *out);
+
+/* The optional softmax kernel (supports(EM_FUSED_SOFTMAX, float16) = yes). */
+em_status em_widen_softmax(const em_backend *be, em_softmax_fn k, em_dtype dt, const void *x, void *y,
+                           int64_t outer, int64_t n, int64_t inner, bool log);
 
 /* Defines static PREFIX_unary, PREFIX_binary, ... that widen around the raw
 ** kernels RAW##unary, RAW##binary, ... of the backend table TABLE. */
@@ -94,6 +102,9 @@ em_status em_widen_layout(const em_backend *be, em_layout_fn k, bool to_col, em_
     static em_status PREFIX##_im2col(em_dtype dt, const em_window2d *g, const void *x, void *col)  \
     { return em_widen_layout(TABLE, RAW##im2col, true, dt, g, x, col); }                           \
     static em_status PREFIX##_col2im(em_dtype dt, const em_window2d *g, const void *col, void *x)  \
-    { return em_widen_layout(TABLE, RAW##col2im, false, dt, g, col, x); }
+    { return em_widen_layout(TABLE, RAW##col2im, false, dt, g, col, x); }                          \
+    static em_status PREFIX##_softmax(em_dtype dt, const void *x, void *y, int64_t outer,          \
+                                      int64_t n, int64_t inner, bool log)                          \
+    { return em_widen_softmax(TABLE, RAW##softmax, dt, x, y, outer, n, inner, log); }
 
 #endif

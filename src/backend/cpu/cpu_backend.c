@@ -1,8 +1,9 @@
 /* cpu_backend.c — the CPU device: the table of CPU kernels (host memory:
 ** cpu_alloc.c). The kernels themselves live in the other cpu_*.c
 ** files; this file only wires them up and says which optional fused kernels
-** the CPU offers (all of them, for float32 and float64, unless EMBER_FUSED=0
-** asks for the primitives-only mode); the device registry (../device.c)
+** the CPU offers (all of them, for float32 and float64, and softmax for
+** float16 / bfloat16 through widen.h, unless EMBER_FUSED=0 asks for the
+** primitives-only mode); the device registry (../device.c)
 ** hands the table out. */
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,9 @@ static void read_fused_mode(void)
 static bool cpu_supports(em_fused_op op, em_dtype dt)
 {
     if (fused_on < 0) read_fused_mode();
-    if (!fused_on || (dt != EM_FLOAT32 && dt != EM_FLOAT64)) return false;
+    if (!fused_on) return false;
+    if (em_dtype_is_reduced_float(dt)) return op == EM_FUSED_SOFTMAX || op == EM_FUSED_LOG_SOFTMAX;   /* widen.h */
+    if (dt != EM_FLOAT32 && dt != EM_FLOAT64) return false;
 #ifndef EMBER_HAVE_DNNL
     if (op == EM_FUSED_CONV2D) return false;
 #endif
@@ -75,7 +78,7 @@ static const em_backend cpu = {
     .col2im = cpu_col2im,
     .max_pool2d = em_cpu_max_pool2d,
     .max_pool2d_backward = em_cpu_max_pool2d_backward,
-    .softmax = em_cpu_softmax,
+    .softmax = cpu_softmax,
     .class_loss = em_cpu_class_loss,
     .class_loss_backward = em_cpu_class_loss_backward,
     .bn_stats = em_cpu_bn_stats,
