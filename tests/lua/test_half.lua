@@ -200,6 +200,7 @@ T.test("files keep float16 and bfloat16", function()
   T.eq(info.tensors[1].dtype, "BF16", "BF16 before F16, as the safetensors library orders them")
   T.eq(info.tensors[1].loads_as, "bfloat16")
   T.eq(info.tensors[2].loads_as, "float16")
+  T.eq(info.tensors[2].widened, false)
   os.execute("rm -rf '" .. dir .. "'")
 end)
 
