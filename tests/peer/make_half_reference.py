@@ -94,6 +94,8 @@ UNARY = {
     "square": lambda a: a * a, "sum": torch.sum, "mean": torch.mean, "sum_dim2": lambda a: a.sum(1),
     "max": torch.max, "softmax": lambda a: torch.softmax(a, 1), "scalar_add": lambda a: a + 0.1,
     "scalar_mul": lambda a: a * 3, "clamp": lambda a: a.clamp(-1, 2),
+    # a number compares with the tensor as its dtype holds it: float16(0.1) == 0.1
+    "eq_scalar": lambda a: (a * 0 + 0.1).eq(0.1), "lt_scalar": lambda a: a.lt(0.1),
 }
 BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "maximum": torch.maximum,

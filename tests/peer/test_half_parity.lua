@@ -54,6 +54,7 @@ local UNARY = {
   sum_dim2 = function(a) return a:sum(2) end, max = function(a) return a:max() end,
   softmax = function(a) return torch.softmax(a, 2) end, scalar_add = function(a) return a + 0.1 end,
   scalar_mul = function(a) return a * 3 end, clamp = function(a) return a:clamp(-1, 2) end,
+  eq_scalar = function(a) return (a * 0 + 0.1):eq(0.1) end, lt_scalar = function(a) return a:lt(0.1) end,
 }
 local BINARY = {
   add = function(a, b) return a + b end, sub = function(a, b) return a - b end,
