@@ -250,8 +250,7 @@ local function inspect_safetensors(path, size)
     if not t.loads_as then
       dtype = dtype .. "*"
       notes[#notes + 1] = safe(t.name)
-    elseif t.loads_as ~= ({F32 = "float32", F64 = "float64", I64 = "int64", I32 = "int32", U8 = "uint8",
-        BOOL = "bool"})[t.dtype] then
+    elseif t.widened then
       dtype = dtype .. " (as " .. t.loads_as .. ")"
     end
     rows[#rows + 1] = {safe(t.name), dtype, shape_str(t.shape), shape_str(t.offsets), tostring(t.nbytes), hex(t.crc32)}

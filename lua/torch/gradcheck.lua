@@ -6,7 +6,7 @@
 
 local options = require "torch.options"
 local function is_float(t)
-  return t.dtype == torch.float64 or t.dtype == torch.float32
+  return t:is_floating_point()
 end
 
 -- plain Lua table of a tensor's sizes (so it can be passed to reshape/zeros)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../autograd/autograd.h"
+#include "../core/half.h"
 #include "../core/rng.h"
 #include "../ops/ops.h"
 #include "../ops/random.h"
@@ -129,6 +130,12 @@ static void convert_values(const scalar_value *v, int64_t n, em_dtype dt, void *
         case EM_INT32: ((int32_t *)buf)[i] = (int32_t)iv; break;
         case EM_UINT8: ((uint8_t *)buf)[i] = (uint8_t)iv; break;
         case EM_BOOL: ((uint8_t *)buf)[i] = v[i].is_int ? v[i].i != 0 : v[i].d != 0; break;
+        case EM_FLOAT16: /* through float32, as c10::Half */
+            ((uint16_t *)buf)[i] = em_f32_to_f16(v[i].is_int ? (float)v[i].i : (float)v[i].d);
+            break;
+        case EM_BFLOAT16:
+            ((uint16_t *)buf)[i] = em_f32_to_bf16(v[i].is_int ? (float)v[i].i : (float)v[i].d);
+            break;
         default: break;
         }
     }

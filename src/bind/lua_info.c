@@ -6,6 +6,7 @@
 
 #include "../autograd/autograd.h"
 #include "../autograd/node.h"
+#include "../core/half.h"
 #include "../core/runtime.h"
 #include "../ops/ops.h"
 #include "lua_bind.h"
@@ -187,6 +188,8 @@ static void push_value(lua_State *L, const void *buf, int64_t i, em_dtype dt)
     case EM_INT32: lua_pushinteger(L, ((const int32_t *)buf)[i]); break;
     case EM_UINT8: lua_pushinteger(L, ((const uint8_t *)buf)[i]); break;
     case EM_BOOL: lua_pushboolean(L, ((const uint8_t *)buf)[i] != 0); break;
+    case EM_FLOAT16: lua_pushnumber(L, em_f16_to_f32(((const uint16_t *)buf)[i])); break;
+    case EM_BFLOAT16: lua_pushnumber(L, em_bf16_to_f32(((const uint16_t *)buf)[i])); break;
     default: lua_pushnil(L);
     }
 }
@@ -245,6 +248,8 @@ static int l_long(lua_State *L) { return convert(L, EM_INT64); }
 static int l_int(lua_State *L) { return convert(L, EM_INT32); }
 static int l_byte(lua_State *L) { return convert(L, EM_UINT8); }
 static int l_bool(lua_State *L) { return convert(L, EM_BOOL); }
+static int l_half(lua_State *L) { return convert(L, EM_FLOAT16); }
+static int l_bfloat16(lua_State *L) { return convert(L, EM_BFLOAT16); }
 
 
 /* to(dtype) / to(device) / to(tensor) / to{dtype=, device=} */
@@ -454,6 +459,7 @@ static const luaL_Reg info_methods[] = {
     {"float", l_float},         {"double", l_double},
     {"long", l_long},           {"int", l_int},
     {"byte", l_byte},           {"bool", l_bool},
+    {"half", l_half},           {"bfloat16", l_bfloat16},
     {"to", l_to},               {"cpu", l_cpu},
     {"type", l_type},           {"detach", l_detach},
     {"detach_", l_detach_},     {"requires_grad_", l_requires_grad_},

@@ -234,7 +234,8 @@ static int l_save(lua_State *L)
 
 /* torch.io.safetensors_info(path[, {checksum = true}]) -> {header_len,
 ** file_size, data_start, tensors = {{name, dtype, shape, offsets = {b, e},
-** nbytes, crc32, loads_as}, ...} (data order), metadata = {k = v},
+** nbytes, crc32, loads_as, widened}, ...} (data order; widened: loads_as is
+** wider than the file's dtype), metadata = {k = v},
 ** metadata_keys = {...} (file order)}: the validated header, for ember inspect. */
 static int l_info(lua_State *L)
 {
@@ -283,6 +284,8 @@ static int l_info(lua_State *L)
         if (dt >= 0) {
             lua_pushstring(L, em_dtype_name((em_dtype)dt));
             lua_setfield(L, -2, "loads_as");
+            lua_pushboolean(L, (size_t)e->bits != 8 * em_dtype_size((em_dtype)dt));   /* widened (I16 -> int32) */
+            lua_setfield(L, -2, "widened");
         }
         lua_rawseti(L, -2, i + 1);
     }

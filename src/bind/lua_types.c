@@ -165,14 +165,11 @@ void em_lua_open_types(lua_State *L)
         lua_rawseti(L, -2, dt + 1);
     }
     lua_setfield(L, LUA_REGISTRYINDEX, "torch.dtypes");
-    static const struct { const char *name; em_dtype dt; } names[] = {
-        {"float32", EM_FLOAT32}, {"float", EM_FLOAT32}, {"float64", EM_FLOAT64}, {"double", EM_FLOAT64},
-        {"int64", EM_INT64},     {"long", EM_INT64},    {"int32", EM_INT32},     {"int", EM_INT32},
-        {"uint8", EM_UINT8},     {"bool", EM_BOOL},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        em_lua_push_dtype(L, names[i].dt);
-        lua_setfield(L, -2, names[i].name);
+    em_dtype dt;
+    const char *name;
+    for (int i = 0; (name = em_dtype_alias(i, &dt)) != NULL; i++) {
+        em_lua_push_dtype(L, dt);
+        lua_setfield(L, -2, name);
     }
     /* devices */
     luaL_newmetatable(L, EM_DEVICE_MT);

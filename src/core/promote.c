@@ -11,12 +11,18 @@ static int rank(em_dtype t)
 {
     static const int r[EM_NUM_DTYPES] = {
         [EM_BOOL] = 0, [EM_UINT8] = 1, [EM_INT32] = 2, [EM_INT64] = 3,
-        [EM_FLOAT32] = 4, [EM_FLOAT64] = 5,
+        [EM_FLOAT16] = 4, [EM_BFLOAT16] = 4, [EM_FLOAT32] = 5, [EM_FLOAT64] = 6,
     };
     return r[t];
 }
 
-em_dtype em_promote_types(em_dtype a, em_dtype b) { return rank(a) >= rank(b) ? a : b; }
+/* float16 and bfloat16 share a rank: neither holds the other, so together
+** they give float32, as in PyTorch. */
+em_dtype em_promote_types(em_dtype a, em_dtype b)
+{
+    if (a != b && rank(a) == rank(b)) return EM_FLOAT32;
+    return rank(a) >= rank(b) ? a : b;
+}
 
 /* tier 0: dimensioned tensors, 1: 0-dim tensors, 2: wrapped numbers */
 static int tier_of(const em_tensor *t) { return t->is_wrapped ? 2 : t->ndim == 0 ? 1 : 0; }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "half.h"
 #include "runtime.h"
 
 void (*em_node_release_hook)(struct em_node *n);
@@ -218,10 +219,12 @@ const char *em_tensor_type_name(const em_tensor *t)
     static const char *const names[2][EM_NUM_DTYPES] = {
         {[EM_FLOAT32] = "torch.FloatTensor", [EM_FLOAT64] = "torch.DoubleTensor",
          [EM_INT64] = "torch.LongTensor",    [EM_INT32] = "torch.IntTensor",
-         [EM_UINT8] = "torch.ByteTensor",    [EM_BOOL] = "torch.BoolTensor"},
+         [EM_UINT8] = "torch.ByteTensor",    [EM_BOOL] = "torch.BoolTensor",
+         [EM_FLOAT16] = "torch.HalfTensor",  [EM_BFLOAT16] = "torch.BFloat16Tensor"},
         {[EM_FLOAT32] = "torch.cuda.FloatTensor", [EM_FLOAT64] = "torch.cuda.DoubleTensor",
          [EM_INT64] = "torch.cuda.LongTensor",    [EM_INT32] = "torch.cuda.IntTensor",
-         [EM_UINT8] = "torch.cuda.ByteTensor",    [EM_BOOL] = "torch.cuda.BoolTensor"},
+         [EM_UINT8] = "torch.cuda.ByteTensor",    [EM_BOOL] = "torch.cuda.BoolTensor",
+         [EM_FLOAT16] = "torch.cuda.HalfTensor",  [EM_BFLOAT16] = "torch.cuda.BFloat16Tensor"},
     };
     if (!em_dtype_is_valid((int)t->dtype)) return "torch.Tensor";
     return names[em_tensor_backend(t)->type == EM_CUDA][t->dtype];
@@ -294,6 +297,8 @@ em_status em_tensor_get_double(const em_tensor *t, int64_t flat, double *out)
     case EM_INT32: { int32_t v; memcpy(&v, buf, 4); *out = v; break; }
     case EM_UINT8: *out = buf[0]; break;
     case EM_BOOL: *out = buf[0] != 0; break;
+    case EM_FLOAT16: { uint16_t v; memcpy(&v, buf, 2); *out = em_f16_to_f32(v); break; }
+    case EM_BFLOAT16: { uint16_t v; memcpy(&v, buf, 2); *out = em_bf16_to_f32(v); break; }
     default: return em_fail(EM_ERR_INTERNAL, "get: bad dtype");
     }
     return EM_OK;

@@ -31,6 +31,8 @@ static const char *storage_class(em_dtype dt)
     case EM_INT32: return "IntStorage";
     case EM_UINT8: return "ByteStorage";
     case EM_BOOL: return "BoolStorage";
+    case EM_FLOAT16: return "HalfStorage";
+    case EM_BFLOAT16: return "BFloat16Storage";
     default: return NULL;
     }
 }

@@ -7,7 +7,9 @@
 em_dtype em_pt_ember_dtype(em_pt_stype t)
 {
     switch (t) {
-    case EM_PT_FLOAT: case EM_PT_HALF: case EM_PT_BFLOAT16: return EM_FLOAT32;
+    case EM_PT_FLOAT: return EM_FLOAT32;
+    case EM_PT_HALF: return EM_FLOAT16;
+    case EM_PT_BFLOAT16: return EM_BFLOAT16;
     case EM_PT_DOUBLE: return EM_FLOAT64;
     case EM_PT_LONG: return EM_INT64;
     case EM_PT_INT: case EM_PT_SHORT: case EM_PT_CHAR: return EM_INT32;
@@ -29,28 +31,6 @@ static bool host_is_big_endian(void)
     return *(const unsigned char *)&one == 0;
 }
 
-static float half_to_float(uint16_t h)
-{
-    uint32_t sign = (uint32_t)(h >> 15) << 31, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
-    if (exp == 0x1F) {
-        bits = sign | 0x7F800000u | man << 13;                 /* inf / nan */
-    } else if (exp != 0) {
-        bits = sign | (exp + 112) << 23 | man << 13;           /* normal: rebias 15 -> 127 */
-    } else if (man == 0) {
-        bits = sign;                                           /* zero */
-    } else {                                                   /* subnormal: normalise */
-        int e = -1;
-        do {
-            man <<= 1;
-            e++;
-        } while (!(man & 0x400));
-        bits = sign | (uint32_t)(112 - e) << 23 | (man & 0x3FF) << 13;
-    }
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
 /* Element i of the record as an unsigned little-endian (or swapped) value. */
 static uint64_t raw(const unsigned char *p, size_t elsize, size_t i, bool big)
 {
@@ -62,7 +42,8 @@ static uint64_t raw(const unsigned char *p, size_t elsize, size_t i, bool big)
 
 bool em_pt_same_bytes(em_pt_stype t, bool big)
 {
-    bool same = t == EM_PT_FLOAT || t == EM_PT_DOUBLE || t == EM_PT_LONG || t == EM_PT_INT || t == EM_PT_BYTE;
+    bool same = t == EM_PT_FLOAT || t == EM_PT_DOUBLE || t == EM_PT_LONG || t == EM_PT_INT || t == EM_PT_BYTE ||
+                t == EM_PT_HALF || t == EM_PT_BFLOAT16;
     return same && (t == EM_PT_BYTE || big == host_is_big_endian());
 }
 
@@ -78,8 +59,7 @@ void em_pt_convert_elements(em_pt_stype t, const unsigned char *src, int64_t num
         switch (t) {
         case EM_PT_FLOAT: { uint32_t u = (uint32_t)v; memcpy((float *)dst + i, &u, 4); break; }
         case EM_PT_DOUBLE: memcpy((double *)dst + i, &v, 8); break;
-        case EM_PT_HALF: ((float *)dst)[i] = half_to_float((uint16_t)v); break;
-        case EM_PT_BFLOAT16: { uint32_t u = (uint32_t)v << 16; memcpy((float *)dst + i, &u, 4); break; }
+        case EM_PT_HALF: case EM_PT_BFLOAT16: ((uint16_t *)dst)[i] = (uint16_t)v; break;   /* the bits as they are */
         case EM_PT_LONG: ((int64_t *)dst)[i] = (int64_t)v; break;
         case EM_PT_INT: ((int32_t *)dst)[i] = (int32_t)(uint32_t)v; break;
         case EM_PT_SHORT: ((int32_t *)dst)[i] = (int16_t)(uint16_t)v; break;
@@ -92,6 +72,6 @@ void em_pt_convert_elements(em_pt_stype t, const unsigned char *src, int64_t num
 
 void em_pt_note_storage(em_pt_notes *n, em_pt_stype t, const char *location)
 {
-    if (t == EM_PT_HALF || t == EM_PT_BFLOAT16 || t == EM_PT_SHORT || t == EM_PT_CHAR) n->converted[t] = true;
+    if (t == EM_PT_SHORT || t == EM_PT_CHAR) n->converted[t] = true;
     if (strcmp(location, "cpu") != 0 && !n->other_loc[0]) snprintf(n->other_loc, sizeof n->other_loc, "%s", location);
 }

@@ -1,7 +1,7 @@
 /* pt_elements.h — storage elements of PyTorch files (both the zip format and
 ** the legacy one): which ember dtype each storage class loads as (ember has
-** no float16, bfloat16, int16 or int8: those widen to float32 / int32,
-** exactly), converting the file's bytes, and the notes a load collects
+** no int16 or int8: those widen to int32, exactly; HalfStorage and
+** BFloat16Storage load as float16 / bfloat16, bits unchanged), converting the file's bytes, and the notes a load collects
 ** (dtypes converted, tensors saved on another device). Not here: finding
 ** the bytes (pt_load.c, pt_load_legacy.c). */
 #ifndef EMBER_PT_ELEMENTS_H

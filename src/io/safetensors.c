@@ -37,8 +37,8 @@ typedef struct st_dtype {
 
 static const st_dtype DTYPES[] = {
     {"BOOL", 8, EM_BOOL}, {"U8", 8, EM_UINT8}, {"I8", 8, EM_INT32},
-    {"I16", 16, EM_INT32}, {"U16", 16, EM_INT32}, {"F16", 16, EM_FLOAT32},
-    {"BF16", 16, EM_FLOAT32}, {"I32", 32, EM_INT32}, {"U32", 32, EM_INT64},
+    {"I16", 16, EM_INT32}, {"U16", 16, EM_INT32}, {"F16", 16, EM_FLOAT16},
+    {"BF16", 16, EM_BFLOAT16}, {"I32", 32, EM_INT32}, {"U32", 32, EM_INT64},
     {"F32", 32, EM_FLOAT32}, {"F64", 64, EM_FLOAT64}, {"I64", 64, EM_INT64},
     {"U64", 64, -1}, {"C64", 64, -1},
     {"F8_E5M2", 8, -1}, {"F8_E4M3", 8, -1}, {"F8_E8M0", 8, -1},
@@ -456,25 +456,12 @@ static uint64_t le_uint(const unsigned char *p, size_t k)
     return v;
 }
 
-static float half_to_float(uint32_t h)
-{
-    uint32_t exp = (h >> 10) & 0x1f, man = h & 0x3ff;
-    float v = exp == 0 ? ldexpf((float)man, -24)
-              : exp == 31 ? (man ? NAN : INFINITY)
-              : ldexpf((float)(man | 0x400), (int)exp - 25);
-    return (h & 0x8000) ? -v : v;
-}
-
-/* Converts count elements of the file's dtype (F16, BF16, I8, I16, U16, U32)
+/* Converts count elements of the file's dtype (I8, I16, U16, U32)
 ** at src into dst, whose dtype is em_st_entry_dtype's. */
 static void convert(const char *name, const unsigned char *src, void *dst, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
-        if (strcmp(name, "F16") == 0) ((float *)dst)[i] = half_to_float((uint32_t)le_uint(src + 2 * i, 2));
-        else if (strcmp(name, "BF16") == 0) {
-            uint32_t bits = (uint32_t)le_uint(src + 2 * i, 2) << 16;
-            memcpy((float *)dst + i, &bits, 4);
-        } else if (strcmp(name, "I8") == 0) ((int32_t *)dst)[i] = (int8_t)src[i];
+        if (strcmp(name, "I8") == 0) ((int32_t *)dst)[i] = (int8_t)src[i];
         else if (strcmp(name, "I16") == 0) ((int32_t *)dst)[i] = (int16_t)le_uint(src + 2 * i, 2);
         else if (strcmp(name, "U16") == 0) ((int32_t *)dst)[i] = (int32_t)le_uint(src + 2 * i, 2);
         else if (strcmp(name, "U32") == 0) ((int64_t *)dst)[i] = (int64_t)le_uint(src + 4 * i, 4);
@@ -486,15 +473,14 @@ static em_status read_entry(const reader *r, FILE *f, const em_st_entry *e, em_t
     int dt = em_st_entry_dtype(e);
     if (dt < 0)
         return fail(r, "tensor `%.200s` has dtype %s, which ember cannot hold (it loads F32, F64, I64, I32, U8, BOOL; "
-                    "F16 and BF16 as float32; I8, I16, U16 as int32; U32 as int64)", e->name, e->dtype);
+                    "F16, BF16; I8, I16, U16 as int32; U32 as int64)", e->name, e->dtype);
     /* the file is read straight into the tensor: host memory only */
     const em_backend *be = em_host_backend_for(r->what, em_default_device());
     em_tensor *t = be ? em_tensor_empty(e->ndim, e->shape, (em_dtype)dt, be) : NULL;
     if (!t) return em_last_status();
     size_t nbytes = (size_t)(e->end - e->begin), count = (size_t)em_tensor_numel(t);
     size_t elsize = (size_t)e->bits / 8;
-    bool native = em_dtype_size((em_dtype)dt) == elsize && strcmp(e->dtype, "F16") != 0 &&
-                  strcmp(e->dtype, "BF16") != 0 && strcmp(e->dtype, "U16") != 0 && strcmp(e->dtype, "I16") != 0;
+    bool native = em_dtype_size((em_dtype)dt) == elsize && strcmp(e->dtype, "U16") != 0 && strcmp(e->dtype, "I16") != 0;
     unsigned char *dst = t->storage->data;
     unsigned char *buf = native ? dst : malloc(nbytes ? nbytes : 1);
     char nm[200];

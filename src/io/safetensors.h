@@ -43,7 +43,7 @@ em_status em_st_read_header(const char *path, const char *what, em_st_header *h)
 void em_st_header_free(em_st_header *h);
 
 /* The ember dtype an entry loads as: F32 F64 I64 I32 U8 BOOL as themselves;
-** F16, BF16 -> float32 and I8, I16, U16 -> int32, U32 -> int64 (exact).
+** F16, BF16 as float16 / bfloat16 (bits unchanged); I8, I16, U16 -> int32, U32 -> int64 (exact).
 ** Returns -1 for the rest (U64, C64, F8/F6/F4), which loading refuses. */
 int em_st_entry_dtype(const em_st_entry *e);
 

@@ -19,10 +19,12 @@
 static const char *st_name(em_dtype dt, int *rank)
 {
     switch (dt) {
-    case EM_INT64: *rank = 6; return "I64";
-    case EM_FLOAT64: *rank = 5; return "F64";
-    case EM_FLOAT32: *rank = 4; return "F32";
-    case EM_INT32: *rank = 3; return "I32";
+    case EM_INT64: *rank = 8; return "I64";
+    case EM_FLOAT64: *rank = 7; return "F64";
+    case EM_FLOAT32: *rank = 6; return "F32";
+    case EM_INT32: *rank = 5; return "I32";
+    case EM_BFLOAT16: *rank = 4; return "BF16";
+    case EM_FLOAT16: *rank = 3; return "F16";
     case EM_UINT8: *rank = 2; return "U8";
     case EM_BOOL: *rank = 1; return "BOOL";
     default: *rank = 0; return NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/half.h"
 #include "ops.h"
 
 em_tensor *em_op_full(int ndim, const int64_t *shape, double value, em_dtype dt,
@@ -79,6 +80,8 @@ static em_tensor *from_formula(int64_t n, em_dtype dt, double start, double step
         case EM_INT32: ((int32_t *)buf)[i] = (int32_t)v; break;
         case EM_UINT8: ((uint8_t *)buf)[i] = (uint8_t)v; break;
         case EM_BOOL: ((uint8_t *)buf)[i] = v != 0; break;
+        case EM_FLOAT16: ((uint16_t *)buf)[i] = em_f32_to_f16((float)v); break;
+        case EM_BFLOAT16: ((uint16_t *)buf)[i] = em_f32_to_bf16((float)v); break;
         default: break;
         }
     }

@@ -18,6 +18,18 @@ static em_status upload_into(em_tensor *x, const void *buf)
     return st;
 }
 
+/* float16 / bfloat16: PyTorch draws them in their own way (neither the
+** float32 nor the float64 stream rounded), which ember does not reproduce:
+** refused rather than given different numbers. */
+static em_status check_drawable(const char *op, const em_tensor *x)
+{
+    if (em_dtype_is_reduced_float(x->dtype))
+        return em_fail(EM_ERR_TYPE, "%s: random %s values are not implemented in ember (PyTorch's stream for "
+                       "them differs from float32's); draw in float32 and convert, e.g. torch.rand(n):%s()",
+                       op, em_dtype_name(x->dtype), x->dtype == EM_FLOAT16 ? "half" : "bfloat16");
+    return EM_OK;
+}
+
 static void *host_buffer(const char *op, const em_tensor *x)
 {
     int64_t n = em_tensor_numel(x);
@@ -109,7 +121,7 @@ em_status em_op_uniform_(em_tensor *x, double from, double to, em_rng *g)
     if (!(from <= to))
         return em_fail(EM_ERR_VALUE, "uniform_: expects to return a [from, to) range, but found from=%g > to=%g",
                        from, to);
-    if (check_no_overlap("uniform_", x)) return em_last_status();
+    if (check_no_overlap("uniform_", x) || check_drawable("uniform_", x)) return em_last_status();
     void *buf = host_buffer("uniform_", x);
     if (!buf) return em_last_status();
     em_status st = EM_OK;
@@ -132,7 +144,7 @@ em_status em_op_normal_(em_tensor *x, double mean, double std, em_rng *g)
         return em_fail(EM_ERR_TYPE, "normal_: expected a floating point tensor, got %s", em_dtype_name(x->dtype));
     if (!(std >= 0))
         return em_fail(EM_ERR_VALUE, "normal_: expects std >= 0.0, but found std %g", std);
-    if (check_no_overlap("normal_", x)) return em_last_status();
+    if (check_no_overlap("normal_", x) || check_drawable("normal_", x)) return em_last_status();
     void *buf = host_buffer("normal_", x);
     if (!buf) return em_last_status();
     int64_t n = em_tensor_numel(x);

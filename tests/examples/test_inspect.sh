@@ -45,9 +45,11 @@ has "$tmp/ck" "summary: 24 tensors"
 has "$tmp/sv" "['transposed']: Tensor dtype=float32 shape=[4, 3] stride=[1, 4] offset=0 storage=#0/12 crc32=0x7109b3e5"
 has "$tmp/sv" "#0: ['base'], ['transposed'], ['row1'], ['cols12']"
 
-# dtypes.pt: converted dtypes are announced
+# dtypes.pt: converted dtypes are announced; float16 / bfloat16 keep their dtype and bytes
 "$ember" inspect "$fix/pytorch/dtypes.pt" >"$tmp/dt" 2>&1 || fail "dtypes.pt: $(cat "$tmp/dt")"
-has "$tmp/dt" "float16 -> float32"
+has "$tmp/dt" "int16 -> int32"
+has "$tmp/dt" "['f16']: Tensor dtype=float16 shape=[5] stride=[1] offset=0 storage=#9/5 crc32=0x35312c00"
+has "$tmp/dt" "['bf16']: Tensor dtype=bfloat16 shape=[4] stride=[1] offset=0 storage=#10/4 crc32=0xcc461850"
 
 # safetensors: header entries, offsets, checksums, __metadata__
 "$ember" inspect "$fix/safetensors/linear_state.safetensors" >"$tmp/st" 2>&1 || fail "linear_state.safetensors: $(cat "$tmp/st")"
@@ -56,7 +58,7 @@ has "$tmp/st" "  format: pt"
 grep -qE "^  weight +F32 +\[2, 3\] +\[8, 32\] +24 +0xc667d7c1$" "$tmp/st" || fail "safetensors weight line: $(cat "$tmp/st")"
 grep -qE "^  bias +F32 +\[2\] +\[0, 8\] +8 +0x56e3f0c2$" "$tmp/st" || fail "safetensors bias line"
 "$ember" inspect "$fix/safetensors/mixed.safetensors" >"$tmp/mx" 2>&1 || fail "mixed.safetensors"
-has "$tmp/mx" "F16 (as float32)"
+grep -qE "^  b +F16 +\[3\] " "$tmp/mx" || fail "mixed.safetensors: F16 loads as itself: $(cat "$tmp/mx")"
 
 # refused: a pickle that asks for os.system, broken zips, bad safetensors headers
 refused() {   # file, text the reason must contain

@@ -133,7 +133,8 @@ M["torch.io.safetensors_info"] = [=[
 torch.io.safetensors_info(path[, {checksum=true}]) -> table
 The validated header of a .safetensors file: {header_len, file_size,
 data_start, tensors = {{name, dtype, shape, offsets, nbytes, crc32,
-loads_as}, ...} in data order, metadata, metadata_keys}. Used by
+loads_as, widened}, ...} in data order, metadata, metadata_keys}; widened
+is true where ember loads a wider dtype (I16 as int32). Used by
 `ember inspect`.
 Example:
   local path = os.tmpname()

@@ -38,7 +38,8 @@ Example:
   torch.zeros(2, 3).shape[2]              --> 3]=]
 M["Tensor.dtype"] = [=[
 x.dtype -> torch.dtype
-The type of x's elements: torch.float32, float64, int64, int32, uint8, bool.
+The type of x's elements: torch.float32, float64, int64, int32, uint8, bool,
+float16, bfloat16.
 Compare with ==; convert with x:to(dtype), x:float(), x:long(), ...
 Example:
   torch.zeros(2).dtype                    --> torch.float32
@@ -128,7 +129,7 @@ Example:
   torch.zeros(2, 3):t():is_contiguous()   --> false]=]
 M["Tensor.is_floating_point"] = [=[
 x:is_floating_point() -> boolean
-Whether x's dtype is float32 or float64.
+Whether x's dtype is a float (float16, bfloat16, float32 or float64).
 Example:
   torch.zeros(1):is_floating_point()      --> true
   torch.tensor({1}):is_floating_point()   --> false]=]
@@ -168,6 +169,18 @@ convert("long", "torch.int64", "torch.tensor({1.7, -1.7}):long()", "tensor([ 1, 
 convert("int", "torch.int32", "torch.tensor({1.7}):int()", "tensor([1], dtype=torch.int32)")
 convert("byte", "torch.uint8", "torch.tensor({3}):byte()", "tensor([3], dtype=torch.uint8)")
 convert("bool", "torch.bool, non-zero being true,", "torch.tensor({1, 0}):bool()", "tensor([ True, False])")
+M["Tensor.half"] = [=[
+x:half() -> Tensor
+x as torch.float16 (no copy if it already is): 11 significant bits, rounded
+to nearest (ties to even); beyond 65504 it is inf. Differentiable.
+Example:
+  torch.tensor({1 / 3}):half()  --> tensor([0.3333], dtype=torch.float16)]=]
+M["Tensor.bfloat16"] = [=[
+x:bfloat16() -> Tensor
+x as torch.bfloat16 (no copy if it already is): float32's range with 8
+significant bits, rounded to nearest (ties to even). Differentiable.
+Example:
+  torch.tensor({1 / 3}):bfloat16()  --> tensor([0.3340], dtype=torch.bfloat16)]=]
 
 M["Tensor.to"] = [=[
 x:to(dtype) / x:to(device) / x:to(other) / x:to{dtype=, device=} -> Tensor

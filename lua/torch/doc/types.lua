@@ -7,20 +7,27 @@ M["torch.dtype"] = [=[
 torch.dtype
 The type of a tensor's elements: torch.float32 (= torch.float, the
 default), torch.float64 (= torch.double), torch.int64 (= torch.long),
-torch.int32 (= torch.int), torch.uint8, torch.bool. They print as
+torch.int32 (= torch.int), torch.uint8, torch.bool, and the 16-bit floats
+torch.float16 (= torch.half) and torch.bfloat16. They print as
 torch.float32 and compare with ==. Fields: is_floating_point, itemsize
 (bytes), name. Choose one with {dtype = torch.int64} when creating a
 tensor; convert with x:to(dtype).
+16-bit floats are stored (and saved in .pt and .safetensors files) as
+such; ops compute them in float32 and round the result to nearest, ties
+to even. float16 with float32 or with bfloat16 gives float32; float16
+with an integer tensor or a Lua number stays float16.
 Example:
   torch.zeros(2, {dtype = torch.int64}).dtype  --> torch.int64
   torch.float == torch.float32            --> true
-  torch.int64.itemsize                    --> 8]=]
+  torch.int64.itemsize                    --> 8
+  torch.half                              --> torch.float16]=]
 
 M["torch.dtype.is_floating_point"] = [=[
 dtype.is_floating_point -> boolean
-Whether the dtype is float32 or float64.
+Whether the dtype is a float: float16, bfloat16, float32 or float64.
 Example:
-  torch.float32.is_floating_point         --> true]=]
+  torch.float32.is_floating_point         --> true
+  torch.bfloat16.is_floating_point        --> true]=]
 M["torch.dtype.itemsize"] = [=[
 dtype.itemsize -> integer
 The size of one element in bytes.

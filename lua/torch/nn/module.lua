@@ -453,6 +453,13 @@ function Module:float() return self:to(torch.float32) end
 --- model:double() -> model
 -- The same as model:to(torch.float64), e.g. for gradcheck.
 function Module:double() return self:to(torch.float64) end
+--- model:half() -> model
+-- The same as model:to(torch.float16): parameters stored in 16 bits, ops
+-- computed in float32 and rounded.
+function Module:half() return self:to(torch.float16) end
+--- model:bfloat16() -> model
+-- The same as model:to(torch.bfloat16).
+function Module:bfloat16() return self:to(torch.bfloat16) end
 --- model:cpu() -> model
 -- The same as model:to("cpu").
 function Module:cpu() return self:to("cpu") end

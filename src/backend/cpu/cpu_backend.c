@@ -1,8 +1,9 @@
 /* cpu_backend.c — the CPU device: the table of CPU kernels (host memory:
 ** cpu_alloc.c). The kernels themselves live in the other cpu_*.c
 ** files; this file only wires them up and says which optional fused kernels
-** the CPU offers (all of them, for float32 and float64, unless EMBER_FUSED=0
-** asks for the primitives-only mode); the device registry (../device.c)
+** the CPU offers (all of them, for float32 and float64, and softmax for
+** float16 / bfloat16 through widen.h, unless EMBER_FUSED=0 asks for the
+** primitives-only mode); the device registry (../device.c)
 ** hands the table out. */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "cpu_iter.h"
 #include "cpu_nn.h"
 #include "cpu_optim.h"
+#include "../widen.h"
 
 static em_status cpu_memcpy(void *dst, const void *src, size_t nbytes)
 {
@@ -35,12 +37,18 @@ static void read_fused_mode(void)
 static bool cpu_supports(em_fused_op op, em_dtype dt)
 {
     if (fused_on < 0) read_fused_mode();
-    if (!fused_on || (dt != EM_FLOAT32 && dt != EM_FLOAT64)) return false;
+    if (!fused_on) return false;
+    if (em_dtype_is_reduced_float(dt)) return op == EM_FUSED_SOFTMAX || op == EM_FUSED_LOG_SOFTMAX;   /* widen.h */
+    if (dt != EM_FLOAT32 && dt != EM_FLOAT64) return false;
 #ifndef EMBER_HAVE_DNNL
     if (op == EM_FUSED_CONV2D) return false;
 #endif
     return op >= 0 && op < EM_FUSED_NUM_OPS;
 }
+
+/* The compute kernels take float16 / bfloat16 views through float32 (widen.h). */
+static const em_backend cpu;
+EM_WIDEN_KERNELS(cpu, &cpu, em_cpu_)
 
 static const em_backend cpu = {
     .name = "cpu",
@@ -53,24 +61,24 @@ static const em_backend cpu = {
     .supports = cpu_supports,
     .fill = em_cpu_fill,
     .copy = em_cpu_copy,
-    .unary = em_cpu_unary,
-    .binary = em_cpu_binary,
-    .binary_scalar = em_cpu_binary_scalar,
-    .where = em_cpu_where,
-    .reduce = em_cpu_reduce,
-    .gemm = em_cpu_gemm,
-    .index_select = em_cpu_index_select,
-    .index_add = em_cpu_index_add,
-    .gather = em_cpu_gather,
-    .scatter_add = em_cpu_scatter_add,
+    .unary = cpu_unary,
+    .binary = cpu_binary,
+    .binary_scalar = cpu_binary_scalar,
+    .where = cpu_where,
+    .reduce = cpu_reduce,
+    .gemm = cpu_gemm,
+    .index_select = cpu_index_select,
+    .index_add = cpu_index_add,
+    .gather = cpu_gather,
+    .scatter_add = cpu_scatter_add,
 #ifdef EMBER_HAVE_DNNL
     .conv2d = em_cpu_conv2d_dnnl,
 #endif
-    .im2col = em_cpu_im2col,
-    .col2im = em_cpu_col2im,
+    .im2col = cpu_im2col,
+    .col2im = cpu_col2im,
     .max_pool2d = em_cpu_max_pool2d,
     .max_pool2d_backward = em_cpu_max_pool2d_backward,
-    .softmax = em_cpu_softmax,
+    .softmax = cpu_softmax,
     .class_loss = em_cpu_class_loss,
     .class_loss_backward = em_cpu_class_loss_backward,
     .bn_stats = em_cpu_bn_stats,

@@ -103,6 +103,7 @@ em_status em_cpu_fill(const em_kview *out, double value)
         int64_t n = it.n, so = it.step[0];
         char *po = it.ptr[0];
         if (es == 1) SPLAT_ROW(uint8_t);
+        else if (es == 2) SPLAT_ROW(uint16_t);
         else if (es == 4) SPLAT_ROW(uint32_t);
         else SPLAT_ROW(uint64_t);
     } while (cpu_iter_next(&it));
@@ -122,6 +123,7 @@ static void move_row(size_t es, ROW_PARAMS)
     if (po == pa && so == sa) return;
     if (so == 1 && sa == 1) memcpy(po, pa, (size_t)n * es);
     else if (es == 1) MOVE_ROW(uint8_t);
+    else if (es == 2) MOVE_ROW(uint16_t);
     else if (es == 4) MOVE_ROW(uint32_t);
     else MOVE_ROW(uint64_t);
 }
@@ -133,6 +135,8 @@ static void move_row(size_t es, ROW_PARAMS)
 } while (0)
 #define RD_VAL(x) (x)
 #define RD_BOOL(x) ((x) != 0)
+#define RD_F16(x) em_f16_to_f32(x)
+#define RD_BF16(x) em_bf16_to_f32(x)
 /* FF converts a float input, FI an integer (or bool, as 0/1) input. */
 #define CONV_FROM(TO, FF, FI) switch (din) {                                \
     case EM_FLOAT32: CONV_ROW(TO, float, FF, RD_VAL); break;                 \
@@ -140,6 +144,8 @@ static void move_row(size_t es, ROW_PARAMS)
     case EM_INT64: CONV_ROW(TO, int64_t, FI, RD_VAL); break;                 \
     case EM_INT32: CONV_ROW(TO, int32_t, FI, RD_VAL); break;                 \
     case EM_UINT8: CONV_ROW(TO, uint8_t, FI, RD_VAL); break;                 \
+    case EM_FLOAT16: CONV_ROW(TO, uint16_t, FF, RD_F16); break;              \
+    case EM_BFLOAT16: CONV_ROW(TO, uint16_t, FF, RD_BF16); break;            \
     default: CONV_ROW(TO, uint8_t, FI, RD_BOOL); break;                      \
 }
 #define TO_F32_F(x) cpu_d2f(x)
@@ -152,6 +158,11 @@ static void move_row(size_t es, ROW_PARAMS)
 #define TO_U8_F(x) ((uint8_t)cpu_f2i(x))
 #define TO_U8_I(x) ((uint8_t)(x))
 #define TO_BOOL(x) ((uint8_t)((x) != 0))
+/* to float16 / bfloat16: through float32 (float64 and int64 round twice, as c10::Half) */
+#define TO_F16_F(x) em_f32_to_f16(cpu_d2f(x))
+#define TO_F16_I(x) em_f32_to_f16((float)(x))
+#define TO_BF16_F(x) em_f32_to_bf16(cpu_d2f(x))
+#define TO_BF16_I(x) em_f32_to_bf16((float)(x))
 
 static void convert_row(em_dtype dout, em_dtype din, ROW_PARAMS)
 {
@@ -161,6 +172,8 @@ static void convert_row(em_dtype dout, em_dtype din, ROW_PARAMS)
     case EM_INT64: CONV_FROM(int64_t, TO_I64_F, TO_I64_I); break;
     case EM_INT32: CONV_FROM(int32_t, TO_I32_F, TO_I32_I); break;
     case EM_UINT8: CONV_FROM(uint8_t, TO_U8_F, TO_U8_I); break;
+    case EM_FLOAT16: CONV_FROM(uint16_t, TO_F16_F, TO_F16_I); break;
+    case EM_BFLOAT16: CONV_FROM(uint16_t, TO_BF16_F, TO_BF16_I); break;
     default: CONV_FROM(uint8_t, TO_BOOL, TO_BOOL); break;
     }
 }

@@ -97,6 +97,8 @@ double cpu_load_f64(em_dtype dt, const void *p)
     case EM_INT32: return *(const int32_t *)p;
     case EM_UINT8: return *(const uint8_t *)p;
     case EM_BOOL: return *(const uint8_t *)p != 0;
+    case EM_FLOAT16: return em_f16_to_f32(*(const uint16_t *)p);
+    case EM_BFLOAT16: return em_bf16_to_f32(*(const uint16_t *)p);
     default: return 0;
     }
 }
@@ -110,6 +112,7 @@ int64_t cpu_load_i64(em_dtype dt, const void *p)
     case EM_INT32: return *(const int32_t *)p;
     case EM_UINT8: return *(const uint8_t *)p;
     case EM_BOOL: return *(const uint8_t *)p != 0;
+    case EM_FLOAT16: case EM_BFLOAT16: return cpu_f2i(cpu_load_f64(dt, p));
     default: return 0;
     }
 }
@@ -120,6 +123,8 @@ void cpu_store_f64(em_dtype dt, void *p, double v)
     case EM_FLOAT32: *(float *)p = cpu_d2f(v); break;
     case EM_FLOAT64: *(double *)p = v; break;
     case EM_BOOL: *(uint8_t *)p = v != 0; break;
+    case EM_FLOAT16: *(uint16_t *)p = em_f32_to_f16(cpu_d2f(v)); break;      /* through float32, as c10 */
+    case EM_BFLOAT16: *(uint16_t *)p = em_f32_to_bf16(cpu_d2f(v)); break;
     default: cpu_store_i64(dt, p, cpu_f2i(v)); break;
     }
 }
@@ -133,6 +138,8 @@ void cpu_store_i64(em_dtype dt, void *p, int64_t v)
     case EM_INT32: *(int32_t *)p = (int32_t)(uint32_t)v; break;
     case EM_UINT8: *(uint8_t *)p = (uint8_t)v; break;
     case EM_BOOL: *(uint8_t *)p = v != 0; break;
+    case EM_FLOAT16: *(uint16_t *)p = em_f32_to_f16((float)v); break;
+    case EM_BFLOAT16: *(uint16_t *)p = em_f32_to_bf16((float)v); break;
     default: break;
     }
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../../core/clones.h"
+#include "../../core/half.h"
 #include "../../core/interrupt.h"
 #include "../backend.h"
 
