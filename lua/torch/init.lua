@@ -69,6 +69,27 @@ torch.autograd = {
 -- {dtype = torch.float64} or x:double().
 function torch.get_default_dtype() return core.float32 end
 
+--- torch.seed() -> integer
+-- Seeds the default generator with a non-deterministic number (from the
+-- operating system's /dev/urandom) and returns it, so a run that went well
+-- can be repeated with torch.manual_seed(that number). ember starts from a
+-- fixed seed, so without this (or manual_seed) every run draws the same.
+-- Example:
+--   local s = torch.seed()
+--   local a = torch.rand(2)
+--   torch.manual_seed(s)
+--   print(torch.equal(torch.rand(2), a))  --> true
+function torch.seed()
+  local f = io.open("/dev/urandom", "rb")
+  local bytes = f and f:read(7)
+  if f then f:close() end
+  if not bytes or #bytes ~= 7 then error("torch.seed: could not read /dev/urandom", 2) end
+  local s = 0
+  for i = 1, 7 do s = s * 256 + bytes:byte(i) end   -- 56 bits: a positive Lua integer
+  torch.manual_seed(s)
+  return s
+end
+
 torch.OrderedDict = require "torch.ordered_dict"
 
 --- torch.dict([items]) -> an ordered table saved as a Python dict

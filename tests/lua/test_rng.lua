@@ -94,4 +94,18 @@ T.test("filling an expanded tensor is refused, as in PyTorch", function()
   T.error(function() torch.empty(1, 3):expand(2, 3):uniform_(0, 1) end, "single memory location")
 end)
 
+T.test("torch.seed seeds with a fresh number and returns it: manual_seed of it repeats the draws", function()
+  local s = torch.seed()
+  T.ok(math.type(s) == "integer" and s >= 0, "seed is a non-negative integer: " .. tostring(s))
+  T.eq(torch.initial_seed(), s)
+  local a = torch.rand(4)
+  torch.manual_seed(s)
+  T.ok(torch.equal(torch.rand(4), a), "manual_seed(seed()) repeats the stream")
+  local seen = {}
+  for _ = 1, 5 do seen[torch.seed()] = true end
+  local n = 0
+  for _ in pairs(seen) do n = n + 1 end
+  T.ok(n >= 4, "five calls gave " .. n .. " different seeds")
+end)
+
 T.run()
