@@ -1,7 +1,8 @@
 -- ember.plot — loss curves and simple x/y plots drawn by gnuplot run as a child
 -- process: a text plot (or sixel) on a terminal, a PNG/SVG when file= is given,
 -- a CSV of the data when gnuplot is missing. Not a plotting library: lines and
--- points, labels, log scales and side-by-side panels, nothing more.
+-- points, labels, log scales and side-by-side panels; images as a grid
+-- and heat maps (lua/ember/plot_image.lua), nothing more.
 --   plot.losses{train = {...}, val = {...}, file = "loss.png"}
 --   local fig = plot.figure{rows = 1, cols = 2}; fig:losses{...}; fig:line{...}; fig:draw()
 local sys = require "ember.sys"
@@ -24,6 +25,8 @@ local SPECS = {
   live = options.spec("plot.live", "title logy " .. OUTPUT),
   ["live:update"] = options.spec("live:update", "train val"),
   series = options.spec("plot series", "x y label style"),
+  images = options.spec("plot.images", "labels nrow normalize color title file width height quiet"),
+  heatmap = options.spec("plot.heatmap", "title xlabel ylabel ticks file width height quiet"),
 }
 
 -- Checks the named (string-keyed) options of t against SPECS[name]; the
@@ -144,13 +147,19 @@ local function warn_nonfinite(panels)
   end
 end
 
+-- Where every panel puts its key: outside the plot area, right of it, so
+-- the legend never hides data (a curve that leaves the plot included).
+local KEY = "set key outside right top vertical"
+local TEXT_KEY = "set key outside below horizontal width 3" -- in text the width is precious
+
 -- gnuplot commands drawing the panels (data inline as datablocks; a blank
 -- line in a block breaks the line, which is how non-finite points show).
 local function body(panels, layout, title, text)
   local out = {}
   local function add(s) out[#out + 1] = s end
-  local styles = text and {lines = "lines", points = "points pt 'o'", linespoints = "lines"}
-    or {lines = "lines lw 2", points = "points pt 7", linespoints = "linespoints pt 7 lw 2"}
+  local styles = text and {lines = "lines", points = "points pt 'o'", linespoints = "lines", dashed = "lines"}
+    or {lines = "lines lw 2.5", points = "points pt 7 ps 0.8", linespoints = "linespoints pt 7 lw 2",
+        dashed = "lines lw 2.5 dt (7, 5)"}
   for pi, p in ipairs(panels) do
     for si, s in ipairs(p.series) do
       add(string.format("$d%d_%d << EOD", pi, si))
@@ -167,8 +176,13 @@ local function body(panels, layout, title, text)
                       title and (" title " .. q(title)) or ""))
   end
   for pi, p in ipairs(panels) do
-    add(text and "unset logscale; unset grid; set key top right noopaque nobox; set offsets 0, 0, 0, 0"
-        or "unset logscale; set grid; set key top right box; set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05")
+    -- the key (legend) goes outside the plot area, right of it: it can
+    -- never cover a point or a line (tests/lua/test_plot.lua checks this)
+    -- a loss is never below zero: a linear loss axis starts at 0, no margin below
+    local zero_based = p.epochs and not p.logy
+    add(text and "unset logscale; unset grid; " .. TEXT_KEY .. " noopaque nobox; set offsets 0, 0, 0, 0"
+        or "unset logscale; set grid; " .. KEY .. " box; set offsets graph 0.03, graph 0.03, graph 0.05, "
+           .. (zero_based and "0" or "graph 0.05"))
     add("set autoscale xfix")
     add(p.epochs and #p.series[1].y <= 15 and "set xtics 1" or "set xtics autofreq")
     add(p.logx and "set logscale x; set format x '%g'" or "")
@@ -181,7 +195,9 @@ local function body(panels, layout, title, text)
       local style = styles[s.style] or error("plot: unknown style '" .. tostring(s.style) .. "'")
       parts[si] = string.format("$d%d_%d using 1:2 with %s title %s", pi, si, style, q(s.label))
     end
+    if zero_based then add("set yrange [0:*]") end
     add("plot " .. table.concat(parts, ", "))
+    if zero_based then add("set autoscale y") end
   end
   if #panels > 1 then add("unset multiplot") end
   return table.concat(out, "\n") .. "\n"
@@ -334,8 +350,9 @@ function plot.line(opts)
 end
 
 --- plot.scatter{x =, y =, label =} or plot.scatter{{x =, y =}, {...}, title =, ...}
--- As plot.line, drawn with points; a series may set style = "lines" or
--- "linespoints". Returns {file =, text =, csv =}.
+-- As plot.line, drawn with points; a series may set style = "lines",
+-- "linespoints" or "dashed" (a dashed line: one line drawn over another
+-- stays visible). Returns {file =, text =, csv =}.
 -- Example: plot.scatter{x = {1, 2, 3}, y = {2, 4, 5}, label = "data"}
 function plot.scatter(opts)
   local r = render({make_panel("plot.scatter", opts, "points", "scatter")}, opts, single)
@@ -469,5 +486,28 @@ function Live:close()
   end
   return result
 end
+
+-- Runs a whole gnuplot script (images, heat maps); false, with a note,
+-- when gnuplot is missing.
+local function run_script(text, level)
+  if not have_gnuplot() then
+    io.stderr:write(string.format("plot: gnuplot not found (%s); no image written\n", MISSING_HINT))
+    return false
+  end
+  local script, errf = os.tmpname(), os.tmpname()
+  local f = assert(io.open(script, "w"))
+  f:write(text)
+  f:close()
+  local ok = os.execute(string.format("%s %s >/dev/null 2>%s", plot.gnuplot, script, errf))
+  local err = read_all(errf)
+  os.remove(script); os.remove(errf)
+  if not ok then error("plot: gnuplot failed:\n" .. err, level + 1) end
+  if err ~= "" then io.stderr:write("plot: gnuplot says:\n", err) end
+  return true
+end
+
+-- plot.images and plot.heatmap (lua/ember/plot_image.lua)
+require("ember.plot_image")(plot, {q = q, run = run_script, SPECS = SPECS, sys = sys, file_kind = file_kind,
+                                   terminal_cmd = terminal_cmd})
 
 return options.namespace(plot, "plot")
