@@ -25,7 +25,7 @@ local SPECS = {
   live = options.spec("plot.live", "title logy " .. OUTPUT),
   ["live:update"] = options.spec("live:update", "train val"),
   series = options.spec("plot series", "x y label style"),
-  images = options.spec("plot.images", "labels nrow normalize color title file width height quiet"),
+  images = options.spec("plot.images", "labels nrow normalize zoom color title file width height quiet"),
   heatmap = options.spec("plot.heatmap", "title xlabel ylabel ticks file width height quiet"),
 }
 

@@ -196,7 +196,8 @@ return function(plot, util)
   -- nrow: images per row (as torchvision's make_grid; default: as many as
   -- fit the terminal's width); normalize: "each" (default: each image's
   -- min..max becomes black..white), "all" (one range for all) or false
-  -- (values already in 0..1); color: 24 grey levels with ANSI colours
+  -- (values already in 0..1); zoom: each pixel drawn as zoom x zoom (for
+  -- tiny images such as 3x3 filters); color: 24 grey levels with ANSI colours
   -- (default: when stdout is a terminal and NO_COLOR is unset), else one
   -- threshold at the middle grey. file = "x.png" / "x.svg" also draws the
   -- grid by gnuplot (width =, height =). quiet = true prints nothing.
@@ -210,6 +211,19 @@ return function(plot, util)
     SPECS.images:check(opts)
     local list = images_of("plot.images", images)
     normalize("plot.images", list, opts.normalize)
+    local zoom = opts.zoom or 1
+    if math.type(zoom) ~= "integer" or zoom < 1 then error("plot.images: zoom must be a positive integer", 2) end
+    if zoom > 1 then -- each pixel becomes zoom x zoom pixels
+      for _, im in ipairs(list) do
+        local rows = {}
+        for r = 1, im.h * zoom do
+          local src, row = im.rows[(r - 1) // zoom + 1], {}
+          for c = 1, im.w * zoom do row[c] = src[(c - 1) // zoom + 1] end
+          rows[r] = row
+        end
+        im.rows, im.h, im.w = rows, im.h * zoom, im.w * zoom
+      end
+    end
     local labels = opts.labels
     if torch and torch.is_tensor(labels) then labels = labels:reshape(-1):tolist() end
     if labels ~= nil and type(labels) ~= "table" then

@@ -192,6 +192,9 @@ T.test("plot.images draws half blocks: two pixels a character", function()
   -- colour: the upper pixel is the foreground of ▀, the lower its background
   r = plot.images(torch.tensor({{1}, {0}}), {normalize = false, color = true, quiet = true})
   T.eq(r.text, "\27[38;5;255;48;5;232m▀\27[0m\n")
+  -- zoom 2: a 1x2 image becomes 2x4, one line
+  r = plot.images(torch.tensor({{1, 0}}), {zoom = 2, normalize = false, color = false, quiet = true})
+  T.eq(r.text, "██\n")
   -- a grid of 3 with nrow 2: two rows of tiles, labels above each
   r = plot.images(torch.zeros(3, 2, 2), {labels = torch.tensor({4, 5, 6}), nrow = 2, color = false, quiet = true})
   T.eq(r.text, "4   5\n\n6\n\n")
