@@ -184,7 +184,12 @@ local function body(panels, layout, title, text)
         or "unset logscale; set grid; " .. KEY .. " box; set offsets graph 0.03, graph 0.03, graph 0.05, "
            .. (zero_based and "0" or "graph 0.05"))
     add("set autoscale xfix")
-    add(p.epochs and #p.series[1].y <= 15 and "set xtics 1" or "set xtics autofreq")
+    -- whole-number x (epochs) up to 15 of them: a tick at each, none between
+    local whole = #p.series[1].x <= 15
+    for _, s in ipairs(p.series) do
+      for _, x in ipairs(s.x) do if x ~= math.floor(x) then whole = false end end
+    end
+    add(whole and "set xtics 1" or "set xtics autofreq")
     add(p.logx and "set logscale x; set format x '%g'" or "")
     add(p.logy and "set logscale y; set format y '%g'" or "")
     add("set title " .. q(p.title or ""))

@@ -302,9 +302,10 @@ return function(plot, util)
     rw = math.max(rw, #yl)
     local head = {string.format("%-" .. rw .. "s", yl)}
     for i = 1, n_cols do head[#head + 1] = string.format("%" .. cw .. "s", tostring(ticks[i])) end
+    head[1] = head[1] .. " " -- two spaces between the row names and the first column
     lines[#lines + 1] = table.concat(head, " ")
     for r = 1, n_rows do
-      local row = {string.format("%" .. rw .. "s", tostring(ticks[r]))}
+      local row = {string.format("%" .. rw .. "s ", tostring(ticks[r]))}
       for c = 1, n_cols do row[#row + 1] = string.format("%" .. cw .. "s", fmt(im.rows[r][c])) end
       lines[#lines + 1] = table.concat(row, " ")
     end

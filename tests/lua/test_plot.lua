@@ -202,7 +202,7 @@ end)
 
 T.test("plot.heatmap prints the matrix as a table", function()
   local r = plot.heatmap{torch.tensor({{5, 0}, {1, 12}}), xlabel = "predicted", ylabel = "true", quiet = true}
-  T.eq(r.text, "true \\ predicted  0  1\n               0  5  0\n               1  1 12\n")
+  T.eq(r.text, "true \\ predicted   0  1\n               0   5  0\n               1   1 12\n")
 end)
 
 T.test("plot.images and plot.heatmap refuse bad input", function()
