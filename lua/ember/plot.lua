@@ -23,7 +23,7 @@ local SPECS = {
   ["figure:line"] = options.spec("figure:line", LINE_PANEL),
   ["figure:scatter"] = options.spec("figure:scatter", LINE_PANEL),
   live = options.spec("plot.live", "title logy " .. OUTPUT),
-  ["live:update"] = options.spec("live:update", "train val"),
+  ["live:update"] = options.spec("live:update", "train val train_acc val_acc note"),
   series = options.spec("plot series", "x y label style"),
   images = options.spec("plot.images", "labels nrow normalize zoom color title file width height quiet"),
   heatmap = options.spec("plot.heatmap", "title xlabel ylabel ticks file width height quiet"),
@@ -426,19 +426,22 @@ Live.__index = Live
 --- plot.live{[title =, file =, logy =, terminal =, ...]} -> live
 -- A loss plot redrawn on the terminal after each epoch by one gnuplot
 -- process: call live:update{train =, val =} once per epoch and live:close()
--- at the end (which writes file= if given). Draws nothing when not on a
--- terminal (unless terminal = "dumb" | "sixel").
+-- at the end (which writes file= if given). With accuracies
+-- (live:update{..., train_acc =, val_acc =}) an accuracy panel is drawn
+-- beside the losses. Draws nothing when not on a terminal (unless
+-- terminal = "dumb" | "sixel").
 -- Example:
 --   local live = plot.live{title = "MNIST"}
---   for epoch = 1, 10 do ...; live:update{train = train_loss, val = val_loss} end
+--   for epoch = 1, 10 do ...; live:update{train = train_loss, val = val_loss, val_acc = acc} end
 --   live:close()
 function plot.live(opts)
   opts = opts or {}
   check_named("live", opts)
   if opts.file then file_kind(opts.file, 3) end
-  local self = setmetatable({opts = opts, train = {}, val = {}}, Live)
+  local self = setmetatable({opts = opts, train = {}, val = {}, train_acc = {}, val_acc = {}, notes = {},
+                             drawn = 0}, Live)
   self.screen = screen_terminal(opts)
-  if self.screen and have_gnuplot() then
+  if self.screen == "sixel" and have_gnuplot() then
     self.errf = os.tmpname()
     self.pipe = io.popen(string.format("%s 2>%s", plot.gnuplot, self.errf), "w")
     self.pipe:write(terminal_cmd(self.screen, opts), "\nset print '-'\n")
@@ -446,30 +449,79 @@ function plot.live(opts)
   return self
 end
 
---- live:update{train = number[, val = number]}
--- Adds one epoch's losses and redraws the plot (from the second epoch on).
+-- The live plot's panels so far: the losses, and the accuracies when any
+-- were given (epochs without a value are gaps).
+local function live_panels(self)
+  local n = #self.train
+  local function padded(t)
+    local v = {}
+    for i = 1, n do v[i] = t[i] or (0 / 0) end
+    return v
+  end
+  local panels = {losses_panel({train = self.train, val = next(self.val) and padded(self.val) or nil,
+                                title = self.opts.title, logy = self.opts.logy}, "figure:losses")}
+  if next(self.train_acc) or next(self.val_acc) then
+    local acc = {title = "accuracy", xlabel = "epoch", ylabel = "accuracy"}
+    if next(self.train_acc) then acc[#acc + 1] = {y = padded(self.train_acc), label = "train"} end
+    if next(self.val_acc) then acc[#acc + 1] = {y = padded(self.val_acc), label = "validation"} end
+    panels[2] = make_panel("figure:line", acc, "linespoints", "figure:line")
+  end
+  return panels
+end
+
+--- live:update{train = number[, val =, train_acc =, val_acc = number, note = string]}
+-- Adds one epoch's losses (and accuracies) and redraws the plot (from the
+-- second epoch on). note: a line of text (e.g. the epoch's numbers) shown
+-- under the plot; a text plot is redrawn in place with all the notes so
+-- far under it, so print the epoch's line through note, not print. Without
+-- a terminal plot the note is simply printed.
 function Live:update(epoch)
   if type(epoch) ~= "table" or type(epoch.train) ~= "number" then
     error("live:update: expects {train=number, val=number (optional)}", 2)
   end
   check_named("live:update", epoch)
-  self.train[#self.train + 1] = epoch.train
-  if epoch.val ~= nil then self.val[#self.train] = epoch.val end
-  if not self.pipe or #self.train < 2 then return end
-  local val = {}
-  for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
-  local panel = losses_panel({train = self.train, val = next(self.val) and val or nil,
-                              title = self.opts.title, logy = self.opts.logy}, "figure:losses")
-  if self.screen == "dumb" then -- redraw in place: home the cursor, clear the screen
-    self.pipe:write("print \"\\033[H\\033[J\"\n")
+  for _, k in ipairs({"val", "train_acc", "val_acc"}) do
+    if epoch[k] ~= nil and type(epoch[k]) ~= "number" then
+      error(string.format("live:update: %s must be a number, got %s", k, type(epoch[k])), 2)
+    end
   end
-  self.pipe:write(body({panel}, single, nil, self.screen == "dumb"), "\n")
-  self.pipe:flush()
+  if epoch.note ~= nil and type(epoch.note) ~= "string" then
+    error("live:update: note must be a string, got " .. type(epoch.note), 2)
+  end
+  local n = #self.train + 1
+  self.train[n] = epoch.train
+  if epoch.val ~= nil then self.val[n] = epoch.val end
+  if epoch.train_acc ~= nil then self.train_acc[n] = epoch.train_acc end
+  if epoch.val_acc ~= nil then self.val_acc[n] = epoch.val_acc end
+  if epoch.note then self.notes[#self.notes + 1] = epoch.note end
+  local panels = n >= 2 and live_panels(self)
+  if self.screen == "dumb" and panels and have_gnuplot() then
+    -- redraw in place: up over what the last update drew, clear to the end
+    local r = render(panels, setmetatable({terminal = "dumb", quiet = true, file = false},
+                                          {__index = self.opts}), {rows = 1, cols = #panels})
+    local text = (r.text or ""):gsub("^\f", "")
+    local out = {}
+    if self.drawn > 0 then out[1] = string.format("\27[%dA\r\27[J", self.drawn) end
+    out[#out + 1] = text
+    for _, note in ipairs(self.notes) do out[#out + 1] = note .. "\n" end
+    local all = table.concat(out)
+    io.stdout:write(all)
+    io.stdout:flush()
+    self.drawn = select(2, text:gsub("\n", "")) + #self.notes
+  elseif epoch.note then
+    print(epoch.note)
+    self.drawn = self.drawn + 1
+  end
+  if self.pipe and panels then
+    self.pipe:write(body(panels, {rows = 1, cols = #panels}, nil, false), "\n")
+    self.pipe:flush()
+  end
 end
 
 --- live:close() -> {file =, ...}
 -- Ends the gnuplot process, reports its errors, and writes file= (if
--- given) with the whole curve as plot.losses does.
+-- given) with the whole run: the losses as plot.losses draws them, and
+-- the accuracies beside them when there were any.
 function Live:close()
   local result = {}
   if self.pipe then
@@ -481,13 +533,9 @@ function Live:close()
     if err ~= "" then io.stderr:write("plot: gnuplot says:\n", err) end
   end
   if self.opts.file and #self.train > 0 then
-    local val = nil
-    if next(self.val) then
-      val = {}
-      for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
-    end
-    local o = setmetatable({train = self.train, val = val, terminal = "none"}, {__index = self.opts})
-    result = plot.losses(o)
+    local panels = live_panels(self)
+    local o = setmetatable({terminal = "none"}, {__index = self.opts})
+    result = render(panels, o, {rows = 1, cols = #panels})
   end
   return result
 end

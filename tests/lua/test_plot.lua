@@ -111,7 +111,7 @@ if have then
       end,
       live = function()
         local live = plot.live{terminal = "dumb"}
-        for i = 1, 3 do live:update{train = train[i], val = val[i]} end
+        for i = 1, 3 do live:update{train = train[i], val = val[i], val_acc = i / 4} end
         live:close()
       end,
       images = function() plot.images(torch.rand(3, 4, 4), {labels = {1, 2, 3}, file = png, quiet = true}) end,
@@ -137,6 +137,20 @@ if have then
     T.ok(script:find("set yrange [0:*]", 1, true), "losses: yrange from 0")
     script = captured(function() plot.losses{train = train, logy = true, terminal = "dumb", quiet = true} end)
     T.ok(not script:find("set yrange [0:*]", 1, true), "no zero on a log axis")
+  end)
+
+  T.test("a live plot with accuracies draws two panels and writes the file", function()
+    local path = os.tmpname() .. ".png"
+    local script = captured(function()
+      local live = plot.live{terminal = "dumb", file = path, quiet = true}
+      for i = 1, 3 do live:update{train = train[i], train_acc = i / 5, val_acc = i / 4} end
+      T.error(function() live:update{train = 1, val_acc = "x"} end, "val_acc must be a number")
+      live:close()
+    end)
+    T.ok(script:find("multiplot layout 1,2", 1, true), "losses and accuracies side by side")
+    T.ok(script:find("title 'validation'", 1, true), "the validation accuracy is drawn")
+    T.eq(read(path):sub(1, 8), "\137PNG\r\n\26\n")
+    os.remove(path)
   end)
 
   T.test("images and heat maps write PNGs", function()
