@@ -1,7 +1,8 @@
 -- ember.plot — loss curves and simple x/y plots drawn by gnuplot run as a child
 -- process: a text plot (or sixel) on a terminal, a PNG/SVG when file= is given,
 -- a CSV of the data when gnuplot is missing. Not a plotting library: lines and
--- points, labels, log scales and side-by-side panels, nothing more.
+-- points, labels, log scales and side-by-side panels; images as a grid
+-- and heat maps (lua/ember/plot_image.lua), nothing more.
 --   plot.losses{train = {...}, val = {...}, file = "loss.png"}
 --   local fig = plot.figure{rows = 1, cols = 2}; fig:losses{...}; fig:line{...}; fig:draw()
 local sys = require "ember.sys"
@@ -22,8 +23,10 @@ local SPECS = {
   ["figure:line"] = options.spec("figure:line", LINE_PANEL),
   ["figure:scatter"] = options.spec("figure:scatter", LINE_PANEL),
   live = options.spec("plot.live", "title logy " .. OUTPUT),
-  ["live:update"] = options.spec("live:update", "train val"),
+  ["live:update"] = options.spec("live:update", "train val train_acc val_acc note"),
   series = options.spec("plot series", "x y label style"),
+  images = options.spec("plot.images", "labels nrow normalize zoom color title file width height quiet"),
+  heatmap = options.spec("plot.heatmap", "title xlabel ylabel ticks file width height quiet"),
 }
 
 -- Checks the named (string-keyed) options of t against SPECS[name]; the
@@ -144,13 +147,19 @@ local function warn_nonfinite(panels)
   end
 end
 
+-- Where every panel puts its key: outside the plot area, right of it, so
+-- the legend never hides data (a curve that leaves the plot included).
+local KEY = "set key outside right top vertical"
+local TEXT_KEY = "set key outside below horizontal width 3" -- in text the width is precious
+
 -- gnuplot commands drawing the panels (data inline as datablocks; a blank
 -- line in a block breaks the line, which is how non-finite points show).
 local function body(panels, layout, title, text)
   local out = {}
   local function add(s) out[#out + 1] = s end
-  local styles = text and {lines = "lines", points = "points pt 'o'", linespoints = "lines"}
-    or {lines = "lines lw 2", points = "points pt 7", linespoints = "linespoints pt 7 lw 2"}
+  local styles = text and {lines = "lines", points = "points pt 'o'", linespoints = "lines", dashed = "lines"}
+    or {lines = "lines lw 2.5", points = "points pt 7 ps 0.8", linespoints = "linespoints pt 7 lw 2",
+        dashed = "lines lw 2.5 dt (7, 5)"}
   for pi, p in ipairs(panels) do
     for si, s in ipairs(p.series) do
       add(string.format("$d%d_%d << EOD", pi, si))
@@ -167,10 +176,20 @@ local function body(panels, layout, title, text)
                       title and (" title " .. q(title)) or ""))
   end
   for pi, p in ipairs(panels) do
-    add(text and "unset logscale; unset grid; set key top right noopaque nobox; set offsets 0, 0, 0, 0"
-        or "unset logscale; set grid; set key top right box; set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05")
+    -- the key (legend) goes outside the plot area, right of it: it can
+    -- never cover a point or a line (tests/lua/test_plot.lua checks this)
+    -- a loss is never below zero: a linear loss axis starts at 0, no margin below
+    local zero_based = p.epochs and not p.logy
+    add(text and "unset logscale; unset grid; " .. TEXT_KEY .. " noopaque nobox; set offsets 0, 0, 0, 0"
+        or "unset logscale; set grid; " .. KEY .. " box; set offsets graph 0.03, graph 0.03, graph 0.05, "
+           .. (zero_based and "0" or "graph 0.05"))
     add("set autoscale xfix")
-    add(p.epochs and #p.series[1].y <= 15 and "set xtics 1" or "set xtics autofreq")
+    -- whole-number x (epochs) up to 15 of them: a tick at each, none between
+    local whole = #p.series[1].x <= 15
+    for _, s in ipairs(p.series) do
+      for _, x in ipairs(s.x) do if x ~= math.floor(x) then whole = false end end
+    end
+    add(whole and "set xtics 1" or "set xtics autofreq")
     add(p.logx and "set logscale x; set format x '%g'" or "")
     add(p.logy and "set logscale y; set format y '%g'" or "")
     add("set title " .. q(p.title or ""))
@@ -181,7 +200,9 @@ local function body(panels, layout, title, text)
       local style = styles[s.style] or error("plot: unknown style '" .. tostring(s.style) .. "'")
       parts[si] = string.format("$d%d_%d using 1:2 with %s title %s", pi, si, style, q(s.label))
     end
+    if zero_based then add("set yrange [0:*]") end
     add("plot " .. table.concat(parts, ", "))
+    if zero_based then add("set autoscale y") end
   end
   if #panels > 1 then add("unset multiplot") end
   return table.concat(out, "\n") .. "\n"
@@ -334,8 +355,9 @@ function plot.line(opts)
 end
 
 --- plot.scatter{x =, y =, label =} or plot.scatter{{x =, y =}, {...}, title =, ...}
--- As plot.line, drawn with points; a series may set style = "lines" or
--- "linespoints". Returns {file =, text =, csv =}.
+-- As plot.line, drawn with points; a series may set style = "lines",
+-- "linespoints" or "dashed" (a dashed line: one line drawn over another
+-- stays visible). Returns {file =, text =, csv =}.
 -- Example: plot.scatter{x = {1, 2, 3}, y = {2, 4, 5}, label = "data"}
 function plot.scatter(opts)
   local r = render({make_panel("plot.scatter", opts, "points", "scatter")}, opts, single)
@@ -404,19 +426,22 @@ Live.__index = Live
 --- plot.live{[title =, file =, logy =, terminal =, ...]} -> live
 -- A loss plot redrawn on the terminal after each epoch by one gnuplot
 -- process: call live:update{train =, val =} once per epoch and live:close()
--- at the end (which writes file= if given). Draws nothing when not on a
--- terminal (unless terminal = "dumb" | "sixel").
+-- at the end (which writes file= if given). With accuracies
+-- (live:update{..., train_acc =, val_acc =}) an accuracy panel is drawn
+-- beside the losses. Draws nothing when not on a terminal (unless
+-- terminal = "dumb" | "sixel").
 -- Example:
 --   local live = plot.live{title = "MNIST"}
---   for epoch = 1, 10 do ...; live:update{train = train_loss, val = val_loss} end
+--   for epoch = 1, 10 do ...; live:update{train = train_loss, val = val_loss, val_acc = acc} end
 --   live:close()
 function plot.live(opts)
   opts = opts or {}
   check_named("live", opts)
   if opts.file then file_kind(opts.file, 3) end
-  local self = setmetatable({opts = opts, train = {}, val = {}}, Live)
+  local self = setmetatable({opts = opts, train = {}, val = {}, train_acc = {}, val_acc = {}, notes = {},
+                             drawn = 0}, Live)
   self.screen = screen_terminal(opts)
-  if self.screen and have_gnuplot() then
+  if self.screen == "sixel" and have_gnuplot() then
     self.errf = os.tmpname()
     self.pipe = io.popen(string.format("%s 2>%s", plot.gnuplot, self.errf), "w")
     self.pipe:write(terminal_cmd(self.screen, opts), "\nset print '-'\n")
@@ -424,30 +449,79 @@ function plot.live(opts)
   return self
 end
 
---- live:update{train = number[, val = number]}
--- Adds one epoch's losses and redraws the plot (from the second epoch on).
+-- The live plot's panels so far: the losses, and the accuracies when any
+-- were given (epochs without a value are gaps).
+local function live_panels(self)
+  local n = #self.train
+  local function padded(t)
+    local v = {}
+    for i = 1, n do v[i] = t[i] or (0 / 0) end
+    return v
+  end
+  local panels = {losses_panel({train = self.train, val = next(self.val) and padded(self.val) or nil,
+                                title = self.opts.title, logy = self.opts.logy}, "figure:losses")}
+  if next(self.train_acc) or next(self.val_acc) then
+    local acc = {title = "accuracy", xlabel = "epoch", ylabel = "accuracy"}
+    if next(self.train_acc) then acc[#acc + 1] = {y = padded(self.train_acc), label = "train"} end
+    if next(self.val_acc) then acc[#acc + 1] = {y = padded(self.val_acc), label = "validation"} end
+    panels[2] = make_panel("figure:line", acc, "linespoints", "figure:line")
+  end
+  return panels
+end
+
+--- live:update{train = number[, val =, train_acc =, val_acc = number, note = string]}
+-- Adds one epoch's losses (and accuracies) and redraws the plot (from the
+-- second epoch on). note: a line of text (e.g. the epoch's numbers) shown
+-- under the plot; a text plot is redrawn in place with all the notes so
+-- far under it, so print the epoch's line through note, not print. Without
+-- a terminal plot the note is simply printed.
 function Live:update(epoch)
   if type(epoch) ~= "table" or type(epoch.train) ~= "number" then
     error("live:update: expects {train=number, val=number (optional)}", 2)
   end
   check_named("live:update", epoch)
-  self.train[#self.train + 1] = epoch.train
-  if epoch.val ~= nil then self.val[#self.train] = epoch.val end
-  if not self.pipe or #self.train < 2 then return end
-  local val = {}
-  for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
-  local panel = losses_panel({train = self.train, val = next(self.val) and val or nil,
-                              title = self.opts.title, logy = self.opts.logy}, "figure:losses")
-  if self.screen == "dumb" then -- redraw in place: home the cursor, clear the screen
-    self.pipe:write("print \"\\033[H\\033[J\"\n")
+  for _, k in ipairs({"val", "train_acc", "val_acc"}) do
+    if epoch[k] ~= nil and type(epoch[k]) ~= "number" then
+      error(string.format("live:update: %s must be a number, got %s", k, type(epoch[k])), 2)
+    end
   end
-  self.pipe:write(body({panel}, single, nil, self.screen == "dumb"), "\n")
-  self.pipe:flush()
+  if epoch.note ~= nil and type(epoch.note) ~= "string" then
+    error("live:update: note must be a string, got " .. type(epoch.note), 2)
+  end
+  local n = #self.train + 1
+  self.train[n] = epoch.train
+  if epoch.val ~= nil then self.val[n] = epoch.val end
+  if epoch.train_acc ~= nil then self.train_acc[n] = epoch.train_acc end
+  if epoch.val_acc ~= nil then self.val_acc[n] = epoch.val_acc end
+  if epoch.note then self.notes[#self.notes + 1] = epoch.note end
+  local panels = n >= 2 and live_panels(self)
+  if self.screen == "dumb" and panels and have_gnuplot() then
+    -- redraw in place: up over what the last update drew, clear to the end
+    local r = render(panels, setmetatable({terminal = "dumb", quiet = true, file = false},
+                                          {__index = self.opts}), {rows = 1, cols = #panels})
+    local text = (r.text or ""):gsub("^\f", "")
+    local out = {}
+    if self.drawn > 0 then out[1] = string.format("\27[%dA\r\27[J", self.drawn) end
+    out[#out + 1] = text
+    for _, note in ipairs(self.notes) do out[#out + 1] = note .. "\n" end
+    local all = table.concat(out)
+    io.stdout:write(all)
+    io.stdout:flush()
+    self.drawn = select(2, text:gsub("\n", "")) + #self.notes
+  elseif epoch.note then
+    print(epoch.note)
+    self.drawn = self.drawn + 1
+  end
+  if self.pipe and panels then
+    self.pipe:write(body(panels, {rows = 1, cols = #panels}, nil, false), "\n")
+    self.pipe:flush()
+  end
 end
 
 --- live:close() -> {file =, ...}
 -- Ends the gnuplot process, reports its errors, and writes file= (if
--- given) with the whole curve as plot.losses does.
+-- given) with the whole run: the losses as plot.losses draws them, and
+-- the accuracies beside them when there were any.
 function Live:close()
   local result = {}
   if self.pipe then
@@ -459,15 +533,34 @@ function Live:close()
     if err ~= "" then io.stderr:write("plot: gnuplot says:\n", err) end
   end
   if self.opts.file and #self.train > 0 then
-    local val = nil
-    if next(self.val) then
-      val = {}
-      for i = 1, #self.train do val[i] = self.val[i] or (0 / 0) end
-    end
-    local o = setmetatable({train = self.train, val = val, terminal = "none"}, {__index = self.opts})
-    result = plot.losses(o)
+    local panels = live_panels(self)
+    local o = setmetatable({terminal = "none"}, {__index = self.opts})
+    result = render(panels, o, {rows = 1, cols = #panels})
   end
   return result
 end
+
+-- Runs a whole gnuplot script (images, heat maps); false, with a note,
+-- when gnuplot is missing.
+local function run_script(text, level)
+  if not have_gnuplot() then
+    io.stderr:write(string.format("plot: gnuplot not found (%s); no image written\n", MISSING_HINT))
+    return false
+  end
+  local script, errf = os.tmpname(), os.tmpname()
+  local f = assert(io.open(script, "w"))
+  f:write(text)
+  f:close()
+  local ok = os.execute(string.format("%s %s >/dev/null 2>%s", plot.gnuplot, script, errf))
+  local err = read_all(errf)
+  os.remove(script); os.remove(errf)
+  if not ok then error("plot: gnuplot failed:\n" .. err, level + 1) end
+  if err ~= "" then io.stderr:write("plot: gnuplot says:\n", err) end
+  return true
+end
+
+-- plot.images and plot.heatmap (lua/ember/plot_image.lua)
+require("ember.plot_image")(plot, {q = q, run = run_script, SPECS = SPECS, sys = sys, file_kind = file_kind,
+                                   terminal_cmd = terminal_cmd})
 
 return options.namespace(plot, "plot")

@@ -169,6 +169,8 @@ local CALLS = {
   ["figure:line"] = function(o) o.y = {1, 2}; return plot.figure{}:line(o) end,
   ["figure:scatter"] = function(o) o.y = {1, 2}; return plot.figure{}:scatter(o) end,
   ["plot.live"] = function(o) o.terminal = "none"; return plot.live(o) end,
+  ["plot.images"] = function(o) o.quiet = true; return plot.images(torch.zeros(2, 2), o) end,
+  ["plot.heatmap"] = function(o) o[1] = torch.eye(2); o.quiet = true; return plot.heatmap(o) end,
   ["live:update"] = function(o) o.train = 1; return plot.live{terminal = "none"}:update(o) end,
   ["plot series"] = function(o) o.y = {1, 2}; return plot.line{o, terminal = "none"} end,
   timeit = function(o) o.quiet = true; o.number = 1; return require("ember.timeit")(function() end, o) end,
