@@ -189,7 +189,8 @@ end
 -- A name torch does not have is an error suggesting the closest one
 -- (torch.zeroes -> "did you mean torch.zeros?"), as Python's AttributeError.
 local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
-              onnx = "torch.onnx", model_file = "torch.model_file", utils = true}
+              onnx = "torch.onnx", model_file = "torch.model_file", utils = true,
+              linalg = "torch.linalg"}
 local lazy_names = {}
 for k in pairs(lazy) do lazy_names[#lazy_names + 1] = k end
 require("torch.options").namespace(torch, "torch", function(t, k)

@@ -43,6 +43,18 @@ em_tensor *em_maxmin_all(em_reduce_op op, em_tensor *x);
 em_status em_maxmin_dim(em_reduce_op op, em_tensor *x, int dim, bool keepdim, em_tensor **values,
                         em_tensor **indices);
 
+/* --- more math (grad_mathr.c): dims are 0-based, masks as em_sum's --- */
+em_tensor *em_cumsum(em_tensor *x, int dim);
+em_tensor *em_cumprod(em_tensor *x, int dim);
+em_tensor *em_amaxmin(em_reduce_op op, em_tensor *x, uint32_t mask, bool keepdim);   /* MAX: amax */
+em_tensor *em_logsumexp(em_tensor *x, uint32_t mask, bool keepdim);
+/* (sum |x|^ord)^(1/ord) and its limits; node: its grad_fn name
+** ("NormBackward1", "LinalgVectorNormBackward0"); fn: the name in errors */
+em_tensor *em_vector_norm(em_tensor *x, double ord, uint32_t mask, bool keepdim, const char *node, const char *fn);
+em_tensor *em_nan_to_num(em_tensor *x, double nan, double posinf, double neginf);
+em_tensor *em_clamp_tensor(em_tensor *x, em_tensor *lo, em_tensor *hi);   /* lo or hi may be NULL */
+em_tensor *em_lerp(em_tensor *a, em_tensor *b, em_tensor *w, double ws);  /* w NULL: the number ws */
+
 /* --- linear algebra (grad_linalg.c) --- */
 em_tensor *em_matmul(em_tensor *a, em_tensor *b);   /* torch.matmul, all forms */
 em_tensor *em_mm(em_tensor *a, em_tensor *b);       /* 2-D only */

@@ -26,6 +26,7 @@ int luaopen_torch_core(lua_State *L)
     lua_newtable(L);                        /* Tensor methods */
     int methods = lua_gettop(L);
     em_lua_register_math(L);
+    em_lua_register_mathr(L);
     em_lua_register_shape(L);
     em_lua_register_info(L);
     em_lua_open_meta(L);
@@ -34,6 +35,7 @@ int luaopen_torch_core(lua_State *L)
     lua_settop(L, mod);
     em_lua_register_create(L);
     em_lua_register_math_module(L);
+    em_lua_register_mathr_module(L);
     em_lua_register_shape_module(L);
     em_lua_register_autograd_module(L);
     em_lua_register_nn(L);

@@ -58,6 +58,7 @@ static const em_backend cpu = {
     .binary_scalar = em_cpu_binary_scalar,
     .where = em_cpu_where,
     .reduce = em_cpu_reduce,
+    .scan = em_cpu_scan,
     .gemm = em_cpu_gemm,
     .index_select = em_cpu_index_select,
     .index_add = em_cpu_index_add,

@@ -286,7 +286,8 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_LOG: ROW1(T, LOG(x)); break;                                   \
     case EM_U_SQRT: ROW1(T, SQRT(x)); break;                                 \
     case EM_U_ABS: ROW1(T, ABS(x)); break;                                   \
-    case EM_U_SIGN: ROW1(T, x > 0 ? (T)1 : x < 0 ? (T)-1 : x == 0 ? (T)0 : x); break; \
+    /* sign, sgn: (0 < x) - (x < 0) as PyTorch: 0 for 0 and NaN */          \
+    case EM_U_SIGN: case EM_U_SGN: ROW1(T, x > 0 ? (T)1 : x < 0 ? (T)-1 : (T)0); break; \
     case EM_U_RELU: ROW1(T, ((x > 0) | (x != x)) ? x : (T)0); break;            \
     case EM_U_SIGMOID: ROW1(T, SIG(x)); break;                               \
     case EM_U_TANH: ROW1(T, TANH(x)); break;                                 \
@@ -349,7 +350,7 @@ static bool NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
     switch (op) {                                                            \
     case EM_U_NEG: ROW1(T, ST(ineg(x))); break;                              \
     case EM_U_ABS: ROW1(T, ST(iabs(x))); break;                              \
-    case EM_U_SIGN: ROW1(T, ST(isign(x))); break;                            \
+    case EM_U_SIGN: case EM_U_SGN: ROW1(T, ST(isign(x))); break;             \
     case EM_U_RELU: ROW1(T, ST(irelu(x))); break;                            \
     case EM_U_CLAMP: ROW1(T, ST(iclamp(x, lo, hi))); break;                  \
     case EM_U_SQUARE: ROW1(T, ST(imul(x, x))); break;                        \
