@@ -37,6 +37,9 @@ em_tensor *em_mean(em_tensor *x, uint32_t dim_mask, bool keepdim);
 em_tensor *em_prod(em_tensor *x, uint32_t dim_mask, bool keepdim);
 em_tensor *em_var(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
 em_tensor *em_std(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
+/* std_mean (is_std) / var_mean: two results, grad_fn StdMeanBackward0 / VarMeanBackward0 */
+em_status em_stat_mean(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction, bool is_std,
+                       em_tensor **stat, em_tensor **mean);
 /* op is EM_R_MAX or EM_R_MIN: over everything (ties share the gradient). */
 em_tensor *em_maxmin_all(em_reduce_op op, em_tensor *x);
 /* ... or along one dim, with 0-based int64 indices. */

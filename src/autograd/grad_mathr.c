@@ -220,8 +220,8 @@ static em_status norm_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     em_tensor *nk = sc_keepdim(&s, n, sc_saved(&s, n, 1)), *gk = sc_keepdim(&s, n, g);
     em_tensor *r = NULL;
     if (s.failed) return em_scratch_end(&s);
-    if (p == 0.0) {
-        r = sc_scalar(&s, EM_B_MUL, x, 0.0);
+    if (p == 0.0) {   /* PyTorch gives no gradient at all: x.grad stays None */
+        return em_scratch_end(&s);
     } else if (p == 1.0) {
         r = sc_bin(&s, EM_B_MUL, sc_un(&s, EM_U_SIGN, x, 0, 0), gk);
     } else if (isinf(p)) {

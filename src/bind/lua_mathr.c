@@ -238,9 +238,8 @@ static int stat_mean(lua_State *L, bool is_std)
     uint32_t mask = idx[0] ? em_lua_check_dims_mask(L, idx[0], x, spec->fn) : 0;
     bool keep = opt_bool(L, idx[1], spec->fn, "keepdim", false);
     em_tensor **sbox = em_lua_newbox(L);
-    EM_LUA_TRY(L, *sbox, is_std ? em_std(x, mask, keep, c) : em_var(x, mask, keep, c));
     em_tensor **mbox = em_lua_newbox(L);
-    EM_LUA_TRY(L, *mbox, em_mean(x, mask, keep));
+    EM_LUA_CHECK(L, em_stat_mean(x, mask, keep, c, is_std, sbox, mbox));
     return 2;
 }
 
@@ -313,7 +312,7 @@ int em_lua_clamp_tensor(lua_State *L, int lo_idx, int hi_idx)
     int idx[2] = {lo_idx, hi_idx};
     em_tensor **bound[2] = {&lo, &hi};
     for (int i = 0; i < 2; i++) {
-        if (!idx[i] || lua_isnil(L, idx[i]) || em_lua_is_none(L, idx[i])) continue;
+        if (!idx[i] || lua_isnoneornil(L, idx[i]) || em_lua_is_none(L, idx[i])) continue;
         *bound[i] = em_lua_test_tensor(L, idx[i]);
         if (!*bound[i]) *bound[i] = em_lua_check_operand(L, idx[i], x);
     }
