@@ -2,6 +2,7 @@
 ** full, arange, linspace, eye, the *_like forms, and the random creators
 ** (rand, randn, randint, randperm) with manual_seed. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../autograd/autograd.h"
@@ -438,7 +439,11 @@ static int l_normal(lua_State *L)
     double m = mt ? 0.0 : em_lua_check_scalar(L, 1, "normal");
     double sd = st ? 1.0 : (nargs >= 2 && !lua_isnil(L, 2) ? em_lua_check_scalar(L, 2, "normal") : 1.0);
     em_rng *g = em_lua_opt_generator(L, opts);
-    if (!st && !(sd >= 0.0)) return luaL_error(L, "normal: normal expects std >= 0.0, but found std %g", sd);
+    if (!st && !(sd >= 0.0)) {
+        char num[32];
+        snprintf(num, sizeof num, "%g", sd);
+        return luaL_error(L, "normal: normal expects std >= 0.0, but found std %s", num);
+    }
     if (st) {
         em_tensor **mn = em_lua_newbox(L);
         EM_LUA_TRY(L, *mn, em_op_reduce(EM_R_MIN, st, 0, false));
