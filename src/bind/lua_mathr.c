@@ -248,15 +248,21 @@ static int l_var_mean(lua_State *L) { return stat_mean(L, false); }
 
 /* --- predicates --- */
 
-static int float_class(lua_State *L)
+static int float_class(lua_State *L, em_float_class kind, const char *fn)
 {
-    em_float_class kind = (em_float_class)lua_tointeger(L, lua_upvalueindex(1));
     em_tensor *x = em_lua_check_tensor(L, 1);
-    if (lua_gettop(L) > 1) return luaL_error(L, "%s: takes only the tensor", lua_tostring(L, lua_upvalueindex(2)));
+    if (lua_gettop(L) > 1) return luaL_error(L, "%s: takes only the tensor", fn);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_isfloat_class(kind, x));
     return 1;
 }
+
+/* plain C functions (no upvalues): torch.isnan and x:isnan are one value */
+static int l_isnan(lua_State *L) { return float_class(L, EM_IS_NAN, "isnan"); }
+static int l_isinf(lua_State *L) { return float_class(L, EM_IS_INF, "isinf"); }
+static int l_isposinf(lua_State *L) { return float_class(L, EM_IS_POSINF, "isposinf"); }
+static int l_isneginf(lua_State *L) { return float_class(L, EM_IS_NEGINF, "isneginf"); }
+static int l_isfinite(lua_State *L) { return float_class(L, EM_IS_FINITE, "isfinite"); }
 
 static const em_lua_opts ISCLOSE_OPTS = {"isclose", "rtol atol equal_nan", ""};
 
@@ -326,20 +332,11 @@ int em_lua_clamp_tensor(lua_State *L, int lo_idx, int hi_idx)
 static const luaL_Reg shared[] = {
     {"cumsum", l_cumsum}, {"cumprod", l_cumprod}, {"logsumexp", l_logsumexp}, {"amax", l_amax},
     {"amin", l_amin}, {"count_nonzero", l_count_nonzero}, {"norm", l_norm}, {"isclose", l_isclose},
-    {"nan_to_num", l_nan_to_num}, {"lerp", l_lerp}, {NULL, NULL},
+    {"nan_to_num", l_nan_to_num}, {"lerp", l_lerp}, {"isnan", l_isnan}, {"isinf", l_isinf},
+    {"isposinf", l_isposinf}, {"isneginf", l_isneginf}, {"isfinite", l_isfinite}, {NULL, NULL},
 };
 
-static void register_shared(lua_State *L)
-{
-    luaL_setfuncs(L, shared, 0);
-    static const char *const classes[] = {"isnan", "isinf", "isposinf", "isneginf", "isfinite"};
-    for (int k = 0; k < 5; k++) {
-        lua_pushinteger(L, k);
-        lua_pushstring(L, classes[k]);
-        lua_pushcclosure(L, float_class, 2);
-        lua_setfield(L, -2, classes[k]);
-    }
-}
+static void register_shared(lua_State *L) { luaL_setfuncs(L, shared, 0); }
 
 void em_lua_register_mathr(lua_State *L)
 {

@@ -16,6 +16,7 @@
 local FILES = {
   "torch.doc.creation", "torch.doc.random", "torch.doc.math", "torch.doc.reduce", "torch.doc.shape",
   "torch.doc.tensor", "torch.doc.autograd", "torch.doc.nn", "torch.doc.files", "torch.doc.types",
+  "torch.doc.mathr",
 }
 
 local texts = {}
