@@ -243,17 +243,39 @@ em_status em_cpu_copy(const em_kview *out, const em_kview *in)
     }                                                                        \
 } while (0)
 
+/* The float32 transcendental functions as the double ones rounded to
+** float: glibc's vector versions (libmvec, declared simd here as in
+** cpu_nn.c) let the loops vectorise; their error (a few double ulps) is far
+** below float32's rounding, so the values are expf's, logf's, ... but for a
+** rare 1-ulp tie (PyTorch's own SIMD functions differ from libm by as much).
+** float64 rows call the same vector functions. */
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+double log(double);
+#pragma omp declare simd notinbranch
+double log1p(double);
+#pragma omp declare simd notinbranch
+double tanh(double);
+#pragma omp declare simd notinbranch
+double erf(double);
+static inline float exp_f(float x) { return (float)exp((double)x); }
+static inline float log_f(float x) { return (float)log((double)x); }
+static inline float log1p_f(float x) { return (float)log1p((double)x); }
+static inline float tanh_f(float x) { return (float)tanh((double)x); }
+static inline float erf_f(float x) { return (float)erf((double)x); }
+
+/* 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e = e^-|x| either way,
+** no branch (so the loop vectorises) */
 static inline float sigmoid_f(float x)
 {
-    if (x >= 0) return 1.0f / (1.0f + expf(-x));
-    float e = expf(x);
-    return e / (1.0f + e);
+    float e = exp_f(-fabsf(x));
+    return (x >= 0 ? 1.0f : e) / (1.0f + e);
 }
 static inline double sigmoid_d(double x)
 {
-    if (x >= 0) return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
+    double e = exp(-fabs(x));
+    return (x >= 0 ? 1.0 : e) / (1.0 + e);
 }
 static inline float clamp_f(float x, float lo, float hi)
 {
@@ -267,7 +289,7 @@ static inline double clamp_d(double x, double lo, double hi)
 }
 
 /* erf in T's precision (float or double). */
-#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erff((float)(v)) : (T)erf((double)(v)))
+#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erf_f((float)(v)) : (T)erf((double)(v)))
 /* Rounding of float or double x, by x's type. */
 #define G_FLOOR(x) _Generic((x), float: floorf, default: floor)(x)
 #define G_CEIL(x) _Generic((x), float: ceilf, default: ceil)(x)
@@ -277,7 +299,7 @@ static inline double clamp_d(double x, double lo, double hi)
 /* One float row; T is float or double, the rest name its math functions.
 ** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
 #define DEF_UNARY_FLOAT(NAME, T, CONV, EXP, LOG, SQRT, ABS, TANH, POW, LOG1P, SIG, CLAMP) \
-static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
+EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
 {                                                                            \
     T q = CONV(p1), lo = CONV(p1), hi = CONV(p2);                            \
     switch (op) {                                                            \
@@ -337,7 +359,7 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     }                                                                        \
     return true;                                                             \
 }
-DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, expf, logf, sqrtf, fabsf, tanhf, powf, log1pf,
+DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, exp_f, log_f, sqrtf, fabsf, tanh_f, powf, log1p_f,
                 sigmoid_f, clamp_f)
 DEF_UNARY_FLOAT(unary_f64, double, TO_F64, exp, log, sqrt, fabs, tanh, pow, log1p,
                 sigmoid_d, clamp_d)
