@@ -658,11 +658,33 @@ em_status em_cpu_binary_scalar(em_binary_op op, const em_kview *out, const em_kv
 
 /* ----------------------------------------------------------------- where */
 
-#define WHERE_ROW(T) do {                                                   \
+/* A contiguous out and cond, a and b contiguous or one value (stride 0):
+** both sides are loaded before the select, so the loops vectorise. */
+#define DEF_WHERE_DENSE(NAME, T)                                             \
+EM_CLONES static void NAME(int64_t n, T *restrict o, const uint8_t *restrict c, \
+                           const T *restrict a, int64_t sa, const T *restrict b, int64_t sb) \
+{                                                                            \
+    if (sa == 1 && sb == 1)                                                  \
+        for (int64_t i = 0; i < n; i++) { T x = a[i], y = b[i]; o[i] = c[i] ? x : y; } \
+    else if (sa == 0 && sb == 1) {                                           \
+        const T x = a[0];                                                    \
+        for (int64_t i = 0; i < n; i++) { T y = b[i]; o[i] = c[i] ? x : y; } \
+    } else if (sa == 1 && sb == 0) {                                         \
+        const T y = b[0];                                                    \
+        for (int64_t i = 0; i < n; i++) { T x = a[i]; o[i] = c[i] ? x : y; } \
+    }                                                                        \
+    else                                                                     \
+        for (int64_t i = 0; i < n; i++) o[i] = c[i] ? a[i * sa] : b[i * sb]; \
+}
+DEF_WHERE_DENSE(where_dense_u8, uint8_t)
+DEF_WHERE_DENSE(where_dense_u32, uint32_t)
+DEF_WHERE_DENSE(where_dense_u64, uint64_t)
+
+#define WHERE_ROW(T, DENSE) do {                                            \
     T *o_ = (T *)po; const T *a_ = (const T *)pa, *b_ = (const T *)pb;       \
     const uint8_t *c_ = (const uint8_t *)pc;                                 \
-    if (so == 1 && sc == 1 && sa == 1 && sb == 1)                            \
-        for (int64_t i = 0; i < n; i++) o_[i] = c_[i] ? a_[i] : b_[i];       \
+    if (so == 1 && sc == 1 && sa <= 1 && sb <= 1 && po != pa && po != pb)    \
+        DENSE(n, o_, c_, a_, sa, b_, sb);                                    \
     else                                                                     \
         for (int64_t i = 0; i < n; i++)                                      \
             o_[i * so] = c_[i * sc] ? a_[i * sa] : b_[i * sb];               \
@@ -680,9 +702,9 @@ em_status em_cpu_where(const em_kview *out, const em_kview *cond, const em_kview
     do {
         int64_t n = it.n, so = it.step[0], sc = it.step[1], sa = it.step[2], sb = it.step[3];
         char *po = it.ptr[0], *pc = it.ptr[1], *pa = it.ptr[2], *pb = it.ptr[3];
-        if (es == 1) WHERE_ROW(uint8_t);
-        else if (es == 4) WHERE_ROW(uint32_t);
-        else WHERE_ROW(uint64_t);
+        if (es == 1) WHERE_ROW(uint8_t, where_dense_u8);
+        else if (es == 4) WHERE_ROW(uint32_t, where_dense_u32);
+        else WHERE_ROW(uint64_t, where_dense_u64);
     } while (cpu_iter_next(&it));
     return cpu_iter_status(&it);
 }
