@@ -617,6 +617,16 @@ static int l_pow_(lua_State *L)
 static int l_clamp_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
+    bool tensor_bound = em_lua_test_tensor(L, 2) || em_lua_test_tensor(L, 3);
+    if (!tensor_bound && lua_type(L, 2) == LUA_TTABLE) {
+        lua_getfield(L, 2, "min");
+        lua_getfield(L, 2, "max");
+        tensor_bound = em_lua_test_tensor(L, -2) || em_lua_test_tensor(L, -1);
+        lua_pop(L, 2);
+    }
+    if (tensor_bound)
+        return luaL_error(L, "clamp_: tensor bounds are not implemented in ember for the in-place form; "
+                          "use x:clamp(min, max), which takes them");
     double lo, hi;
     clamp_bounds(L, &lo, &hi);
     EM_LUA_CHECK(L, em_unary_(EM_U_CLAMP, x, lo, hi));

@@ -101,6 +101,7 @@ T.test("argument errors name the function", function()
   T.error(function() return torch.zeros_like(x, {memory_format = 1}) end, "memory_format")
   T.error(function() return torch.logspace(0, 1, -1) end, "non-negative")
   T.error(function() return torch.clamp(x, nil, nil) end, "clamp")
+  T.error(function() return x:clone():clamp_(torch.zeros(3)) end, "clamp_: tensor bounds")
 end)
 
 T.test("allclose follows isclose (inf equals inf, dtypes must match)", function()
