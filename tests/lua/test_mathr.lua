@@ -71,6 +71,27 @@ T.test("sign and sgn of NaN, zero and integers", function()
   T.eq(y:sgn().grad_fn:name(), "SgnBackward0")
 end)
 
+T.test("amax, max and prod of long rows (the vector-lane kernels): NaN anywhere, ties, tails", function()
+  for _, n in ipairs({5, 64, 1003}) do
+    for _, at in ipairs({1, n // 2 + 1, n}) do
+      local x = torch.rand(n)
+      x[at] = 0 / 0
+      T.ok(x:amax():isnan():item() and x:amin():isnan():item() and x:max():isnan():item(), "NaN at " .. at)
+      T.ok(x:double():amax():isnan():item(), "float64 NaN at " .. at)
+      x[at] = 7
+      T.eq(x:amax():item(), 7)
+      T.eq(x:argmax():item(), at - 1)
+      x[at] = -7
+      T.eq(x:amin():item(), -7)
+    end
+    local y = torch.rand(n) + 0.5
+    local ref = 1.0
+    for _, v in ipairs(y:tolist()) do ref = ref * v end
+    T.close(y:double():prod(), ref, {rtol = 1e-12})
+  end
+  T.eq(torch.tensor({-1 / 0, -1 / 0}):amax():item(), -1 / 0)
+end)
+
 T.test("dtype rules of cumsum and cumprod", function()
   T.eq(tostring(torch.tensor({1, 2}, {dtype = torch.int32}):cumsum(1).dtype), "torch.int64")
   T.eq(tostring(torch.tensor({true, true}):cumprod(1).dtype), "torch.int64")

@@ -43,18 +43,20 @@ EM_CLONES static double NAME(const T *p, int64_t n, int64_t s)               \
 DEF_SUM(sum_f32, float)
 DEF_SUM(sum_f64, double)
 
-/* Eight partial products (independent chains), for contiguous rows. */
+/* 32 partial products in double (independent chains the compiler turns
+** into vectors), for contiguous rows. */
 #define DEF_PROD(NAME, T)                                                    \
 EM_CLONES static double NAME(const T *p, int64_t n)                          \
 {                                                                            \
-    double t0 = 1, t1 = 1, t2 = 1, t3 = 1, t4 = 1, t5 = 1, t6 = 1, t7 = 1;   \
+    double t[32];                                                            \
+    for (int k = 0; k < 32; k++) t[k] = 1;                                   \
     int64_t i = 0;                                                           \
-    for (; i + 8 <= n; i += 8) {                                             \
-        t0 *= p[i]; t1 *= p[i + 1]; t2 *= p[i + 2]; t3 *= p[i + 3];          \
-        t4 *= p[i + 4]; t5 *= p[i + 5]; t6 *= p[i + 6]; t7 *= p[i + 7];      \
-    }                                                                        \
-    for (; i < n; i++) t0 *= p[i];                                           \
-    return ((t0 * t1) * (t2 * t3)) * ((t4 * t5) * (t6 * t7));                \
+    for (; i + 32 <= n; i += 32)                                             \
+        for (int k = 0; k < 32; k++) t[k] *= p[i + k];                       \
+    for (; i < n; i++) t[0] *= p[i];                                         \
+    for (int w = 16; w >= 1; w /= 2)                                         \
+        for (int k = 0; k < w; k++) t[k] *= t[k + w];                        \
+    return t[0];                                                             \
 }
 DEF_PROD(prod_f32, float)
 DEF_PROD(prod_f64, double)
@@ -70,21 +72,23 @@ typedef int64_t v4i __attribute__((vector_size(32)));
 #define DEF_EXTREME(NAME, T, VT, VI, L, CMP, INIT)                           \
 EM_CLONES static T NAME(const T *p, int64_t n, bool *nan)                    \
 {                                                                            \
-    VT m;                                                                    \
+    VT m[4];                   /* four independent chains of lanes */        \
     VI bad = {0};                                                            \
-    for (int k = 0; k < L; k++) m[k] = INIT;                                 \
+    for (int j = 0; j < 4; j++)                                              \
+        for (int k = 0; k < L; k++) m[j][k] = INIT;                          \
     int64_t i = 0;                                                           \
-    for (; i + L <= n; i += L) {                                             \
-        VT v;                                                                \
-        memcpy(&v, p + i, sizeof v);                                         \
-        VI take = v CMP m;                                                   \
-        bad |= v != v;                                                       \
-        m = (VT)((take & (VI)v) | (~take & (VI)m));                          \
-    }                                                                        \
+    for (; i + 4 * L <= n; i += 4 * L)                                       \
+        for (int j = 0; j < 4; j++) {                                        \
+            VT v;                                                            \
+            memcpy(&v, p + i + j * L, sizeof v);                             \
+            VI take = v CMP m[j];                                            \
+            bad |= v != v;                                                   \
+            m[j] = (VT)((take & (VI)v) | (~take & (VI)m[j]));                \
+        }                                                                    \
     T r = INIT;                                                              \
     int any = 0;                                                             \
     for (int k = 0; k < L; k++) {                                            \
-        r = m[k] CMP r ? m[k] : r;                                           \
+        for (int j = 0; j < 4; j++) r = m[j][k] CMP r ? m[j][k] : r;         \
         any |= bad[k] != 0;                                                  \
     }                                                                        \
     for (; i < n; i++) {                                                     \
