@@ -57,6 +57,10 @@ em_tensor *em_vector_norm(em_tensor *x, double ord, uint32_t mask, bool keepdim,
 em_tensor *em_nan_to_num(em_tensor *x, double nan, double posinf, double neginf);
 em_tensor *em_clamp_tensor(em_tensor *x, em_tensor *lo, em_tensor *hi);   /* lo or hi may be NULL */
 em_tensor *em_lerp(em_tensor *a, em_tensor *b, em_tensor *w, double ws);  /* w NULL: the number ws */
+/* Makes out (a constant computed from the inputs, at most two) the output
+** of a node called name whose gradients are zeros: torch.normal's
+** NormalBackward1-3. Nothing is recorded when no input requires grad. */
+em_status em_record_zero_grad(const char *name, em_tensor *out, int n_inputs, em_tensor *const *inputs);
 
 /* --- linear algebra (grad_linalg.c) --- */
 em_tensor *em_matmul(em_tensor *a, em_tensor *b);   /* torch.matmul, all forms */

@@ -456,3 +456,25 @@ em_tensor *em_lerp(em_tensor *a, em_tensor *b, em_tensor *w, double ws)
         return NULL;
     return out;
 }
+
+/* --- constants with a zero gradient (torch.normal's NormalBackward1-3) --- */
+
+/* d out / d input = 0 for every input, shaped like it */
+static em_status zero_backward(em_node *n, const em_tensor *g, em_tensor **gi)
+{
+    for (int i = 0; i < n->n_next && i < 2; i++) {
+        if (!em_node_needs(n, i)) continue;
+        gi[i] = em_op_full(n->ndim[i], n->shape[i], 0.0, g->dtype, em_tensor_backend(g));
+        if (!gi[i]) return em_last_status();
+    }
+    return EM_OK;
+}
+
+em_status em_record_zero_grad(const char *name, em_tensor *out, int n_inputs, em_tensor *const *inputs)
+{
+    if (n_inputs > 2) return em_fail(EM_ERR_INTERNAL, "%s: at most two inputs", name);
+    bool any = false;
+    for (int i = 0; i < n_inputs; i++) any = any || em_any_requires_grad(inputs[i], NULL, NULL);
+    if (!any) return EM_OK;
+    return em_record(name, zero_backward, out, n_inputs, inputs) ? EM_OK : em_last_status();
+}

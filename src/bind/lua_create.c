@@ -429,7 +429,7 @@ static int l_randint_like(lua_State *L)
 ** (two numbers need the size). The stream is PyTorch's: a tensor std draws
 ** standard normals and computes z * std + mean; a tensor mean with a number
 ** std draws normal(0, std) and adds mean; two numbers draw normal(mean, std).
-** Constants for autograd. */
+** The gradients for mean and std are zeros (PyTorch's NormalBackward1-3). */
 static int l_normal(lua_State *L)
 {
     int opts = em_lua_find_options(L);
@@ -497,7 +497,13 @@ static int l_normal(lua_State *L)
     }
     (*box)->storage->version = 0;
     lua_settop(L, out);
-    if (!mt && !st) apply_requires_grad(L, opts, *box);
+    if (!mt && !st) {
+        apply_requires_grad(L, opts, *box);
+    } else {   /* PyTorch's node with zero gradients for mean and std */
+        em_tensor *ins[2] = {mt ? mt : st, st};
+        EM_LUA_CHECK(L, em_record_zero_grad(mt && st ? "NormalBackward3" : mt ? "NormalBackward1" : "NormalBackward2",
+                                            *box, mt && st ? 2 : 1, ins));
+    }
     return 1;
 }
 

@@ -164,7 +164,8 @@ Normal random numbers with the given mean and standard deviation. Either
 may be a tensor (the result has their broadcast shape and draws one number
 per element) or a number; with two numbers give the size. The stream is
 PyTorch's for the same seed: a tensor std draws standard normals z and
-returns z * std + mean. The result is a constant for autograd. opts:
+returns z * std + mean. The gradients for tensor mean and std are zeros
+(NormalBackward1-3), as in PyTorch. opts:
 {generator=, size=}, and with two numbers {dtype=, device=,
 requires_grad=}.
 Example:
