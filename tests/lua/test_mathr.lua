@@ -157,6 +157,21 @@ T.test("normal with tensor mean and std: NormalBackward1-3, zero gradients", fun
   T.eq(torch.normal(torch.zeros(2), 1.0).requires_grad, false)
 end)
 
+T.test("the ONNX exporter refuses the new ops on traced tensors (never a baked-in constant)", function()
+  local vector_norm = torch.linalg.vector_norm
+  local path = os.tmpname()
+  for _, f in ipairs({function(y) return y / torch.linalg.vector_norm(y) end,
+                      function(y) return y:cumsum(2) end,
+                      function(y) return torch.logsumexp(y, 2) end}) do
+    local M = nn.Module:extend("NormModel")
+    function M:__init() nn.Module.__init(self); self.l = nn.Linear(3, 3) end
+    function M:forward(x) return f(self.l(x)) end
+    T.error(function() torch.onnx.export(M(), torch.ones(1, 3), path) end, "not supported by the ONNX exporter")
+  end
+  os.remove(path)
+  T.ok(rawequal(torch.linalg.vector_norm, vector_norm), "torch.linalg restored after the export")
+end)
+
 T.test("*_like creators take dtype, device and requires_grad", function()
   local x = torch.zeros(2, 3, {dtype = torch.float64})
   T.eq(tostring(torch.ones_like(x, {device = "cpu"}).dtype), "torch.float64")
