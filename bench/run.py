@@ -95,6 +95,34 @@ def show(row):
         row["torch_config"], row["ratio"], target, verdict), flush=True)
 
 
+def ops_rows(runs, target=1.5):
+    """Benchmark 8: each elementwise op of the op table and each reduction of
+    bench/ops.lua on 1e6 float32 elements, one thread (ops.lua lists them;
+    ops.py times the same PyTorch expressions). Per op: the median over the
+    alternating runs of each side's best-of-7 time."""
+    listing = subprocess.run([EMBER, "run", "bench/ops.lua", "--list"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout
+    ops = [line.split(" ", 2)[1:] for line in listing.splitlines() if line.startswith("OP ")]
+    specs = ["%s=%s" % (name, expr) for name, expr in ops]
+    samples = {name: {"ember": [], "torch": []} for name, _ in ops}
+    for _ in range(runs):
+        e = run([EMBER, "run", "bench/ops.lua"], {"EMBER_NUM_THREADS": "1"}, cwd=ROOT)
+        t = run([PYTHON, "ops.py"] + specs, {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})
+        for name, _ in ops:
+            samples[name]["ember"].append(e["TIME_" + name])
+            samples[name]["torch"].append(t["TIME_" + name])
+    rows = []
+    for name, expr in ops:
+        es, ts = stats(samples[name]["ember"]), stats(samples[name]["torch"])
+        ratio = es["median"] / ts["median"]
+        rows.append({"name": "8 op " + name, "threads": 1, "ember": es, "torch": ts, "torch_config": "set_num_threads",
+                     "ratio": ratio, "target": target, "pass": ratio <= target, "expr": expr})
+        print("8 %-22s ember %8.3f ms  torch %8.3f ms  ratio %5.2f  (target <= %.1f) %s" % (
+            name, es["median"] * 1e3, ts["median"] * 1e3, ratio, target, "PASS" if ratio <= target else "MISS"),
+            flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="2 runs and shorter workloads: checks the suite works")
@@ -152,6 +180,8 @@ def main():
                 g = k["%s_%s_GBS" % (op, n)]
                 print("5 %-4s %s elements: %6.2f GB/s = %.2f of copy bandwidth %.2f GB/s (target >= 0.7) %s" % (
                     op.lower(), n, g, g / r["COPY_GBS"], r["COPY_GBS"], "PASS" if g >= 0.7 * r["COPY_GBS"] else "MISS"))
+    if want("ops"):
+        rows += ops_rows(runs)
     if want("startup"):
         out = subprocess.run([PYTHON, os.path.join(HERE, "startup.py"), EMBER, "10" if args.quick else "30"],
                              capture_output=True, text=True).stdout

@@ -146,10 +146,12 @@ end
 torch.Tensor.equal = torch.equal
 
 local ALLCLOSE = require("torch.options").spec("torch.allclose", "rtol atol equal_nan")
---- torch.allclose(a, b[, {rtol = 1e-5, atol = 1e-8, equal_nan = false}]) -> boolean
--- True when |a - b| <= atol + rtol * |b| everywhere (broadcasting), as
--- PyTorch's allclose; rtol and atol may also come positionally. Also
--- a:allclose(b).
+--- torch.allclose(a, b[, rtol=1e-5[, atol=1e-8[, equal_nan=false]]][, opts]) -> boolean
+-- True when torch.isclose(a, b, ...) holds everywhere (broadcasting): a == b
+-- (so inf matches inf) or |a - b| <= atol + |rtol * b|, computed in the
+-- tensors' dtype as PyTorch does; a and b must have the same dtype. NaN
+-- matches NaN only with equal_nan = true. opts: {rtol =, atol =,
+-- equal_nan =}. Also a:allclose(b).
 -- Example: torch.allclose(torch.tensor({1.0}), torch.tensor({1.0 + 1e-7}))  --> true
 function torch.allclose(a, b, rtol, atol, equal_nan)
   if not torch.is_tensor(a) or not torch.is_tensor(b) then error("torch.allclose: expected two tensors", 2) end
@@ -157,12 +159,10 @@ function torch.allclose(a, b, rtol, atol, equal_nan)
     local o = ALLCLOSE:check(rtol)
     rtol, atol, equal_nan = o.rtol, o.atol, o.equal_nan
   end
-  rtol, atol = rtol or 1e-5, atol or 1e-8
-  local a64, b64 = a:double(), b:double()
-  local ok = (a64 - b64):abs():le(b64:abs() * rtol + atol)
-  if equal_nan then ok = ok:logical_or(a64:ne(a64):logical_and(b64:ne(b64))) end   -- NaN ~= NaN
-  if ok:numel() == 0 then return true end
-  return ok:all():item()
+  local ok, close = pcall(torch.isclose, a, b, {rtol = rtol, atol = atol, equal_nan = equal_nan})
+  if not ok then error((tostring(close):gsub("^isclose", "allclose")), 2) end
+  if close:numel() == 0 then return true end
+  return close:all():item()
 end
 torch.Tensor.allclose = torch.allclose
 
@@ -216,7 +216,8 @@ require("torch.layer_functions")(torch)
 -- A name torch does not have is an error suggesting the closest one
 -- (torch.zeroes -> "did you mean torch.zeros?"), as Python's AttributeError.
 local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
-              onnx = "torch.onnx", model_file = "torch.model_file", utils = true}
+              onnx = "torch.onnx", model_file = "torch.model_file", utils = true,
+              linalg = "torch.linalg"}
 local lazy_names = {}
 for k in pairs(lazy) do lazy_names[#lazy_names + 1] = k end
 require("torch.options").namespace(torch, "torch", function(t, k)

@@ -646,6 +646,7 @@ local function run_traced(tr, model, inputs)
   tr.depth = 0
   local tensor_mt = getmetatable(torch.zeros(1))
   wrap_table(tr, torch, "torch.", saved)
+  wrap_table(tr, torch.linalg, "torch.linalg.", saved)   -- its norms: not exported, never baked in
   wrap_table(tr, torch.Tensor, "Tensor:", saved)
   wrap_table(tr, tensor_mt, "the operator ", saved, META_ALIAS)
   wrap_table(tr, core, "torch.core.", saved, CORE_PRIVATE)

@@ -37,11 +37,30 @@ em_tensor *em_mean(em_tensor *x, uint32_t dim_mask, bool keepdim);
 em_tensor *em_prod(em_tensor *x, uint32_t dim_mask, bool keepdim);
 em_tensor *em_var(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
 em_tensor *em_std(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
+/* std_mean (is_std) / var_mean: two results, grad_fn StdMeanBackward0 / VarMeanBackward0 */
+em_status em_stat_mean(em_tensor *x, uint32_t dim_mask, bool keepdim, double correction, bool is_std,
+                       em_tensor **stat, em_tensor **mean);
 /* op is EM_R_MAX or EM_R_MIN: over everything (ties share the gradient). */
 em_tensor *em_maxmin_all(em_reduce_op op, em_tensor *x);
 /* ... or along one dim, with 0-based int64 indices. */
 em_status em_maxmin_dim(em_reduce_op op, em_tensor *x, int dim, bool keepdim, em_tensor **values,
                         em_tensor **indices);
+
+/* --- more math (grad_mathr.c): dims are 0-based, masks as em_sum's --- */
+em_tensor *em_cumsum(em_tensor *x, int dim);
+em_tensor *em_cumprod(em_tensor *x, int dim);
+em_tensor *em_amaxmin(em_reduce_op op, em_tensor *x, uint32_t mask, bool keepdim);   /* MAX: amax */
+em_tensor *em_logsumexp(em_tensor *x, uint32_t mask, bool keepdim);
+/* (sum |x|^ord)^(1/ord) and its limits; node: its grad_fn name
+** ("NormBackward1", "LinalgVectorNormBackward0"); fn: the name in errors */
+em_tensor *em_vector_norm(em_tensor *x, double ord, uint32_t mask, bool keepdim, const char *node, const char *fn);
+em_tensor *em_nan_to_num(em_tensor *x, double nan, double posinf, double neginf);
+em_tensor *em_clamp_tensor(em_tensor *x, em_tensor *lo, em_tensor *hi);   /* lo or hi may be NULL */
+em_tensor *em_lerp(em_tensor *a, em_tensor *b, em_tensor *w, double ws);  /* w NULL: the number ws */
+/* Makes out (a constant computed from the inputs, at most two) the output
+** of a node called name whose gradients are zeros: torch.normal's
+** NormalBackward1-3. Nothing is recorded when no input requires grad. */
+em_status em_record_zero_grad(const char *name, em_tensor *out, int n_inputs, em_tensor *const *inputs);
 
 /* --- linear algebra (grad_linalg.c) --- */
 em_tensor *em_matmul(em_tensor *a, em_tensor *b);   /* torch.matmul, all forms */

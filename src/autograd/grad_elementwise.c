@@ -37,6 +37,7 @@ static em_status unary_backward(em_node *n, const em_tensor *g, em_tensor **gi)
         r = sc_bin(&s, EM_B_MUL, g, sc_un(&s, EM_U_SIGN, v, 0, 0));
         break;
     case EM_U_SIGN:       /* d sign x = 0 */
+    case EM_U_SGN:        /* d sgn x = 0 for real x (PyTorch's sgn_backward) */
         r = sc_scalar(&s, EM_B_MUL, g, 0.0);
         break;
     case EM_U_RELU:       /* d relu x = g where out > 0, else 0 (one pass) */

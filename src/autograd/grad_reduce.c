@@ -59,11 +59,12 @@ static em_status mean_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     return em_scratch_end(&s);
 }
 
-em_tensor *em_mean(em_tensor *x, uint32_t mask, bool keepdim)
+static em_tensor *mean_named(em_tensor *x, uint32_t mask, bool keepdim, const char *node)
 {
     em_tensor *out = em_op_mean(x, mask, keepdim);
     if (!out || !em_any_requires_grad(x, NULL, NULL)) return out;
-    em_node *n = record_reduce(mask ? "MeanBackward1" : "MeanBackward0", mean_backward, out, x, mask, keepdim);
+    em_node *n = record_reduce(node ? node : mask ? "MeanBackward1" : "MeanBackward0", mean_backward, out, x, mask,
+                               keepdim);
     if (!n) {
         em_tensor_release(out);
         return NULL;
@@ -71,6 +72,8 @@ em_tensor *em_mean(em_tensor *x, uint32_t mask, bool keepdim)
     n->scalars[0] = (double)em_reduced_count(x, mask);
     return out;
 }
+
+em_tensor *em_mean(em_tensor *x, uint32_t mask, bool keepdim) { return mean_named(x, mask, keepdim, NULL); }
 
 /* d prod(x) = g * prod / x where x != 0. With zeros: an element that is the
 ** only zero of its slice gets g * (product of the others); otherwise 0. */
@@ -133,13 +136,14 @@ static em_status std_backward(em_node *n, const em_tensor *g, em_tensor **gi)
     return em_scratch_end(&s);
 }
 
-static em_tensor *var_std(em_tensor *x, uint32_t mask, bool keepdim, double correction, bool is_std)
+static em_tensor *var_std(em_tensor *x, uint32_t mask, bool keepdim, double correction, bool is_std,
+                          const char *node)
 {
     em_tensor *v = em_op_var(x, mask, keepdim, correction);
     em_tensor *out = v && is_std ? em_op_unary(EM_U_SQRT, v, 0, 0) : v;
     if (is_std) em_tensor_release(v);
     if (!out || !em_any_requires_grad(x, NULL, NULL)) return out;
-    em_node *n = record_reduce(is_std ? "StdBackward0" : "VarBackward0", is_std ? std_backward : var_backward,
+    em_node *n = record_reduce(node ? node : is_std ? "StdBackward0" : "VarBackward0", is_std ? std_backward : var_backward,
                                out, x, mask, keepdim);
     if (!n || em_node_save(n, 0, x) != EM_OK || (is_std && em_node_save(n, 1, out) != EM_OK)) {
         em_tensor_release(out);
@@ -152,12 +156,29 @@ static em_tensor *var_std(em_tensor *x, uint32_t mask, bool keepdim, double corr
 
 em_tensor *em_var(em_tensor *x, uint32_t mask, bool keepdim, double correction)
 {
-    return var_std(x, mask, keepdim, correction, false);
+    return var_std(x, mask, keepdim, correction, false, NULL);
 }
 
 em_tensor *em_std(em_tensor *x, uint32_t mask, bool keepdim, double correction)
 {
-    return var_std(x, mask, keepdim, correction, true);
+    return var_std(x, mask, keepdim, correction, true, NULL);
+}
+
+/* std_mean / var_mean: both results come from PyTorch's one node
+** StdMeanBackward0 (VarMeanBackward0); here each has a node of that name
+** with its own formula (the gradients add up the same). */
+em_status em_stat_mean(em_tensor *x, uint32_t mask, bool keepdim, double correction, bool is_std,
+                       em_tensor **stat, em_tensor **mean)
+{
+    const char *node = is_std ? "StdMeanBackward0" : "VarMeanBackward0";
+    *mean = NULL;
+    *stat = var_std(x, mask, keepdim, correction, is_std, node);
+    if (!*stat) return em_last_status();
+    *mean = mean_named(x, mask, keepdim, node);
+    if (*mean) return EM_OK;
+    em_tensor_release(*stat);
+    *stat = NULL;
+    return em_last_status();
 }
 
 /* d max(x) = g * (x == max) / (number of ties): ties share the gradient */

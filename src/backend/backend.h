@@ -14,7 +14,7 @@
 ** A leaf header: it includes only dtype.h, op_info.h and status.h.
 **
 ** Two tiers. The REQUIRED kernels (memory and host copies, fill, copy,
-** strided unary/binary/where, reduce, gemm, index_select/index_add/gather/
+** strided unary/binary/where, reduce, scan, gemm, index_select/index_add/gather/
 ** scatter_add, and the im2col/col2im layout transforms) must all be given:
 ** every op in src/ops is built from them. The OPTIONAL fused kernels (the
 ** EM_FUSED_OPS list below: softmax, the class losses, batch-norm helpers,
@@ -192,6 +192,15 @@ typedef struct em_backend {
     ** extent: SUM gives 0, PROD 1; MAX/MIN are rejected by the ops layer. */
     em_status (*reduce)(em_reduce_op op, const em_kview *out, const em_kview *in,
                         const em_kview *idx, int index_dim);
+
+    /* --- cumulative ops (cumsum, cumprod) ---
+    ** out[..., i, ...] = in[..., 0, ...] op ... op in[..., i, ...] along dim
+    ** (reverse: in[..., i, ...] op ... op in[..., n-1, ...]); op is SUM or
+    ** PROD; out and in share shape and dtype (float32, float64 or int64: the
+    ** ops layer converts other integers to int64). Floats accumulate in
+    ** double, each partial result rounded to the dtype; int64 wraps. A 0-dim
+    ** in (dim -1) is copied. */
+    em_status (*scan)(em_reduce_op op, const em_kview *out, const em_kview *in, int dim, bool reverse);
 
     /* --- matrix multiply (row-major, batched) ---
     ** for each b in [0, batch): C_b = alpha * op(A_b) @ op(B_b) + beta * C_b

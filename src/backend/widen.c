@@ -154,6 +154,20 @@ em_status em_widen_reduce(const em_backend *be, em_reduce_fn k, em_reduce_op op,
     return st;
 }
 
+em_status em_widen_scan(const em_backend *be, em_scan_fn k, em_reduce_op op, const em_kview *out,
+                        const em_kview *in, int dim, bool reverse)
+{
+    const em_kview *views[2] = {out, in};
+    if (!any_reduced(2, views)) return k(op, out, in, dim, reverse);
+    bool load[2] = {false, true};
+    wide w[2] = {{0}};
+    em_status st = EM_OK;
+    WIDEN_ALL(2);
+    if (st == EM_OK) st = k(op, kv(&w[0]), kv(&w[1]), dim, reverse);
+    NARROW_ALL(2, 1);
+    return st;
+}
+
 em_status em_widen_select(const em_backend *be, em_select_fn k, const em_kview *out, const em_kview *in,
                           int dim, const em_kview *index)
 {

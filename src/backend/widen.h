@@ -27,6 +27,7 @@ typedef em_status (*em_binary_fn)(em_binary_op, const em_kview *, const em_kview
 typedef em_status (*em_binary_scalar_fn)(em_binary_op, const em_kview *, const em_kview *, em_scalar, bool);
 typedef em_status (*em_where_fn)(const em_kview *, const em_kview *, const em_kview *, const em_kview *);
 typedef em_status (*em_reduce_fn)(em_reduce_op, const em_kview *, const em_kview *, const em_kview *, int);
+typedef em_status (*em_scan_fn)(em_reduce_op, const em_kview *, const em_kview *, int, bool);
 typedef em_status (*em_gemm_fn)(em_dtype, bool, bool, int64_t, int64_t, int64_t, double, const void *,
                                 int64_t, int64_t, const void *, int64_t, int64_t, double, void *, int64_t,
                                 int64_t, int64_t);
@@ -47,6 +48,8 @@ em_status em_widen_where(const em_backend *be, em_where_fn k, const em_kview *ou
                          const em_kview *a, const em_kview *b);
 em_status em_widen_reduce(const em_backend *be, em_reduce_fn k, em_reduce_op op, const em_kview *out,
                           const em_kview *in, const em_kview *idx, int index_dim);
+em_status em_widen_scan(const em_backend *be, em_scan_fn k, em_reduce_op op, const em_kview *out,
+                        const em_kview *in, int dim, bool reverse);
 em_status em_widen_gemm(const em_backend *be, em_gemm_fn k, em_dtype dtype, bool trans_a, bool trans_b,
                         int64_t m, int64_t n, int64_t kk, double alpha, const void *a, int64_t lda,
                         int64_t stride_a, const void *b, int64_t ldb, int64_t stride_b, double beta, void *c,
@@ -81,6 +84,9 @@ em_status em_widen_softmax(const em_backend *be, em_softmax_fn k, em_dtype dt, c
     static em_status PREFIX##_reduce(em_reduce_op op, const em_kview *out, const em_kview *in,     \
                                      const em_kview *idx, int index_dim)                           \
     { return em_widen_reduce(TABLE, RAW##reduce, op, out, in, idx, index_dim); }                   \
+    static em_status PREFIX##_scan(em_reduce_op op, const em_kview *out, const em_kview *in,       \
+                                   int dim, bool reverse)                                          \
+    { return em_widen_scan(TABLE, RAW##scan, op, out, in, dim, reverse); }                         \
     static em_status PREFIX##_gemm(em_dtype dt, bool ta, bool tb, int64_t m, int64_t n, int64_t k, \
                                    double alpha, const void *a, int64_t lda, int64_t sa,           \
                                    const void *b, int64_t ldb, int64_t sb, double beta, void *c,   \

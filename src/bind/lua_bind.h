@@ -11,6 +11,10 @@
 void em_lua_register_create(lua_State *L);      /* module: tensor, zeros, arange, rand, ... */
 void em_lua_register_math(lua_State *L);        /* methods: add, exp, sum, matmul, add_, ... */
 void em_lua_register_math_module(lua_State *L); /* module: torch.add, torch.matmul, torch.where, ... */
+void em_lua_register_mathr(lua_State *L);       /* methods: cumsum, amax, norm, isnan, lerp, ... */
+void em_lua_register_mathr_module(lua_State *L); /* module: the same, std_mean, var_mean, _vector_norm */
+/* clamp(x, min, max) with a tensor bound at lo_idx or hi_idx (0: none) */
+int em_lua_clamp_tensor(lua_State *L, int lo_idx, int hi_idx);
 void em_lua_register_shape(lua_State *L);       /* methods: view, transpose, index_select, ... */
 void em_lua_register_shape_module(lua_State *L);/* module: cat, stack, ... */
 void em_lua_register_info(lua_State *L);        /* methods: size, item, tolist, to, backward, ... */

@@ -26,6 +26,7 @@ int luaopen_torch_core(lua_State *L)
     lua_newtable(L);                        /* Tensor methods */
     int methods = lua_gettop(L);
     em_lua_register_math(L);
+    em_lua_register_mathr(L);
     em_lua_register_shape(L);
     em_lua_register_rearrange(L);
     em_lua_register_info(L);
@@ -36,6 +37,7 @@ int luaopen_torch_core(lua_State *L)
     lua_settop(L, mod);
     em_lua_register_create(L);
     em_lua_register_math_module(L);
+    em_lua_register_mathr_module(L);
     em_lua_register_shape_module(L);
     em_lua_register_rearrange_module(L);
 

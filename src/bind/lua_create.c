@@ -2,6 +2,7 @@
 ** full, arange, linspace, eye, the *_like forms, and the random creators
 ** (rand, randn, randint, randperm) with manual_seed. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../autograd/autograd.h"
@@ -29,6 +30,10 @@ static const em_lua_opts LIKE_OPTS[] = {
 };
 static const em_lua_opts ARANGE_OPTS = {"torch.arange", CREATE_KNOWN, "out layout pin_memory"};
 static const em_lua_opts LINSPACE_OPTS = {"torch.linspace", CREATE_KNOWN, "out layout pin_memory"};
+static const em_lua_opts LOGSPACE_OPTS = {"torch.logspace", CREATE_KNOWN " base", "out layout pin_memory"};
+static const em_lua_opts NORMAL_OPTS = {"torch.normal", CREATE_KNOWN " generator size", "out layout pin_memory"};
+static const em_lua_opts RANDINT_LIKE_OPTS = {"torch.randint_like", CREATE_KNOWN " generator",
+                                             "layout pin_memory memory_format"};
 static const em_lua_opts EYE_OPTS = {"torch.eye", CREATE_KNOWN, "out layout pin_memory"};
 static const em_lua_opts RAND_OPTS = {"torch.rand", CREATE_KNOWN " generator", "out layout pin_memory"};
 static const em_lua_opts RANDN_OPTS = {"torch.randn", CREATE_KNOWN " generator", "out layout pin_memory"};
@@ -232,8 +237,11 @@ static int make_like(lua_State *L, double value, int kind, const em_lua_opts *sp
     int opts = lua_gettop(L) >= vi && em_lua_is_options(L, vi) ? vi : 0;
     em_lua_check_options(L, opts, spec);
     em_dtype dt = em_lua_opt_field_dtype(L, opts, t->dtype);
+    bool has_device = opts && lua_getfield(L, opts, "device") != LUA_TNIL;
+    if (opts) lua_pop(L, 1);
+    const em_backend *be = has_device ? em_lua_opt_field_backend(L, opts, spec->fn + 6) : em_tensor_backend(t);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_tensor_empty(t->ndim, t->shape, dt, em_tensor_backend(t)));
+    EM_LUA_TRY(L, *box, em_tensor_empty(t->ndim, t->shape, dt, be));
     em_status st = EM_OK;
     if (kind == 2) st = em_op_uniform_(*box, 0.0, 1.0, em_rng_default());
     else if (kind == 3) st = em_op_normal_(*box, 0.0, 1.0, em_rng_default());
@@ -287,6 +295,28 @@ static int l_linspace(lua_State *L)
     em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_linspace(start, end, steps, dt));
+    apply_requires_grad(L, opts, *box);
+    return 1;
+}
+
+/* logspace(start, end, steps[, base=10][, {base =, dtype =}]) */
+static int l_logspace(lua_State *L)
+{
+    double start = em_lua_check_scalar(L, 1, "logspace"), end = em_lua_check_scalar(L, 2, "logspace");
+    int64_t steps = em_lua_check_int(L, 3);
+    int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &LOGSPACE_OPTS);
+    int nargs = opts ? opts - 1 : lua_gettop(L);
+    if (nargs > 4) return luaL_error(L, "logspace: expected logspace(start, end, steps[, base])");
+    double base = 10.0;
+    if (nargs == 4) base = em_lua_check_scalar(L, 4, "logspace");
+    if (opts && lua_getfield(L, opts, "base") != LUA_TNIL) {
+        if (nargs == 4) return luaL_error(L, "logspace: base given twice (as an argument and as an option)");
+        base = em_lua_check_scalar(L, -1, "logspace");
+    }
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_op_logspace(start, end, steps, base, dt));
     apply_requires_grad(L, opts, *box);
     return 1;
 }
@@ -373,6 +403,117 @@ static int l_randperm(lua_State *L)
     return 1;
 }
 
+/* randint_like(t, [low,] high[, opts]): t's shape and dtype */
+static int l_randint_like(lua_State *L)
+{
+    em_tensor *t = em_lua_check_tensor(L, 1);
+    int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &RANDINT_LIKE_OPTS);
+    int nargs = opts ? opts - 1 : lua_gettop(L);
+    int64_t low = 0, high;
+    if (nargs == 3) {
+        low = em_lua_check_int(L, 2);
+        high = em_lua_check_int(L, 3);
+    } else if (nargs == 2) {
+        high = em_lua_check_int(L, 2);
+    } else {
+        return luaL_error(L, "randint_like: expected randint_like(input, high) or randint_like(input, low, high)");
+    }
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, t->dtype);
+    bool has_device = opts && lua_getfield(L, opts, "device") != LUA_TNIL;
+    if (opts) lua_pop(L, 1);
+    const em_backend *be = has_device ? em_lua_opt_field_backend(L, opts, "randint_like") : em_tensor_backend(t);
+    em_rng *g = em_lua_opt_generator(L, opts);
+    em_tensor **box = em_lua_newbox(L);
+    EM_LUA_TRY(L, *box, em_tensor_empty(t->ndim, t->shape, dt, be));
+    EM_LUA_CHECK(L, em_op_randint_(*box, low, high, g));
+    (*box)->storage->version = 0;
+    apply_requires_grad(L, opts, *box);
+    return 1;
+}
+
+/* normal(mean, std[, size]): each of mean and std a tensor or a number
+** (two numbers need the size). The stream is PyTorch's: a tensor std draws
+** standard normals and computes z * std + mean; a tensor mean with a number
+** std draws normal(0, std) and adds mean; two numbers draw normal(mean, std).
+** The gradients for mean and std are zeros (PyTorch's NormalBackward1-3). */
+static int l_normal(lua_State *L)
+{
+    int opts = em_lua_find_options(L);
+    em_lua_check_options(L, opts, &NORMAL_OPTS);
+    int nargs = opts ? opts - 1 : lua_gettop(L);
+    em_tensor *mt = em_lua_test_tensor(L, 1), *st = em_lua_test_tensor(L, 2);
+    double m = mt ? 0.0 : em_lua_check_scalar(L, 1, "normal");
+    double sd = st ? 1.0 : (nargs >= 2 && !lua_isnil(L, 2) ? em_lua_check_scalar(L, 2, "normal") : 1.0);
+    em_rng *g = em_lua_opt_generator(L, opts);
+    if (!st && !(sd >= 0.0)) {
+        char num[32];
+        snprintf(num, sizeof num, "%g", sd);
+        return luaL_error(L, "normal: normal expects std >= 0.0, but found std %s", num);
+    }
+    if (st) {
+        em_tensor **mn = em_lua_newbox(L);
+        EM_LUA_TRY(L, *mn, em_op_reduce(EM_R_MIN, st, 0, false));
+        em_tensor **ok = em_lua_newbox(L);
+        EM_LUA_TRY(L, *ok, em_op_binary_scalar(EM_B_GE, *mn, 0.0));
+        bool good;
+        EM_LUA_CHECK(L, em_op_to_host(*ok, &good, sizeof good));
+        if (em_tensor_numel(st) > 0 && !good) return luaL_error(L, "normal: normal expects all elements of std >= 0.0");
+    }
+    em_tensor **box = em_lua_newbox(L);
+    int out = lua_gettop(L);
+    if (!mt && !st) {   /* normal(mean, std, size) */
+        int64_t shape[EM_MAX_DIMS];
+        int si = nargs >= 3 ? 3 : 0;
+        if (opts && lua_getfield(L, opts, "size") != LUA_TNIL) {
+            if (si) return luaL_error(L, "normal: size given twice (as an argument and as an option)");
+            si = lua_gettop(L);
+        }
+        if (!si) return luaL_error(L, "normal: with a number mean and std, give the size: normal(mean, std, size)");
+        if (lua_type(L, si) != LUA_TTABLE) return luaL_error(L, "normal: size must be a table of sizes");
+        int n = em_lua_check_sizes(L, si, shape, "normal");
+        em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+        const em_backend *be = em_lua_opt_field_backend(L, opts, "normal");
+        EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, be));
+        EM_LUA_CHECK(L, em_op_normal_(*box, m, sd, g));
+    } else {
+        if (nargs > 2) return luaL_error(L, "normal: size is only for a number mean and std");
+        if (opts) {
+            static const char *const only_numbers[] = {"size", "dtype", "device", "requires_grad"};
+            for (int k = 0; k < 4; k++)
+                if (lua_getfield(L, opts, only_numbers[k]) != LUA_TNIL)
+                    return luaL_error(L, "normal: %s is only for a number mean and std", only_numbers[k]);
+        }
+        const em_tensor *like = mt ? mt : st;
+        int nd = like->ndim;
+        int64_t shape[EM_MAX_DIMS];
+        memcpy(shape, like->shape, sizeof(int64_t) * (size_t)nd);
+        if (mt && st && em_broadcast_shapes("normal", mt->ndim, mt->shape, st->ndim, st->shape, &nd, shape) != EM_OK)
+            return em_lua_raise(L);
+        if (!em_dtype_is_float(like->dtype)) return luaL_error(L, "normal: expected a floating point tensor");
+        EM_LUA_TRY(L, *box, em_tensor_empty(nd, shape, like->dtype, em_tensor_backend(like)));
+        if (mt && !st) {   /* normal(0, std) + mean */
+            EM_LUA_CHECK(L, em_op_normal_(*box, 0.0, sd, g));
+            EM_LUA_CHECK(L, em_op_binary_(EM_B_ADD, *box, mt));
+        } else {           /* z * std + mean */
+            EM_LUA_CHECK(L, em_op_normal_(*box, 0.0, 1.0, g));
+            EM_LUA_CHECK(L, em_op_binary_(EM_B_MUL, *box, st));
+            if (mt) EM_LUA_CHECK(L, em_op_binary_(EM_B_ADD, *box, mt));
+            else EM_LUA_CHECK(L, em_op_binary_value_(EM_B_ADD, *box, (em_scalar){EM_FLOAT64, 0, m}));
+        }
+    }
+    (*box)->storage->version = 0;
+    lua_settop(L, out);
+    if (!mt && !st) {
+        apply_requires_grad(L, opts, *box);
+    } else {   /* PyTorch's node with zero gradients for mean and std */
+        em_tensor *ins[2] = {mt ? mt : st, st};
+        EM_LUA_CHECK(L, em_record_zero_grad(mt && st ? "NormalBackward3" : mt ? "NormalBackward1" : "NormalBackward2",
+                                            *box, mt && st ? 2 : 1, ins));
+    }
+    return 1;
+}
+
 static const luaL_Reg create_funcs[] = {
     {"tensor", l_tensor},         {"zeros", l_zeros},           {"ones", l_ones},
     {"empty", l_empty},           {"full", l_full},             {"zeros_like", l_zeros_like},
@@ -380,6 +521,7 @@ static const luaL_Reg create_funcs[] = {
     {"rand_like", l_rand_like},   {"randn_like", l_randn_like}, {"arange", l_arange},
     {"linspace", l_linspace},     {"eye", l_eye},               {"rand", l_rand},
     {"randn", l_randn},           {"randint", l_randint},       {"randperm", l_randperm},
+    {"logspace", l_logspace},     {"randint_like", l_randint_like}, {"normal", l_normal},
     {NULL, NULL},
 };
 

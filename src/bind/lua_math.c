@@ -293,6 +293,20 @@ static void clamp_bounds(lua_State *L, double *lo, double *hi)
 static int l_clamp(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
+    /* a tensor bound: min/max as tensors, broadcast (lua_mathr.c) */
+    if (em_lua_test_tensor(L, 2) || em_lua_test_tensor(L, 3)) return em_lua_clamp_tensor(L, 2, 3);
+    if (lua_type(L, 2) == LUA_TTABLE && !em_lua_test_tensor(L, 2)) {
+        lua_getfield(L, 2, "min");
+        lua_getfield(L, 2, "max");
+        bool tensors = em_lua_test_tensor(L, -2) || em_lua_test_tensor(L, -1);
+        if (tensors) {
+            static const em_lua_opts CLAMP_T_OPTS = {"clamp", "min max", "out"};
+            em_lua_check_options(L, 2, &CLAMP_T_OPTS);
+            int top = lua_gettop(L);
+            return em_lua_clamp_tensor(L, top - 1, top);
+        }
+        lua_pop(L, 2);
+    }
     double lo, hi;
     clamp_bounds(L, &lo, &hi);
     em_tensor **box = em_lua_newbox(L);
@@ -642,6 +656,16 @@ static int l_pow_(lua_State *L)
 static int l_clamp_(lua_State *L)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
+    bool tensor_bound = em_lua_test_tensor(L, 2) || em_lua_test_tensor(L, 3);
+    if (!tensor_bound && lua_type(L, 2) == LUA_TTABLE) {
+        lua_getfield(L, 2, "min");
+        lua_getfield(L, 2, "max");
+        tensor_bound = em_lua_test_tensor(L, -2) || em_lua_test_tensor(L, -1);
+        lua_pop(L, 2);
+    }
+    if (tensor_bound)
+        return luaL_error(L, "clamp_: tensor bounds are not implemented in ember for the in-place form; "
+                          "use x:clamp(min, max), which takes them");
     double lo, hi;
     clamp_bounds(L, &lo, &hi);
     EM_LUA_CHECK(L, em_unary_(EM_U_CLAMP, x, lo, hi));

@@ -82,7 +82,9 @@
     X(FRAC,       "frac",       EM_L_TORCH,            NULL,      EM_DT_FLOAT_ONLY, EM_SAVES_NOTHING, "FracBackward0",  NULL,    "") \
     /* round: half to even; decimals != 0 gives RoundBackward1 and is refused \
     ** for integer tensors; no ONNX export (ONNX's Round has no decimals) */ \
-    X(ROUND,      "round",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "RoundBackward0", NULL,    "decimals=0")
+    X(ROUND,      "round",      EM_L_TORCH,            NULL,      EM_DT_NO_BOOL,    EM_SAVES_NOTHING, "RoundBackward0", NULL,    "decimals=0") \
+    /* sgn: sign extended to complex numbers; for real tensors it is sign */ \
+    X(SGN,        "sgn",        EM_L_TORCH,            NULL,      EM_DT_ANY,        EM_SAVES_NOTHING, "SgnBackward0",   "Sign",  "")
 
 /* selu(x) = scale * elu(x, alpha), PyTorch's constants (kernel and derivative). */
 #define EM_SELU_ALPHA 1.6732632423543772848170429916717

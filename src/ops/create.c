@@ -183,3 +183,45 @@ em_tensor *em_op_eye(int64_t n, int64_t m, em_dtype dt)
     t->storage->version = 0;
     return t;
 }
+
+/* logspace: base^v for steps values v from start to end, as PyTorch 1.13's
+** CPU kernel: start and end rounded to the dtype, the step in double, the
+** second half counted back from end, pow in double (base as float for
+** integer dtypes); one step is base^start. */
+em_tensor *em_op_logspace(double start, double end, int64_t steps, double base, em_dtype dt)
+{
+    if (steps < 0) {
+        em_fail(EM_ERR_VALUE, "logspace: number of steps must be non-negative");
+        return NULL;
+    }
+    if (dt != EM_FLOAT32 && dt != EM_FLOAT64 && dt != EM_INT64 && dt != EM_INT32) {
+        em_fail(EM_ERR_TYPE, "logspace: not implemented for dtype %s", em_dtype_name(dt));
+        return NULL;
+    }
+    int64_t shape[1] = {steps};
+    void *buf = malloc(steps > 0 ? (size_t)steps * em_dtype_size(dt) : 1);
+    if (!buf) {
+        em_fail(EM_ERR_MEMORY, "logspace: out of memory for %lld elements", (long long)steps);
+        return NULL;
+    }
+    bool is_int = !em_dtype_is_float(dt);
+    double s = dt == EM_FLOAT32 ? (double)(float)start : is_int ? trunc(start) : start;
+    double e = dt == EM_FLOAT32 ? (double)(float)end : is_int ? trunc(end) : end;
+    double b = is_int ? (double)(float)base : base;
+    double span = dt == EM_FLOAT32 ? (double)(float)(e - s) : e - s;
+    double step = steps > 1 ? span / (double)(steps - 1) : 0.0;
+    int64_t half = steps / 2;
+    for (int64_t i = 0; i < steps; i++) {
+        double v = steps == 1 ? pow(base, start)
+                   : i < half ? pow(b, s + step * (double)i) : pow(b, e - step * (double)(steps - i - 1));
+        switch (dt) {
+        case EM_FLOAT32: ((float *)buf)[i] = (float)v; break;
+        case EM_FLOAT64: ((double *)buf)[i] = v; break;
+        case EM_INT64: ((int64_t *)buf)[i] = (int64_t)v; break;
+        default: ((int32_t *)buf)[i] = (int32_t)v; break;
+        }
+    }
+    em_tensor *t = em_op_from_host(buf, 1, shape, dt, NULL);
+    free(buf);
+    return t;
+}

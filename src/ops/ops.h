@@ -22,6 +22,7 @@ em_tensor *em_op_from_host(const void *data, int ndim, const int64_t *shape, em_
                            const em_backend *be);
 em_tensor *em_op_arange(double start, double end, double step, em_dtype dt);
 em_tensor *em_op_linspace(double start, double end, int64_t steps, em_dtype dt);
+em_tensor *em_op_logspace(double start, double end, int64_t steps, double base, em_dtype dt);
 em_tensor *em_op_eye(int64_t n, int64_t m, em_dtype dt);
 /* Copies t's elements, row-major, to host memory (n bytes must match). */
 em_status em_op_to_host(const em_tensor *t, void *dst, size_t nbytes);
@@ -59,6 +60,15 @@ em_tensor *em_op_mean(const em_tensor *x, uint32_t dim_mask, bool keepdim);
 em_tensor *em_op_var(const em_tensor *x, uint32_t dim_mask, bool keepdim, double correction);
 /* Sums g over broadcast dims so that it has the given shape (backward of broadcasting). */
 em_tensor *em_op_sum_to(const em_tensor *g, int ndim, const int64_t *shape);
+/* isnan, isinf, isposinf, isneginf, isfinite: bool tensors (predicates.c) */
+typedef enum em_float_class { EM_IS_NAN, EM_IS_INF, EM_IS_POSINF, EM_IS_NEGINF, EM_IS_FINITE } em_float_class;
+em_tensor *em_op_isfloat_class(em_float_class kind, const em_tensor *x);
+/* a == b, or |a - b| <= atol + |rtol b| and finite (and both NaN when equal_nan) */
+em_tensor *em_op_isclose(const em_tensor *a, const em_tensor *b, double rtol, double atol, bool equal_nan);
+em_tensor *em_op_count_nonzero(const em_tensor *x, uint32_t mask);   /* int64 */
+/* cumsum / cumprod (op SUM / PROD) along dim (0-based), from the end when
+** reverse; integers and bools give int64 (scan.c). */
+em_tensor *em_op_scan(em_reduce_op op, const em_tensor *x, int dim, bool reverse);
 /* Number of elements reduced by dim_mask (0 = all). */
 int64_t em_reduced_count(const em_tensor *x, uint32_t dim_mask);
 /* Builds a mask from a list of dims (normalised, duplicates rejected). */

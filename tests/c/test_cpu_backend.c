@@ -145,7 +145,8 @@ static void test_unary(void)
 
     double d[4] = {NAN, -3, 0, 2}, e[4];
     em_kview vd = kv(d, EM_FLOAT64, 1, SH(2), SH(2)), ve = kv(e, EM_FLOAT64, 1, SH(2), NULL);
-    CHECK(B->unary(EM_U_SIGN, &ve, &vd, 0, 0) == EM_OK && isnan(e[0]) && e[1] == 0);
+    /* sign of NaN is 0, as PyTorch's (0 < x) - (x < 0) */
+    CHECK(B->unary(EM_U_SIGN, &ve, &vd, 0, 0) == EM_OK && e[0] == 0 && e[1] == 0);
     CHECK(B->unary(EM_U_RELU, &ve, &vd, 0, 0) == EM_OK && isnan(e[0]));
     CHECK(B->unary(EM_U_CLAMP, &ve, &vd, -1, 1) == EM_OK && isnan(e[0]) && e[1] == 0);
     CHECK(B->unary(EM_U_LOG1P, &ve, &vd, 0, 0) == EM_OK && e[1] == 0);
@@ -275,6 +276,39 @@ static void test_where(void)
 }
 
 /* in (2,3,4) = 0..23 */
+/* scan: cumsum / cumprod along a dim, forwards and reversed, strided */
+static void test_scan(void)
+{
+    float x[6] = {1, 2, 3, 4, 5, 6}, o[6];
+    em_kview in = kv(x, EM_FLOAT32, 2, SH(2, 3), NULL), out = kv(o, EM_FLOAT32, 2, SH(2, 3), NULL);
+    CHECK(B->scan(EM_R_SUM, &out, &in, 1, false) == EM_OK);
+    CHECK(o[0] == 1 && o[1] == 3 && o[2] == 6 && o[3] == 4 && o[4] == 9 && o[5] == 15);
+    CHECK(B->scan(EM_R_SUM, &out, &in, 0, false) == EM_OK);
+    CHECK(o[0] == 1 && o[2] == 3 && o[3] == 5 && o[5] == 9);
+    CHECK(B->scan(EM_R_SUM, &out, &in, 1, true) == EM_OK);
+    CHECK(o[0] == 6 && o[1] == 5 && o[2] == 3 && o[3] == 15 && o[5] == 6);
+    CHECK(B->scan(EM_R_PROD, &out, &in, 1, false) == EM_OK && o[2] == 6 && o[5] == 120);
+    /* a transposed (3, 2) view of x into a transposed out: along its dim 1 */
+    em_kview tin = kv(x, EM_FLOAT32, 2, SH(3, 2), SH(1, 3)), tout = kv(o, EM_FLOAT32, 2, SH(3, 2), SH(1, 3));
+    CHECK(B->scan(EM_R_SUM, &tout, &tin, 1, false) == EM_OK);
+    CHECK(o[0] == 1 && o[3] == 5 && o[2] == 3 && o[5] == 9);
+    /* floats add up in double: 1e8 + 1 + 1 is 100000002 (float32 alone stays 1e8) */
+    float big[3] = {1e8f, 1, 1}, bo[3];
+    em_kview vb = kv(big, EM_FLOAT32, 1, SH(3), NULL), vbo = kv(bo, EM_FLOAT32, 1, SH(3), NULL);
+    CHECK(B->scan(EM_R_SUM, &vbo, &vb, 0, false) == EM_OK && bo[1] == 1e8f && bo[2] == 100000002.0f);
+    /* int64 wraps; a 0-dim input is copied; other dtypes and ops refused */
+    int64_t li[2] = {INT64_MAX, 1}, lo[2];
+    em_kview vli = kv(li, EM_INT64, 1, SH(2), NULL), vlo = kv(lo, EM_INT64, 1, SH(2), NULL);
+    CHECK(B->scan(EM_R_SUM, &vlo, &vli, 0, false) == EM_OK && lo[1] == INT64_MIN);
+    double d = 2.5, dout = 0;
+    em_kview v0 = kv(&d, EM_FLOAT64, 0, NULL, NULL), v0o = kv(&dout, EM_FLOAT64, 0, NULL, NULL);
+    CHECK(B->scan(EM_R_PROD, &v0o, &v0, -1, false) == EM_OK && dout == 2.5);
+    int32_t ii[2] = {1, 2}, io[2];
+    em_kview vi = kv(ii, EM_INT32, 1, SH(2), NULL), vio = kv(io, EM_INT32, 1, SH(2), NULL);
+    CHECK(B->scan(EM_R_SUM, &vio, &vi, 0, false) == EM_ERR_TYPE);
+    CHECK(B->scan(EM_R_MAX, &out, &in, 0, false) == EM_ERR_INTERNAL);
+}
+
 static void test_reduce(void)
 {
     float x[24], o[24];
@@ -572,6 +606,7 @@ TEST_MAIN(
     RUN(test_binary_types);
     RUN(test_where);
     RUN(test_reduce);
+    RUN(test_scan);
     RUN(test_gemm);
     RUN(test_max_pool_backward);
     RUN(test_index);

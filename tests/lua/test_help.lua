@@ -145,6 +145,7 @@ instance_methods("plot.live", plot.live{terminal = "none"})
 -- ember.versions: versioned model folders
 namespace("ember.versions", require "ember.versions", 1)
 namespace("ember.worker", require "ember.worker", 1)
+namespace("torch.linalg", torch.linalg, 1)
 
 ---------------------------------------------------------------------------
 -- Documentation of every item

@@ -227,6 +227,7 @@ def unary_cases():
     case("relu/at_zero", "x1:relu()", torch.relu, [edge])
     case("abs/at_zero", "x1:abs()", torch.abs, [edge])
     case("sign/at_zero", "x1:sign()", torch.sign, [edge])
+    case("sgn", "x1:sgn()", torch.sgn, [L([-1.5, 0.0, 2.0, float("nan")], grad=False)])  # its gradient is a ZeroTensor
     case("sqrt/at_zero", "x1:sqrt()", torch.sqrt, [L([0.0, 4.0])])
     case("log/at_zero", "x1:log()", torch.log, [L([0.0, 1.0])])
     case("log/negative", "x1:log()", torch.log, [L([-1.0, 1.0])])

@@ -116,8 +116,10 @@ for _, c in ipairs(cases) do
 end
 
 -- Every op of the op table (src/core/op_table.h) that learners can call has
--- at least one case here, under its name or an alias.
-T.test("every op table row has a PyTorch case", function()
+-- at least one case here, under its name or an alias (not checked when
+-- another peer pair runs this file on its own cases: test_mathr_parity.lua).
+local subset = rawget(_G, "EMBER_OP_PARITY_SUBSET")
+if not subset then T.test("every op table row has a PyTorch case", function()
   local covered, missing = {}, {}
   for _, c in ipairs(cases) do covered[c.op] = true end
   for _, row in ipairs(require("torch.core")._ops) do
@@ -128,7 +130,7 @@ T.test("every op table row has a PyTorch case", function()
     end
   end
   T.ok(#missing == 0, "no case in tests/peer/make_op_reference.py for: " .. table.concat(missing, ", "))
-end)
+end) end
 
 -- Runs after every case (tests run in order); names only what the cases saw.
 T.test("grad_fn names match PyTorch", function()

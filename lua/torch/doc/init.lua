@@ -18,9 +18,7 @@
 local FILES = {
   "torch.doc.creation", "torch.doc.random", "torch.doc.math", "torch.doc.reduce", "torch.doc.shape",
   "torch.doc.tensor", "torch.doc.autograd", "torch.doc.nn", "torch.doc.files", "torch.doc.types",
-  "torch.doc.rearrange",
-
-  "torch.doc.sort",
+  "torch.doc.rearrange", "torch.doc.sort", "torch.doc.mathr",
 }
 
 local texts = {}

@@ -109,6 +109,8 @@ unary("rsqrt", "1 / sqrt(x), elementwise.", "torch.tensor({4.0, 16.0}):rsqrt()",
 unary("abs", "|x|, elementwise.", "torch.tensor({-1.5, 0.0, 2.0}):abs()", "tensor([1.5000, 0.0000, 2.0000])")
 unary("sign", "-1, 0 or 1 by the sign of each element.", "torch.tensor({-1.5, 0.0, 2.0}):sign()",
   "tensor([-1.,  0.,  1.])")
+unary("sgn", "-1, 0 or 1 by the sign of each element (0 for 0 and NaN), as sign.", "torch.tensor({-1.5, 0.0, 2.0}):sgn()",
+  "tensor([-1.,  0.,  1.])", "PyTorch's sgn extends sign to complex numbers; ember's tensors are real, so\nthe two agree. Its gradient is 0 (SgnBackward0).")
 unary("relu", "max(x, 0), elementwise: the rectified linear unit.", "torch.tensor({-1.5, 0.0, 2.0}):relu()",
   "tensor([0., 0., 2.])", "The layer form is nn.ReLU(); the functional one F.relu(x).")
 unary("sigmoid", "1 / (1 + e^-x), elementwise: squashes into (0, 1).", "torch.tensor({0.0}):sigmoid()",
@@ -206,11 +208,14 @@ Example:
 M["Tensor.clamp"] = [=[
 x:clamp(min[, max]) / x:clamp{min=, max=} -> Tensor
 Limits every element to [min, max]; either bound may be nil (not both).
+A bound may also be a tensor (broadcast with x): each element gets its own
+limit, and the bounds get gradients too (PyTorch's ClampBackward0).
 Example:
   local a = torch.tensor({1, 2, 3})
   a:clamp(2, 3)                           --> tensor([2, 2, 3])
   a:clamp(nil, 2)                         --> tensor([1, 2, 2])
-  a:clamp{min = 2}                        --> tensor([2, 2, 3])]=]
+  a:clamp{min = 2}                        --> tensor([2, 2, 3])
+  a:clamp(torch.tensor({2, 0, 0}), torch.tensor(2))  --> tensor([2, 2, 2])]=]
 M["Tensor.clip"] = {"Tensor.clamp", "x:clip(min[, max]) / x:clip{min=, max=} -> Tensor"}
 
 -- Comparisons

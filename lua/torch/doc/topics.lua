@@ -23,7 +23,7 @@ table; options go in a trailing table: {dtype = torch.int64,
 requires_grad = true}. Integers give int64 tensors, floats float32.]=],
    names = {"torch.tensor", "torch.zeros", "torch.ones", "torch.empty", "torch.full", "torch.arange",
             "torch.linspace", "torch.eye", "torch.zeros_like", "torch.ones_like", "torch.full_like",
-            "torch.empty_like"}},
+            "torch.empty_like", "torch.logspace"}},
 
   {id = "random", title = "Random numbers and seeds",
    intro = [=[
@@ -31,7 +31,7 @@ The numbers are PyTorch 1.13's for the same seed. An unseeded ember starts
 from a fixed seed, so scripts are repeatable; torch.manual_seed(s) chooses.]=],
    names = {"torch.manual_seed", "torch.rand", "torch.randn", "torch.randint", "torch.randperm",
             "torch.rand_like", "torch.randn_like", "torch.bernoulli", "Tensor.uniform_", "Tensor.normal_",
-            "Tensor.bernoulli_", "torch.Generator", "torch.initial_seed", "torch.get_rng_state",
+            "Tensor.bernoulli_", "torch.normal", "torch.randint_like", "torch.Generator", "torch.initial_seed", "torch.get_rng_state",
             "torch.set_rng_state", "torch.default_generator"}},
 
   {id = "inspect", title = "Looking at a tensor: size, dtype, values",
@@ -55,7 +55,9 @@ computes on the CPU.]=],
 Operators + - * / ^ and unary - work on tensors and numbers, broadcasting
 as in PyTorch. Comparisons are methods (x:eq(y)): Lua's == compares the
 objects. Each method also exists as torch.NAME(x, ...).]=],
-   names = ops("method", "Tensor.", "", {"Tensor.logical_not", "torch.where"})},
+   names = ops("method", "Tensor.", "", {"Tensor.logical_not", "torch.where", "Tensor.isnan", "Tensor.isinf",
+                                         "Tensor.isposinf", "Tensor.isneginf", "Tensor.isfinite", "Tensor.isclose",
+                                         "torch.allclose", "Tensor.nan_to_num", "Tensor.lerp"})},
 
   {id = "inplace", title = "In-place operations (trailing underscore)",
    intro = [=[
@@ -70,7 +72,10 @@ Without a dim they reduce everything to a 0-dim tensor; dim is 1-based
 (-1 = last) or a table of dims; keepdim keeps size-1 dims. Indices that
 max/argmax return are 0-based, as in PyTorch.]=],
    names = {"Tensor.sum", "Tensor.mean", "Tensor.prod", "Tensor.var", "Tensor.std", "Tensor.max",
-            "Tensor.min", "Tensor.argmax", "Tensor.argmin", "Tensor.all", "Tensor.any"}},
+            "Tensor.min", "Tensor.argmax", "Tensor.argmin", "Tensor.all", "Tensor.any", "Tensor.amax",
+            "Tensor.amin", "Tensor.logsumexp", "Tensor.cumsum", "Tensor.cumprod", "Tensor.count_nonzero",
+            "Tensor.norm", "torch.linalg.vector_norm", "torch.linalg.matrix_norm", "torch.std_mean",
+            "torch.var_mean"}},
 
   {id = "sorting", title = "Sorting and counting: sort, topk, unique, ...",
    intro = [=[

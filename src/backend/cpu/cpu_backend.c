@@ -66,6 +66,7 @@ static const em_backend cpu = {
     .binary_scalar = cpu_binary_scalar,
     .where = cpu_where,
     .reduce = cpu_reduce,
+    .scan = cpu_scan,
     .gemm = cpu_gemm,
     .index_select = cpu_index_select,
     .index_add = cpu_index_add,

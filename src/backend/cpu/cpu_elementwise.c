@@ -256,17 +256,39 @@ em_status em_cpu_copy(const em_kview *out, const em_kview *in)
     }                                                                        \
 } while (0)
 
+/* The float32 transcendental functions as the double ones rounded to
+** float: glibc's vector versions (libmvec, declared simd here as in
+** cpu_nn.c) let the loops vectorise; their error (a few double ulps) is far
+** below float32's rounding, so the values are expf's, logf's, ... but for a
+** rare 1-ulp tie (PyTorch's own SIMD functions differ from libm by as much).
+** float64 rows call the same vector functions. */
+#pragma omp declare simd notinbranch
+double exp(double);
+#pragma omp declare simd notinbranch
+double log(double);
+#pragma omp declare simd notinbranch
+double log1p(double);
+#pragma omp declare simd notinbranch
+double tanh(double);
+#pragma omp declare simd notinbranch
+double erf(double);
+static inline float exp_f(float x) { return (float)exp((double)x); }
+static inline float log_f(float x) { return (float)log((double)x); }
+static inline float log1p_f(float x) { return (float)log1p((double)x); }
+static inline float tanh_f(float x) { return (float)tanh((double)x); }
+static inline float erf_f(float x) { return (float)erf((double)x); }
+
+/* 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e = e^-|x| either way,
+** no branch (so the loop vectorises) */
 static inline float sigmoid_f(float x)
 {
-    if (x >= 0) return 1.0f / (1.0f + expf(-x));
-    float e = expf(x);
-    return e / (1.0f + e);
+    float e = exp_f(-fabsf(x));
+    return (x >= 0 ? 1.0f : e) / (1.0f + e);
 }
 static inline double sigmoid_d(double x)
 {
-    if (x >= 0) return 1.0 / (1.0 + exp(-x));
-    double e = exp(x);
-    return e / (1.0 + e);
+    double e = exp(-fabs(x));
+    return (x >= 0 ? 1.0 : e) / (1.0 + e);
 }
 static inline float clamp_f(float x, float lo, float hi)
 {
@@ -280,7 +302,7 @@ static inline double clamp_d(double x, double lo, double hi)
 }
 
 /* erf in T's precision (float or double). */
-#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erff((float)(v)) : (T)erf((double)(v)))
+#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erf_f((float)(v)) : (T)erf((double)(v)))
 /* Rounding of float or double x, by x's type. */
 #define G_FLOOR(x) _Generic((x), float: floorf, default: floor)(x)
 #define G_CEIL(x) _Generic((x), float: ceilf, default: ceil)(x)
@@ -290,7 +312,7 @@ static inline double clamp_d(double x, double lo, double hi)
 /* One float row; T is float or double, the rest name its math functions.
 ** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
 #define DEF_UNARY_FLOAT(NAME, T, CONV, EXP, LOG, SQRT, ABS, TANH, POW, LOG1P, SIG, CLAMP) \
-static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
+EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
 {                                                                            \
     T q = CONV(p1), lo = CONV(p1), hi = CONV(p2);                            \
     switch (op) {                                                            \
@@ -299,7 +321,8 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     case EM_U_LOG: ROW1(T, LOG(x)); break;                                   \
     case EM_U_SQRT: ROW1(T, SQRT(x)); break;                                 \
     case EM_U_ABS: ROW1(T, ABS(x)); break;                                   \
-    case EM_U_SIGN: ROW1(T, x > 0 ? (T)1 : x < 0 ? (T)-1 : x == 0 ? (T)0 : x); break; \
+    /* sign, sgn: (0 < x) - (x < 0) as PyTorch: 0 for 0 and NaN */          \
+    case EM_U_SIGN: case EM_U_SGN: ROW1(T, x > 0 ? (T)1 : x < 0 ? (T)-1 : (T)0); break; \
     case EM_U_RELU: ROW1(T, ((x > 0) | (x != x)) ? x : (T)0); break;            \
     case EM_U_SIGMOID: ROW1(T, SIG(x)); break;                               \
     case EM_U_TANH: ROW1(T, TANH(x)); break;                                 \
@@ -357,7 +380,7 @@ static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS)          \
     }                                                                        \
     return true;                                                             \
 }
-DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, expf, logf, sqrtf, fabsf, tanhf, powf, log1pf,
+DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, exp_f, log_f, sqrtf, fabsf, tanh_f, powf, log1p_f,
                 sigmoid_f, clamp_f)
 DEF_UNARY_FLOAT(unary_f64, double, TO_F64, exp, log, sqrt, fabs, tanh, pow, log1p,
                 sigmoid_d, clamp_d)
@@ -370,7 +393,7 @@ static bool NAME(em_unary_op op, int64_t lo, int64_t hi, ROW_PARAMS)        \
     switch (op) {                                                            \
     case EM_U_NEG: ROW1(T, ST(ineg(x))); break;                              \
     case EM_U_ABS: ROW1(T, ST(iabs(x))); break;                              \
-    case EM_U_SIGN: ROW1(T, ST(isign(x))); break;                            \
+    case EM_U_SIGN: case EM_U_SGN: ROW1(T, ST(isign(x))); break;             \
     case EM_U_RELU: ROW1(T, ST(irelu(x))); break;                            \
     case EM_U_CLAMP: ROW1(T, ST(iclamp(x, lo, hi))); break;                  \
     case EM_U_SQUARE: ROW1(T, ST(imul(x, x))); break;                        \
@@ -656,11 +679,33 @@ em_status em_cpu_binary_scalar(em_binary_op op, const em_kview *out, const em_kv
 
 /* ----------------------------------------------------------------- where */
 
-#define WHERE_ROW(T) do {                                                   \
+/* A contiguous out and cond, a and b contiguous or one value (stride 0):
+** both sides are loaded before the select, so the loops vectorise. */
+#define DEF_WHERE_DENSE(NAME, T)                                             \
+EM_CLONES static void NAME(int64_t n, T *restrict o, const uint8_t *restrict c, \
+                           const T *restrict a, int64_t sa, const T *restrict b, int64_t sb) \
+{                                                                            \
+    if (sa == 1 && sb == 1)                                                  \
+        for (int64_t i = 0; i < n; i++) { T x = a[i], y = b[i]; o[i] = c[i] ? x : y; } \
+    else if (sa == 0 && sb == 1) {                                           \
+        const T x = a[0];                                                    \
+        for (int64_t i = 0; i < n; i++) { T y = b[i]; o[i] = c[i] ? x : y; } \
+    } else if (sa == 1 && sb == 0) {                                         \
+        const T y = b[0];                                                    \
+        for (int64_t i = 0; i < n; i++) { T x = a[i]; o[i] = c[i] ? x : y; } \
+    }                                                                        \
+    else                                                                     \
+        for (int64_t i = 0; i < n; i++) o[i] = c[i] ? a[i * sa] : b[i * sb]; \
+}
+DEF_WHERE_DENSE(where_dense_u8, uint8_t)
+DEF_WHERE_DENSE(where_dense_u32, uint32_t)
+DEF_WHERE_DENSE(where_dense_u64, uint64_t)
+
+#define WHERE_ROW(T, DENSE) do {                                            \
     T *o_ = (T *)po; const T *a_ = (const T *)pa, *b_ = (const T *)pb;       \
     const uint8_t *c_ = (const uint8_t *)pc;                                 \
-    if (so == 1 && sc == 1 && sa == 1 && sb == 1)                            \
-        for (int64_t i = 0; i < n; i++) o_[i] = c_[i] ? a_[i] : b_[i];       \
+    if (so == 1 && sc == 1 && sa <= 1 && sb <= 1 && po != pa && po != pb)    \
+        DENSE(n, o_, c_, a_, sa, b_, sb);                                    \
     else                                                                     \
         for (int64_t i = 0; i < n; i++)                                      \
             o_[i * so] = c_[i * sc] ? a_[i * sa] : b_[i * sb];               \
@@ -678,9 +723,9 @@ em_status em_cpu_where(const em_kview *out, const em_kview *cond, const em_kview
     do {
         int64_t n = it.n, so = it.step[0], sc = it.step[1], sa = it.step[2], sb = it.step[3];
         char *po = it.ptr[0], *pc = it.ptr[1], *pa = it.ptr[2], *pb = it.ptr[3];
-        if (es == 1) WHERE_ROW(uint8_t);
-        else if (es == 4) WHERE_ROW(uint32_t);
-        else WHERE_ROW(uint64_t);
+        if (es == 1) WHERE_ROW(uint8_t, where_dense_u8);
+        else if (es == 4) WHERE_ROW(uint32_t, where_dense_u32);
+        else WHERE_ROW(uint64_t, where_dense_u64);
     } while (cpu_iter_next(&it));
     return cpu_iter_status(&it);
 }

@@ -110,6 +110,7 @@ em_status em_cpu_binary_scalar(em_binary_op op, const em_kview *out, const em_kv
                                bool scalar_first);
 em_status em_cpu_where(const em_kview *out, const em_kview *cond, const em_kview *a,
                        const em_kview *b);
+em_status em_cpu_scan(em_reduce_op op, const em_kview *out, const em_kview *in, int dim, bool reverse);
 em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in,
                         const em_kview *idx, int index_dim);
 em_status em_cpu_gemm(em_dtype dtype, bool trans_a, bool trans_b, int64_t m, int64_t n,

@@ -1,8 +1,11 @@
 /* cpu_reduce.c — sum, prod, max and min over the dims where out has stride 0,
 ** with the 0-based arg index for max/min. Floats accumulate in double, ints
 ** and bools in wrapping int64. For each output element the reduced block is
-** walked row by row; a float32 sum whose kept inner dim is contiguous is
-** done column-wise instead. Not here: mean, var, softmax (built by ops). */
+** walked row by row (contiguous rows in eight lanes: sums, products, and
+** max/min when no index is wanted); a float32 sum whose kept inner dim is
+** contiguous is done column-wise instead. Not here: mean, var, softmax (built by ops). */
+#include <string.h>
+
 #include "cpu_iter.h"
 
 typedef struct acc {
@@ -11,6 +14,7 @@ typedef struct acc {
     int64_t arg;   /* where the max/min so far was */
     int64_t pos;   /* elements seen before this row */
     bool nan;      /* max/min met a NaN: decided */
+    bool no_arg;   /* max/min: nobody reads arg (amax, max()): the fast rows */
 } acc;
 
 static acc acc_start(em_reduce_op op)
@@ -39,15 +43,90 @@ EM_CLONES static double NAME(const T *p, int64_t n, int64_t s)               \
 DEF_SUM(sum_f32, float)
 DEF_SUM(sum_f64, double)
 
+/* 32 partial products in double (independent chains the compiler turns
+** into vectors), for contiguous rows. */
+#define DEF_PROD(NAME, T)                                                    \
+EM_CLONES static double NAME(const T *p, int64_t n)                          \
+{                                                                            \
+    double t[32];                                                            \
+    for (int k = 0; k < 32; k++) t[k] = 1;                                   \
+    int64_t i = 0;                                                           \
+    for (; i + 32 <= n; i += 32)                                             \
+        for (int k = 0; k < 32; k++) t[k] *= p[i + k];                       \
+    for (; i < n; i++) t[0] *= p[i];                                         \
+    for (int w = 16; w >= 1; w /= 2)                                         \
+        for (int k = 0; k < w; k++) t[k] *= t[k + w];                        \
+    return t[0];                                                             \
+}
+DEF_PROD(prod_f32, float)
+DEF_PROD(prod_f64, double)
+
+/* The max (CMP >) or min (<) of a contiguous row when no position is
+** wanted, and whether a NaN was seen (the caller then looks for the first
+** one): 32 bytes of lanes at a time in GCC's vector types (GCC does not
+** vectorise a scalar max loop without -ffast-math). */
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4i __attribute__((vector_size(32)));
+#define DEF_EXTREME(NAME, T, VT, VI, L, CMP, INIT)                           \
+EM_CLONES static T NAME(const T *p, int64_t n, bool *nan)                    \
+{                                                                            \
+    VT m[4];                   /* four independent chains of lanes */        \
+    VI bad = {0};                                                            \
+    for (int j = 0; j < 4; j++)                                              \
+        for (int k = 0; k < L; k++) m[j][k] = INIT;                          \
+    int64_t i = 0;                                                           \
+    for (; i + 4 * L <= n; i += 4 * L)                                       \
+        for (int j = 0; j < 4; j++) {                                        \
+            VT v;                                                            \
+            memcpy(&v, p + i + j * L, sizeof v);                             \
+            VI take = v CMP m[j];                                            \
+            bad |= v != v;                                                   \
+            m[j] = (VT)((take & (VI)v) | (~take & (VI)m[j]));                \
+        }                                                                    \
+    T r = INIT;                                                              \
+    int any = 0;                                                             \
+    for (int k = 0; k < L; k++) {                                            \
+        for (int j = 0; j < 4; j++) r = m[j][k] CMP r ? m[j][k] : r;         \
+        any |= bad[k] != 0;                                                  \
+    }                                                                        \
+    for (; i < n; i++) {                                                     \
+        any |= p[i] != p[i];                                                 \
+        r = p[i] CMP r ? p[i] : r;                                           \
+    }                                                                        \
+    *nan = any;                                                              \
+    return r;                                                                \
+}
+DEF_EXTREME(max_f32, float, v8f, v8i, 8, >, -INFINITY)
+DEF_EXTREME(min_f32, float, v8f, v8i, 8, <, INFINITY)
+DEF_EXTREME(max_f64, double, v4d, v4i, 4, >, -INFINITY)
+DEF_EXTREME(min_f64, double, v4d, v4i, 4, <, INFINITY)
+
 /* One row of n elements, s apart. The first NaN decides max/min; ties keep
 ** the first position. */
-#define DEF_ROW_FLOAT(NAME, T, SUM)                                          \
+#define DEF_ROW_FLOAT(NAME, T, SUM, PROD, MAX, MIN)                          \
 static void NAME(em_reduce_op op, const T *p, int64_t n, int64_t s, acc *a)  \
 {                                                                            \
     switch (op) {                                                            \
     case EM_R_SUM: a->f += SUM(p, n, s); break;                              \
-    case EM_R_PROD: for (int64_t i = 0; i < n; i++) a->f *= p[i * s]; break; \
+    case EM_R_PROD:                                                          \
+        if (s == 1) a->f *= PROD(p, n);                                      \
+        else for (int64_t i = 0; i < n; i++) a->f *= p[i * s];               \
+        break;                                                               \
     case EM_R_MAX: case EM_R_MIN:                                            \
+        if (a->no_arg && s == 1 && !a->nan) {                                \
+            bool nan;                                                        \
+            T v = op == EM_R_MAX ? MAX(p, n, &nan) : MIN(p, n, &nan);        \
+            if (nan) {   /* the first NaN wins */                            \
+                for (int64_t i = 0; i < n; i++)                              \
+                    if (p[i] != p[i]) { a->f = p[i]; break; }                \
+                a->nan = true;                                               \
+            } else if (op == EM_R_MAX ? v > a->f : v < a->f) {               \
+                a->f = v;                                                    \
+            }                                                                \
+            break;                                                           \
+        }                                                                    \
         for (int64_t i = 0; i < n && !a->nan; i++) {                         \
             T v = p[i * s];                                                  \
             bool better = op == EM_R_MAX ? v > a->f : v < a->f;              \
@@ -58,8 +137,8 @@ static void NAME(em_reduce_op op, const T *p, int64_t n, int64_t s, acc *a)  \
     }                                                                        \
     a->pos += n;                                                             \
 }
-DEF_ROW_FLOAT(row_f32, float, sum_f32)
-DEF_ROW_FLOAT(row_f64, double, sum_f64)
+DEF_ROW_FLOAT(row_f32, float, sum_f32, prod_f32, max_f32, min_f32)
+DEF_ROW_FLOAT(row_f64, double, sum_f64, prod_f64, max_f64, min_f64)
 
 #define RD_VAL(x) ((int64_t)(x))
 #define RD_BOOL(x) ((int64_t)((x) != 0))
@@ -114,9 +193,10 @@ static bool block_next(const cpu_iter *rb, int64_t *pos, const char **p)
     return false;
 }
 
-static acc reduce_block(em_reduce_op op, em_dtype dt, const char *base, const cpu_iter *rb)
+static acc reduce_block(em_reduce_op op, em_dtype dt, const char *base, const cpu_iter *rb, bool no_arg)
 {
     acc a = acc_start(op);
+    a.no_arg = no_arg;
     if (rb->numel == 0) return a;
     int64_t pos[EM_MAX_DIMS] = {0};
     const char *p = base;
@@ -215,7 +295,7 @@ em_status em_cpu_reduce(em_reduce_op op, const em_kview *out, const em_kview *in
             sum_columns_f32(it.ptr[1], it.n, it.ptr[0], it.step[0], &rb);
         } else {
             for (int64_t j = 0; j < it.n; j++) {
-                acc a = reduce_block(op, dt, it.ptr[1] + j * it.step[1] * ies, &rb);
+                acc a = reduce_block(op, dt, it.ptr[1] + j * it.step[1] * ies, &rb, !idx);
                 char *po = it.ptr[0] + j * it.step[0] * oes;
                 if (em_dtype_is_float(dt)) cpu_store_f64(out->dtype, po, a.f);
                 else cpu_store_i64(out->dtype, po, a.i);
