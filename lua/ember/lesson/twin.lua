@@ -129,10 +129,7 @@ local literal = {["true"] = "True", ["false"] = "False", ["nil"] = "None"}
 
 -- "a 1.25 b" -> {"a ", "b"} (text between numbers), {"1.25"}
 local numpat = "%-?%d+%.?%d*[eE][%-+]?%d+"
-local function tokens(line, from_lua)
-  if from_lua then
-    line = line:gsub("%f[%w_]([%a_]+)%f[^%w_]", function(w) return literal[w] end)
-  end
+local function tokens(line)
   local texts, nums = {}, {}
   local pos = 1
   while true do
@@ -168,12 +165,24 @@ end
 function twin.same_line(e, p)
   e, p = squash(e), squash(p)
   if e == p then return "exact" end
-  local te, ne = tokens(e, true)
-  local tp, np = tokens(p, false)
-  -- the texts between numbers must agree (with the in-word digits in place)
+  local te, ne = tokens(e)
+  local tp, np = tokens(p)
+  -- the texts between numbers must agree (with the in-word digits in place),
+  -- word by word, where Lua's true/false/nil may stand for True/False/None
   if #ne ~= #np then return nil end
-  local function strip(t) return (t:gsub("\1", "")) end
-  if strip(te) ~= strip(tp) then return nil end
+  local function pieces(t)
+    local out = {}
+    for word, other in (t:gsub("\1", "") .. "\0"):gmatch("([%a_]*)([^%a_]*)") do
+      if word ~= "" then out[#out + 1] = word end
+      if other ~= "" then out[#out + 1] = other end
+    end
+    return out
+  end
+  local pe, pp = pieces(te), pieces(tp)
+  if #pe ~= #pp then return nil end
+  for k = 1, #pe do
+    if pe[k] ~= pp[k] and literal[pe[k]] ~= pp[k] then return nil end
+  end
   for k = 1, #ne do
     local a, b = tonumber(ne[k]), tonumber(np[k])
     if not a or not b then return nil end
