@@ -118,7 +118,7 @@ function batch.run(args)
       local r, info = spawn.run("lesson", e.path)
       if r.ok then
         report("passed", string.format("%s: %d cells, %.1f s", what, r.cells_total or 0, info.seconds or 0))
-        batch.compare_twins(e, r, report)
+        batch.compare_twins(e, r, report, say)
       else
         local d = lesson_details(e.path, r)
         if info.log and info.log ~= "" and r.kind ~= "crash" and r.failure and r.failure.stage ~= "output" then
@@ -166,21 +166,22 @@ function batch.run(args)
 end
 
 -- The lesson's Python twins against ember's output (twin.lua), when a
--- Python with torch is there; said once when it is not.
+-- Python with torch is there. Counted as a pass or a failure; a lesson
+-- without twins, or no PyTorch here, is a note (said once), not counted.
 local twin_note
-function batch.compare_twins(e, r, report)
+function batch.compare_twins(e, r, report, say)
   local twin = require "ember.lesson.twin"
   local ok, why = twin.available()
   if not ok then
     if not twin_note then
       twin_note = true
-      report("skipped", "compare with PyTorch (all lessons): " .. tostring(why))
+      say("NOTE  not compared with PyTorch: " .. tostring(why))
     end
     return
   end
   local rep = twin.check_file(e.path, r)
   local what = string.format("compare %s with PyTorch: %s", e.id, rep.summary)
-  if rep.skipped then report("skipped", what)
+  if rep.skipped then say("NOTE  " .. what)
   else report(rep.ok and "passed" or "failed", what, table.concat(rep.text or {}, "\n")) end
 end
 
