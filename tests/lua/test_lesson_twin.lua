@@ -173,4 +173,30 @@ T.test("twin: a lesson compared with real PyTorch (skipped without it)", functio
   T.ok(table.concat(r2.text, "\n"):find("ValueError: boom", 1, true), table.concat(r2.text, "\n"))
 end)
 
+T.test("compare: without a Python that has torch, a clear skip message and exit 0", function()
+  local fs = require "ember.lesson.fs"
+  local p = io.popen(string.format("EMBER_PYTHON=/nonexistent/python3 %s lesson compare tensors 2>&1",
+    fs.quote(fs.exe())))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  T.eq(code, 0, out)
+  T.ok(out:find("ember lesson compare: skipped", 1, true) and out:find("/nonexistent/python3", 1, true), out)
+end)
+
+T.test("compare: a lesson file's twins against ember, through the command (skipped without PyTorch)", function()
+  if not twin.available() then return end
+  local fs = require "ember.lesson.fs"
+  local dir = assert(fs.tempdir())
+  fs.write(dir .. "/manifest.lua", 'return {{id = "t", file = "t.md", title = "T"}}')
+  fs.write(dir .. "/t.md", "# T\n\n```lua\ntorch.manual_seed(1)\nprint(torch.randn(3))\nprint(#{1, 2})\n```\n\n" ..
+    "```python\nimport torch\ntorch.manual_seed(1)\nprint(torch.randn(3))\nprint(len([1, 2, 3]))\n```\n")
+  local p = io.popen(string.format("EMBER_LESSONS_DIR=%s %s lesson compare t 2>&1", fs.quote(dir), fs.quote(fs.exe())))
+  local out = p:read("a")
+  local _, _, code = p:close()
+  fs.remove_tree(dir)
+  T.eq(code, 1, out)
+  T.ok(out:find("FAIL  lesson t (t.md): 1 cells, 1 lines match PyTorch", 1, true), out)
+  T.ok(out:find("    ember:  2\n", 1, true) and out:find("    python: 3", 1, true), out)
+end)
+
 T.run()
