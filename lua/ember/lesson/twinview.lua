@@ -1,6 +1,7 @@
 -- ember.lesson.twinview — a cell's Lua beside its PyTorch twin (the `p` key
 -- of the runner): two columns when both fit the terminal, else the Python
--- below the Lua. Only the layout; the runner decides when to show it.
+-- below the Lua; the twin's `#| differs` annotations as notes under it.
+-- Only the layout; the runner decides when to show it.
 -- Not here: running the twin (twin.lua), parsing (parse.lua).
 local render = require "ember.lesson.render"
 
@@ -38,7 +39,13 @@ local function width(s) return utf8.len(s) or #s end
 -- 2 + widest Lua line + 3 + widest Python line <= cols.
 function twinview.render(lua_code, python_code, cols, paint)
   paint = paint or render.painter(false)
-  local L, P = lines_of(lua_code), lines_of(python_code)
+  -- `#| differs ...: reason` annotations (twin.lua) become a note below
+  local notes, kept = {}, {}
+  for _, l in ipairs(lines_of(python_code)) do
+    local reason = l:match("^%s*#|%s*differs[%d,%s]*:%s*(.-)%s*$")
+    if reason then notes[#notes + 1] = reason else kept[#kept + 1] = l end
+  end
+  local L, P = lines_of(lua_code), kept
   local lw, pw = width("Lua (ember)"), width("Python (PyTorch)")
   for _, l in ipairs(L) do lw = math.max(lw, width(l)) end
   for _, l in ipairs(P) do pw = math.max(pw, width(l)) end
@@ -58,6 +65,7 @@ function twinview.render(lua_code, python_code, cols, paint)
     out[#out + 1] = "  " .. paint("bold", "Python (PyTorch)")
     for _, p in ipairs(P) do out[#out + 1] = "  " .. p end
   end
+  for _, n in ipairs(notes) do out[#out + 1] = "  " .. paint("dim", "Prints differently: " .. n) end
   for k = 1, #out do out[k] = out[k]:gsub("%s+$", "") end
   return table.concat(out, "\n")
 end
