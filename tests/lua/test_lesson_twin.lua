@@ -95,6 +95,27 @@ T.test("predict: answers, accepted forms and choices", function()
   T.ok(predict.prompt_text(c):find("  a) SGD\n  b) Adam", 1, true), predict.prompt_text(c))
 end)
 
+T.test("predict: lesson test finds the answer in what the cell prints", function()
+  local p = assert(predict.parse("question: q\nanswer: torch.Size([2, 3])\naccept: [2, 3]\n"))
+  T.ok(predict.verify(p, "x\ntorch.Size([2, 3])\n"))
+  T.ok(predict.verify(p, "tensor([2, 3])"))                 -- an accepted form
+  local ok, msg = predict.verify(p, "torch.Size([3, 2])")
+  T.ok(not ok and msg:find("the answer 'torch.Size([2, 3])'", 1, true), msg)
+  T.ok(predict.verify(assert(predict.parse("question: q\nchoices: a | b\nanswer: b\n")), ""))
+  -- through `lesson test`: a stale answer fails the lesson with FILE:LINE
+  local fs = require "ember.lesson.fs"
+  local dir = assert(fs.tempdir())
+  fs.write(dir .. "/manifest.lua", 'return {{id = "t", file = "t.md", title = "T"}}')
+  fs.write(dir .. "/t.md", "# T\n\n```predict\nquestion: q\nanswer: 7\n```\n\n```lua id=c\nprint(6)\n```\n")
+  local pipe = io.popen(string.format("EMBER_LESSONS_DIR=%s EMBER_PYTHON=/nonexistent %s lesson test t 2>&1",
+    fs.quote(dir), fs.quote(fs.exe())))
+  local out = pipe:read("a")
+  local _, _, code = pipe:close()
+  fs.remove_tree(dir)
+  T.eq(code, 1, out)
+  T.ok(out:find("t.md:3: the ```predict before cell 'c': the answer '7'", 1, true), out)
+end)
+
 T.test("twin: what counts as the same line", function()
   T.eq(twin.same_line("2\t6", "2 6"), "exact")                       -- whitespace
   T.eq(twin.same_line("  x  ", "x"), "exact")

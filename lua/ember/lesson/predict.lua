@@ -8,7 +8,9 @@
 -- A guess matches when, lowercased and with all whitespace and backticks
 -- removed, it equals the answer or an accepted form; with choices, the
 -- choice's number (1, 2, ...) or letter (a, b, ...) also counts.
--- Not here: asking (runner.lua), the count of right guesses (progress.lua).
+-- `lesson test` checks that an answer without choices is in what its cell
+-- prints (predict.verify). Not here: asking (runner.lua), the count of right
+-- guesses (progress.lua).
 local predict = {}
 
 local keys = {question = true, answer = true, accept = true, choices = true, why = true}
@@ -75,6 +77,21 @@ function predict.check(p, guess)
     end
   end
   return false
+end
+
+--- predict.verify(p, output) -> true | false, message
+-- For `lesson test`: a question without choices must have its answer, or one
+-- accepted form, in what its cell prints (compared as guesses are), so an
+-- answer cannot go stale when the lesson changes. A choice is the author's
+-- to check (true).
+function predict.verify(p, output)
+  if p.choices then return true end
+  local out = predict.norm(output)
+  if out:find(predict.norm(p.answer), 1, true) then return true end
+  for _, a in ipairs(p.accept) do
+    if out:find(predict.norm(a), 1, true) then return true end
+  end
+  return false, string.format("the answer '%s' (or an accepted form) is not in what the cell prints", p.answer)
 end
 
 --- predict.prompt_text(p) -> the question, with numbered choices
