@@ -98,7 +98,7 @@ end)
 T.test("predict: lesson test finds the answer in what the cell prints", function()
   local p = assert(predict.parse("question: q\nanswer: torch.Size([2, 3])\naccept: [2, 3]\n"))
   T.ok(predict.verify(p, "x\ntorch.Size([2, 3])\n"))
-  T.ok(predict.verify(p, "tensor([2, 3])"))                 -- an accepted form
+  T.ok(not predict.verify(p, "tensor([2, 3])"))            -- the answer itself, not an accepted form
   local ok, msg = predict.verify(p, "torch.Size([3, 2])")
   T.ok(not ok and msg:find("the answer 'torch.Size([2, 3])'", 1, true), msg)
   T.ok(predict.verify(assert(predict.parse("question: q\nchoices: a | b\nanswer: b\n")), ""))
