@@ -320,8 +320,16 @@ function twin.compare_lesson(lesson, ember_outputs, opts)
           out[#out + 1] = string.format("%s: %d match, %d differ, %d python-only, %d ember-only%s", where,
             cnt.match + cnt.close, cnt.differ, cnt.python_only, cnt.ember_only,
             cnt.allowed > 0 and string.format(" (%d annotated)", cnt.allowed) or "")
+          local reasons, seen = {}, {}
           for _, row in ipairs(rows) do
-            local tag = row.allowed and ("  [annotated: " .. row.allowed .. "]") or ""
+            if row.allowed and not seen[row.allowed] then
+              seen[row.allowed] = true
+              reasons[#reasons + 1] = row.allowed
+            end
+          end
+          for _, why in ipairs(reasons) do out[#out + 1] = "    annotated: " .. why end
+          for _, row in ipairs(rows) do
+            local tag = row.allowed and "  [annotated]" or ""
             if row.kind == "match" or row.kind == "close" then
               if opts.verbose then
                 out[#out + 1] = (row.kind == "match" and "    = " or "    ≈ ") .. row.ember
@@ -344,8 +352,9 @@ function twin.compare_lesson(lesson, ember_outputs, opts)
     out[#out + 1] = "cells without a Python twin: " .. table.concat(missing, ", ")
     ok = false
   end
-  local summary = string.format("%d cells, %d lines match PyTorch (%d within printing precision), " ..
-    "%d annotated differences, %d unexpected", totals.cells, totals.match + totals.close, totals.close,
+  local summary = string.format("%d cells; %d lines match PyTorch (%d within printing precision), " ..
+    "%d differ, %d python-only, %d ember-only; %d annotated, %d unexpected", totals.cells,
+    totals.match + totals.close, totals.close, totals.differ, totals.python_only, totals.ember_only,
     totals.allowed, totals.unexpected)
   return {ok = ok, text = out, summary = summary, totals = totals}
 end
