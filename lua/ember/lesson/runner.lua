@@ -6,8 +6,8 @@
 -- the edit, r opens the REPL in the lesson's environment, h shows the hint,
 -- p shows the cell's PyTorch twin beside it, s skips, q quits. A cell with a
 -- ```predict block first asks its question (once per session); the first
--- guess is recorded in the progress file. Progress is saved after every step. Input is read a line
--- at a time, so it also works when stdin is a pipe.
+-- guess is recorded in the progress file. Progress is saved after every
+-- step. Input is read a line at a time, so it also works when stdin is a pipe.
 -- Not here: the progress file (progress.lua), running code (env.lua).
 local env = require "ember.lesson.env"
 local fs = require "ember.lesson.fs"
@@ -167,7 +167,7 @@ function Session:ask_predict(i)
   say(self.paint("bold", "Predict before you run: ") .. render.clean(predict.prompt_text(p)))
   local line = read_line("your guess> ")
   if line == nil then return false end
-  if not line:match("%S") then
+  if not line:match("%S") or line == "?" then   -- "?": Ctrl-C at the prompt
     say(self.paint("dim", "No guess this time; run the step and see."))
     return true
   end
