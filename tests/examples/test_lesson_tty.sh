@@ -46,7 +46,7 @@ wait_for() {   # wait_for TEXT [COUNT]: until TEXT is on screen (COUNT times)
 
 start basics
 wait_for "step 1 of 3 · make"
-wait_for "[Enter] run  e edit  r repl  h hint  s skip  q quit"
+wait_for "[Enter] run  e edit  r repl  h hint  p pytorch  s skip  q quit"
 keys h Enter
 wait_for "Hint:"
 wait_for "on a table of numbers."

@@ -1,7 +1,8 @@
 -- ember.lesson.batch — `ember lesson test [ID|FILE ...]`, for authors and CI:
 -- every lesson runs top to bottom in a fresh process and folder (outputs
--- compared, checks run), every exercise's generated starter must FAIL and
--- its solution PASS, lessons whose needs are absent are skipped with the
+-- compared, checks run, ```predict answers found in their cells' output,
+-- Python twins compared with PyTorch's output when it is installed), every
+-- exercise's generated starter must FAIL and its solution PASS, lessons whose needs are absent are skipped with the
 -- reason. One line per lesson/exercise, details under a failure, then
 -- "N passed, M failed, K skipped"; the exit code is 1 on any failure.
 -- Not here: running the code itself (child.lua, via spawn.lua).
@@ -116,8 +117,12 @@ function batch.run(args)
       report("failed", what .. ": " .. e.path .. " does not exist")
     else
       local r, info = spawn.run("lesson", e.path)
-      if r.ok then
+      local bad_predicts = r.ok and batch.check_predicts(e.path, r)
+      if bad_predicts then
+        report("failed", what, bad_predicts)
+      elseif r.ok then
         report("passed", string.format("%s: %d cells, %.1f s", what, r.cells_total or 0, info.seconds or 0))
+        batch.compare_twins(e, r, report, say)
       else
         local d = lesson_details(e.path, r)
         if info.log and info.log ~= "" and r.kind ~= "crash" and r.failure and r.failure.stage ~= "output" then
@@ -162,6 +167,45 @@ function batch.run(args)
 
   say(string.format("%d passed, %d failed, %d skipped", counts.passed, counts.failed, counts.skipped))
   return counts.failed > 0 and 1 or 0
+end
+
+-- The ```predict answers against what their cells printed (predict.verify);
+-- nil when all hold, else the details.
+function batch.check_predicts(path, r)
+  local lesson = require("ember.lesson.parse").file(path, fs.basename(path))
+  if not lesson then return nil end
+  local predict = require "ember.lesson.predict"
+  local out = {}
+  for k, c in ipairs(lesson.cells) do
+    if c.predict then
+      local ok, msg = predict.verify(c.predict, (r.outputs or {})[k] or "")
+      if not ok then
+        out[#out + 1] = string.format("%s:%d: the ```predict before cell '%s': %s", fs.basename(path),
+          c.predict.line, c.id, msg)
+      end
+    end
+  end
+  return #out > 0 and table.concat(out, "\n") or nil
+end
+
+-- The lesson's Python twins against ember's output (twin.lua), when a
+-- Python with torch is there. Counted as a pass or a failure; a lesson
+-- without twins, or no PyTorch here, is a note (said once), not counted.
+local twin_note
+function batch.compare_twins(e, r, report, say)
+  local twin = require "ember.lesson.twin"
+  local ok, why = twin.available()
+  if not ok then
+    if not twin_note then
+      twin_note = true
+      say("NOTE  not compared with PyTorch: " .. tostring(why))
+    end
+    return
+  end
+  local rep = twin.check_file(e.path, r)
+  local what = string.format("compare %s with PyTorch: %s", e.id, rep.summary)
+  if rep.skipped then say("NOTE  " .. what)
+  else report(rep.ok and "passed" or "failed", what, table.concat(rep.text or {}, "\n")) end
 end
 
 --- batch.check_exercise(ex, path, what, report): starter fails, solution passes

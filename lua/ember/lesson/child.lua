@@ -21,15 +21,17 @@ end
 --- child.run_lesson(path, opts) -> result table
 -- Runs every cell in order in one environment and stops at the first
 -- failure: {ok, cells_total, cells_run, failure = {id, line, stage, kind,
--- message, report, output}}.
+-- message, report, output}, outputs = {what each cell printed, in order}}
+-- (the outputs are compared with the Python twins: twin.lua).
 function child.run_lesson(path, opts)
   local lesson, err = parse.file(path, fs.basename(path))
   if not lesson then return {ok = false, cells_total = 0, cells_run = 0, error = err} end
   local E, state = env.new()
-  local result = {ok = true, cells_total = #lesson.cells, cells_run = 0}
+  local result = {ok = true, cells_total = #lesson.cells, cells_run = 0, outputs = {}}
   for _, cell in ipairs(lesson.cells) do
     local r = env.run_cell(E, state, cell, {echo = opts.echo})
     result.cells_run = result.cells_run + 1
+    result.outputs[#result.outputs + 1] = cut(r.output, 65536)
     if not r.ok then
       result.ok = false
       result.failure = {id = cell.id, line = cell.line, stage = r.stage, kind = r.kind,

@@ -5,6 +5,7 @@
 --   ember lesson next            the lesson after the current one
 --   ember lesson reset ID|--all [--yes]
 --   ember lesson test [ID|FILE ...]   batch mode (batch.lua)
+--   ember lesson compare [-v] [ID ...] ember's output vs the Python twins' (twin.lua)
 -- Each command is a small function here; the work is in the other files of
 -- this folder. Returns the exit code: 0 ok, 1 failure, 2 usage error.
 local fs = require "ember.lesson.fs"
@@ -16,6 +17,7 @@ local usage = [[
 usage: ember lesson [ID|N|next|list]
        ember lesson reset ID|--all [--yes]
        ember lesson test [ID|FILE ...]
+       ember lesson compare [-v|-a] [ID ...]
 
   ember lesson          continue where you stopped (or start lesson 1)
   ember lesson list     every lesson and how far you got
@@ -23,9 +25,12 @@ usage: ember lesson [ID|N|next|list]
   ember lesson next     the lesson after the current one
   ember lesson reset ID forget your progress in a lesson (asks first; --yes skips)
   ember lesson test     run every lesson and exercise non-interactively (authors, CI)
+  ember lesson compare  run each lesson's Python twins in PyTorch and diff their output
+                        with ember's (-v: every line, -a: also annotated differences)
 
 In a lesson: Enter runs the step, e edits it ($EDITOR), r opens a REPL in the
-lesson, h shows a hint, s skips, q quits (progress is saved).
+lesson, h shows a hint, p shows the step in PyTorch, s skips, q quits
+(progress is saved).
 More: docs/lessons.md]]
 
 local function err(msg)
@@ -51,6 +56,12 @@ function commands.test(args)
   local rest = {}
   for i = 2, #args do rest[#rest + 1] = args[i] end
   return require("ember.lesson.batch").run(rest)
+end
+
+function commands.compare(args)
+  local list, code = load_list()
+  if not list then return code end
+  return require("ember.lesson.twin").command(list, args)
 end
 
 function commands.__run(args)

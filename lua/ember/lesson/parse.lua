@@ -1,10 +1,13 @@
 -- ember.lesson.parse — a lesson's Markdown turned into what the runner steps
 -- through: the title, the cells (```lua blocks, each with the prose shown
--- before it and its optional ```output, ```check and ```hint blocks), the
+-- before it, its optional ```output, ```check and ```hint blocks, its
+-- Python twin — a ```python block right after it — and the ```predict
+-- block before it, parsed by ember.lesson.predict), the
 -- prose after the last cell, and the exercise ids named under "## Practice".
 -- A malformed lesson gives nil, "FILE:LINE: what is wrong" — never a crash.
 -- Not here: Markdown itself (C, ember.markdown), rendering, running.
 local markdown = require "ember.markdown"
+local predict = require "ember.lesson.predict"
 
 local parse = {}
 
@@ -23,7 +26,11 @@ local attached = {output = true, check = true, hint = true}
 
 --- parse.lesson(text, name) -> lesson | nil, message
 -- lesson = {title, cells = {{id, index, code, line, prose, output, output_line,
---           check, check_line, hint}}, tail = {blocks}, practice = {ids}, blocks}
+--           check, check_line, hint, python, python_line, predict}},
+--           tail = {blocks}, practice = {ids}, blocks}
+-- A ```python block is the cell's twin when only the cell's own blocks
+-- (output, check, hint) stand between the cell and it; after prose it is
+-- prose, shown and not run.
 function parse.lesson(text, name)
   name = name or "lesson"
   if type(text) ~= "string" then return nil, name .. ": not a string" end
@@ -33,6 +40,8 @@ function parse.lesson(text, name)
   local lesson = {cells = {}, practice = {}, blocks = blocks, tail = {}}
   local prose = {}
   local cell                      -- the last lua cell, owner of output/check/hint
+  local open = false              -- nothing but the cell's own blocks since it
+  local pending                   -- a ```predict block waiting for its cell
   local ids = {}
   local function err(line, msg) return nil, string.format("%s:%d: %s", name, line or 0, msg) end
 
@@ -53,9 +62,22 @@ function parse.lesson(text, name)
           return err(b.line, "cell id '" .. id .. "' is used twice (also line " .. ids[id] .. ")")
         end
         ids[id] = b.line
-        cell = {id = id, index = index, code = b.text, line = b.line, prose = prose}
+        cell = {id = id, index = index, code = b.text, line = b.line, prose = prose, predict = pending}
         lesson.cells[index] = cell
         prose = {}
+        open, pending = true, nil
+      elseif lang == "predict" then
+        if pending then
+          return err(b.line, "two ```predict blocks for one cell (the first on line " .. pending.line .. ")")
+        end
+        local p, perr = predict.parse(b.text)
+        if not p then return err(b.line, "```predict: " .. perr) end
+        p.line = b.line
+        pending = p
+        open = false
+      elseif lang == "python" and open and not cell.python then
+        cell.python = b.text
+        cell.python_line = b.line
       elseif attached[lang] then
         if not cell then
           return err(b.line, "a ```" .. lang .. " block must follow a ```lua cell")
@@ -68,11 +90,14 @@ function parse.lesson(text, name)
         cell[lang .. "_line"] = b.line
       else
         prose[#prose + 1] = b
+        open = false
       end
     else
       prose[#prose + 1] = b
+      open = false
     end
   end
+  if pending then return err(pending.line, "a ```predict block must come before a ```lua cell") end
   lesson.tail = prose
   if not lesson.title then return err(1, "a lesson needs a `# Title` heading") end
   if #lesson.cells == 0 then return err(1, "a lesson needs at least one ```lua cell") end

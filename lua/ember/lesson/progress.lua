@@ -2,7 +2,8 @@
 -- $XDG_STATE_HOME/ember/progress.json (else ~/.local/state/ember/...):
 --   {version = 1, current = "tensors",
 --    lessons = {tensors = {hash = "...", step = "make-data", completed = true,
---                          steps = {["make-data"] = "done", ["step-2"] = "skipped"}}},
+--                          steps = {["make-data"] = "done", ["step-2"] = "skipped"},
+--                          predicts = {["make-data"] = "right"}}},   -- first guesses
 --    exercises = {["compare-lrs"] = {passed = true}}}
 -- keyed by the stable lesson and step ids; `hash` is the lesson file's hash
 -- when the learner last worked on it, so an edited lesson is noticed.
@@ -42,6 +43,14 @@ local function sanitise(raw)
         if type(l.steps) == "table" then
           for k, v in pairs(l.steps) do
             if type(k) == "string" and (v == "done" or v == "skipped") then rec.steps[k] = v end
+          end
+        end
+        if type(l.predicts) == "table" then      -- the first guess at each ```predict
+          for k, v in pairs(l.predicts) do
+            if type(k) == "string" and (v == "right" or v == "wrong") then
+              rec.predicts = rec.predicts or {}
+              rec.predicts[k] = v
+            end
           end
         end
         s.lessons[id] = rec

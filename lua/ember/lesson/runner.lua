@@ -1,23 +1,26 @@
 -- ember.lesson.runner — walking through a lesson interactively: the prose up
 -- to a cell, the cell (highlighted), then a prompt
---   [Enter] run  e edit  r repl  h hint  s skip  q quit
+--   [Enter] run  e edit  r repl  h hint  p pytorch  s skip  q quit
 -- Enter runs the cell (its output, then its check: ✓, or the message and we
 -- stay on the cell — never past a failure), e edits it in $EDITOR and runs
 -- the edit, r opens the REPL in the lesson's environment, h shows the hint,
--- s skips, q quits. Progress is saved after every step. Input is read a line
--- at a time, so it also works when stdin is a pipe.
+-- p shows the cell's PyTorch twin beside it, s skips, q quits. A cell with a
+-- ```predict block first asks its question (once per session); the first
+-- guess is recorded in the progress file. Progress is saved after every
+-- step. Input is read a line at a time, so it also works when stdin is a pipe.
 -- Not here: the progress file (progress.lua), running code (env.lua).
 local env = require "ember.lesson.env"
 local fs = require "ember.lesson.fs"
 local manifest = require "ember.lesson.manifest"
 local parse = require "ember.lesson.parse"
+local predict = require "ember.lesson.predict"
 local progress = require "ember.lesson.progress"
 local render = require "ember.lesson.render"
 local sys = require "ember.sys"
 
 local runner = {}
 
-local keys_line = "[Enter] run  e edit  r repl  h hint  s skip  q quit"
+local keys_line = "[Enter] run  e edit  r repl  h hint  p pytorch  s skip  q quit"
 
 local function say(...) io.write(...) io.write("\n") io.stdout:flush() end
 
@@ -144,6 +147,45 @@ function Session:hint(i)
   io.stdout:flush()
 end
 
+-- The cell beside its PyTorch twin (key p).
+function Session:show_twin(i)
+  local cell = self.lesson.cells[i]
+  if not cell.python then
+    say("This step has no PyTorch version in the lesson.")
+    return
+  end
+  local twinview = require "ember.lesson.twinview"
+  say(twinview.render(cell.edited or cell.code, cell.python, twinview.columns(), self.paint))
+end
+
+-- Asks step i's ```predict question; the first guess ever is recorded
+-- (rec.predicts[id] = "right" | "wrong"). Returns false at the end of input.
+function Session:ask_predict(i)
+  local cell = self.lesson.cells[i]
+  local p = cell.predict
+  self.asked[i] = true
+  say(self.paint("bold", "Predict before you run: ") .. render.clean(predict.prompt_text(p)))
+  local line = read_line("your guess> ")
+  if line == nil then return false end
+  if not line:match("%S") or line == "?" then   -- "?": Ctrl-C at the prompt
+    say(self.paint("dim", "No guess this time; run the step and see."))
+    return true
+  end
+  local right = predict.check(p, line)
+  self.rec.predicts = self.rec.predicts or {}
+  if self.rec.predicts[cell.id] == nil then
+    self.rec.predicts[cell.id] = right and "right" or "wrong"
+    self:save()
+  end
+  if right then
+    say(self.paint("ok", "✓ right: ") .. render.clean(p.answer))
+  else
+    say(self.paint("fail", "✗ not quite: ") .. "the answer is " .. render.clean(p.answer))
+  end
+  if p.why then io.write(render.markdown(p.why, {color = self.color})) io.stdout:flush() end
+  return true
+end
+
 -- Marks step i and moves the saved position to the next one.
 function Session:advance(i, how)
   local cells = self.lesson.cells
@@ -217,6 +259,12 @@ function Session:loop(start)
       if text ~= "" then io.write("\n", text, "\n") end
       self:show_cell(i)
       show_prose = false
+      if cell.predict and not self.asked[i] and not self:ask_predict(i) then
+        say("")
+        say(string.format("Progress saved at step %d of %d. `ember lesson` continues here.", i, #cells))
+        self:save()
+        return 0
+      end
     end
     say(self.paint("dim", keys_line))
     local line = read_line("> ")
@@ -241,6 +289,8 @@ function Session:loop(start)
       self:repl()
     elseif key == "h" or key == "hint" then
       self:hint(i)
+    elseif key == "p" or key == "pytorch" or key == "python" then
+      self:show_twin(i)
     elseif key == "s" or key == "skip" then
       say(self.paint("dim", "Skipped step " .. i .. " (" .. cell.id .. ")."))
       self:advance(i, "skipped")
@@ -250,7 +300,8 @@ function Session:loop(start)
       say(string.format("Progress saved at step %d of %d. `ember lesson` continues here.", i, #cells))
       return 0
     else
-      say("Keys: Enter runs the step, e edits it, r opens a REPL, h shows a hint, s skips, q quits.")
+      say("Keys: Enter runs the step, e edits it, r opens a REPL, h shows a hint, p shows it in PyTorch, " ..
+        "s skips, q quits.")
     end
   end
   self:finish()
@@ -275,7 +326,7 @@ function runner.open(list, entry, state)
   local paint = render.painter(color)
   local E, env_state = env.new()
   local self = setmetatable({list = list, entry = entry, lesson = lesson, state = state, color = color,
-    paint = paint, env = E, env_state = env_state}, Session)
+    paint = paint, env = E, env_state = env_state, asked = {}}, Session)
   local rec = progress.lesson(state, entry.id)
   self.rec = rec
   local hash = progress.hash(lesson.source)

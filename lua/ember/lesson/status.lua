@@ -40,6 +40,17 @@ function status.of(entry, state)
       text, kind = "in progress", "progress"
     end
   end
+  -- right first guesses at the lesson's ```predict blocks
+  local asked, right, total = 0, 0, 0
+  for _, c in ipairs(lesson.cells) do
+    if c.predict then
+      total = total + 1
+      local g = rec and rec.predicts and rec.predicts[c.id]
+      if g then asked = asked + 1 end
+      if g == "right" then right = right + 1 end
+    end
+  end
+  if asked > 0 then text = text .. string.format("; predictions: %d of %d right first time", right, total) end
   local missing = manifest.missing(entry)
   if missing then text = text .. "; skipped in tests: " .. missing end
   return text, kind
