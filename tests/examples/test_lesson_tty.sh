@@ -21,7 +21,7 @@ printf 'for i = 1, 2 do print("edited by the script " .. i) end\n' > "$1"
 EOF
 chmod +x "$work/editor.sh"
 
-envs="EMBER_LESSONS_DIR=$root/tests/lessons XDG_STATE_HOME=$work/state EMBER_EXERCISES_DIR=$work/ex"
+envs="EMBER_LESSONS_DIR=$root/tests/lessons XDG_STATE_HOME=$work/state XDG_DATA_HOME=$work/data EMBER_EXERCISES_DIR=$work/ex"
 envs="$envs EDITOR=$work/editor.sh EMBER_HISTORY=$work/history TERM=xterm-256color"
 
 start() {   # start "ember lesson ARGS" in a fresh tmux server
