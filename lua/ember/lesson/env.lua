@@ -102,7 +102,7 @@ function M.new()
   local env = setmetatable({}, {__index = _G})
   env.check = M.make_check(state)
   -- lesson_file("x.pt"): a file shipped with the lessons (lessons/assets/),
-  -- since cells run in a fresh temporary folder
+  -- an absolute path, since cells run in a work or temporary folder
   env.lesson_file = function(name)
     return require("ember.lesson.fs").lessons_dir() .. "/assets/" .. name
   end

@@ -149,7 +149,7 @@ end
 function fs.state_file()
   local state = os.getenv("XDG_STATE_HOME")
   if not state or state == "" then state = (os.getenv("HOME") or ".") .. "/.local/state" end
-  return state .. "/ember/progress.json"
+  return fs.absolute(state .. "/ember/progress.json")   -- still right after fs.enter
 end
 
 --- fs.work_root(): where lessons and exercises write their files, one
