@@ -54,6 +54,7 @@ keys Enter
 wait_for "✓ check passed"
 wait_for "step 2 of 3 · step-2"
 keys e Enter
+wait_for "Opening $work/editor.sh (\$EDITOR): save the file, then close the editor."
 wait_for "Your edited step"
 wait_for "edited by the script 2"
 wait_for "✓ done"

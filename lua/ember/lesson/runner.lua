@@ -73,7 +73,7 @@ function Session:defining_step(name, before)
       if not line:match("^%s*local%s") then
         local fname = line:match("^%s*function%s+([%a_][%w_]*)")
         if fname == name then return k end
-        local lhs = line:match("^%s*([%a_][%w_%s,]*)=") 
+        local lhs = line:match("^%s*([%a_][%w_%s,]*)=")
         if lhs and not line:match("^%s*[%a_][%w_%s,]*==") then
           for v in lhs:gmatch("[%a_][%w_]*") do if v == name then return k end end
         end
@@ -95,7 +95,7 @@ function Session:explain_missing(r, i)
   if self.ran[k] == false then why = ", which failed when it ran"
   elseif self.ran[k] == nil then why = ", which has not run in this session" end
   say(self.paint("fail", string.format("  `%s` is defined by step %d (%s)%s.", name, k, c.id, why)) ..
-    " Run that step first (`ember lesson reset " .. self.entry.id .. "` starts the lesson again).")
+    " q, then `ember lesson`, re-runs the steps before this one as the lesson wrote them.")
 end
 
 function Session:show_failure(r, i)
