@@ -159,6 +159,7 @@ wait_for "Re-running steps 1 to 2"
 wait_for "step 3 of 4 · use"
 keys Enter
 wait_for "✓ done"
+wait_for "saved: ~/.local/share/ember/work/edges/out.txt"
 screen | grep -qF "nil value" && fail "step 3 failed after skipping steps 1 and 2: $(screen)"
 [ -f "$workdir/edges/out.txt" ] || fail "out.txt is not in the work folder $workdir/edges"
 # --- 5: a long line is wrapped to the terminal's 100 columns ----------------

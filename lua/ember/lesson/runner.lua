@@ -120,9 +120,14 @@ end
 
 function Session:run_cell(i)
   local cell = self.lesson.cells[i]
+  local before = self.work and fs.snapshot(self.work)
   local r = env.run_cell(self.env, self.env_state, cell,
     {echo = self.echo, interruptible = true, ignore_output = cell.edited ~= nil})
   if r.stage ~= "run" or r.ok then self.ran[i] = true end
+  -- where the files the step saved are (plots, models): full paths
+  for _, rel in ipairs(before and fs.changed(before, fs.snapshot(self.work)) or {}) do
+    say(self.paint("dim", "  saved: " .. fs.short(self.work .. "/" .. rel)))
+  end
   if not r.ok then
     self:show_failure(r, i)
     return false
@@ -410,6 +415,7 @@ function runner.open(list, entry, state)
   local entered, cerr = false, werr
   if work then entered, cerr = fs.enter(work) end
   if entered then
+    self.work = work
     say(paint("dim", "Files this lesson writes go to " .. fs.short(work) .. "/"))
   else
     say(paint("fail", "Note: cannot use the work folder (" .. tostring(cerr) .. "); files go to the current folder."))
