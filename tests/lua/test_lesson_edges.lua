@@ -47,6 +47,14 @@ T.test("wrap: a tab that crosses the edge breaks the line; escapes and UTF-8 tak
   T.eq(out.text(), "abcdefgabcdefgabcdef\n  ↪ gabcdefgabcdefg")
 end)
 
+T.test("wrap: a line breaks at its last blank when there is one", function()
+  local out = sink()
+  local w = wrap.writer(20, out)
+  w("tensor(1.5000)    tensor(0.5000)\n")
+  T.eq(out.text(), "tensor(1.5000)   \n  ↪ tensor(0.5000)\n")
+  for line in out.text():gmatch("[^\n]+") do T.ok(utf8.len(line) <= 20, line) end
+end)
+
 T.test("editor: how to leave each editor is said before it opens", function()
   T.ok(editor.how_to_leave("vi"):find(":wq", 1, true))
   T.ok(editor.how_to_leave("/usr/bin/vim -u NONE"):find(":q!", 1, true))
