@@ -7,11 +7,15 @@
 **   rl.add_history(line)
 **   rl.set_completer(fn)        -- fn(text_before_cursor, word) -> list of
 **                               -- candidates that replace `word`
+**   line = rl.edit_line(prompt, text)  -- text shown pre-filled for editing
+**                               -- (the lesson runner's line editor); nil at
+**                               -- end of input; a terminal only
 **
 ** When stdin is not a terminal it reads plain lines without a prompt, so
 ** piped input works (tests, `ember < script`). Persistent history files and
 ** what to complete are Lua's business (lua/ember/repl.lua). */
 #include <editline/readline.h>
+#include <histedit.h>
 #include <errno.h>
 #include <lauxlib.h>
 #include <lua.h>
@@ -168,9 +172,57 @@ static int l_set_completer(lua_State *L)
     return 0;
 }
 
+/* The editor behind rl.edit_line: libedit's own API, because its readline
+** emulation clears the line before reading, so it cannot pre-fill one;
+** el_push queues the text as if typed. */
+static EditLine *edit_el;
+static char edit_prompt[256];
+
+static char *edit_prompt_fn(EditLine *el)
+{
+    (void)el;
+    return edit_prompt;
+}
+
+static int l_edit_line(lua_State *L)
+{
+    const char *prompt = luaL_optstring(L, 1, "> ");
+    size_t len;
+    const char *text = luaL_optlstring(L, 2, "", &len);
+    if (!isatty(0)) return luaL_error(L, "edit_line: stdin is not a terminal");
+    if (!edit_el) {
+        edit_el = el_init("ember", stdin, stdout, stderr);
+        if (!edit_el) return luaL_error(L, "edit_line: cannot start libedit");
+        el_set(edit_el, EL_PROMPT, edit_prompt_fn);
+        el_set(edit_el, EL_EDITOR, "emacs");
+    }
+    snprintf(edit_prompt, sizeof edit_prompt, "%s", prompt);
+    /* newlines would end the line and tabs are not inserted: a line of spaces */
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\t') luaL_addstring(&b, "  ");
+        else if (text[i] != '\n' && text[i] != '\r') luaL_addchar(&b, text[i]);
+    }
+    luaL_pushresult(&b);
+    const char *fill = lua_tostring(L, -1);
+    if (*fill) el_push(edit_el, fill);
+    int count = 0;
+    const char *line = el_gets(edit_el, &count);
+    if (!line || count <= 0) {
+        lua_pushnil(L);
+        return 1;
+    }
+    size_t n = (size_t)count;
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+    lua_pushlstring(L, line, n);
+    return 1;
+}
+
 int luaopen_ember_readline(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"readline", l_readline},
+                                     {"edit_line", l_edit_line},
                                      {"add_history", l_add_history},
                                      {"set_completer", l_set_completer},
                                      {NULL, NULL}};

@@ -7,7 +7,8 @@
 ** for ember.versions: lstat, removing a tree without ever following a
 ** symbolic link, renames that swap two folders atomically or refuse to
 ** replace, fsync of a folder, whether a pid is alive; and sys.spawn, a child
-** process tree that always ends (proc.c). */
+** process tree that always ends (proc.c); chdir/getcwd (the lesson runner's
+** work folder) and the terminal's width. */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include <fcntl.h>
 #include <ftw.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <signal.h>
 #include <time.h>
@@ -93,6 +95,47 @@ static int l_mkdir(lua_State *L)
     lua_pushnil(L);
     lua_pushfstring(L, "%s: %s", path, strerror(errno));
     return 2;
+}
+
+/* sys.chdir(path) -> true | nil, message: the process's current folder
+** (the lesson runner works in a folder of its own) */
+static int l_chdir(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    if (chdir(path) == 0) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+    lua_pushnil(L);
+    lua_pushfstring(L, "%s: %s", path, strerror(errno));
+    return 2;
+}
+
+/* sys.getcwd() -> the current folder | nil, message */
+static int l_getcwd(lua_State *L)
+{
+    char buf[4096];
+    if (getcwd(buf, sizeof buf)) {
+        lua_pushstring(L, buf);
+        return 1;
+    }
+    lua_pushnil(L);
+    lua_pushstring(L, strerror(errno));
+    return 2;
+}
+
+/* sys.termwidth() -> the terminal's width in columns (stdout, else stdin),
+** or nil when neither is a terminal */
+static int l_termwidth(lua_State *L)
+{
+    struct winsize ws;
+    if ((ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) &&
+        ws.ws_col > 0) {
+        lua_pushinteger(L, ws.ws_col);
+        return 1;
+    }
+    lua_pushnil(L);
+    return 1;
 }
 
 /* sys.mtime(path) -> modification time in seconds (fractional), or nil, message */
@@ -239,7 +282,9 @@ int luaopen_ember_sys(lua_State *L)
                                      {"mkdir", l_mkdir},   {"getpid", l_getpid}, {"mtime", l_mtime},
                                      {"write_atomic", l_write_atomic}, {"lstat", l_lstat},
                                      {"remove_tree", l_remove_tree}, {"rename", l_rename},
-                                     {"fsync_dir", l_fsync_dir}, {"alive", l_alive}, {NULL, NULL}};
+                                     {"fsync_dir", l_fsync_dir}, {"alive", l_alive},
+                                     {"chdir", l_chdir}, {"getcwd", l_getcwd},
+                                     {"termwidth", l_termwidth}, {NULL, NULL}};
     luaL_newlib(L, funcs);
     em_proc_register(L);
     return 1;

@@ -21,7 +21,7 @@ printf 'for i = 1, 2 do print("edited by the script " .. i) end\n' > "$1"
 EOF
 chmod +x "$work/editor.sh"
 
-envs="EMBER_LESSONS_DIR=$root/tests/lessons XDG_STATE_HOME=$work/state EMBER_EXERCISES_DIR=$work/ex"
+envs="EMBER_LESSONS_DIR=$root/tests/lessons XDG_STATE_HOME=$work/state XDG_DATA_HOME=$work/data EMBER_EXERCISES_DIR=$work/ex"
 envs="$envs EDITOR=$work/editor.sh EMBER_HISTORY=$work/history TERM=xterm-256color"
 
 start() {   # start "ember lesson ARGS" in a fresh tmux server
@@ -54,6 +54,7 @@ keys Enter
 wait_for "✓ check passed"
 wait_for "step 2 of 3 · step-2"
 keys e Enter
+wait_for "Opening $work/editor.sh (\$EDITOR): save the file, then close the editor."
 wait_for "Your edited step"
 wait_for "edited by the script 2"
 wait_for "✓ done"

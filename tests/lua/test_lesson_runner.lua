@@ -404,8 +404,8 @@ end)
 local function run_lesson(state_dir, input, args)
   local inp = state_dir .. "/input.txt"
   fs.write(inp, input)
-  local cmd = string.format("cd %s && EMBER_LESSONS_DIR=%s XDG_STATE_HOME=%s EMBER_EXERCISES_DIR=%s NO_COLOR=1 %s lesson %s < %s 2>&1",
-    fs.quote(state_dir), fs.quote(fixtures), fs.quote(state_dir), fs.quote(state_dir .. "/ex"),
+  local cmd = string.format("cd %s && EMBER_LESSONS_DIR=%s XDG_STATE_HOME=%s XDG_DATA_HOME=%s EMBER_EXERCISES_DIR=%s NO_COLOR=1 %s lesson %s < %s 2>&1",
+    fs.quote(state_dir), fs.quote(fixtures), fs.quote(state_dir), fs.quote(state_dir), fs.quote(state_dir .. "/ex"),
     fs.quote(fs.exe()), args, fs.quote(inp))
   local p = io.popen(cmd)
   local out = p:read("a")
@@ -458,8 +458,8 @@ end)
 local function sh(dir, cmd, input)
   local inp = dir .. "/stdin.txt"
   fs.write(inp, input or "")
-  local full = string.format("cd %s && export EMBER_LESSONS_DIR=%s XDG_STATE_HOME=%s EMBER_EXERCISES_DIR=%s NO_COLOR=1 EMBER=%s; %s < %s 2>&1",
-    fs.quote(dir), fs.quote(fixtures), fs.quote(dir), fs.quote(dir .. "/ex"), fs.quote(fs.exe()), cmd, fs.quote(inp))
+  local full = string.format("cd %s && export EMBER_LESSONS_DIR=%s XDG_STATE_HOME=%s XDG_DATA_HOME=%s EMBER_EXERCISES_DIR=%s NO_COLOR=1 EMBER=%s; %s < %s 2>&1",
+    fs.quote(dir), fs.quote(fixtures), fs.quote(dir), fs.quote(dir), fs.quote(dir .. "/ex"), fs.quote(fs.exe()), cmd, fs.quote(inp))
   local p = io.popen("sh -c " .. fs.quote(full))
   local out = p:read("a")
   local _, _, code = p:close()

@@ -2,9 +2,12 @@
 -- every lesson runs top to bottom in a fresh process and folder (outputs
 -- compared, checks run, ```predict answers found in their cells' output,
 -- Python twins compared with PyTorch's output when it is installed), every
--- exercise's generated starter must FAIL and its solution PASS, lessons whose needs are absent are skipped with the
--- reason. One line per lesson/exercise, details under a failure, then
--- "N passed, M failed, K skipped"; the exit code is 1 on any failure.
+-- exercise's generated starter must FAIL and its solution PASS, lessons
+-- whose needs are absent are skipped with the reason. One line per
+-- lesson/exercise, details under a failure; then the source tree (the git
+-- checkout of the lessons) must have nothing new in `git status` (skipped
+-- with a note outside git), then "N passed, M failed, K skipped"; the exit
+-- code is 1 on any failure.
 -- Not here: running the code itself (child.lua, via spawn.lua).
 local fs = require "ember.lesson.fs"
 local manifest = require "ember.lesson.manifest"
@@ -12,6 +15,24 @@ local exfile = require "ember.lesson.exfile"
 local spawn = require "ember.lesson.spawn"
 
 local batch = {}
+
+-- The git checkout holding dir and its `git status --porcelain` lines as a
+-- set, or nil when dir is not in a git checkout (or git is missing).
+local function git_status(dir)
+  local p = io.popen("git -C " .. fs.quote(dir) .. " rev-parse --show-toplevel 2>/dev/null")
+  local top = p and p:read("l")
+  if p then p:close() end
+  if not top or top == "" then return nil end
+  p = io.popen("git -C " .. fs.quote(top) .. " status --porcelain --untracked-files=all 2>/dev/null")
+  if not p then return nil end
+  local set = {}
+  for line in p:lines() do set[line] = true end
+  p:close()
+  return {top = top, lines = set}
+end
+
+--- batch.git_status(dir) (exported for tests)
+batch.git_status = git_status
 
 local function indent(text, pad)
   pad = pad or "      "
@@ -107,6 +128,10 @@ function batch.run(args)
     exercises[#exercises + 1] = {id = id, path = ex_dir .. "/" .. id .. ".lua", from_dir = true}
   end
 
+  -- the source tree must be as clean afterwards as it was before: lessons
+  -- and exercises write into folders of their own, never the checkout
+  local git_before = git_status(dir)
+
   -- lessons
   for _, e in ipairs(lessons) do
     local what = string.format("lesson %s (%s)", e.id, e.file)
@@ -165,6 +190,28 @@ function batch.run(args)
     end
   end
 
+  if git_before then
+    local function new_lines()
+      local after, new = git_status(dir), {}
+      for line in pairs(after and after.lines or {}) do
+        if not git_before.lines[line] then new[#new + 1] = line end
+      end
+      table.sort(new)
+      return new
+    end
+    local new = new_lines()
+    -- once more after a second: a file another program (a test running in
+    -- parallel in the same checkout) has open for a moment is not ours
+    if #new > 0 then os.execute("sleep 1") new = new_lines() end
+    if #new > 0 then
+      report("failed", "the source tree " .. git_before.top .. " is not clean afterwards (git status):",
+        table.concat(new, "\n"))
+    else
+      say("source tree clean afterwards (git status: nothing new in " .. git_before.top .. ")")
+    end
+  else
+    say("note: " .. dir .. " is not in a git checkout; the clean-source-tree check is skipped")
+  end
   say(string.format("%d passed, %d failed, %d skipped", counts.passed, counts.failed, counts.skipped))
   return counts.failed > 0 and 1 or 0
 end

@@ -102,7 +102,7 @@ function M.new()
   local env = setmetatable({}, {__index = _G})
   env.check = M.make_check(state)
   -- lesson_file("x.pt"): a file shipped with the lessons (lessons/assets/),
-  -- since cells run in a fresh temporary folder
+  -- an absolute path, since cells run in a work or temporary folder
   env.lesson_file = function(name)
     return require("ember.lesson.fs").lessons_dir() .. "/assets/" .. name
   end
@@ -124,7 +124,8 @@ end
 
 --- M.capture(fn, echo) -> results of fn (it is called unprotected), output
 -- While fn runs, print, io.write and io.stdout:write go to a buffer (and
--- also to the real stdout when echo is true). Always restored, and the
+-- also to the real stdout when echo is true, or to echo(s) when it is a
+-- function). Always restored, and the
 -- caller's pcall sees any error; the output so far is in M.last_output.
 function M.capture(fn, echo)
   local real_print, real_write, real_stdout = _G.print, io.write, io.stdout
@@ -134,7 +135,8 @@ function M.capture(fn, echo)
       buf[#buf + 1] = s
       size = size + #s
     end
-    if echo then real_stdout:write(s) end
+    if type(echo) == "function" then echo(s)     -- a writer (the runner wraps lines)
+    elseif echo then real_stdout:write(s) end
   end
   local proxy = setmetatable({}, {
     __index = function(_, k)

@@ -8,7 +8,8 @@
 --   ember exercise watch [ID]     re-check on every save (polls every 0.5 s)
 --   ember exercise solution ID    the reference solution, once you passed
 -- Copies live in $EMBER_EXERCISES_DIR, else ~/ember-exercises/; a learner's
--- file is never overwritten except by reset. Not here: the exercise file
+-- file is never overwritten except by reset. A check runs in the exercise's
+-- work folder (fs.work_dir(id, "exercise")), kept, and lists what it wrote. Not here: the exercise file
 -- format (exfile.lua), running code (spawn.lua, child.lua).
 local exfile = require "ember.lesson.exfile"
 local fs = require "ember.lesson.fs"
@@ -97,6 +98,7 @@ function commands.list()
   local state = progress.load()
   local paint = render.painter()
   say("Your exercise files: ", fs.short(fs.exercises_dir()), "/  (EMBER_EXERCISES_DIR moves them)")
+  say("What a check writes:  ", fs.short(fs.work_root()), "/exercises/<id>/")
   say("")
   if #items == 0 then say("No exercises found in ", fs.short(source_dir())) return 0 end
   local by_id = {}
@@ -132,10 +134,21 @@ local function check_once(ex, quiet_header)
     say("then run `ember exercise check ", ex.id, "` again (or `ember exercise watch ", ex.id, "`).")
     say("")
   end
-  if not quiet_header then say(paint("dim", "Checking " .. fs.short(path) .. " ...")) end
+  -- it runs in its work folder, which is kept: what it writes stays there
+  local work, werr = fs.work_dir(ex.id, "exercise")
+  if not work then return nil, "cannot make the work folder: " .. tostring(werr) end
+  if not quiet_header then
+    say(paint("dim", "Checking " .. fs.short(path) .. " (its files go to " .. fs.short(work) .. "/) ..."))
+  end
   local text = fs.read(path) or ""
   local tail = ex.check_tail:gsub("%s+$", "")
-  local r = spawn.run("exercise", path, {echo = true, name = fs.short(path)})
+  local before = fs.snapshot(work)
+  local r = spawn.run("exercise", path, {echo = true, name = fs.short(path), workdir = work})
+  local wrote = fs.changed(before, fs.snapshot(work))
+  if #wrote > 0 then
+    say(paint("dim", "Your exercise wrote (kept in its work folder):"))
+    for _, rel in ipairs(wrote) do say("  ", fs.short(work .. "/" .. rel)) end
+  end
   if r.ok then
     say(paint("ok", "✓ " .. ex.id .. " passed") .. " — " .. ex.title)
     if tail ~= "" and not text:find(tail, 1, true) then

@@ -1,7 +1,8 @@
 -- ember.lesson.fs — the file-system and process helpers the lesson runner
 -- needs: whole-file read/write, atomic replace (temp file + rename), making
 -- folders, scratch folders under /tmp and removing them, shell quoting, and
--- where things live (lessons, the learner's exercise folder, progress).
+-- where things live (lessons, the learner's exercise folder, progress, the
+-- work folders lessons and exercises write into).
 -- Not here: what the files mean.
 local sys = require "ember.sys"
 
@@ -148,7 +149,59 @@ end
 function fs.state_file()
   local state = os.getenv("XDG_STATE_HOME")
   if not state or state == "" then state = (os.getenv("HOME") or ".") .. "/.local/state" end
-  return state .. "/ember/progress.json"
+  return fs.absolute(state .. "/ember/progress.json")   -- still right after fs.enter
+end
+
+--- fs.work_root(): where lessons and exercises write their files, one
+-- folder each: $XDG_DATA_HOME/ember/work, else ~/.local/share/ember/work
+-- (never the source tree or the folder the learner started ember in)
+function fs.work_root()
+  local data = os.getenv("XDG_DATA_HOME")
+  if not data or data == "" then data = (os.getenv("HOME") or ".") .. "/.local/share" end
+  return fs.absolute(data .. "/ember/work")
+end
+
+--- fs.work_dir(id[, kind]) -> the work folder of lesson id (created) | nil, message
+-- kind "exercise" gives <root>/exercises/<id> instead of <root>/<id>.
+function fs.work_dir(id, kind)
+  local dir = fs.work_root() .. (kind == "exercise" and "/exercises/" or "/") .. id
+  local ok, err = fs.mkdir_p(dir)
+  if not ok then return nil, err end
+  return dir
+end
+
+--- fs.enter(dir) -> true | nil, message: makes dir the current folder
+-- (relative paths given before, such as $EMBER_EXERCISES_DIR, keep meaning
+-- what they meant)
+function fs.enter(dir)
+  fs.absolute(".")          -- remembers the folder ember started in
+  return sys.chdir(dir)
+end
+
+--- fs.snapshot(dir) -> {relative path = modification time} of the files
+-- under dir (four levels deep at most; links are not followed)
+function fs.snapshot(dir)
+  local out = {}
+  local function walk(d, prefix, depth)
+    for _, name in ipairs(sys.listdir(d) or {}) do
+      local path, rel = d .. "/" .. name, prefix .. name
+      local kind = sys.lstat(path)
+      if kind == "directory" and depth < 4 then walk(path, rel .. "/", depth + 1)
+      elseif kind == "file" then out[rel] = sys.mtime(path) or 0 end
+    end
+  end
+  walk(dir, "", 1)
+  return out
+end
+
+--- fs.changed(before, after) -> sorted list of the paths new or modified
+function fs.changed(before, after)
+  local list = {}
+  for rel, t in pairs(after) do
+    if before[rel] ~= t then list[#list + 1] = rel end
+  end
+  table.sort(list)
+  return list
 end
 
 --- fs.short(path): path with $HOME shown as ~

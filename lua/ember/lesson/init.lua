@@ -28,9 +28,11 @@ usage: ember lesson [ID|N|next|list]
   ember lesson compare  run each lesson's Python twins in PyTorch and diff their output
                         with ember's (-v: every line, -a: also annotated differences)
 
-In a lesson: Enter runs the step, e edits it ($EDITOR), r opens a REPL in the
-lesson, h shows a hint, p shows the step in PyTorch, s skips, q quits
-(progress is saved).
+In a lesson: Enter runs the step, e edits it ($VISUAL, $EDITOR, nano or ember's
+line editor), o puts the lesson's code back, r opens a REPL in the lesson,
+h shows a hint, p shows the step in PyTorch, s skips (its code still runs,
+quietly), q quits (progress is saved). Files a lesson writes go to its work
+folder (shown below).
 More: docs/lessons.md]]
 
 local function err(msg)
@@ -48,7 +50,7 @@ local commands = {}
 
 function commands.help()
   io.write(usage, "\n\nLessons:  ", fs.short(fs.lessons_dir()), "\nProgress: ", fs.short(fs.state_file()),
-    "\nExercise copies: ", fs.short(fs.exercises_dir()), "\n")
+    "\nExercise copies: ", fs.short(fs.exercises_dir()), "\nWork folders: ", fs.short(fs.work_root()), "/<id>/\n")
   return 0
 end
 

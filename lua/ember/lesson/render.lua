@@ -22,10 +22,16 @@ function render.color_on()
   return sys.isatty("stdout")
 end
 
---- render.width() -> columns to wrap at (COLUMNS, else 80; 40..100)
+--- render.term_width() -> the terminal's columns (COLUMNS, else the
+-- terminal's own width, else 80; at least 20)
+function render.term_width()
+  local w = tonumber(os.getenv("COLUMNS") or "") or (sys.termwidth and sys.termwidth()) or 80
+  return math.max(20, math.floor(w))
+end
+
+--- render.width() -> columns to wrap prose at (render.term_width() within 40..100)
 function render.width()
-  local w = tonumber(os.getenv("COLUMNS") or "") or 80
-  return math.max(40, math.min(100, math.floor(w)))
+  return math.max(40, math.min(100, render.term_width()))
 end
 
 local sgr = {

@@ -2,12 +2,16 @@
 -- to a cell, the cell (highlighted), then a prompt
 --   [Enter] run  e edit  r repl  h hint  p pytorch  s skip  q quit
 -- Enter runs the cell (its output, then its check: ✓, or the message and we
--- stay on the cell — never past a failure), e edits it in $EDITOR and runs
--- the edit, r opens the REPL in the lesson's environment, h shows the hint,
--- p shows the cell's PyTorch twin beside it, s skips, q quits. A cell with a
--- ```predict block first asks its question (once per session); the first
--- guess is recorded in the progress file. Progress is saved after every
--- step. Input is read a line at a time, so it also works when stdin is a pipe.
+-- stay on the cell — never past a failure), e edits it (editor.lua: $VISUAL,
+-- $EDITOR, nano or ember's line editor) and runs the edit, o puts the
+-- lesson's code back, r opens the REPL in the lesson's environment, h shows
+-- the hint, p shows the cell's PyTorch twin beside it, s skips (the lesson's
+-- code for the step still runs, quietly, so later steps find what it
+-- defines), q quits. A cell with a ```predict block first asks its question
+-- (once per session); the first guess is recorded in the progress file.
+-- Progress is saved after every step. Input is read a line at a time, so it
+-- also works when stdin is a pipe. The lesson runs in its work folder
+-- (fs.work_dir), never where ember started.
 -- Not here: the progress file (progress.lua), running code (env.lua).
 local env = require "ember.lesson.env"
 local fs = require "ember.lesson.fs"
@@ -16,6 +20,8 @@ local parse = require "ember.lesson.parse"
 local predict = require "ember.lesson.predict"
 local progress = require "ember.lesson.progress"
 local render = require "ember.lesson.render"
+local editor = require "ember.lesson.editor"
+local wrap = require "ember.lesson.wrap"
 local sys = require "ember.sys"
 
 local runner = {}
@@ -63,7 +69,40 @@ function Session:show_cell(i)
   say(render.code(cell.edited or cell.code, "lua", self.paint, "  "))
 end
 
-function Session:show_failure(r)
+-- The step before `before` whose code assigns the global `name` (the last
+-- one), or nil: `name = ...`, `a, name = ...`, `function name(`.
+function Session:defining_step(name, before)
+  for k = before - 1, 1, -1 do
+    for line in (self.lesson.cells[k].code .. "\n"):gmatch("([^\n]*)\n") do
+      if not line:match("^%s*local%s") then
+        local fname = line:match("^%s*function%s+([%a_][%w_]*)")
+        if fname == name then return k end
+        local lhs = line:match("^%s*([%a_][%w_%s,]*)=")
+        if lhs and not line:match("^%s*[%a_][%w_%s,]*==") then
+          for v in lhs:gmatch("[%a_][%w_]*") do if v == name then return k end end
+        end
+      end
+    end
+  end
+  return nil
+end
+
+-- When a step fails on a missing global that an earlier step defines, says
+-- which step (and why it may not have run).
+function Session:explain_missing(r, i)
+  local name = r.message and tostring(r.message):match("global '([%a_][%w_]*)'")
+  if not name or rawget(self.env, name) ~= nil or _G[name] ~= nil then return end
+  local k = self:defining_step(name, i)
+  if not k then return end
+  local c = self.lesson.cells[k]
+  local why = ""
+  if self.ran[k] == false then why = ", which failed when it ran"
+  elseif self.ran[k] == nil then why = ", which has not run in this session" end
+  say(self.paint("fail", string.format("  `%s` is defined by step %d (%s)%s.", name, k, c.id, why)) ..
+    " q, then `ember lesson`, re-runs the steps before this one as the lesson wrote them.")
+end
+
+function Session:show_failure(r, i)
   local p = self.paint
   if r.kind == "syntax" then
     say(p("fail", "✗ this step does not compile: ") .. render.clean(r.message))
@@ -79,15 +118,22 @@ function Session:show_failure(r)
   else
     say(p("fail", "✗ error: ") .. render.clean(r.message))
   end
+  if i and r.stage == "run" then self:explain_missing(r, i) end
   say(p("dim", "Try again: e edits the step, r opens a REPL to experiment, h shows a hint, s skips it."))
 end
 
 function Session:run_cell(i)
   local cell = self.lesson.cells[i]
+  local before = self.work and fs.snapshot(self.work)
   local r = env.run_cell(self.env, self.env_state, cell,
-    {echo = true, interruptible = true, ignore_output = cell.edited ~= nil})
+    {echo = self.echo, interruptible = true, ignore_output = cell.edited ~= nil})
+  if r.stage ~= "run" or r.ok then self.ran[i] = true end
+  -- where the files the step saved are (plots, models): full paths
+  for _, rel in ipairs(before and fs.changed(before, fs.snapshot(self.work)) or {}) do
+    say(self.paint("dim", "  saved: " .. fs.short(self.work .. "/" .. rel)))
+  end
   if not r.ok then
-    self:show_failure(r)
+    self:show_failure(r, i)
     return false
   end
   if r.output_mismatch then
@@ -99,23 +145,35 @@ end
 
 function Session:edit_cell(i)
   local cell = self.lesson.cells[i]
-  local dir, derr = fs.tempdir()
-  if not dir then say("cannot make a temporary folder: ", derr) return false end
-  local path = dir .. "/" .. cell.id .. ".lua"
   local before = cell.edited or cell.code
-  fs.write(path, before)
-  local editor = os.getenv("EDITOR")
-  if not editor or editor == "" then editor = os.getenv("VISUAL") end
-  if not editor or editor == "" then editor = "vi" end
-  io.stdout:flush()
-  local ok = os.execute(editor .. " " .. fs.quote(path))
-  local after = fs.read(path)
-  fs.remove_tree(dir)
-  if not ok then
-    say(self.paint("fail", "The editor (" .. editor .. ") failed; the step is unchanged. Set $EDITOR to your editor."))
-    return false
+  local ed = editor.choose()
+  local after
+  if ed.builtin then
+    say(self.paint("dim", ed.from and "Editing in ember's line editor ($" .. ed.from .. " is `ember`)." or
+      "Editing in ember's line editor ($VISUAL and $EDITOR are not set and nano is not installed; " ..
+      "set $EDITOR to use your own). w saves and leaves, q leaves without saving."))
+    after = editor.builtin(before, cell.code, {say = say, paint = self.paint, read = read_line})
+    if not after then
+      say("Left without saving; the step is unchanged.")
+      return false
+    end
+  else
+    local dir, derr = fs.tempdir()
+    if not dir then say("cannot make a temporary folder: ", derr) return false end
+    local path = dir .. "/" .. cell.id .. ".lua"
+    fs.write(path, before)
+    say(self.paint("dim", "Opening " .. ed.cmd .. (ed.from and (" ($" .. ed.from .. ")") or "") .. ": " ..
+      ed.how .. ". Your version runs when you leave; o puts the lesson's code back."))
+    io.stdout:flush()
+    local ok = os.execute(ed.cmd .. " " .. fs.quote(path))
+    after = fs.read(path)
+    fs.remove_tree(dir)
+    if not ok then
+      say(self.paint("fail", "The editor (" .. ed.cmd .. ") failed; the step is unchanged. Set $EDITOR to your editor."))
+      return false
+    end
   end
-  if not after or after == before then
+  if not after or after:gsub("%s+$", "") == before:gsub("%s+$", "") then
     say("No changes. Press Enter to run the step as it is.")
     return false
   end
@@ -189,7 +247,9 @@ end
 -- Marks step i and moves the saved position to the next one.
 function Session:advance(i, how)
   local cells = self.lesson.cells
-  self.rec.steps[cells[i].id] = how
+  -- a step done once stays done (going through a finished lesson again and
+  -- skipping never turns it into "skipped")
+  if how == "done" or self.rec.steps[cells[i].id] ~= "done" then self.rec.steps[cells[i].id] = how end
   self.rec.step = cells[i + 1] and cells[i + 1].id or nil
   if not cells[i + 1] then self.rec.completed = true end
   self:save()
@@ -200,20 +260,37 @@ function Session:replay(upto)
   if upto <= 1 then return end
   say(self.paint("dim", string.format("Re-running steps 1 to %d to restore the lesson's state...", upto - 1)))
   for i = 1, upto - 1 do
-    local cell = self.lesson.cells[i]
-    if self.rec.steps[cell.id] ~= "skipped" then
-      local r = env.run_code(self.env, self.env_state, cell.code, "=" .. cell.id, {interruptible = true})
-      if not r.ok then
-        say(self.paint("fail", string.format("step %d (%s) failed when re-run: ", i, cell.id)) ..
-          render.clean(r.message))
-      end
+    -- skipped steps too: later steps need what they define
+    local r = self:run_quietly(i)
+    if not r.ok then
+      say(self.paint("fail", string.format("step %d (%s) failed when re-run: ", i, self.lesson.cells[i].id)) ..
+        render.clean(r.message))
     end
   end
 end
 
+-- Runs the lesson's own code of step i without showing its output (a
+-- skipped step, the replay); records whether it ran.
+function Session:run_quietly(i)
+  local cell = self.lesson.cells[i]
+  local r = env.run_code(self.env, self.env_state, cell.code, "=" .. cell.id, {interruptible = true})
+  self.ran[i] = r.ok
+  return r
+end
+
 function Session:finish()
   local p = self.paint
-  local tail = render.blocks(self.lesson.tail, {color = self.color})
+  -- the Practice section is listed below with the exercises' titles, so it
+  -- is left out of the prose here (it would show twice)
+  local blocks, level = {}, nil
+  for _, b in ipairs(self.lesson.tail) do
+    if b.type == "heading" and level and b.level <= level then level = nil end
+    if b.type == "heading" and not level and #self.lesson.practice > 0 and b.text:match("^%s*Practice") then
+      level = b.level
+    end
+    if not level then blocks[#blocks + 1] = b end
+  end
+  local tail = render.blocks(blocks, {color = self.color})
   if tail ~= "" then io.write("\n", tail) end
   local n, skipped = #self.lesson.cells, {}
   for _, c in ipairs(self.lesson.cells) do
@@ -266,7 +343,7 @@ function Session:loop(start)
         return 0
       end
     end
-    say(self.paint("dim", keys_line))
+    say(self.paint("dim", cell.edited and keys_line:gsub("  r repl", "  o original  r repl") or keys_line))
     local line = read_line("> ")
     if line == nil then
       say("")
@@ -287,12 +364,29 @@ function Session:loop(start)
       end
     elseif key == "r" or key == "repl" then
       self:repl()
+      self:show_cell(i)
     elseif key == "h" or key == "hint" then
       self:hint(i)
     elseif key == "p" or key == "pytorch" or key == "python" then
       self:show_twin(i)
+    elseif key == "o" or key == "original" then
+      if cell.edited then
+        cell.edited = nil
+        say(self.paint("dim", "The lesson's own code is back for this step:"))
+        self:show_cell(i)
+      else
+        say("This step is the lesson's own code already (e edits it).")
+      end
     elseif key == "s" or key == "skip" then
-      say(self.paint("dim", "Skipped step " .. i .. " (" .. cell.id .. ")."))
+      local r = self:run_quietly(i)
+      local lines = select(2, (r.output or ""):gsub("\n", "\n"))
+      if r.output and r.output ~= "" and not r.output:match("\n$") then lines = lines + 1 end
+      say(self.paint("dim", "Skipped step " .. i .. " (" .. cell.id .. "). Its code ran quietly" ..
+        (lines > 0 and string.format(" (%d line%s of output hidden)", lines, lines == 1 and "" or "s") or "") ..
+        ", so the steps after it have what it defines."))
+      if not r.ok then
+        say(self.paint("fail", "  It failed: ") .. render.clean(r.message))
+      end
       self:advance(i, "skipped")
       i, show_prose = i + 1, true
     elseif key == "q" or key == "quit" or key == "exit" then
@@ -300,8 +394,8 @@ function Session:loop(start)
       say(string.format("Progress saved at step %d of %d. `ember lesson` continues here.", i, #cells))
       return 0
     else
-      say("Keys: Enter runs the step, e edits it, r opens a REPL, h shows a hint, p shows it in PyTorch, " ..
-        "s skips, q quits.")
+      say("Keys: Enter runs the step, e edits it, o puts the lesson's code back after an edit, r opens a REPL, " ..
+        "h shows a hint, p shows it in PyTorch, s skips, q quits.")
     end
   end
   self:finish()
@@ -326,7 +420,8 @@ function runner.open(list, entry, state)
   local paint = render.painter(color)
   local E, env_state = env.new()
   local self = setmetatable({list = list, entry = entry, lesson = lesson, state = state, color = color,
-    paint = paint, env = E, env_state = env_state, asked = {}}, Session)
+    paint = paint, env = E, env_state = env_state, asked = {}, ran = {},
+    echo = wrap.writer(render.term_width())}, Session)
   local rec = progress.lesson(state, entry.id)
   self.rec = rec
   local hash = progress.hash(lesson.source)
@@ -357,15 +452,25 @@ function runner.open(list, entry, state)
     end
   end
   if not rec.step and rec.completed then
+    -- it stays done: rec.completed and the steps done are kept
     say(paint("dim", "You have completed this lesson; here it is again from the start."))
     start = 1
-    rec.steps = {}
   end
   if start > 1 then say(paint("dim", string.format("Continuing at step %d of %d.", start, #lesson.cells))) end
   rec.hash = hash
   rec.step = lesson.cells[start].id
   state.current = entry.id
   self:save()
+  -- the lesson's files (saved models, plots) go to its work folder
+  local work, werr = fs.work_dir(entry.id)
+  local entered, cerr = false, werr
+  if work then entered, cerr = fs.enter(work) end
+  if entered then
+    self.work = work
+    say(paint("dim", "Files this lesson writes go to " .. fs.short(work) .. "/"))
+  else
+    say(paint("fail", "Note: cannot use the work folder (" .. tostring(cerr) .. "); files go to the current folder."))
+  end
   say("")
   say(paint("dim", keys_line:gsub("%[Enter%] run", "Enter runs a step") ..
     " — one key, then Enter."))

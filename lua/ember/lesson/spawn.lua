@@ -1,6 +1,7 @@
 -- ember.lesson.spawn — starts a child ember (child.lua) on one lesson or
--- exercise in a fresh temporary folder, with a time limit, and brings back
--- its result table; the folder is removed afterwards. Used by batch.lua and
+-- exercise in a fresh temporary folder (or a given work folder, which is
+-- kept), with a time limit, and brings back its result table; the temporary
+-- folder is removed afterwards. Used by batch.lua and
 -- exercise.lua. Not here: what the results mean.
 local fs = require "ember.lesson.fs"
 local json = require "ember.lesson.json"
@@ -36,15 +37,16 @@ end
 --- spawn.run(kind, file, opts) -> result, info
 -- kind: "lesson" | "exercise"; file: an absolute path. opts.echo: the
 -- child's output goes to our stdout (else to a log, returned in info.log);
--- opts.name: the name errors show for the file.
+-- opts.name: the name errors show for the file; opts.workdir: run there
+-- (kept afterwards) instead of in a temporary folder.
 -- result is the child's table, or a made-up failure when it left none
 -- (crash, time limit, Ctrl-C). info = {seconds, code, interrupted}.
 function spawn.run(kind, file, opts)
   opts = opts or {}
   local root, err = fs.tempdir()
   if not root then return {ok = false, kind = "error", message = "cannot make a temporary folder: " .. err}, {} end
-  local work, result_path, log = root .. "/work", root .. "/result.json", root .. "/log.txt"
-  sys.mkdir(work)
+  local work, result_path, log = opts.workdir or (root .. "/work"), root .. "/result.json", root .. "/log.txt"
+  if not opts.workdir then sys.mkdir(work) end
   local cmd = string.format("cd %s && NO_COLOR=1 COLUMNS=80 %s%s lesson __run %s %s %s%s%s",
     fs.quote(work), timeout_prefix(), fs.quote(fs.exe()), kind, fs.quote(file), fs.quote(result_path),
     opts.echo and " --echo" or "", opts.name and (" --name " .. fs.quote(opts.name)) or "") .. " </dev/null"

@@ -78,6 +78,7 @@ function status.print_list(list)
       paint(colour[kind], text)))
   end
   io.write("\n`ember lesson N` opens lesson N, `ember lesson` continues where you stopped.\n")
+  io.write("Files a lesson writes go to its work folder: ", fs.short(fs.work_root()), "/<lesson-id>/\n")
   return 0
 end
 
