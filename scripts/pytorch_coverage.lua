@@ -131,7 +131,7 @@ local function namespaces()
   local nn = torch.nn
   local function field(t, k)
     if type(t) ~= "table" then return nil end
-    local ok, v = pcall(function() return rawget(t, k) end)
+    local ok, v = pcall(function() return t[k] end)   -- loads a lazy namespace (torch.linalg)
     return ok and v or nil
   end
   return {

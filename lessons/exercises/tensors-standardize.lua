@@ -1,7 +1,7 @@
 -- title: Standardise the columns of a table with broadcasting
 -- lesson: tensors
 -- hint: data:mean(1, true) gives one mean per column with shape (1, 2), and
--- hint: data:std(1, true) one standard deviation per column. Subtracting and
+-- hint: data:std(1) one standard deviation per column. Subtracting and
 -- hint: dividing a (5, 2) tensor by (1, 2) tensors broadcasts over the rows.
 --
 -- Five people, two measurements each: height in cm and weight in kg. The two
@@ -18,7 +18,7 @@ local data = torch.tensor({{170.0, 65.0},
 -- BEGIN SOLUTION
 --starter local z = nil  -- TODO: (data - column means) / column standard deviations
 local means = data:mean(1, true)
-local stds = data:std(1, true)
+local stds = data:std(1)
 local z = (data - means) / stds
 -- END SOLUTION
 
@@ -28,7 +28,7 @@ check(z:dim() == 2 and z:size(1) == 5 and z:size(2) == 2,
 check.close(z:mean(1), torch.zeros(2), 1e-5,
   "every column of z should have mean 0 — subtract data:mean(1, true)")
 check.close(z:std(1), torch.ones(2), 1e-5,
-  "every column of z should have standard deviation 1 — divide by data:std(1, true)")
+  "every column of z should have standard deviation 1 — divide by data:std(1)")
 -- the first person's height, worked out by hand with a loop
 local sum, sq = 0, 0
 for i = 1, 5 do sum = sum + data[i][1]:item() end

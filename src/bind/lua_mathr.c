@@ -213,8 +213,8 @@ static int l_vector_norm(lua_State *L)
     return 1;
 }
 
-/* --- std_mean, var_mean: (x[, dim[, keepdim]][, {unbiased =, correction =}]),
-** as ember's var and std --- */
+/* --- std_mean, var_mean: (x[, dim[, unbiased[, keepdim]]][, {correction =}]),
+** as var and std --- */
 
 static const em_lua_opts STD_MEAN_OPTS = {"std_mean", "dim keepdim unbiased correction", "out"};
 static const em_lua_opts VAR_MEAN_OPTS = {"var_mean", "dim keepdim unbiased correction", "out"};
@@ -223,6 +223,7 @@ static int stat_mean(lua_State *L, bool is_std)
 {
     const em_lua_opts *spec = is_std ? &STD_MEAN_OPTS : &VAR_MEAN_OPTS;
     em_tensor *x = em_lua_check_tensor(L, 1);
+    em_lua_var_positional(L, spec->fn);
     static const char *const names[] = {"dim", "keepdim"};
     int idx[2];
     int opts = named_args(L, spec, 2, names, 2, idx);

@@ -181,12 +181,12 @@ local reducers = {
   {"min dim", function(a) return a:min(1) end},
   {"var all", function(a) return a:var() end},
   {"var dim", function(a) return a:var(2) end},
-  {"var dim keepdim biased", function(a) return a:var(1, true, {unbiased = false}) end},
+  {"var dim keepdim biased", function(a) return a:var(1, false, true) end},
   {"var correction=0", function(a) return a:var(3, {correction = 0}) end},
   {"std all", function(a) return a:std() end},
   {"std dim", function(a) return a:std(-1) end},
   {"std unbiased=false", function(a) return a:std({unbiased = false}) end},
-  {"std dim keepdim", function(a) return a:std(2, true) end},
+  {"std dim keepdim", function(a) return a:std(2, true, true) end},
 }
 for _, r in ipairs(reducers) do
   check(r[1], function() return {away(2, 3, 4)} end, r[2])

@@ -98,12 +98,17 @@ def reduction_cases():
         case(op + "/correction2", "torch.%s(x1, {1, 3}, {correction = 2})" % op,
              lambda a, f=f: f(a, (0, 2), correction=2), x)
         case(op + "/unbiased_false", "x1:%s({unbiased = false})" % op, lambda a, f=f: f(a, unbiased=False), x)
-        case(op + "/keepdim", "x1:%s(-1, true)" % op, lambda a, f=f: f(a, -1, keepdim=True), x)
+        case(op + "/keepdim", "x1:%s(-1, {keepdim = true})" % op, lambda a, f=f: f(a, -1, keepdim=True), x)
+        # PyTorch's positions: (dim, unbiased, keepdim), and (unbiased) alone
+        case(op + "/positional", "x1:%s(-1, false, true)" % op, lambda a, f=f: f(a, -1, False, True), x)
+        case(op + "/unbiased_only", "x1:%s(false)" % op, lambda a, f=f: f(a, False), x)
     for op in ("std_mean", "var_mean"):
         f = getattr(torch, op)
         case(op, "return torch.%s(x1)" % op, lambda a, f=f: f(a), x)
         case(op + "/dim", "return torch.%s(x1, 2, {correction = 0})" % op,
              lambda a, f=f: f(a, 1, correction=0), x)
+        case(op + "/positional", "return torch.%s(x1, 2, false, true)" % op,
+             lambda a, f=f: f(a, 1, False, True), x)
 
 
 def norm_cases():

@@ -361,7 +361,8 @@ def reduction_cases():
         f = getattr(torch, op)
         case(op, "x1:%s()" % op, lambda a, f=f: f(a), x)
         case(op + "/dim", "x1:%s(2)" % op, lambda a, f=f: f(a, 1), x)
-        case(op + "/dim_keepdim", "x1:%s(2, true)" % op, lambda a, f=f: f(a, 1, keepdim=True), x)
+        case(op + "/dim_keepdim", "x1:%s(2, true, true)" % op, lambda a, f=f: f(a, 1, True, True), x)
+        case(op + "/dim_biased", "x1:%s(2, false)" % op, lambda a, f=f: f(a, 1, False), x)
         case(op + "/dims", "x1:%s({1, 3})" % op, lambda a, f=f: f(a, (0, 2)), x)
         case(op + "/biased", "x1:%s({unbiased = false})" % op,
              lambda a, f=f: f(a, unbiased=False), x)
@@ -369,7 +370,7 @@ def reduction_cases():
              lambda a, f=f: f(a, 2, unbiased=True), x)
         case(op + "/correction0", "x1:%s(2, {correction = 0})" % op,
              lambda a, f=f: f(a, 1, correction=0), x)
-        case(op + "/keepdim_biased", "x1:%s(1, true, {unbiased = false})" % op,
+        case(op + "/keepdim_biased", "x1:%s(1, {keepdim = true, unbiased = false})" % op,
              lambda a, f=f: f(a, 0, keepdim=True, unbiased=False), x)
         case(op + "/function", "torch.%s(x1, 2)" % op, lambda a, f=f: f(a, 1), x)
 

@@ -96,10 +96,10 @@ Example:
   torch.linalg.vector_norm(m, 1, 2)       --> tensor([7., 2.])]=]
 
 local function stat_mean(name, stat, example, result)
-  M["torch." .. name] = "torch." .. name .. "(x[, dim[, keepdim=false]][, opts]) -> " ..
+  M["torch." .. name] = "torch." .. name .. "(x[, dim[, unbiased=true[, keepdim=false]]][, opts]) -> " ..
     stat .. ", mean\n" ..
     "The " .. stat .. " and the mean of x in one call (two tensors), over dim or\n" ..
-    "everything; opts {unbiased=true, correction=1} as x:" .. stat .. "().\nTheir grad_fn is " ..
+    "everything; positions and opts {correction=1} as x:" .. stat .. "().\nTheir grad_fn is " ..
     (name == "std_mean" and "StdMeanBackward0" or "VarMeanBackward0") .. ".\n" ..
     DIMS .. "\nExample:\n  " .. example .. "  --> " .. result
 end

@@ -48,19 +48,25 @@ Example:
   x:prod(2)                               --> tensor([ 2., 12.])]=]
 
 M["Tensor.var"] = [=[
-x:var([dim[, keepdim=false]][, {unbiased=true, correction=1}]) -> Tensor
+x:var([unbiased]) / x:var(dim[, unbiased=true[, keepdim=false]])
+  [, {correction=1}] -> Tensor
 The variance of all elements, or along dim (x must be floating point).
-Unbiased by default (divides by N - 1), as PyTorch; {unbiased = false} or
-{correction = 0} divides by N.
+Unbiased by default (divides by N - 1), as PyTorch; unbiased = false or
+{correction = 0} divides by N. The positions are PyTorch's: unbiased comes
+before keepdim (x:var(1, true, true) keeps the dim); as options,
+{dim =, unbiased =, correction =, keepdim =}.
 Example:
   local x = torch.tensor({{1.0, 2.0}, {3.0, 4.0}})
   x:var()                                 --> tensor(1.6667)
-  x:var(1, {unbiased = false})            --> tensor([1., 1.])]=]
+  x:var(1, false)                         --> tensor([1., 1.])
+  x:var(2, {correction = 0, keepdim = true}):size()  --> torch.Size([2, 1])]=]
 
 M["Tensor.std"] = [=[
-x:std([dim[, keepdim=false]][, {unbiased=true, correction=1}]) -> Tensor
+x:std([unbiased]) / x:std(dim[, unbiased=true[, keepdim=false]])
+  [, {correction=1}] -> Tensor
 The standard deviation (square root of var), of all elements or along dim.
-Unbiased by default, as PyTorch; {correction = 0} divides by N.
+Unbiased by default, as PyTorch; {correction = 0} divides by N. The
+positions are PyTorch's, as for var: (dim, unbiased, keepdim).
 Example:
   local x = torch.tensor({{1.0, 2.0}, {3.0, 4.0}})
   x:std()                                 --> tensor(1.2910)
