@@ -64,8 +64,45 @@ static inline int64_t ipow(int64_t x, int64_t y)
 ** "floor"): (a - fmod(a, b)) / b, one less when the remainder's sign is not
 ** the divisor's, rounded to the nearest integer; 0 keeps the sign of a / b,
 ** and b == 0 gives the IEEE quotient (+-inf, NaN). */
-#define DEF_FLOOR_DIV(NAME, T, FMOD, FLOOR, COPYSIGN)                        static inline T NAME(T a, T b)                                               {                                                                                if (b == 0) return a / b;                                                    T mod = FMOD(a, b);                                                          T div = (a - mod) / b;                                                       if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;                              if (div == 0) return COPYSIGN((T)0, a / b);                                  T f = FLOOR(div);                                                            return div - f > (T)0.5 ? f + 1 : f;                                     }
+#define DEF_FLOOR_DIV(NAME, T, FMOD, FLOOR, COPYSIGN)                        \
+static inline T NAME(T a, T b)                                               \
+{                                                                            \
+    if (b == 0) return a / b;                                                \
+    T mod = FMOD(a, b);                                                      \
+    T div = (a - mod) / b;                                                   \
+    if (mod != 0 && (b < 0) != (mod < 0)) div -= 1;                          \
+    if (div == 0) return COPYSIGN((T)0, a / b);                              \
+    T f = FLOOR(div);                                                        \
+    return div - f > (T)0.5 ? f + 1 : f;                                     \
+}
+/* fmod of float32, exact, in double arithmetic that vectorises (fmodf does
+** not): for finite a, b with |a| < 2^24 |b|, trunc(a / b) computed in double
+** is the exact integer quotient q (a non-integer quotient lies at least 2^-24
+** from the next integer, and the double division errs by under 2^-29 there),
+** q b is exact (24 + 24 bits) and so is a - q b; the result takes a's sign,
+** as fmod's. b = +-inf gives q = 0 and a. Rows holding any other value
+** (zero or non-finite divisors, huge quotients, NaN) use fmodf itself:
+** fmod_f32_fast_ok decides per row. */
+static inline float fmod_f32_fast(float a, float b)
+{
+    double bd = b, q = trunc((double)a / bd);
+    double qb = q != 0 ? q * bd : 0.0;       /* q = 0, b = inf: 0 * inf would be NaN */
+    return copysignf((float)((double)a - qb), a);
+}
+
+static bool fmod_f32_fast_ok(int64_t n, const char *pa, int64_t sa, const char *pb, int64_t sb)
+{
+    const float *a = (const float *)pa, *b = (const float *)pb;
+    int bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double x = a[i * sa], y = b[i * sb];
+        bad |= !(fabs(x) < 0x1p24 * fabs(y));   /* NaN and zero divisors too */
+    }
+    return !bad;
+}
+
 DEF_FLOOR_DIV(floordiv_f32, float, fmodf, floorf, copysignf)
+DEF_FLOOR_DIV(floordiv_f32_fast, float, fmod_f32_fast, floorf, copysignf)
 DEF_FLOOR_DIV(floordiv_f64, double, fmod, floor, copysign)
 
 /* Python's % on floats, as PyTorch: fmod(a, b), plus b when the remainder
@@ -73,6 +110,11 @@ DEF_FLOOR_DIV(floordiv_f64, double, fmod, floor, copysign)
 static inline float rem_f32(float a, float b)
 {
     float m = fmodf(a, b);
+    return m != 0 && ((b < 0) != (m < 0)) ? m + b : m;
+}
+static inline float rem_f32_fast(float a, float b)
+{
+    float m = fmod_f32_fast(a, b);
     return m != 0 && ((b < 0) != (m < 0)) ? m + b : m;
 }
 static inline double rem_f64(double a, double b)
@@ -553,7 +595,26 @@ static bool NAME(em_binary_op op, ROW2_PARAMS)                               \
     }                                                                        \
     return true;                                                             \
 }
-DEF_BINARY_FLOAT(binary_f32, float, ROW2_F32, powf, floordiv_f32, truncf, rem_f32, fmodf)
+DEF_BINARY_FLOAT(binary_f32_exact, float, ROW2_F32, powf, floordiv_f32, truncf, rem_f32, fmodf)
+
+/* float32 //, % and fmod through fmod_f32_fast where the row allows it. */
+EM_CLONES static bool binary_f32_rounded(em_binary_op op, ROW2_PARAMS)
+{
+    switch (op) {
+    case EM_B_FLOOR_DIV: ROW2_F32(float, floordiv_f32_fast(x, y)); break;
+    case EM_B_REMAINDER: ROW2_F32(float, rem_f32_fast(x, y)); break;
+    case EM_B_FMOD: ROW2_F32(float, fmod_f32_fast(x, y)); break;
+    default: return false;
+    }
+    return true;
+}
+
+static bool binary_f32(em_binary_op op, ROW2_PARAMS)
+{
+    if ((op == EM_B_FLOOR_DIV || op == EM_B_REMAINDER || op == EM_B_FMOD) && fmod_f32_fast_ok(n, pa, sa, pb, sb))
+        return binary_f32_rounded(op, n, po, so, pa, sa, pb, sb);
+    return binary_f32_exact(op, n, po, so, pa, sa, pb, sb);
+}
 DEF_BINARY_FLOAT(binary_f64, double, ROW2_ANY_F64, pow, floordiv_f64, trunc, rem_f64, fmod)
 
 /* Integers (and bool as 0/1) in int64 arithmetic; ST stores the result. */
