@@ -42,6 +42,8 @@ T.test("rows the fast path takes: quotients below 2^24", function()
   local a, b = pairs_of(20000, 7, -4, 12)
   local keep = torch.abs(a):lt(torch.abs(b) * 2 ^ 23)
   check(a:masked_select(keep), b:masked_select(keep), "fast")
+  -- exact multiples: the remainder is zero with the dividend's sign (-0.0)
+  check(torch.tensor({-4, -6, -1.5, 4, 6, -7.5}), torch.tensor({2, -3, 0.5, -2, 3, 2.5}), "multiples")
 end)
 
 T.test("rows with huge quotients, zeros and non-finite values fall back exactly", function()
