@@ -298,6 +298,27 @@ em_status em_cpu_copy(const em_kview *out, const em_kview *in)
     }                                                                        \
 } while (0)
 
+/* ROW1 for ops whose positive branch is cheap (elu, selu): a contiguous
+** row goes in blocks of 256, and a block with no element <= 0 (or NaN)
+** computes only POS, as PyTorch's kernels skip exp for an all-positive
+** vector; any other block computes EXPR, so the values are EXPR's. */
+#define ROW1_POSITIVE_FAST(T, POS, EXPR) do {                               \
+    if (so == 1 && sa == 1) {                                                \
+        T *o_ = (T *)po; const T *a_ = (const T *)pa;                        \
+        for (int64_t s_ = 0; s_ < n; s_ += 256) {                            \
+            int64_t e_ = n - s_ < 256 ? n : s_ + 256;                        \
+            int nonpos_ = 0;                                                 \
+            for (int64_t i = s_; i < e_; i++) nonpos_ |= !(a_[i] > 0);       \
+            if (nonpos_)                                                     \
+                for (int64_t i = s_; i < e_; i++) { T x = a_[i]; o_[i] = (EXPR); } \
+            else                                                             \
+                for (int64_t i = s_; i < e_; i++) { T x = a_[i]; o_[i] = (POS); } \
+        }                                                                    \
+    } else {                                                                 \
+        ROW1(T, EXPR);                                                       \
+    }                                                                        \
+} while (0)
+
 /* The float32 transcendental functions as the double ones rounded to
 ** float: glibc's vector versions (libmvec, declared simd here as in
 ** cpu_nn.c) let the loops vectorise; their error (a few double ulps) is far
@@ -386,10 +407,10 @@ EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
     /* the activations as PyTorch's CPU kernels write them; q = negative_slope */ \
     /* or alpha, lo/hi = min_val/max_val */                                  \
     case EM_U_LEAKY_RELU: ROW1(T, x > 0 ? x : x * q); break;                 \
-    case EM_U_ELU: ROW1(T, x <= 0 ? (EXP(x) - (T)1) * q : x); break;         \
+    case EM_U_ELU: ROW1_POSITIVE_FAST(T, x, x <= 0 ? (EXP(x) - (T)1) * q : x); break; \
     case EM_U_SELU: {                                                        \
         const T neg = (T)EM_SELU_ALPHA * (T)EM_SELU_SCALE, pos = (T)EM_SELU_SCALE; \
-        ROW1(T, x <= 0 ? (EXP(x) - (T)1) * neg : x * pos);                  \
+        ROW1_POSITIVE_FAST(T, x * pos, x <= 0 ? (EXP(x) - (T)1) * neg : x * pos); \
         break;                                                               \
     }                                                                        \
     case EM_U_SILU: ROW1(T, x / ((T)1 + EXP(-x))); break;                    \
