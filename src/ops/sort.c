@@ -42,7 +42,7 @@ em_tensor *em_tensor_from_values(const void *vals, bool ints, int ndim, const in
 
 /* What one op does to a row of (value, position) pairs: the first outlen
 ** pairs are its result. */
-typedef void (*row_fn)(em_kv *row, int64_t len, bool ints, const void *ctx);
+typedef void (*row_fn)(em_kv *row, int64_t len, bool ints, em_kv *buf, const void *ctx);
 
 /* Runs fn on every slice of x along d and gathers the results: values (x's
 ** dtype) and indices (int64) of x's shape with size outlen along d. A 0-dim
@@ -67,12 +67,14 @@ static em_status along_dim(const em_tensor *x, int d, int64_t outlen, row_fn fn,
     em_tensor_release(xt);
     size_t nkv = (size_t)(nrows * len), nout = (size_t)(nrows * outlen);
     em_kv *kv = in ? malloc(nkv ? nkv * sizeof(em_kv) : 1) : NULL;
-    void *vout = kv ? malloc(nout ? nout * 8 : 1) : NULL;
+    em_kv *buf = kv ? malloc(len > 0 ? (size_t)len * sizeof(em_kv) : 1) : NULL;   /* the merge buffer */
+    void *vout = buf ? malloc(nout ? nout * 8 : 1) : NULL;
     int64_t *iout = vout ? malloc(nout ? nout * 8 : 1) : NULL;
     if (!iout) {
         if (in) em_fail(EM_ERR_MEMORY, "out of memory for %lld elements", (long long)nkv);
         free(in);
         free(kv);
+        free(buf);
         free(vout);
         return em_last_status();
     }
@@ -84,7 +86,7 @@ static em_status along_dim(const em_tensor *x, int d, int64_t outlen, row_fn fn,
     free(in);
     for (int64_t r = 0; r < nrows; r++) {
         em_kv *row = kv + r * len;
-        fn(row, len, ints, ctx);
+        fn(row, len, ints, buf, ctx);
         for (int64_t j = 0; j < outlen; j++) {
             if (ints) ((int64_t *)vout)[r * outlen + j] = row[j].k.i;
             else ((double *)vout)[r * outlen + j] = row[j].k.f;
@@ -92,6 +94,7 @@ static em_status along_dim(const em_tensor *x, int d, int64_t outlen, row_fn fn,
         }
     }
     free(kv);
+    free(buf);
     const em_backend *be = em_tensor_backend(x);
     em_tensor *v = em_tensor_from_values(vout, ints, nd, shape, x->dtype, be);
     em_tensor *ix = v ? em_op_from_host(iout, nd, shape, EM_INT64, be) : NULL;
@@ -151,20 +154,18 @@ static em_status check_reduced_size(const char *op, const em_tensor *x, int d)
     return EM_OK;
 }
 
-/* --- sort: std::sort (stable: std::stable_sort) with KeyValueCompAsc/Desc;
-** along a dim of stride 0 the positions stay 0, 1, 2, ... --- */
+/* --- sort: stable (ties in position order, a valid answer for stable =
+** false too, whose tie order PyTorch leaves unspecified); along a dim of
+** stride 0 the positions stay 0, 1, 2, ... as PyTorch's --- */
 typedef struct {
     bool descending, skip;
-    em_kv *buf;   /* stable: the merge buffer (one row) */
 } sort_ctx;
 
-static void sort_row(em_kv *row, int64_t len, bool ints, const void *ctx)
+static void sort_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void *ctx)
 {
     const sort_ctx *c = ctx;
     if (c->skip || len < 2) return;
-    em_order o = c->descending ? EM_ORDER_DESC : EM_ORDER_ASC;
-    if (c->buf) em_kv_stable_sort(row, len, o, ints, c->buf);
-    else em_kv_sort(row, len, o, ints);
+    em_kv_stable_sort(row, len, c->descending ? EM_ORDER_DESC : EM_ORDER_ASC, ints, buf);
 }
 
 em_status em_op_sort(const em_tensor *x, int dim, bool descending, bool stable, em_tensor **values,
@@ -174,33 +175,25 @@ em_status em_op_sort(const em_tensor *x, int dim, bool descending, bool stable, 
     *values = *indices = NULL;
     if (em_wrap_dim("sort", dim, x->ndim, &d)) return em_last_status();
     int64_t len = x->ndim ? x->shape[d] : 1;
-    sort_ctx c = {descending, x->ndim && x->stride[d] == 0, NULL};
-    if (stable && !(c.buf = malloc(len ? (size_t)len * sizeof(em_kv) : 1)))
-        return em_fail(EM_ERR_MEMORY, "sort: out of memory for %lld elements", (long long)len);
+    (void)stable;   /* always stable */
+    sort_ctx c = {descending, x->ndim && x->stride[d] == 0};
     em_status st = along_dim(x, d, len, sort_row, &c, values, indices);
-    free(c.buf);
     if (st != EM_OK) em_error_prefix("sort");
     return st;
 }
 
-/* --- topk: PyTorch's topk_impl_loop: std::partial_sort when k * 64 <= n,
-** else std::nth_element at k - 1 and (sorted) std::sort of the first k - 1 --- */
+/* --- topk: the first k of the stable sort (ties in position order;
+** sorted = false gives them sorted too, which PyTorch allows) --- */
 typedef struct {
     int64_t k;
     bool largest, sorted;
 } topk_ctx;
 
-static void topk_row(em_kv *row, int64_t len, bool ints, const void *ctx)
+static void topk_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void *ctx)
 {
     const topk_ctx *c = ctx;
     if (c->k == 0) return;
-    em_order o = c->largest ? EM_ORDER_DESC : EM_ORDER_ASC;
-    if (c->k * 64 <= len) {
-        em_kv_partial_sort(row, c->k, len, o, ints);
-        return;
-    }
-    em_kv_nth_element(row, c->k - 1, len, o, ints);
-    if (c->sorted) em_kv_sort(row, c->k - 1, o, ints);
+    em_kv_stable_sort(row, len, c->largest ? EM_ORDER_DESC : EM_ORDER_ASC, ints, buf);
 }
 
 em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, bool sorted, em_tensor **values,
@@ -219,11 +212,11 @@ em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, bool 
     return st;
 }
 
-/* --- kthvalue: TH's quick-select of the k-th smallest, NaN largest --- */
-static void kth_row(em_kv *row, int64_t len, bool ints, const void *ctx)
+/* --- kthvalue: the k-th in (value, position) order, NaN largest --- */
+static void kth_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void *ctx)
 {
     int64_t k = *(const int64_t *)ctx;
-    em_kv_quick_select(row, k, len, ints);
+    em_kv_stable_sort(row, len, EM_ORDER_ASC, ints, buf);
     row[0] = row[k];
 }
 
@@ -245,9 +238,9 @@ em_status em_op_kthvalue(const em_tensor *x, int64_t k, int dim, bool keepdim, e
     return finish_keepdim(st, d, keepdim, values, indices);
 }
 
-/* --- median along a dim: the first NaN if there is one, else
-** std::nth_element at (n - 1) / 2 by (value, position) --- */
-static void median_row(em_kv *row, int64_t len, bool ints, const void *ctx)
+/* --- median along a dim, PyTorch's rule: the first NaN if there is one,
+** else the element at (n - 1) / 2 in (value, position) order --- */
+static void median_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void *ctx)
 {
     (void)ctx;
     if (!ints)
@@ -257,7 +250,7 @@ static void median_row(em_kv *row, int64_t len, bool ints, const void *ctx)
                 return;
             }
     int64_t m = (len - 1) / 2;
-    em_kv_nth_element(row, m, len, EM_ORDER_ASC_INDEX, ints);
+    em_kv_stable_sort(row, len, EM_ORDER_ASC, ints, buf);
     row[0] = row[m];
 }
 

@@ -1,8 +1,10 @@
 """Reference for tests/peer/test_sort_parity.lua: sort, msort, argsort, topk,
 kthvalue, median, unique, searchsorted, bucketize, bincount and histc as
 PyTorch 1.13 computes them on the CPU: values, dtypes, shapes, and the
-indices exactly, on inputs with ties and NaN (which of equal values is
-returned depends on the algorithm PyTorch's kernel uses; ember copies it).
+indices exactly where PyTorch defines them (stable sort, median, unique,
+searchsorted ...), on inputs with ties and NaN; where PyTorch leaves the
+order of ties unspecified (see tie_rule) ember's own rule is checked for
+validity instead.
 For the differentiable ones also the gradient of sum(values * w) and the
 grad_fn's name.
 
@@ -33,6 +35,28 @@ def tensor_rec(t):
 records = []
 
 
+def tie_rule(fn, a):
+    """Where PyTorch leaves the order of equal values unspecified (sort with
+    stable=False, argsort, topk, kthvalue; msort returns values only), which index comes back
+    among ties is not compared: ember's rule is its own (position order).
+    The test checks the values exactly and that each index points at an
+    element equal to the one PyTorch's index points at. Returns the Lua dim
+    and keepdim of the indices, or None where the answer is unique."""
+    opts = a.get("opts", {})
+    if fn in ("sort", "argsort"):
+        if opts.get("stable"):
+            return None
+        return {"dim": a.get(1, opts.get("dim", -1)), "keepdim": True, "permutation": True}
+    if fn == "topk":
+        # sorted=False: PyTorch's order of the k values is unspecified too
+        return {"dim": a.get(2, opts.get("dim", -1)), "keepdim": True, "permutation": False,
+                "unordered": opts.get("sorted", True) is False}
+    if fn == "kthvalue":
+        return {"dim": a.get(2, opts.get("dim", -1)), "keepdim": a.get(3, opts.get("keepdim", False)),
+                "permutation": False}
+    return None
+
+
 def case(name, x, lua_fn, lua_args, torch_call, grad=False):
     x = x.clone()
     xg = x.clone().requires_grad_(grad)
@@ -44,6 +68,9 @@ def case(name, x, lua_fn, lua_args, torch_call, grad=False):
            "args": [lua_args.get(i) for i in range(1, n + 1)], "out": [tensor_rec(r) for r in res]}
     if "opts" in lua_args:
         rec["opts"] = lua_args["opts"]
+    ties = tie_rule(lua_fn, lua_args)
+    if ties:
+        rec["ties_any"] = ties
     if grad:
         v = res[0]
         w = torch.linspace(0.5, 2.0, v.numel(), dtype=v.dtype).reshape(v.shape) if v.numel() else v.detach()

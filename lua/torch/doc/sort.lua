@@ -5,8 +5,9 @@ local M = {}
 
 local TIES = [=[
 Indices are int64 and 0-based, as in PyTorch. NaN sorts as the largest
-value. Among equal values the same index is chosen as PyTorch 1.13 on the
-CPU chooses it (ember runs the same algorithm).]=]
+value. Equal values come in position order (ember sorts stably); PyTorch
+leaves that order unspecified, and among ties in longer rows its CPU kernel
+may return other positions (the values are the same).]=]
 
 M["Tensor.sort"] = [=[
 x:sort([dim=-1[, descending=false]][, {stable=false}]) -> Tensor, Tensor
@@ -42,8 +43,8 @@ Example:
 M["Tensor.topk"] = [=[
 x:topk(k[, dim=-1[, largest=true[, sorted=true]]]) -> Tensor, Tensor
 The k largest values along dim (the k smallest with largest = false) and
-their positions. sorted = false returns them in the order PyTorch's
-selection leaves them.
+their positions. sorted = false is accepted; ember returns them sorted
+anyway (PyTorch leaves that order unspecified).
 ]=] .. TIES .. [=[
 
 Example:
