@@ -28,6 +28,16 @@ local function check_bool(decl, what, v)
   if type(v) ~= "boolean" then decl:error("%s must be a boolean, got %s", what, tostring(v)) end
 end
 
+local function check_groups(decl, in_channels, out_channels, groups)
+  if math.type(groups) ~= "integer" or groups <= 0 then decl:error("groups must be a positive integer") end
+  if in_channels % groups ~= 0 then decl:error("in_channels must be divisible by groups") end
+  if out_channels % groups ~= 0 then decl:error("out_channels must be divisible by groups") end
+end
+
+-- shared with the other layer families (torch.nn.spatial); _names are not public
+layers._reset_weight_and_bias, layers._check_size, layers._check_bool, layers._check_groups =
+  reset_weight_and_bias, check_size, check_bool, check_groups
+
 -- PyTorch's factory options (device, dtype) are not implemented: the
 -- parameters are float32 on the CPU; layer:double() / :to() convert them.
 local LINEAR = args.declare("nn.Linear", {{"bias", true}}, "device dtype")
@@ -116,9 +126,7 @@ function Conv2d:__init(in_channels, out_channels, kernel_size, ...)
   local o = CONV2D:parse(...)
   check_size(CONV2D, "in_channels", in_channels)
   check_size(CONV2D, "out_channels", out_channels)
-  if math.type(o.groups) ~= "integer" or o.groups <= 0 then CONV2D:error("groups must be a positive integer") end
-  if in_channels % o.groups ~= 0 then CONV2D:error("in_channels must be divisible by groups") end
-  if out_channels % o.groups ~= 0 then CONV2D:error("out_channels must be divisible by groups") end
+  check_groups(CONV2D, in_channels, out_channels, o.groups)
   if PADDING_MODES[o.padding_mode] == nil then
     CONV2D:error("padding_mode must be one of {'zeros', 'replicate', 'reflect', 'circular'}, but got " ..
       "padding_mode='%s'", tostring(o.padding_mode))
