@@ -10,15 +10,15 @@ local M = require "torch.nn.module"
 local layers = require "torch.nn.layers"
 local args = require "torch.nn.args"
 local SF = require "torch.nn.spatial_functional"
-local Module, Parameter = M.Module, M.Parameter
+local Module = M.Module
 
 local spatial = {}
 local sizes, call = SF._sizes, SF._call
 
--- PyTorch's _ConvNd.reset_parameters and the constructor checks, as
--- nn.Linear and nn.Conv2d (torch.nn.layers)
-local reset_weight_and_bias, check_channels, check_bool, check_groups =
-  layers._reset_weight_and_bias, layers._check_size, layers._check_bool, layers._check_groups
+-- PyTorch's _ConvNd parameters, their reset_parameters and the constructor
+-- checks, as nn.Linear and nn.Conv2d (torch.nn.layers)
+local new_weight_and_bias, check_padding_string = layers._new_weight_and_bias, layers._check_padding_string
+local check_channels, check_bool, check_groups = layers._check_size, layers._check_bool, layers._check_groups
 
 -- Python's repr of a tuple of integers: (3,) or (3, 3)
 local function tuple(p)
@@ -88,23 +88,12 @@ function Conv1d:__init(in_channels, out_channels, kernel_size, ...)
   self.dilation = sizes(CONV1D, "dilation", o.dilation, 1, 1)
   self.padding_mode = o.padding_mode
   if type(o.padding) == "string" then
-    if o.padding ~= "same" and o.padding ~= "valid" then
-      CONV1D:error("Invalid padding string '%s', should be one of {'valid', 'same'}", o.padding)
-    end
-    if o.padding == "same" and self.stride[1] ~= 1 then
-      CONV1D:error("padding='same' is not supported for strided convolutions")
-    end
+    check_padding_string(CONV1D, o.padding, self.stride)
     self.padding = o.padding
   else
     self.padding = sizes(CONV1D, "padding", o.padding, 1, 0)
   end
-  self.weight = Parameter.new(torch.empty(out_channels, in_channels // o.groups, self.kernel_size[1]))
-  if o.bias then
-    self.bias = Parameter.new(torch.empty(out_channels))
-  else
-    self:register_parameter("bias", nil)
-  end
-  reset_weight_and_bias(self)
+  new_weight_and_bias(self, {out_channels, in_channels // o.groups, self.kernel_size[1]}, o.bias and out_channels)
 end
 --- conv:forward(x) -> Tensor
 -- F.conv1d(x, weight, bias, stride, padding, dilation, groups); with a
@@ -179,14 +168,8 @@ function ConvTranspose2d:__init(in_channels, out_channels, kernel_size, ...)
   self.output_padding = sizes(CONV_T2D, "output_padding", o.output_padding, 2, 0)
   self.dilation = sizes(CONV_T2D, "dilation", o.dilation, 2, 1)
   self.padding_mode = o.padding_mode
-  self.weight = Parameter.new(torch.empty(in_channels, out_channels // o.groups, self.kernel_size[1],
-    self.kernel_size[2]))
-  if o.bias then
-    self.bias = Parameter.new(torch.empty(out_channels))
-  else
-    self:register_parameter("bias", nil)
-  end
-  reset_weight_and_bias(self)
+  new_weight_and_bias(self, {in_channels, out_channels // o.groups, self.kernel_size[1], self.kernel_size[2]},
+    o.bias and out_channels)
 end
 
 -- PyTorch's _output_padding: the output_padding that gives output_size
