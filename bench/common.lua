@@ -1,5 +1,6 @@
 -- bench/common.lua — shared by the ember twins: the bundled digits as float
--- tensors, and the machine-readable result lines bench/run.py parses.
+-- tensors, the machine-readable result lines bench/run.py parses, and the
+-- best-of timing of ops.lua and kernels.lua.
 local sys = require "ember.sys"
 local M = {}
 
@@ -9,6 +10,17 @@ function M.digits()
 end
 
 function M.now() return sys.time() end
+
+-- The fastest of reps calls of fn, in seconds, after three warm-up calls
+-- (as timeit does: steady-state buffers).
+function M.best_of(fn, reps)
+  for _ = 1, 3 do fn() end
+  local best = math.huge
+  for _ = 1, reps do
+    local t = sys.time(); fn(); best = math.min(best, sys.time() - t)
+  end
+  return best
+end
 
 function M.report(seconds)
   print(string.format("TIME %.6f", seconds))

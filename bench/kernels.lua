@@ -1,15 +1,8 @@
 -- Benchmark 5, ember side: 1024^3 matmul in GFLOP/s and elementwise /
 -- reduction throughput in GB/s (bytes read + written), best of 7 after three
 -- warm-up calls.
-local sys = require "ember.sys"
-local function best_of(fn, reps)
-  for _ = 1, 3 do fn() end         -- warm-up, as timeit does: steady-state buffers
-  local best = math.huge
-  for _ = 1, reps do
-    local t = sys.time(); fn(); best = math.min(best, sys.time() - t)
-  end
-  return best
-end
+package.path = arg[0]:match("^(.*)/[^/]*$") .. "/?.lua;" .. package.path
+local best_of = require("common").best_of
 local a, b = torch.rand(1024, 1024), torch.rand(1024, 1024)
 a:matmul(b)
 print(string.format("MATMUL_GFLOPS %.2f", 2 * 1024^3 / best_of(function() return a:matmul(b) end, 7) / 1e9))

@@ -6,7 +6,6 @@
 --                                    (bench/ops.py times the same expressions)
 --   ember run bench/ops.lua          "TIME_name seconds" per op
 -- Inputs: x and y uniform in [0.5, 2.5) (every op is defined there).
-local sys = require "ember.sys"
 local F = torch.nn.functional
 
 -- Ops that are not op-table rows: name, the Lua call, the PyTorch expression.
@@ -76,14 +75,8 @@ if arg[1] == "--list" then
   return
 end
 
-local function best_of(fn, reps)
-  for _ = 1, 3 do fn() end
-  local best = math.huge
-  for _ = 1, reps do
-    local t = sys.time(); fn(); best = math.min(best, sys.time() - t)
-  end
-  return best
-end
+package.path = arg[0]:match("^(.*)/[^/]*$") .. "/?.lua;" .. package.path
+local best_of = require("common").best_of
 
 torch.manual_seed(0)
 local n = 1000000

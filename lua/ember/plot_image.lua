@@ -187,6 +187,26 @@ return function(plot, util)
     return table.concat(cmds, "\n") .. "\n", W, H
   end
 
+  -- gnuplot draws script (its commands, each line ending in "\n") into file
+  -- with kind's terminal at size {width =, height =}; true when it did.
+  -- (level 4: plot.images' and plot.heatmap's level 3, one frame deeper; not
+  -- a tail call, so that the frame counts)
+  local function draw(kind, size, file, script)
+    local ok = run(util.terminal_cmd(kind, size) .. "\nset output " .. q(file) .. "\n" .. script .. "set output\n", 4)
+    return ok
+  end
+
+  -- What plot.images and plot.heatmap end with: the text and the file
+  -- written, unless quiet; returns result.
+  local function show(result, opts)
+    if not opts.quiet then
+      io.stdout:write(result.text)
+      if result.file then print("plot: wrote " .. result.file) end
+      io.stdout:flush()
+    end
+    return result
+  end
+
   --- plot.images(images[, {labels =, nrow =, normalize =, color =, title =, file =, ...}]) -> result
   -- Shows 2-D images — MNIST digits, a conv layer's filters — as a grid in
   -- the terminal, drawn with Unicode half blocks (each character is two
@@ -242,17 +262,9 @@ return function(plot, util)
       local scale = math.max(2, math.min(12, 900 // W))
       local width = opts.width or W * scale + 40
       local height = opts.height or math.floor(H * scale + 40 + (opts.title and 30 or 0))
-      if run(util.terminal_cmd(kind, {width = width, height = height}) .. "\nset output " .. q(opts.file) .. "\n"
-             .. script .. "set output\n", 3) then
-        result.file = opts.file
-      end
+      if draw(kind, {width = width, height = height}, opts.file, script) then result.file = opts.file end
     end
-    if not opts.quiet then
-      io.stdout:write(result.text)
-      if result.file then print("plot: wrote " .. result.file) end
-      io.stdout:flush()
-    end
-    return result
+    return show(result, opts)
   end
 
   --- plot.heatmap{matrix[, title =, xlabel =, ylabel =, ticks =, file =, ...]} -> result
@@ -342,16 +354,10 @@ return function(plot, util)
         .. "$m matrix using 1:2:(sqrt(abs($3)) >= %s ? sprintf(%s, $3) : '') with labels tc rgb 'white' notitle",
         dark, fmt_g, dark, fmt_g)
       local size = opts.width or (260 + 42 * n_cols)
-      if run(util.terminal_cmd(kind, {width = size, height = opts.height or size}) .. "\nset output " .. q(opts.file)
-             .. "\n" .. table.concat(cmds, "\n") .. "\nset output\n", 3) then
+      if draw(kind, {width = size, height = opts.height or size}, opts.file, table.concat(cmds, "\n") .. "\n") then
         result.file = opts.file
       end
     end
-    if not opts.quiet then
-      io.stdout:write(result.text)
-      if result.file then print("plot: wrote " .. result.file) end
-      io.stdout:flush()
-    end
-    return result
+    return show(result, opts)
   end
 end

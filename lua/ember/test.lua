@@ -87,6 +87,15 @@ function T.error(fn, pattern, ...)
   return err
 end
 
+-- Registers the test "gradcheck NAME": torch.gradcheck(fn, make()) holds,
+-- make() giving the inputs (float64 leaves) drawn after manual_seed(1234).
+function T.gradcheck(name, make, fn)
+  T.test("gradcheck " .. name, function()
+    torch.manual_seed(1234)
+    T.ok(require("torch.gradcheck")(fn, make()))
+  end)
+end
+
 -- Runs every registered test (or those whose name contains $EMBER_TEST_FILTER),
 -- prints one line per failure and the summary; exits 1 if anything failed.
 function T.run()

@@ -25,25 +25,21 @@ static int l_binary_cross_entropy(lua_State *L)
     return 1;
 }
 
-static int l_smooth_l1_loss(lua_State *L)
+/* (x, t, reduction, a number) -> loss: smooth_l1_loss (beta), huber_loss (delta) */
+typedef em_tensor *(*em_loss_with_number)(em_tensor *x, em_tensor *t, em_reduction r, double v);
+
+static int loss_with_number(lua_State *L, em_loss_with_number loss)
 {
     em_tensor *x = em_lua_check_tensor(L, 1), *t = em_lua_check_tensor(L, 2);
     em_reduction r = check_reduction(L, 3);
-    double beta = luaL_checknumber(L, 4);
+    double v = luaL_checknumber(L, 4);
     em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_smooth_l1_loss(x, t, r, beta));
+    EM_LUA_TRY(L, *box, loss(x, t, r, v));
     return 1;
 }
 
-static int l_huber_loss(lua_State *L)
-{
-    em_tensor *x = em_lua_check_tensor(L, 1), *t = em_lua_check_tensor(L, 2);
-    em_reduction r = check_reduction(L, 3);
-    double delta = luaL_checknumber(L, 4);
-    em_tensor **box = em_lua_newbox(L);
-    EM_LUA_TRY(L, *box, em_huber_loss(x, t, r, delta));
-    return 1;
-}
+static int l_smooth_l1_loss(lua_State *L) { return loss_with_number(L, em_smooth_l1_loss); }
+static int l_huber_loss(lua_State *L) { return loss_with_number(L, em_huber_loss); }
 
 void em_lua_register_loss(lua_State *L)
 {

@@ -18,14 +18,9 @@
 # Exit 77 (skipped) without tmux or git.
 set -euo pipefail
 ember=$(realpath "${1:?usage: test_lesson_edges_tty.sh path/to/ember}")
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed; skipping"; exit 77; }
+. "$(dirname "$0")/tty_lib.sh"
+tty_init ember-lesson-edges
 command -v git >/dev/null 2>&1 || { echo "git is not installed; skipping"; exit 77; }
-
-work=$(mktemp -d /tmp/ember-lesson-edges.XXXXXX)
-sock=""
-runs=0
-cleanup() { [ -n "$sock" ] && tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # A PATH without nano (and without any editor): only what ember itself runs.
@@ -115,24 +110,8 @@ envs="HOME=$work/home PATH=$work/bin EMBER_LESSONS_DIR=$clone/lessons XDG_STATE_
 envs="$envs EMBER_EXERCISES_DIR=$work/ex EMBER_HISTORY=$work/history TERM=xterm-256color"
 workdir="$work/home/.local/share/ember/work"
 
-start() {   # start "ember lesson ARGS" in the clone, in a fresh tmux server
-  [ -n "$sock" ] && { tmux -L "$sock" kill-server >/dev/null 2>&1 || true; }
-  runs=$((runs + 1))
-  sock="ember-lesson-edges-$$-$runs"
-  tmux -L "$sock" -f /dev/null new-session -d -s t -x 100 -y 50 \
-    "cd $clone && env -u VISUAL -u EDITOR -u XDG_DATA_HOME $envs $ember lesson $*; echo '[exited '\$?']'; sleep 30"
-}
-screen() { tmux -L "$sock" capture-pane -p -J -S -2000 -t t; }
-keys() { tmux -L "$sock" send-keys -t t "$@"; }
-wait_for() {   # wait_for TEXT [COUNT]: until TEXT is on screen (COUNT times)
-  local want=${2:-1}
-  for _ in $(seq 1 150); do
-    if [ "$(screen | grep -cF -- "$1" || true)" -ge "$want" ]; then return 0; fi
-    sleep 0.2
-  done
-  echo "FAIL: '$1' (x$want) never appeared. Screen:"
-  screen
-  exit 1
+start() {   # start "ember lesson ARGS" in the clone
+  tty_start 100 "cd $clone && env -u VISUAL -u EDITOR -u XDG_DATA_HOME $envs $ember lesson $*"
 }
 clean_clone() {
   local st

@@ -5,14 +5,10 @@
 # resumes at the saved step and finishes. Exit 77 (skipped) without tmux.
 set -euo pipefail
 ember=$(realpath "${1:?usage: test_lesson_tty.sh path/to/ember}")
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed; skipping"; exit 77; }
+. "$(dirname "$0")/tty_lib.sh"
+tty_init ember-lesson-tty
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/ember-lesson-tty.XXXXXX)
-sock=""
-runs=0
-cleanup() { [ -n "$sock" ] && tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
 
 # The scripted editor: replaces the step with code of its own.
 cat >"$work/editor.sh" <<'EOF'
@@ -24,25 +20,7 @@ chmod +x "$work/editor.sh"
 envs="EMBER_LESSONS_DIR=$root/tests/lessons XDG_STATE_HOME=$work/state XDG_DATA_HOME=$work/data EMBER_EXERCISES_DIR=$work/ex"
 envs="$envs EDITOR=$work/editor.sh EMBER_HISTORY=$work/history TERM=xterm-256color"
 
-start() {   # start "ember lesson ARGS" in a fresh tmux server
-  [ -n "$sock" ] && { tmux -L "$sock" kill-server >/dev/null 2>&1 || true; }
-  runs=$((runs + 1))
-  sock="ember-lesson-tty-$$-$runs"
-  tmux -L "$sock" -f /dev/null new-session -d -s t -x 100 -y 50 \
-    "cd $work && env $envs $ember lesson $*; echo '[exited '\$?']'; sleep 30"
-}
-screen() { tmux -L "$sock" capture-pane -p -J -S -2000 -t t; }
-keys() { tmux -L "$sock" send-keys -t t "$@"; }
-wait_for() {   # wait_for TEXT [COUNT]: until TEXT is on screen (COUNT times)
-  local want=${2:-1}
-  for _ in $(seq 1 150); do
-    if [ "$(screen | grep -cF -- "$1" || true)" -ge "$want" ]; then return 0; fi
-    sleep 0.2
-  done
-  echo "FAIL: '$1' (x$want) never appeared. Screen:"
-  screen
-  exit 1
-}
+start() { tty_start 100 "cd $work && env $envs $ember lesson $*"; }   # start "ember lesson ARGS"
 
 start basics
 wait_for "step 1 of 3 · make"

@@ -7,13 +7,8 @@
 # second session asks again but keeps the first guesses. Exit 77 without tmux.
 set -euo pipefail
 ember=$(realpath "${1:?usage: test_lesson_twin_tty.sh path/to/ember}")
-command -v tmux >/dev/null 2>&1 || { echo "tmux is not installed; skipping"; exit 77; }
-
-work=$(mktemp -d /tmp/ember-twin-tty.XXXXXX)
-sock=""
-runs=0
-cleanup() { [ -n "$sock" ] && tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
+. "$(dirname "$0")/tty_lib.sh"
+tty_init ember-twin-tty
 
 mkdir -p "$work/lessons"
 cat >"$work/lessons/manifest.lua" <<'LUA'
@@ -57,25 +52,9 @@ MD
 envs="EMBER_LESSONS_DIR=$work/lessons XDG_STATE_HOME=$work/state EMBER_EXERCISES_DIR=$work/ex"
 envs="$envs EMBER_HISTORY=$work/history TERM=xterm-256color"
 
-start() {   # start WIDTH "ember lesson ARGS" in a fresh tmux server
+start() {   # start WIDTH "ember lesson ARGS"
   local width=$1; shift
-  [ -n "$sock" ] && { tmux -L "$sock" kill-server >/dev/null 2>&1 || true; }
-  runs=$((runs + 1))
-  sock="ember-twin-tty-$$-$runs"
-  tmux -L "$sock" -f /dev/null new-session -d -s t -x "$width" -y 50 \
-    "cd $work && env -u COLUMNS $envs $ember lesson $*; echo '[exited '\$?']'; sleep 30"
-}
-screen() { tmux -L "$sock" capture-pane -p -J -S -2000 -t t; }
-keys() { tmux -L "$sock" send-keys -t t "$@"; }
-wait_for() {   # wait_for TEXT [COUNT]: until TEXT is on screen (COUNT times)
-  local want=${2:-1}
-  for _ in $(seq 1 150); do
-    if [ "$(screen | grep -cF -- "$1" || true)" -ge "$want" ]; then return 0; fi
-    sleep 0.2
-  done
-  echo "FAIL: '$1' (x$want) never appeared. Screen:"
-  screen
-  exit 1
+  tty_start "$width" "cd $work && env -u COLUMNS $envs $ember lesson $*"
 }
 fail() { echo "FAIL: $*"; screen; exit 1; }
 

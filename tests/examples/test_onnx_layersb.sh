@@ -8,17 +8,7 @@
 # CI=true, where it fails.
 set -uo pipefail
 ember="$1"
-here="$(cd "$(dirname "$0")/.." && pwd)"
-fail() { echo "FAIL: $*" >&2; exit 1; }
-missing() {
-  if [[ -n "${CI:-}" ]]; then fail "$1 (scripts/install-deps.sh --test installs it)"; fi
-  echo "SKIP: $1"; exit 77
-}
-/usr/bin/python3 -c "import onnx" 2>/dev/null || missing "python3-onnx is not installed"
-command -v node >/dev/null || missing "node is not installed"
-[[ -d "$here/onnx/node_modules/onnxruntime-node" ]] || missing "onnxruntime-node is not installed in tests/onnx"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/onnx_lib.sh"   # $here, fail, $tmp; skips without the checker or the runtime
 
 names=$("$ember" run "$here/onnx/export_layersb.lua" "$tmp" | tail -1) || fail "export_layersb.lua"
 count=0

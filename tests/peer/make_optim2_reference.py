@@ -21,7 +21,7 @@ import torch
 from torch.optim import lr_scheduler as L
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from peerlib import write_records  # noqa: E402
+from peerlib import grad_values, param_values, write_records  # noqa: E402
 
 STEPS, SAVE_AT = 8, 5
 STEPS_SCHED, SAVE_SCHED = 30, 15
@@ -137,17 +137,6 @@ SCHED_CASES = [
 def metric(step):
     """The value handed to ReduceLROnPlateau.step at each step (falls, then stalls)."""
     return 1.0 / (1 + step) if step < 8 else 0.1 + 0.01 * math.sin(step)
-
-
-def param_values(shape, k):
-    n = math.prod(shape)
-    return torch.tensor([math.sin(0.7 * i + k) for i in range(n)], dtype=torch.float32).reshape(shape)
-
-
-def grad_values(shape, step, k):
-    n = math.prod(shape)
-    return torch.tensor([math.cos(1.3 * i + 0.5 * step + k) * (1 + step) for i in range(n)],
-                        dtype=torch.float32).reshape(shape)
 
 
 SHAPES = [(2, 3), (3,)]

@@ -6,12 +6,11 @@ fixed gradients for 3 steps, and records the parameters after every step and
 the optimizer's state_dict structure (group keys in order, with the Python
 type of each value). Writes a Lua data file (argv[1]). Run with /usr/bin/python3.
 """
-import math
 import sys
 
 import torch
 
-from peerlib import lua_value
+from peerlib import grad_values, lua_value, param_values
 
 CASES = [
     ("sgd_plain", "SGD", dict(lr=0.1)),
@@ -24,17 +23,6 @@ CASES = [
     ("adamw", "AdamW", dict(lr=0.01)),
     ("adamw_wd", "AdamW", dict(lr=0.003, weight_decay=0.05)),
 ]
-
-
-def param_values(shape, k):
-    n = math.prod(shape)
-    return torch.tensor([math.sin(0.7 * i + k) for i in range(n)], dtype=torch.float32).reshape(shape)
-
-
-def grad_values(shape, step, k):
-    n = math.prod(shape)
-    return torch.tensor([math.cos(1.3 * i + 0.5 * step + k) * (1 + step) for i in range(n)],
-                        dtype=torch.float32).reshape(shape)
 
 
 def main(out):

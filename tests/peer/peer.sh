@@ -14,12 +14,7 @@ fi
 name=$1
 ember=$2
 build=$3
-here=$(cd "$(dirname "$0")" && pwd)
-python=${EMBER_PEER_PYTHON:-/usr/bin/python3}
-if ! "$python" -c 'import torch' >/dev/null 2>&1; then
-    echo "SKIP: python3-torch not installed (apt-get install python3-torch)"
-    exit 77
-fi
+. "$(dirname "$0")/torch_lib.sh"   # $here, $python; skips (77) without torch
 data="$build/${name}_reference${ATEN_CPU_CAPABILITY:+_$ATEN_CPU_CAPABILITY}.lua"
 "$python" "$here/make_${name}_reference.py" "$data.tmp"
 mv "$data.tmp" "$data"

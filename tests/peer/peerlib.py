@@ -1,10 +1,12 @@
 """What the peer scripts share: writing Python values as Lua literals,
-reading the bundled IDX files, and the lesson's MNISTClassifier (the same
-layers and key names as ember's)."""
+reading the bundled IDX files, the lesson's MNISTClassifier (the same
+layers and key names as ember's), and the fixed parameters and gradients
+the optimizer references (make_optim*_reference.py) step with."""
 import gzip
 import math
 
 import numpy as np
+import torch
 import torch.nn as nn
 
 
@@ -63,3 +65,16 @@ def write_records(path, script, records):
             f.write("  " + lua_value(r) + ",\n")
         f.write("}\n")
     print("wrote %d cases to %s" % (len(records), path))
+
+
+def param_values(shape, k):
+    """The starting values of an optimizer reference's parameter k: sin(0.7 i + k), float32."""
+    n = math.prod(shape)
+    return torch.tensor([math.sin(0.7 * i + k) for i in range(n)], dtype=torch.float32).reshape(shape)
+
+
+def grad_values(shape, step, k):
+    """The gradient of parameter k at a step (0-based): cos(1.3 i + 0.5 step + k) * (1 + step), float32."""
+    n = math.prod(shape)
+    return torch.tensor([math.cos(1.3 * i + 0.5 * step + k) * (1 + step) for i in range(n)],
+                        dtype=torch.float32).reshape(shape)

@@ -9,12 +9,7 @@
 set -eu
 ember=$1
 build=$2
-here=$(cd "$(dirname "$0")" && pwd)
-python=${EMBER_PEER_PYTHON:-/usr/bin/python3}
-if ! "$python" -c 'import torch' >/dev/null 2>&1; then
-    echo "SKIP: python3-torch not installed (apt-get install python3-torch)"
-    exit 77
-fi
+. "$(dirname "$0")/torch_lib.sh"   # $here, $python; skips (77) without torch
 out="$build/optim2_files_in_torch"
 rm -rf "$out"
 mkdir -p "$out"

@@ -206,13 +206,10 @@ Example:
   torch.baddbmm(torch.zeros(2, 1, 1), a, a:transpose(2, 3), {alpha = 2})
   --> tensor([[[6.]], [[6.]]])]=]
 
-for _, name in ipairs({"flip", "roll", "tile", "tril", "triu", "diagonal", "diag", "trace", "masked_fill",
-                       "masked_select", "nonzero", "chunk", "split", "tensor_split", "addmm", "baddbmm"}) do
-  local sig = M["Tensor." .. name]:match("^[^\n]*")
-  sig = sig:gsub("x:" .. name .. "%(%[", "torch." .. name .. "(x[, ")
-  sig = sig:gsub("x:" .. name .. "%(%)", "torch." .. name .. "(x)")
-  sig = sig:gsub("x:" .. name .. "%(", "torch." .. name .. "(x, ")
-  M["torch." .. name] = {"Tensor." .. name, sig}
-end
+-- the function forms torch.NAME(x, ...) of these methods
+require("torch.doc.aliases")(M, {
+  "flip", "roll", "tile", "tril", "triu", "diagonal", "diag", "trace", "masked_fill", "masked_select",
+  "nonzero", "chunk", "split", "tensor_split", "addmm", "baddbmm"
+})
 
 return M

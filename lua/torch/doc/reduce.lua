@@ -166,14 +166,11 @@ The dot product of two 1-D tensors of the same length: a 0-dim tensor.
 Example:
   torch.tensor({1.0, 2.0}):dot(torch.tensor({3.0, 4.0}))  --> tensor(11.)]=]
 
-for _, name in ipairs({"sum", "mean", "prod", "var", "std", "max", "min", "argmax", "argmin", "all", "any",
-                       "matmul", "mm", "bmm", "mv", "dot"}) do
-  local sig = M["Tensor." .. name]:match("^[^\n]*")
-  sig = sig:gsub("x:" .. name .. "%(%)", "torch." .. name .. "(x)")
-  sig = sig:gsub("x:" .. name .. "%(", "torch." .. name .. "(x, ")
-  sig = sig:gsub("torch%." .. name .. "%(x, %[", "torch." .. name .. "(x[, ")
-  M["torch." .. name] = {"Tensor." .. name, sig}
-end
+-- the function forms torch.NAME(x, ...) of these methods
+require("torch.doc.aliases")(M, {
+  "sum", "mean", "prod", "var", "std", "max", "min", "argmax", "argmin", "all", "any", "matmul", "mm", "bmm",
+  "mv", "dot"
+})
 -- (shorter signatures than the generated ones)
 for _, name in ipairs({"max", "min"}) do
   M["torch." .. name] = {"Tensor." .. name, "torch." .. name .. "(x[, dim[, keepdim]]) / torch." .. name ..

@@ -198,14 +198,10 @@ Example:
   torch.stack({torch.ones(2), torch.zeros(2)})  --> tensor([[1., 1.], [0., 0.]])
   torch.stack({torch.ones(2), torch.zeros(2)}, 2):size()  --> torch.Size([2, 2])]=]
 
-for _, name in ipairs({"view", "reshape", "expand", "view_as", "reshape_as", "expand_as", "transpose", "t",
-                       "permute", "unsqueeze", "squeeze", "narrow", "select", "flatten", "contiguous", "clone",
-                       "index_select", "gather", "scatter_add"}) do
-  local sig = M["Tensor." .. name]:match("^[^\n]*")
-  sig = sig:gsub("x:" .. name .. "%(%)", "torch." .. name .. "(x)")
-  sig = sig:gsub("x:" .. name .. "%(", "torch." .. name .. "(x, ")
-  sig = sig:gsub("torch%." .. name .. "%(x, %[", "torch." .. name .. "(x[, ")
-  M["torch." .. name] = {"Tensor." .. name, sig}
-end
+-- the function forms torch.NAME(x, ...) of these methods
+require("torch.doc.aliases")(M, {
+  "view", "reshape", "expand", "view_as", "reshape_as", "expand_as", "transpose", "t", "permute", "unsqueeze",
+  "squeeze", "narrow", "select", "flatten", "contiguous", "clone", "index_select", "gather", "scatter_add"
+})
 
 return M

@@ -144,13 +144,10 @@ Example:
   torch.tensor({1.0, 2.0, 1.0}):histc(4, 0, 3)   --> tensor([0., 2., 1., 0.])
   torch.tensor({1.0, 2.0, 1.0, 5.0}):histc({bins = 2})  --> tensor([3., 1.])]=]
 
-for _, name in ipairs({"sort", "msort", "argsort", "topk", "kthvalue", "median", "unique", "bincount", "histc"}) do
-  local sig = M["Tensor." .. name]:match("^[^\n]*")
-  sig = sig:gsub("x:" .. name .. "%(%)", "torch." .. name .. "(x)")
-  sig = sig:gsub("x:" .. name .. "%(", "torch." .. name .. "(x, ")
-  sig = sig:gsub("torch%." .. name .. "%(x, %[", "torch." .. name .. "(x[, ")
-  M["torch." .. name] = {"Tensor." .. name, sig}
-end
+-- the function forms torch.NAME(x, ...) of these methods
+require("torch.doc.aliases")(M, {
+  "sort", "msort", "argsort", "topk", "kthvalue", "median", "unique", "bincount", "histc"
+})
 -- (shorter than the generated one)
 M["torch.unique"] = {"Tensor.unique", "torch.unique(x[, sorted[, return_inverse[, return_counts[, dim]]]]) -> ..."}
 

@@ -20,6 +20,30 @@ local function reset_weight_and_bias(self)
   end
 end
 
+-- self.weight, a new parameter of the given sizes, and self.bias, one of
+-- size bias_size (or registered as nil when bias_size is false), drawn
+-- as PyTorch's reset_parameters.
+local function new_weight_and_bias(self, weight_sizes, bias_size)
+  self.weight = Parameter.new(torch.empty(table.unpack(weight_sizes)))
+  if bias_size then
+    self.bias = Parameter.new(torch.empty(bias_size))
+  else
+    self:register_parameter("bias", nil)
+  end
+  reset_weight_and_bias(self)
+end
+
+-- padding = "same" or "valid", checked as PyTorch's _ConvNd ("same" with
+-- stride 1 only)
+local function check_padding_string(decl, padding, stride)
+  if padding ~= "same" and padding ~= "valid" then
+    decl:error("Invalid padding string '%s', should be one of {'valid', 'same'}", padding)
+  end
+  for _, s in ipairs(stride) do
+    if padding == "same" and s ~= 1 then decl:error("padding='same' is not supported for strided convolutions") end
+  end
+end
+
 local function check_size(decl, what, v)
   if math.type(v) ~= "integer" or v <= 0 then decl:error("%s must be a positive integer, got %s", what, tostring(v)) end
 end
@@ -27,6 +51,16 @@ end
 local function check_bool(decl, what, v)
   if type(v) ~= "boolean" then decl:error("%s must be a boolean, got %s", what, tostring(v)) end
 end
+
+local function check_groups(decl, in_channels, out_channels, groups)
+  if math.type(groups) ~= "integer" or groups <= 0 then decl:error("groups must be a positive integer") end
+  if in_channels % groups ~= 0 then decl:error("in_channels must be divisible by groups") end
+  if out_channels % groups ~= 0 then decl:error("out_channels must be divisible by groups") end
+end
+
+-- shared with the other layer families (torch.nn.spatial); _names are not public
+layers._new_weight_and_bias, layers._check_padding_string = new_weight_and_bias, check_padding_string
+layers._check_size, layers._check_bool, layers._check_groups = check_size, check_bool, check_groups
 
 -- PyTorch's factory options (device, dtype) are not implemented: the
 -- parameters are float32 on the CPU; layer:double() / :to() convert them.
@@ -48,13 +82,7 @@ function Linear:__init(in_features, out_features, ...)
   check_size(LINEAR, "out_features", out_features)
   check_bool(LINEAR, "bias", o.bias)
   self.in_features, self.out_features = in_features, out_features
-  self.weight = Parameter.new(torch.empty(out_features, in_features))
-  if o.bias then
-    self.bias = Parameter.new(torch.empty(out_features))
-  else
-    self:register_parameter("bias", nil)
-  end
-  reset_weight_and_bias(self)
+  new_weight_and_bias(self, {out_features, in_features}, o.bias and out_features)
 end
 --- linear:forward(x) -> Tensor
 -- torch.linear(x, weight, bias); call the layer itself, linear(x). Raises a
@@ -116,9 +144,7 @@ function Conv2d:__init(in_channels, out_channels, kernel_size, ...)
   local o = CONV2D:parse(...)
   check_size(CONV2D, "in_channels", in_channels)
   check_size(CONV2D, "out_channels", out_channels)
-  if math.type(o.groups) ~= "integer" or o.groups <= 0 then CONV2D:error("groups must be a positive integer") end
-  if in_channels % o.groups ~= 0 then CONV2D:error("in_channels must be divisible by groups") end
-  if out_channels % o.groups ~= 0 then CONV2D:error("out_channels must be divisible by groups") end
+  check_groups(CONV2D, in_channels, out_channels, o.groups)
   if PADDING_MODES[o.padding_mode] == nil then
     CONV2D:error("padding_mode must be one of {'zeros', 'replicate', 'reflect', 'circular'}, but got " ..
       "padding_mode='%s'", tostring(o.padding_mode))
@@ -132,24 +158,13 @@ function Conv2d:__init(in_channels, out_channels, kernel_size, ...)
   self.dilation = pair(CONV2D, "dilation", o.dilation, 1)
   self.padding_mode = o.padding_mode
   if type(o.padding) == "string" then
-    if o.padding ~= "same" and o.padding ~= "valid" then
-      CONV2D:error("Invalid padding string '%s', should be one of {'valid', 'same'}", o.padding)
-    end
-    if o.padding == "same" and (self.stride[1] ~= 1 or self.stride[2] ~= 1) then
-      CONV2D:error("padding='same' is not supported for strided convolutions")
-    end
+    check_padding_string(CONV2D, o.padding, self.stride)
     self.padding = o.padding
   else
     self.padding = pair(CONV2D, "padding", o.padding, 0)
   end
-  self.weight = Parameter.new(torch.empty(out_channels, in_channels // o.groups, self.kernel_size[1],
-    self.kernel_size[2]))
-  if o.bias then
-    self.bias = Parameter.new(torch.empty(out_channels))
-  else
-    self:register_parameter("bias", nil)
-  end
-  reset_weight_and_bias(self)
+  new_weight_and_bias(self, {out_channels, in_channels // o.groups, self.kernel_size[1], self.kernel_size[2]},
+    o.bias and out_channels)
 end
 --- conv:forward(x) -> Tensor
 -- torch.conv2d(x, weight, bias, stride, padding, dilation, groups); call conv(x).

@@ -7,32 +7,18 @@
 -- initialisation and print(layer) text.
 local torch = require "torch"
 local M = require "torch.nn.module"
-local init = require "torch.nn.initializers"
+local layers = require "torch.nn.layers"
 local args = require "torch.nn.args"
 local SF = require "torch.nn.spatial_functional"
-local Module, Parameter = M.Module, M.Parameter
+local Module = M.Module
 
 local spatial = {}
 local sizes, call = SF._sizes, SF._call
 
--- PyTorch's _ConvNd.reset_parameters (as nn.Linear and nn.Conv2d):
--- kaiming_uniform_(a = sqrt(5)), then the bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
-local function reset_weight_and_bias(self)
-  init.kaiming_uniform_(self.weight, {a = math.sqrt(5)})
-  if self.bias ~= nil then
-    local fan_in = init.calculate_fan_in_and_fan_out(self.weight)
-    local bound = fan_in > 0 and 1 / math.sqrt(fan_in) or 0
-    init.uniform_(self.bias, -bound, bound)
-  end
-end
-
-local function check_channels(decl, what, v)
-  if math.type(v) ~= "integer" or v <= 0 then decl:error("%s must be a positive integer, got %s", what, tostring(v)) end
-end
-
-local function check_bool(decl, what, v)
-  if type(v) ~= "boolean" then decl:error("%s must be a boolean, got %s", what, tostring(v)) end
-end
+-- PyTorch's _ConvNd parameters, their reset_parameters and the constructor
+-- checks, as nn.Linear and nn.Conv2d (torch.nn.layers)
+local new_weight_and_bias, check_padding_string = layers._new_weight_and_bias, layers._check_padding_string
+local check_channels, check_bool, check_groups = layers._check_size, layers._check_bool, layers._check_groups
 
 -- Python's repr of a tuple of integers: (3,) or (3, 3)
 local function tuple(p)
@@ -60,12 +46,6 @@ local function float_repr(v)
 end
 
 local PADDING_MODES = {zeros = true, reflect = true, replicate = true, circular = false}
-
-local function check_groups(decl, in_channels, out_channels, groups)
-  if math.type(groups) ~= "integer" or groups <= 0 then decl:error("groups must be a positive integer") end
-  if in_channels % groups ~= 0 then decl:error("in_channels must be divisible by groups") end
-  if out_channels % groups ~= 0 then decl:error("out_channels must be divisible by groups") end
-end
 
 local function check_padding_mode(decl, mode, only_zeros)
   if PADDING_MODES[mode] == nil then
@@ -108,23 +88,12 @@ function Conv1d:__init(in_channels, out_channels, kernel_size, ...)
   self.dilation = sizes(CONV1D, "dilation", o.dilation, 1, 1)
   self.padding_mode = o.padding_mode
   if type(o.padding) == "string" then
-    if o.padding ~= "same" and o.padding ~= "valid" then
-      CONV1D:error("Invalid padding string '%s', should be one of {'valid', 'same'}", o.padding)
-    end
-    if o.padding == "same" and self.stride[1] ~= 1 then
-      CONV1D:error("padding='same' is not supported for strided convolutions")
-    end
+    check_padding_string(CONV1D, o.padding, self.stride)
     self.padding = o.padding
   else
     self.padding = sizes(CONV1D, "padding", o.padding, 1, 0)
   end
-  self.weight = Parameter.new(torch.empty(out_channels, in_channels // o.groups, self.kernel_size[1]))
-  if o.bias then
-    self.bias = Parameter.new(torch.empty(out_channels))
-  else
-    self:register_parameter("bias", nil)
-  end
-  reset_weight_and_bias(self)
+  new_weight_and_bias(self, {out_channels, in_channels // o.groups, self.kernel_size[1]}, o.bias and out_channels)
 end
 --- conv:forward(x) -> Tensor
 -- F.conv1d(x, weight, bias, stride, padding, dilation, groups); with a
@@ -199,14 +168,8 @@ function ConvTranspose2d:__init(in_channels, out_channels, kernel_size, ...)
   self.output_padding = sizes(CONV_T2D, "output_padding", o.output_padding, 2, 0)
   self.dilation = sizes(CONV_T2D, "dilation", o.dilation, 2, 1)
   self.padding_mode = o.padding_mode
-  self.weight = Parameter.new(torch.empty(in_channels, out_channels // o.groups, self.kernel_size[1],
-    self.kernel_size[2]))
-  if o.bias then
-    self.bias = Parameter.new(torch.empty(out_channels))
-  else
-    self:register_parameter("bias", nil)
-  end
-  reset_weight_and_bias(self)
+  new_weight_and_bias(self, {in_channels, out_channels // o.groups, self.kernel_size[1], self.kernel_size[2]},
+    o.bias and out_channels)
 end
 
 -- PyTorch's _output_padding: the output_padding that gives output_size

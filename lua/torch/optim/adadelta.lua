@@ -28,30 +28,24 @@ function Adadelta:_validate(g)
   check.range("Adadelta", g, "weight_decay", "weight_decay value", 0)
 end
 
+-- Adadelta's state after step (PyTorch's key order)
+local function new_state(st, p)
+  st.square_avg = torch.zeros_like(p)
+  st.acc_delta = torch.zeros_like(p)
+end
+
 --- adadelta:step_group(group)
 -- One Adadelta update of the parameters of one param group (opt:step()
 -- calls it for each group, under no_grad).
 function Adadelta:step_group(g)
-  local lr, rho, eps, wd = g.lr, g.rho, g.eps, g.weight_decay
-  for _, p in ipairs(g.params) do
-    local grad = p.grad
-    if grad ~= nil then
-      local st = self:_state(p)
-      if st.step == nil then
-        st.step = 0
-        st.square_avg = torch.zeros_like(p)
-        st.acc_delta = torch.zeros_like(p)
-      end
-      st.step = st.step + 1
-      if g.maximize then grad = -grad end
-      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
-      st.square_avg:mul_(rho):add_(grad * grad, {alpha = 1 - rho})
-      local std = st.square_avg:add(eps):sqrt_()
-      local delta = st.acc_delta:add(eps):sqrt_():div_(std):mul_(grad)
-      st.acc_delta:mul_(rho):add_(delta * delta, {alpha = 1 - rho})
-      p:add_(delta, {alpha = -lr})
-    end
-  end
+  local lr, rho, eps = g.lr, g.rho, g.eps
+  self:_each_grad(g, new_state, function(p, grad, st)
+    st.square_avg:mul_(rho):add_(grad * grad, {alpha = 1 - rho})
+    local std = st.square_avg:add(eps):sqrt_()
+    local delta = st.acc_delta:add(eps):sqrt_():div_(std):mul_(grad)
+    st.acc_delta:mul_(rho):add_(delta * delta, {alpha = 1 - rho})
+    p:add_(delta, {alpha = -lr})
+  end)
 end
 
 return Adadelta

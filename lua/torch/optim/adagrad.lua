@@ -28,38 +28,29 @@ function Adagrad:_validate(g)
   check.range("Adagrad", g, "eps", "epsilon value", 0)
 end
 
-local function init_state(self, p, g)
-  local st = self:_state(p)
-  st.step = torch.tensor(0.0)
+-- Adagrad's state after step (PyTorch's key order)
+local function new_state(st, p, g)
   st.sum = torch.full_like(p, g.initial_accumulator_value)
 end
 
 function Adagrad:_constructed()
   for _, g in ipairs(self.param_groups) do
-    for _, p in ipairs(g.params) do init_state(self, p, g) end
+    for _, p in ipairs(g.params) do self:_new_state(p, g, new_state) end
   end
 end
 
 --- adagrad:step_group(group)
 -- One Adagrad update of the parameters of one param group (opt:step()
--- calls it for each group, under no_grad).
+-- calls it for each group, under no_grad); a group added later gets its
+-- state on its first step.
 function Adagrad:step_group(g)
-  local lr, wd, eps = g.lr, g.weight_decay, g.eps
-  for _, p in ipairs(g.params) do
-    local grad = p.grad
-    if grad ~= nil then
-      local st = self.state[p]
-      if st == nil or st.sum == nil then init_state(self, p, g); st = self.state[p] end   -- a group added later
-      st.step:add_(1)
-      local t = st.step:item()
-      if g.maximize then grad = -grad end
-      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
-      local clr = lr / (1 + (t - 1) * g.lr_decay)
-      st.sum:add_(grad * grad)
-      local std = st.sum:sqrt():add_(eps)
-      p:add_(grad / std, {alpha = -clr})
-    end
-  end
+  local lr, eps = g.lr, g.eps
+  self:_each_grad(g, new_state, function(p, grad, st, t)
+    local clr = lr / (1 + (t - 1) * g.lr_decay)
+    st.sum:add_(grad * grad)
+    local std = st.sum:sqrt():add_(eps)
+    p:add_(grad / std, {alpha = -clr})
+  end)
 end
 
 return Adagrad

@@ -27,32 +27,25 @@ function Adamax:_validate(g)
   check.range("Adamax", g, "weight_decay", "weight_decay value", 0)
 end
 
+-- Adamax's state after step (PyTorch's key order)
+local function new_state(st, p)
+  st.exp_avg = torch.zeros_like(p)
+  st.exp_inf = torch.zeros_like(p)
+end
+
 --- adamax:step_group(group)
 -- One Adamax update of the parameters of one param group (opt:step()
 -- calls it for each group, under no_grad).
 function Adamax:step_group(g)
-  local lr, eps, wd = g.lr, g.eps, g.weight_decay
+  local lr, eps = g.lr, g.eps
   local beta1, beta2 = g.betas[1], g.betas[2]
-  for _, p in ipairs(g.params) do
-    local grad = p.grad
-    if grad ~= nil then
-      local st = self:_state(p)
-      if st.step == nil then
-        st.step = torch.tensor(0.0)
-        st.exp_avg = torch.zeros_like(p)
-        st.exp_inf = torch.zeros_like(p)
-      end
-      st.step:add_(1)
-      local t = st.step:item()
-      if g.maximize then grad = -grad end
-      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
-      st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
-      st.exp_inf:mul_(beta2)
-      st.exp_inf:copy_(torch.maximum(st.exp_inf, grad:abs():add_(eps)))
-      local clr = lr / (1 - beta1 ^ t)
-      p:add_(st.exp_avg / st.exp_inf, {alpha = -clr})
-    end
-  end
+  self:_each_grad(g, new_state, function(p, grad, st, t)
+    st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
+    st.exp_inf:mul_(beta2)
+    st.exp_inf:copy_(torch.maximum(st.exp_inf, grad:abs():add_(eps)))
+    local clr = lr / (1 - beta1 ^ t)
+    p:add_(st.exp_avg / st.exp_inf, {alpha = -clr})
+  end)
 end
 
 return Adamax

@@ -30,37 +30,31 @@ function NAdam:_validate(g)
   check.range("NAdam", g, "momentum_decay", "momentum_decay value", 0)
 end
 
+-- NAdam's state after step (PyTorch's key order)
+local function new_state(st, p)
+  st.mu_product = torch.tensor(1.0)
+  st.exp_avg = torch.zeros_like(p)
+  st.exp_avg_sq = torch.zeros_like(p)
+end
+
 --- nadam:step_group(group)
 -- One NAdam update of the parameters of one param group (opt:step() calls
 -- it for each group, under no_grad).
 function NAdam:step_group(g)
-  local lr, eps, wd, md = g.lr, g.eps, g.weight_decay, g.momentum_decay
+  local lr, eps, md = g.lr, g.eps, g.momentum_decay
   local beta1, beta2 = g.betas[1], g.betas[2]
-  for _, p in ipairs(g.params) do
-    local grad = p.grad
-    if grad ~= nil then
-      local st = self:_state(p)
-      if st.step == nil then
-        st.step = torch.tensor(0.0)
-        st.mu_product = torch.tensor(1.0)
-        st.exp_avg = torch.zeros_like(p)
-        st.exp_avg_sq = torch.zeros_like(p)
-      end
-      st.step:add_(1)
-      local t = st.step:item()
-      local bias2 = 1 - beta2 ^ t
-      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
-      local mu = beta1 * (1.0 - 0.5 * 0.96 ^ (t * md))
-      local mu_next = beta1 * (1.0 - 0.5 * 0.96 ^ ((t + 1) * md))
-      st.mu_product:mul_(mu)
-      local prod_next = st.mu_product * mu * mu_next
-      st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
-      st.exp_avg_sq:mul_(beta2):add_(grad * grad, {alpha = 1 - beta2})
-      local denom = st.exp_avg_sq:div(bias2):sqrt():add_(eps)
-      p:add_(grad / denom, {alpha = -lr * (1.0 - mu) / (1.0 - st.mu_product:item())})
-      p:add_(st.exp_avg / denom, {alpha = -lr * mu_next / (1.0 - prod_next:item())})
-    end
-  end
+  self:_each_grad(g, new_state, function(p, grad, st, t)
+    local bias2 = 1 - beta2 ^ t
+    local mu = beta1 * (1.0 - 0.5 * 0.96 ^ (t * md))
+    local mu_next = beta1 * (1.0 - 0.5 * 0.96 ^ ((t + 1) * md))
+    st.mu_product:mul_(mu)
+    local prod_next = st.mu_product * mu * mu_next
+    st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
+    st.exp_avg_sq:mul_(beta2):add_(grad * grad, {alpha = 1 - beta2})
+    local denom = st.exp_avg_sq:div(bias2):sqrt():add_(eps)
+    p:add_(grad / denom, {alpha = -lr * (1.0 - mu) / (1.0 - st.mu_product:item())})
+    p:add_(st.exp_avg / denom, {alpha = -lr * mu_next / (1.0 - prod_next:item())})
+  end)
 end
 
 -- A number mu_product from an older file becomes a tensor (as __setstate__).

@@ -294,4 +294,43 @@ function Optimizer:_state(p)
   return st
 end
 
+--- Optimizer:_new_state(p, g, init) -> p's state, made afresh
+-- step first (a 0-dim float32 tensor where the class has _tensor_step,
+-- else a number, as PyTorch 1.13 keeps each), then init(st, p, g) adds the
+-- class's own buffers (PyTorch's state key order).
+function Optimizer:_new_state(p, g, init)
+  local st = self:_state(p)
+  st.step = getmetatable(self)._tensor_step and torch.tensor(0.0) or 0
+  init(st, p, g)
+  return st
+end
+
+--- Optimizer:_each_grad(g, init, update)
+-- What the step of Adamax, RAdam, NAdam, Adadelta, RMSprop and Adagrad
+-- shares: for each parameter of group g that has a .grad, its state (made
+-- by _new_state(p, g, init) on first use), step = step + 1, then
+-- g = grad, negated with maximize, plus weight_decay * p (L2), and
+-- update(p, g, st, t) with t the new step count: the class's own formula.
+function Optimizer:_each_grad(g, init, update)
+  local wd = g.weight_decay
+  for _, p in ipairs(g.params) do
+    local grad = p.grad
+    if grad ~= nil then
+      local st = self:_state(p)
+      if st.step == nil then st = self:_new_state(p, g, init) end
+      local t
+      if type(st.step) == "number" then
+        st.step = st.step + 1
+        t = st.step
+      else
+        st.step:add_(1)
+        t = st.step:item()
+      end
+      if g.maximize then grad = -grad end
+      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
+      update(p, grad, st, t)
+    end
+  end
+end
+
 return Optimizer

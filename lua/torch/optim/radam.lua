@@ -29,39 +29,33 @@ function RAdam:_validate(g)
   check.range("RAdam", g, "weight_decay", "weight_decay value", 0)
 end
 
+-- RAdam's state after step (PyTorch's key order)
+local function new_state(st, p)
+  st.exp_avg = torch.zeros_like(p)
+  st.exp_avg_sq = torch.zeros_like(p)
+end
+
 --- radam:step_group(group)
 -- One RAdam update of the parameters of one param group (opt:step() calls
 -- it for each group, under no_grad).
 function RAdam:step_group(g)
-  local lr, eps, wd = g.lr, g.eps, g.weight_decay
+  local lr, eps = g.lr, g.eps
   local beta1, beta2 = g.betas[1], g.betas[2]
-  for _, p in ipairs(g.params) do
-    local grad = p.grad
-    if grad ~= nil then
-      local st = self:_state(p)
-      if st.step == nil then
-        st.step = torch.tensor(0.0)
-        st.exp_avg = torch.zeros_like(p)
-        st.exp_avg_sq = torch.zeros_like(p)
-      end
-      st.step:add_(1)
-      local t = st.step:item()
-      local bias1, bias2 = 1 - beta1 ^ t, 1 - beta2 ^ t
-      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
-      st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
-      st.exp_avg_sq:mul_(beta2):add_(grad * grad, {alpha = 1 - beta2})
-      local corrected = st.exp_avg / bias1
-      local rho_inf = 2 / (1 - beta2) - 1
-      local rho_t = rho_inf - 2 * t * (beta2 ^ t) / bias2
-      if rho_t > 5.0 then
-        local rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        local adaptive_lr = math.sqrt(bias2) / st.exp_avg_sq:sqrt():add_(eps)
-        p:add_(corrected * lr * adaptive_lr * rect, {alpha = -1.0})
-      else
-        p:add_(corrected * lr, {alpha = -1.0})
-      end
+  self:_each_grad(g, new_state, function(p, grad, st, t)
+    local bias1, bias2 = 1 - beta1 ^ t, 1 - beta2 ^ t
+    st.exp_avg:mul_(beta1):add_(grad, {alpha = 1 - beta1})
+    st.exp_avg_sq:mul_(beta2):add_(grad * grad, {alpha = 1 - beta2})
+    local corrected = st.exp_avg / bias1
+    local rho_inf = 2 / (1 - beta2) - 1
+    local rho_t = rho_inf - 2 * t * (beta2 ^ t) / bias2
+    if rho_t > 5.0 then
+      local rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+      local adaptive_lr = math.sqrt(bias2) / st.exp_avg_sq:sqrt():add_(eps)
+      p:add_(corrected * lr * adaptive_lr * rect, {alpha = -1.0})
+    else
+      p:add_(corrected * lr, {alpha = -1.0})
     end
-  end
+  end)
 end
 
 return RAdam

@@ -30,43 +30,37 @@ function RMSprop:_validate(g)
   check.range("RMSprop", g, "alpha", "alpha value", 0)
 end
 
+-- RMSprop's state after step (PyTorch's key order)
+local function new_state(st, p, g)
+  st.square_avg = torch.zeros_like(p)
+  if g.momentum > 0 then st.momentum_buffer = torch.zeros_like(p) end
+  if g.centered then st.grad_avg = torch.zeros_like(p) end
+end
+
 --- rmsprop:step_group(group)
 -- One RMSprop update of the parameters of one param group (opt:step()
 -- calls it for each group, under no_grad).
 function RMSprop:step_group(g)
-  local lr, alpha, eps, wd, momentum = g.lr, g.alpha, g.eps, g.weight_decay, g.momentum
-  for _, p in ipairs(g.params) do
-    local grad = p.grad
-    if grad ~= nil then
-      local st = self:_state(p)
-      if st.step == nil then
-        st.step = 0
-        st.square_avg = torch.zeros_like(p)
-        if momentum > 0 then st.momentum_buffer = torch.zeros_like(p) end
-        if g.centered then st.grad_avg = torch.zeros_like(p) end
-      end
-      st.step = st.step + 1
-      if g.maximize then grad = -grad end
-      if wd ~= 0 then grad = grad:add(p, {alpha = wd}) end
-      local v = st.square_avg
-      v:mul_(alpha):add_(grad * grad, {alpha = 1 - alpha})
-      local avg
-      if g.centered then
-        st.grad_avg:mul_(alpha):add_(grad, {alpha = 1 - alpha})
-        avg = v:sub(st.grad_avg * st.grad_avg):sqrt_()
-      else
-        avg = v:sqrt()
-      end
-      avg:add_(eps)
-      if momentum > 0 then
-        local buf = st.momentum_buffer
-        buf:mul_(momentum):add_(grad / avg)
-        p:add_(buf, {alpha = -lr})
-      else
-        p:add_(grad / avg, {alpha = -lr})
-      end
+  local lr, alpha, eps, momentum = g.lr, g.alpha, g.eps, g.momentum
+  self:_each_grad(g, new_state, function(p, grad, st)
+    local v = st.square_avg
+    v:mul_(alpha):add_(grad * grad, {alpha = 1 - alpha})
+    local avg
+    if g.centered then
+      st.grad_avg:mul_(alpha):add_(grad, {alpha = 1 - alpha})
+      avg = v:sub(st.grad_avg * st.grad_avg):sqrt_()
+    else
+      avg = v:sqrt()
     end
-  end
+    avg:add_(eps)
+    if momentum > 0 then
+      local buf = st.momentum_buffer
+      buf:mul_(momentum):add_(grad / avg)
+      p:add_(buf, {alpha = -lr})
+    else
+      p:add_(grad / avg, {alpha = -lr})
+    end
+  end)
 end
 
 return RMSprop

@@ -30,6 +30,17 @@ function Base.define(name, own_keys, known, pytorch_only)
   return cls
 end
 
+-- the options every epoch-based schedule takes after its own (appended
+-- to Base.define's known_options)
+Base.COMMON = " last_epoch verbose"
+
+-- Base.required(name, opts, key) -> opts[key], or the error PyTorch's
+-- missing positional argument gives
+function Base.required(name, opts, key)
+  if opts[key] == nil then error(name .. ": " .. key .. " is required", options.user_level()) end
+  return opts[key]
+end
+
 --- tostring(scheduler) -> "<torch.optim.lr_scheduler.StepLR object at 0x...>"
 -- As PyTorch prints a scheduler (Python's default repr).
 function Base.__tostring(self)

@@ -6,12 +6,7 @@ local torch = require "torch"
 local options = require "torch.options"
 local Base = require "torch.optim.sched_base"
 
-local COMMON = " last_epoch verbose"
-
-local function required(name, opts, key)
-  if opts[key] == nil then error(name .. ": " .. key .. " is required", options.user_level()) end
-  return opts[key]
-end
+local COMMON, required = Base.COMMON, Base.required
 
 local function has_default(optimizer, key)
   for _, kd in ipairs(getmetatable(optimizer)._defaults) do if kd[1] == key then return true end end

@@ -8,12 +8,7 @@ local torch = require "torch"
 local options = require "torch.options"
 local Base = require "torch.optim.sched_base"
 
-local COMMON = " last_epoch verbose"
-
-local function required(name, opts, key)
-  if opts[key] == nil then error(name .. ": " .. key .. " is required", options.user_level()) end
-  return opts[key]
-end
+local COMMON, required = Base.COMMON, Base.required
 
 local function map_groups(self, f)
   local out = {}
