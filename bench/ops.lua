@@ -50,7 +50,7 @@ local function row_ops()
           local v = p.default
           if row.hand then v = 0.7 + (i - 1) end
           args[#args + 1] = v
-          py[#py + 1] = string.format("%s=%s", p.name, tostring(v))
+          py[#py + 1] = string.format("%s=%s", p.name, type(v) == "string" and ("'" .. v .. "'") or tostring(v))
         end
       end
       local ns = row.func and "torch." or "F."
