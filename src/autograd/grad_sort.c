@@ -51,19 +51,18 @@ static int wrapped_dim(int dim, int ndim)
     return d;
 }
 
-em_status em_sort(em_tensor *x, int dim, bool descending, bool stable, bool stable_given, em_tensor **values,
+em_status em_sort(em_tensor *x, int dim, bool descending, bool stable_given, em_tensor **values,
                   em_tensor **indices)
 {
-    em_status st = em_op_sort(x, dim, descending, stable, values, indices);
+    em_status st = em_op_sort(x, dim, descending, values, indices);
     if (st != EM_OK) return st;
     return record_select(stable_given ? "SortBackward1" : "SortBackward0", x, wrapped_dim(dim, x->ndim), true,
                          values, indices);
 }
 
-em_status em_topk(em_tensor *x, int64_t k, int dim, bool largest, bool sorted, em_tensor **values,
-                  em_tensor **indices)
+em_status em_topk(em_tensor *x, int64_t k, int dim, bool largest, em_tensor **values, em_tensor **indices)
 {
-    em_status st = em_op_topk(x, k, dim, largest, sorted, values, indices);
+    em_status st = em_op_topk(x, k, dim, largest, values, indices);
     if (st != EM_OK) return st;
     return record_select("TopkBackward0", x, wrapped_dim(dim, x->ndim), true, values, indices);
 }

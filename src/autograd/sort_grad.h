@@ -11,10 +11,9 @@
 
 /* stable_given: the stable option was passed (PyTorch's sort.stable
 ** overload: SortBackward1; otherwise SortBackward0). */
-em_status em_sort(em_tensor *x, int dim, bool descending, bool stable, bool stable_given, em_tensor **values,
+em_status em_sort(em_tensor *x, int dim, bool descending, bool stable_given, em_tensor **values,
                   em_tensor **indices);
-em_status em_topk(em_tensor *x, int64_t k, int dim, bool largest, bool sorted, em_tensor **values,
-                  em_tensor **indices);
+em_status em_topk(em_tensor *x, int64_t k, int dim, bool largest, em_tensor **values, em_tensor **indices);
 em_status em_kthvalue(em_tensor *x, int64_t k, int dim, bool keepdim, em_tensor **values, em_tensor **indices);
 em_status em_median_dim(em_tensor *x, int dim, bool keepdim, em_tensor **values, em_tensor **indices);
 /* median of all elements: MedianBackward0, equal elements share the gradient */

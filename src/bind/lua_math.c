@@ -469,44 +469,6 @@ static double correction_arg(lua_State *L, int opts, const char *fn)
     return c;
 }
 
-/* PyTorch's positional forms of var, std, var_mean and std_mean:
-** (x[, unbiased]) or (x, dim[, unbiased[, keepdim]]), then options. They
-** are folded into one options table (a copy: the caller's is left alone),
-** which replaces the arguments after x, so the dim/keepdim parsing sees
-** only options. keepdim is PyTorch's third position, not its second. */
-void em_lua_var_positional(lua_State *L, const char *fn)
-{
-    int opts = em_lua_find_options(L);
-    int n = (opts ? opts - 1 : lua_gettop(L)) - 1;       /* positional arguments after x */
-    if (n > 3) luaL_error(L, "%s: too many arguments (expected dim, unbiased and keepdim, then options)", fn);
-    lua_newtable(L);
-    int merged = lua_gettop(L);
-    if (opts) {
-        lua_pushnil(L);
-        while (lua_next(L, opts)) {
-            lua_pushvalue(L, -2);
-            lua_insert(L, -2);
-            lua_settable(L, merged);
-        }
-    }
-    static const char *const by_position[] = {"dim", "unbiased", "keepdim"};
-    bool unbiased_only = n == 1 && lua_isboolean(L, 2);   /* var(x, false) */
-    for (int i = 0; i < n; i++) {
-        const char *name = unbiased_only ? "unbiased" : by_position[i];
-        int at = 2 + i;
-        if (lua_isnil(L, at)) continue;
-        if (i > 0 && !lua_isboolean(L, at))
-            luaL_error(L, "%s: %s (argument %d) must be a boolean, got %s", fn, name, at, luaL_typename(L, at));
-        if (lua_getfield(L, merged, name) != LUA_TNIL)
-            luaL_error(L, "%s: %s given twice (as an argument and as an option)", fn, name);
-        lua_pop(L, 1);
-        lua_pushvalue(L, at);
-        lua_setfield(L, merged, name);
-    }
-    lua_replace(L, 2);
-    lua_settop(L, 2);
-}
-
 static int var_std(lua_State *L, bool is_std)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);

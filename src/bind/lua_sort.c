@@ -96,8 +96,9 @@ static int l_sort(lua_State *L)
     int s[3];
     params(L, 1, &SORT_OPTS, 2, s);
     int dim = get_dim(L, s[0], -1);
-    bool desc = get_bool(L, s[1], "sort", "descending", false), stable = get_bool(L, s[2], "sort", "stable", false);
-    PUSH_PAIR(L, em_sort(x, dim, desc, stable, s[2] != 0, v, i));
+    bool desc = get_bool(L, s[1], "sort", "descending", false);
+    get_bool(L, s[2], "sort", "stable", false);   /* checked; every sort is stable */
+    PUSH_PAIR(L, em_sort(x, dim, desc, s[2] != 0, v, i));
 }
 
 /* msort(): the values of sort(1) (PyTorch's msort sorts along the first dim) */
@@ -107,7 +108,7 @@ static int l_msort(lua_State *L)
     int none[1];
     params(L, 1, &MSORT_OPTS, 0, none);
     em_tensor **vbox = em_lua_newbox(L), **ibox = em_lua_newbox(L);
-    EM_LUA_CHECK(L, em_sort(x, 0, false, false, false, vbox, ibox));
+    EM_LUA_CHECK(L, em_sort(x, 0, false, false, vbox, ibox));
     lua_pop(L, 1);
     return 1;
 }
@@ -120,9 +121,9 @@ static int l_argsort(lua_State *L)
     params(L, 1, &ARGSORT_OPTS, 2, s);
     int dim = get_dim(L, s[0], -1);
     bool desc = get_bool(L, s[1], "argsort", "descending", false);
-    bool stable = get_bool(L, s[2], "argsort", "stable", false);
+    get_bool(L, s[2], "argsort", "stable", false);   /* checked; every sort is stable */
     em_tensor **vbox = em_lua_newbox(L), **ibox = em_lua_newbox(L);
-    EM_LUA_CHECK(L, em_op_sort(x, dim, desc, stable, vbox, ibox));
+    EM_LUA_CHECK(L, em_op_sort(x, dim, desc, vbox, ibox));
     return 1;
 }
 
@@ -135,8 +136,9 @@ static int l_topk(lua_State *L)
     if (!s[0]) luaL_error(L, "topk: missing the number of elements k");
     int64_t k = get_int(L, s[0], "topk", "k", 0);
     int dim = get_dim(L, s[1], -1);
-    bool largest = get_bool(L, s[2], "topk", "largest", true), sorted = get_bool(L, s[3], "topk", "sorted", true);
-    PUSH_PAIR(L, em_topk(x, k, dim, largest, sorted, v, i));
+    bool largest = get_bool(L, s[2], "topk", "largest", true);
+    get_bool(L, s[3], "topk", "sorted", true);   /* checked; the k values always come sorted */
+    PUSH_PAIR(L, em_topk(x, k, dim, largest, v, i));
 }
 
 /* kthvalue(k[, dim=-1[, keepdim=false]]) -> values, indices */

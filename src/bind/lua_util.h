@@ -105,7 +105,7 @@ bool em_lua_opt_field_bool(lua_State *L, int idx, const char *name, bool def);
 /* Index of the trailing options table among arguments 1..top, or 0. */
 int em_lua_find_options(lua_State *L);
 /* var/std/var_mean/std_mean: PyTorch's (x[, unbiased]) and (x, dim[, unbiased[, keepdim]])
-** folded into one options table at index 2 (lua_math.c). */
+** folded into one options table at index 2. */
 void em_lua_var_positional(lua_State *L, const char *fn);
 
 /* torch.None, Python's None where nil cannot stand (lua_types.c) */

@@ -168,14 +168,12 @@ static void sort_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void 
     em_kv_stable_sort(row, len, c->descending ? EM_ORDER_DESC : EM_ORDER_ASC, ints, buf);
 }
 
-em_status em_op_sort(const em_tensor *x, int dim, bool descending, bool stable, em_tensor **values,
-                     em_tensor **indices)
+em_status em_op_sort(const em_tensor *x, int dim, bool descending, em_tensor **values, em_tensor **indices)
 {
     int d;
     *values = *indices = NULL;
     if (em_wrap_dim("sort", dim, x->ndim, &d)) return em_last_status();
     int64_t len = x->ndim ? x->shape[d] : 1;
-    (void)stable;   /* always stable */
     sort_ctx c = {descending, x->ndim && x->stride[d] == 0};
     em_status st = along_dim(x, d, len, sort_row, &c, values, indices);
     if (st != EM_OK) em_error_prefix("sort");
@@ -186,7 +184,7 @@ em_status em_op_sort(const em_tensor *x, int dim, bool descending, bool stable, 
 ** sorted = false gives them sorted too, which PyTorch allows) --- */
 typedef struct {
     int64_t k;
-    bool largest, sorted;
+    bool largest;
 } topk_ctx;
 
 static void topk_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void *ctx)
@@ -196,7 +194,7 @@ static void topk_row(em_kv *row, int64_t len, bool ints, em_kv *buf, const void 
     em_kv_stable_sort(row, len, c->largest ? EM_ORDER_DESC : EM_ORDER_ASC, ints, buf);
 }
 
-em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, bool sorted, em_tensor **values,
+em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, em_tensor **values,
                      em_tensor **indices)
 {
     int d;
@@ -206,7 +204,7 @@ em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, bool 
     if (k < 0 || k > len)
         return em_fail(EM_ERR_INDEX, "topk: selected index k out of range (k = %lld, dim %d has size %lld)",
                        (long long)k, d + 1, (long long)len);
-    topk_ctx c = {k, largest, sorted};
+    topk_ctx c = {k, largest};
     em_status st = along_dim(x, d, k, topk_row, &c, values, indices);
     if (st != EM_OK) em_error_prefix("topk");
     return st;

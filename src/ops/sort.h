@@ -14,12 +14,12 @@
 
 #include "../core/tensor.h"
 
-/* --- sort.c: values and 0-based int64 indices along dim --- */
-em_status em_op_sort(const em_tensor *x, int dim, bool descending, bool stable, em_tensor **values,
-                     em_tensor **indices);
-/* The k largest (or smallest) along dim; sorted = false leaves them in the
-** order PyTorch's selection leaves them. */
-em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, bool sorted, em_tensor **values,
+/* --- sort.c: values and 0-based int64 indices along dim; always stable
+** (ties in position order), so PyTorch's stable option needs no argument --- */
+em_status em_op_sort(const em_tensor *x, int dim, bool descending, em_tensor **values, em_tensor **indices);
+/* The k largest (or smallest) along dim, always sorted (PyTorch's
+** sorted = false leaves the order unspecified). */
+em_status em_op_topk(const em_tensor *x, int64_t k, int dim, bool largest, em_tensor **values,
                      em_tensor **indices);
 /* The k-th smallest (k from 1) along dim; NaN counts as largest. */
 em_status em_op_kthvalue(const em_tensor *x, int64_t k, int dim, bool keepdim, em_tensor **values,
