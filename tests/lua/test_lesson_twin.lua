@@ -163,6 +163,34 @@ T.test("twin: diff alignment, python-only and ember-only lines, annotations", fu
   T.eq(c6.allowed, 2)
 end)
 
+T.test("twin: drift annotations allow 1% plus two last-digit units, never more", function()
+  T.eq(twin.same_line("loss 0.2250", "loss 0.2245", true), "close")
+  T.eq(twin.same_line("loss 0.2250", "loss 0.2245"), nil)
+  T.eq(twin.same_line("  5  0  1  2", "  5  0  0  3", true), "close")   -- one digit moved between cells
+  T.eq(twin.same_line("loss 0.2400", "loss 0.2245", true), nil)          -- 7%: too far
+  T.eq(twin.same_line("count 10", "count 13", true), nil)
+  T.eq(twin.same_line("acc 0.2250", "loss 0.2250", true), nil)          -- the words still agree
+  local ann = twin.annotations("#| drifts 2: long training\nprint(1)\n")
+  T.eq(ann.drift.lines[2], "long training")
+  T.eq(next(ann.lines), nil)
+  local rows, c = twin.diff("a\nloss 0.2250\n", "a\nloss 0.2245\n", ann)
+  T.eq(c.unexpected, 0)
+  T.eq(c.drift, 1)
+  T.eq(rows[2].kind, "drift")
+  -- on a machine where the line matches, the annotation is not stale
+  local _, c2 = twin.diff("a\nloss 0.2245\n", "a\nloss 0.2245\n", ann)
+  T.eq(c2.unexpected, 0)
+  -- drifting further than allowed, or on a line not annotated, is a failure
+  local _, c3 = twin.diff("a\nloss 0.3000\n", "a\nloss 0.2245\n", ann)
+  T.eq(c3.unexpected, 1)
+  local _, c4 = twin.diff("loss 0.2250\na\n", "loss 0.2245\na\n", ann)
+  T.eq(c4.unexpected, 1)
+  local all = twin.annotations("#| drifts: whole table\n")
+  local _, c5 = twin.diff("1 2\n3 4\n", "1 3\n3 3\n", all)
+  T.eq(c5.unexpected, 0)
+  T.eq(c5.drift, 2)
+end)
+
 T.test("twinview: side by side when it fits, else below", function()
   local wide = twinview.render("x = 1\nprint(x)", "x = 1\nprint(x)", 100)
   T.ok(wide:find("Lua (ember)", 1, true) and wide:find("│ Python (PyTorch)", 1, true), wide)
