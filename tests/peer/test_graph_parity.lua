@@ -13,7 +13,7 @@ package.path = "tests/lua/lib/?.lua;" .. package.path
 local MNISTClassifier = require("models").MNISTClassifier
 
 local function leaf(values, dtype)
-  return torch.tensor(values, {requires_grad = true, dtype = dtype})
+  return torch.tensor(values, {requires_grad = true, dtype = dtype or torch.float32})
 end
 
 local C = {}
