@@ -75,13 +75,21 @@ function M._name_in_frame(level, m)
     if v == m and k:match("^[%a_][%w_]*$") then return k end
   end
   local f = debug.getinfo(level, "f").func
+  local env = _G
   for i = 1, 250 do
     local k, v = debug.getupvalue(f, i)
     if not k then break end
-    if v == m and k ~= "_ENV" then return k end
+    if k == "_ENV" and type(v) == "table" then env = v
+    elseif v == m then return k end
   end
-  for k, v in pairs(_G) do
+  -- the chunk's globals (a lesson's environment, or _G)
+  for k, v in pairs(env) do
     if v == m and type(k) == "string" then return k end
+  end
+  if env ~= _G then
+    for k, v in pairs(_G) do
+      if v == m and type(k) == "string" then return k end
+    end
   end
   return nil
 end
@@ -127,6 +135,8 @@ function M.forward(m, ...)
     if type(err) == "string" and err ~= told then
       local ok, line = pcall(header, depth, ...)
       if ok then
+        -- the op's message, without a position inside ember's own Lua files
+        if libdir and err:sub(1, #libdir) == libdir then err = err:gsub("^[^:]*:%d+: ", "", 1) end
         err = line .. "\n" .. err
         told = err
       end
