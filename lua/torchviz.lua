@@ -187,13 +187,12 @@ function Dot:__index(k)
   return Dot[k]
 end
 
--- Whether Graphviz's dot runs (checked once per process).
-local have_dot
+-- Whether Graphviz's dot runs (checked once per program name).
+local have_dot = {}
 local function dot_available()
-  if have_dot == nil then
-    have_dot = os.execute(torchviz.dot .. " -V >/dev/null 2>&1") == true
-  end
-  return have_dot
+  local cmd = torchviz.dot
+  if have_dot[cmd] == nil then have_dot[cmd] = os.execute(cmd .. " -V >/dev/null 2>&1") == true end
+  return have_dot[cmd]
 end
 
 local FORMATS = {svg = true, png = true, pdf = true}
@@ -329,8 +328,8 @@ local function tree_lines(roots, opts, names)
     for i, it in ipairs(items) do
       if it.saved then
         local b = i == #items and "└┄ " or "├┄ "
-        lines[#lines + 1] = child_prefix .. b .. "saved " .. (it.saved[1] == "result" and "result" or "tensor")
-          .. " " .. tensor_desc(it.saved[2])
+        lines[#lines + 1] = child_prefix .. b .. "[" .. (it.saved[1] == "result" and "saved result" or it.saved[1])
+          .. "] " .. tensor_desc(it.saved[2])
       else
         visit(it.fn, child_prefix, i == #items)
       end
