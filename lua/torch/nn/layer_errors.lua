@@ -19,6 +19,7 @@ local M = {}
 
 local stack = {}        -- the modules whose forward is running, outermost first
 local told = nil        -- the message last told, passed on unchanged by the outer modules
+local arg1, arg2, arg3 = {}, {}, {}   -- the first three arguments of each forward on the stack
 
 -- "64x784", "scalar", with the dtype when it is not float32.
 local function describe(v)
@@ -49,7 +50,8 @@ local function user_call()
   for level = 2, 200 do
     local info = debug.getinfo(level, "f")
     if not info then break end
-    if info.func == M.forward then outer = level end
+    -- the outer modules wait in M.forward; the one that failed is in finish
+    if info.func == M.forward or info.func == M._finish then outer = level end
   end
   if not outer or not libdir then return nil end
   for level = outer + 1, 200 do
@@ -124,30 +126,40 @@ local function header(depth, ...)
   return text
 end
 
+-- After the forward at depth returned (ok and its results, or false and
+-- the error): pops it, and tells the error. The first three arguments wait
+-- in arg1..arg3 (no table per call) for the error's "got" shapes.
+local function finish(depth, ok, ...)
+  local a1, a2, a3 = arg1[depth], arg2[depth], arg3[depth]
+  arg1[depth], arg2[depth], arg3[depth] = nil, nil, nil
+  if ok then
+    stack[depth] = nil
+    if depth == 1 then told = nil end
+    return ...
+  end
+  local err = ...
+  if type(err) == "string" and err ~= told then
+    local fine, line = pcall(header, depth, a1, a2, a3)
+    if fine then
+      -- the op's message, without a position inside ember's own Lua files
+      if libdir and err:sub(1, #libdir) == libdir then err = err:gsub("^[^:]*:%d+: ", "", 1) end
+      err = line .. "\n" .. err
+      told = err
+    end
+  end
+  stack[depth] = nil
+  if depth == 1 then told = nil end
+  error(err, 0)
+end
+M._finish = finish
+
 --- layer_errors.forward(m, ...) -> m:forward(...)'s results
 -- Runs m:forward(...); an error it raises gets the layer's first line (once).
 function M.forward(m, ...)
   local depth = #stack + 1
   stack[depth] = m
-  local res = table.pack(pcall(m.forward, m, ...))
-  if not res[1] then
-    local err = res[2]
-    if type(err) == "string" and err ~= told then
-      local ok, line = pcall(header, depth, ...)
-      if ok then
-        -- the op's message, without a position inside ember's own Lua files
-        if libdir and err:sub(1, #libdir) == libdir then err = err:gsub("^[^:]*:%d+: ", "", 1) end
-        err = line .. "\n" .. err
-        told = err
-      end
-    end
-    stack[depth] = nil
-    if depth == 1 then told = nil end
-    error(err, 0)
-  end
-  stack[depth] = nil
-  if depth == 1 then told = nil end
-  return table.unpack(res, 2, res.n)
+  arg1[depth], arg2[depth], arg3[depth] = ...
+  return finish(depth, pcall(m.forward, m, ...))
 end
 
 return M
