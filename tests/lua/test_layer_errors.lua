@@ -111,4 +111,11 @@ T.test("an error object that is not a string passes unchanged; the model still w
   has(err, "lin (Linear(in_features=2, out_features=1, bias=True)): got 3x5, expected last dim 2")
 end)
 
+T.test("nn.summary's forward names the layer too", function()
+  local model = MNISTClassifier()
+  local err = err_of(function() local s = nn.summary(model, {64, 100}); return s end)
+  has(err, "nn.summary: the forward pass failed: ")
+  has(err, "model.features.0 (Linear(in_features=784, out_features=256, bias=True)): got 64x100, expected last dim 784")
+end)
+
 T.run()
