@@ -6,7 +6,7 @@
 # Runs apt-get through sudo when not root. Installs nothing already present.
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev libdnnl-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev gnuplot-nox)
+packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-dev libcjson-dev libedit-dev libcmark-dev libdnnl-dev nettle-dev libprotobuf-c-dev protobuf-c-compiler libonnx-dev gnuplot-nox graphviz)
 if [[ "${1:-}" == "--test" ]]; then
   # lua5.4: stock Lua for the torch.so module tests (tests/module)
   packages+=(python3-torch python3-onnx dataset-fashion-mnist tmux clang libclang-rt-dev lua5.4)

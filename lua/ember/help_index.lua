@@ -64,6 +64,11 @@ local function build_index()
     add("plot", plot)
     walk("plot", plot, 2)
   end
+  local okv, torchviz = pcall(require, "torchviz")   -- the companion named as PyTorch's torchviz
+  if okv then
+    add("torchviz", torchviz)
+    walk("torchviz", torchviz, 1)
+  end
   index = {names = names, values = values, order = order}
   return index
 end

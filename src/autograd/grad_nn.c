@@ -21,18 +21,24 @@ static em_tensor *fail_out(em_tensor *out)
 
 /* --- linear --- */
 
-/* out = x @ w^T + b   (x: (m, in), w: (out, in), b: (out))
-** dx = g @ w ;  dw = g^T @ x ;  db = g summed over the rows */
+/* PyTorch's graph: out = addmm(b, x, w^T), or mm(x, w^T) without a bias,
+** where w^T is w.t() with its own TBackward0 node; the inputs are (b, x, wt)
+** or (x, wt). The product itself is one fused kernel (em_op_linear).
+** db = g summed over the rows ;  dx = g @ w ;  dwt = (g^T @ x)^T
+** (PyTorch's order for a transposed mat2; TBackward0 turns it back into
+** dw = g^T @ x) */
 static em_status linear_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
-    if (em_node_needs(n, 0)) gi[0] = em_scratch_take(&s, SC(&s, em_op_matmul(g, sc_saved(&s, n, 1))));
-    if (em_node_needs(n, 1)) {
+    const int o = n->n_next == 3;            /* with a bias, it is input 0 */
+    if (o && em_node_needs(n, 0)) gi[0] = em_scratch_take(&s, SC(&s, em_op_reduce(EM_R_SUM, g, 1u, false)));
+    if (em_node_needs(n, o)) gi[o] = em_scratch_take(&s, SC(&s, em_op_matmul(g, sc_saved(&s, n, 1))));
+    if (em_node_needs(n, o + 1)) {
         em_tensor *gt = SC(&s, em_op_transpose(g, 0, 1));
         const em_tensor *x = sc_saved(&s, n, 0);
-        gi[1] = em_scratch_take(&s, gt && x ? SC(&s, em_op_matmul(gt, x)) : (s.failed = true, NULL));
+        em_tensor *gw = gt && x ? SC(&s, em_op_matmul(gt, x)) : (s.failed = true, NULL);
+        gi[o + 1] = em_scratch_take(&s, gw ? SC(&s, em_op_transpose(gw, 0, 1)) : (s.failed = true, NULL));
     }
-    if (em_node_needs(n, 2)) gi[2] = em_scratch_take(&s, SC(&s, em_op_reduce(EM_R_SUM, g, 1u, false)));
     return em_scratch_end(&s);
 }
 
@@ -40,11 +46,14 @@ static em_tensor *linear_2d(em_tensor *x, em_tensor *w, em_tensor *b)
 {
     em_tensor *out = em_op_linear(x, w, b);
     if (!out || !em_any_requires_grad(x, w, b) || !em_dtype_is_float(out->dtype)) return out;
-    em_tensor *ins[3] = {x, w, b};
-    em_node *n = em_record(b ? "AddmmBackward0" : "MmBackward0", linear_backward, out, 3, ins);
-    if (!n || (w->requires_grad && em_node_save(n, 0, x)) || (x->requires_grad && em_node_save(n, 1, w)))
-        return fail_out(out);
-    return out;
+    em_tensor *wt = em_t(w);                 /* TBackward0 when w requires grad */
+    if (!wt) return fail_out(out);
+    em_tensor *ins[3] = {b, x, wt};
+    em_node *n = b ? em_record("AddmmBackward0", linear_backward, out, 3, ins)
+                   : em_record("MmBackward0", linear_backward, out, 2, ins + 1);
+    bool ok = n && !(wt->requires_grad && em_node_save(n, 0, x)) && !(x->requires_grad && em_node_save(n, 1, w));
+    em_tensor_release(wt);
+    return ok ? out : fail_out(out);
 }
 
 em_tensor *em_linear(em_tensor *x, em_tensor *w, em_tensor *b)

@@ -212,6 +212,8 @@ void em_node_attach(em_node *n, em_tensor *out)
     if (out->grad_fn) em_node_release(out->grad_fn);
     out->grad_fn = n;
     out->requires_grad = true;
+    n->out_ndim = out->ndim;
+    memcpy(n->out_shape, out->shape, sizeof out->shape);
 }
 
 void em_node_release(em_node *n)

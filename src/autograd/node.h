@@ -62,6 +62,9 @@ struct em_node {
     bool number_saved, number_freed;
     int64_t *extra;                  /* variable-length data (cat sizes), owned */
     int n_extra;
+    /* the output's shape when attached (graph drawings: torchviz) */
+    int out_ndim;
+    int64_t out_shape[EM_MAX_DIMS];
     /* engine scratch */
     int deps;
     unsigned mark;

@@ -391,6 +391,51 @@ static int node_name_method(lua_State *L)
     return 1;
 }
 
+/* fn._saved: the tensors the node keeps for its backward, as a list of
+** {name, tensor}: "result" when it is the node's own output, else "saved k"
+** (k counts the node's other saved tensors from 1; PyTorch's argument names,
+** self/other/mat1, are not recorded by ember's nodes). Freed ones are gone. */
+static void push_saved(lua_State *L, const node_box *b)
+{
+    lua_newtable(L);
+    int n = 0, k = 0;
+    for (int i = 0; b->node && i < EM_NODE_MAX_SAVED; i++) {
+        const em_saved *s = &b->node->saved[i];
+        if (!s->t) continue;
+        lua_createtable(L, 2, 0);
+        if (s->output_of) lua_pushliteral(L, "result");
+        else lua_pushfstring(L, "saved %d", ++k);
+        lua_rawseti(L, -2, 1);
+        em_tensor_retain(s->t);
+        em_lua_push_tensor(L, s->t);
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, -2, ++n);
+    }
+}
+
+/* The private fields graph drawings read (lua/torchviz.lua): _id (the same
+** light userdata for the same node, or for the same leaf's AccumulateGrad),
+** _shape (the shape of the node's output, a list), _saved (push_saved). */
+static int node_private(lua_State *L, const node_box *b, const char *k)
+{
+    if (strcmp(k, "_id") == 0) {
+        lua_pushlightuserdata(L, b->node ? (void *)b->node : (void *)b->leaf);
+    } else if (strcmp(k, "_shape") == 0) {
+        const int nd = b->node ? b->node->out_ndim : b->leaf->ndim;
+        const int64_t *shape = b->node ? b->node->out_shape : b->leaf->shape;
+        lua_createtable(L, nd, 0);
+        for (int i = 0; i < nd; i++) {
+            lua_pushinteger(L, shape[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+    } else if (strcmp(k, "_saved") == 0) {
+        push_saved(L, b);
+    } else {
+        lua_pushnil(L);
+    }
+    return 1;
+}
+
 static int node_index(lua_State *L)
 {
     node_box *b = luaL_checkudata(L, 1, EM_NODE_MT);
@@ -413,9 +458,29 @@ static int node_index(lua_State *L)
     } else if (strcmp(k, "variable") == 0 && b->leaf) {
         em_tensor_retain(b->leaf);
         em_lua_push_tensor(L, b->leaf);
+    } else if (k[0] == '_') {
+        return node_private(L, b, k);
     } else {
         lua_pushnil(L);
     }
+    return 1;
+}
+
+/* torch.core._tensor_id(x): a light userdata naming the tensor itself (two
+** Lua values holding the same tensor give the same id); _view_base(x): the
+** tensor a view was made from, or nil. For graph drawings (lua/torchviz.lua). */
+static int l_tensor_id(lua_State *L)
+{
+    lua_pushlightuserdata(L, em_lua_check_tensor(L, 1));
+    return 1;
+}
+
+static int l_view_base(lua_State *L)
+{
+    em_tensor *base = em_lua_check_tensor(L, 1)->view_base;
+    if (!base) return 0;
+    em_tensor_retain(base);
+    em_lua_push_tensor(L, base);
     return 1;
 }
 
@@ -475,6 +540,7 @@ void em_lua_register_autograd_module(lua_State *L)
         {"is_tensor", l_is_tensor},               {"set_grad_enabled", l_set_grad_enabled},
         {"is_grad_enabled", l_is_grad_enabled},   {"memory_allocated", l_memory_allocated},
         {"max_memory_allocated", l_max_memory_allocated}, {"numel", l_numel},
+        {"_tensor_id", l_tensor_id},              {"_view_base", l_view_base},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);

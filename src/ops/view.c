@@ -15,7 +15,7 @@ static em_tensor *alias(const em_tensor *x, int ndim, const int64_t *shape, cons
 em_status em_infer_shape(const char *op, const em_tensor *x, int ndim, const int64_t *in,
                          int64_t *out)
 {
-    char b1[EM_SHAPE_BUF], b2[EM_SHAPE_BUF];
+    char b1[EM_SHAPE_BUF];
     if (ndim > EM_MAX_DIMS)
         return em_fail(EM_ERR_SHAPE, "%s: %d dims requested; at most %d are supported", op, ndim,
                        EM_MAX_DIMS);
@@ -35,16 +35,11 @@ em_status em_infer_shape(const char *op, const em_tensor *x, int ndim, const int
             known *= in[i];
         }
     }
-    if (infer >= 0) {
-        if (known == 0 || numel % known != 0)
-            return em_fail(EM_ERR_SHAPE, "%s: shape %s is invalid for input of size %lld", op,
-                           em_shape_str(ndim, in, b1, sizeof b1), (long long)numel);
-        out[infer] = numel / known;
-    } else if (known != numel) {
-        return em_fail(EM_ERR_SHAPE, "%s: shape %s is invalid for input of size %lld (shape %s)", op,
-                       em_shape_str(ndim, in, b1, sizeof b1), (long long)numel,
-                       em_shape_str(x->ndim, x->shape, b2, sizeof b2));
-    }
+    /* PyTorch's words exactly (the shape asked for, quoted; the input's size) */
+    if (infer >= 0 ? known == 0 || numel % known != 0 : known != numel)
+        return em_fail(EM_ERR_SHAPE, "%s: shape '%s' is invalid for input of size %lld", op,
+                       em_shape_str(ndim, in, b1, sizeof b1), (long long)numel);
+    if (infer >= 0) out[infer] = numel / known;
     return EM_OK;
 }
 

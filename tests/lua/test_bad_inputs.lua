@@ -41,7 +41,7 @@ local cases = {
   {"cat empty list", "cat", function() return torch.cat({}) end},
   {"stack shapes", "stack", function() return torch.stack({ones(2, 3), ones(3, 2)}) end},
   {"stack empty list", "stack", function() return torch.stack({}) end},
-  {"view numel", "view", function() return ones(2, 3):view(4) end, shapes = {{2, 3}}},
+  {"view numel", "shape '[4]' is invalid for input of size 6", function() return ones(2, 3):view(4) end},
   {"view two -1", "view", function() return ones(2, 3):view(-1, -1) end},
   {"view of non-contiguous", "view", function() return ones(2, 3):t():view(6) end},
   {"reshape numel", "reshape", function() return ones(2, 3):reshape(5) end},
@@ -200,7 +200,7 @@ local cases = {
   {"DataLoader batch_size 0", "batch_size", function()
     return data.DataLoader(data.TensorDataset(ones(4)), {batch_size = 0}) end},
   {"Linear on the wrong width", "in_features", function() return nn.Linear(3, 2)(ones(4, 5)) end},
-  {"Conv2d on the wrong channels", "input channels", function() return nn.Conv2d(1, 2, 3)(ones(1, 2, 5, 5)) end},
+  {"Conv2d on the wrong channels", "expected 1 channels (in_channels) in dim 2", function() return nn.Conv2d(1, 2, 3)(ones(1, 2, 5, 5)) end},
   {"huge randn", "out of memory", function() return torch.randn(1e6, 1e6) end},
 }
 

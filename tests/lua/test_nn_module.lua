@@ -219,7 +219,7 @@ T.test("forward through layers gives the right shapes", function()
 end)
 
 T.test("bad inputs to layers are clear errors", function()
-  T.error(function() nn.Linear(784, 10)(torch.ones(2, 100)) end, "expected input with last dim 784")
+  T.error(function() nn.Linear(784, 10)(torch.ones(2, 100)) end, "got 2x100, expected last dim 784")
   T.error(function() nn.Linear(0, 10) end, "in_features must be a positive integer")
   T.error(function() nn.Dropout(1.5) end, "between 0 and 1")
   T.error(function() nn.Sequential(nn.ReLU(), 3) end, "argument 2 is a number")

@@ -114,7 +114,8 @@ A node of the autograd graph: the operation that made a tensor, as in
 PyTorch. tostring gives "<MulBackward0>"; node:name() the name;
 node.next_functions the list of {node, 0} pairs of its inputs
 (AccumulateGrad nodes for leaves, false for inputs without grad); an
-AccumulateGrad node's .variable is its leaf tensor.
+AccumulateGrad node's .variable is its leaf tensor. To see a whole graph:
+require("torchviz").print(loss), or torchviz.make_dot(loss):render(path).
 Example:
   local w = torch.ones(2, {requires_grad = true})
   local loss = (w * w):sum()

@@ -89,11 +89,14 @@ end
 -- clear error when x's last dim is not in_features.
 function Linear:forward(x)
   if not torch.is_tensor(x) then error("nn.Linear: expected a tensor input, got " .. type(x), 2) end
-  if x:dim() == 0 or x:size(-1) ~= self.in_features then
-    error(string.format("nn.Linear: expected input with last dim %d (in_features), got shape %s",
-      self.in_features, tostring(x:size())), 2)
-  end
   return torch.linear(x, self.weight, self.bias)
+end
+-- What an input that does not fit lacks (for the error naming the layer,
+-- nn/layer_errors.lua), or nil.
+function Linear:_expected_input(x)
+  if torch.is_tensor(x) and (x:dim() == 0 or x:size(-1) ~= self.in_features) then
+    return string.format("expected last dim %d (in_features)", self.in_features)
+  end
 end
 --- linear:extra_repr() -> "in_features=3, out_features=1, bias=True"
 function Linear:extra_repr()
@@ -169,11 +172,18 @@ end
 --- conv:forward(x) -> Tensor
 -- torch.conv2d(x, weight, bias, stride, padding, dilation, groups); call conv(x).
 function Conv2d:forward(x)
-  if torch.is_tensor(x) and x:dim() >= 3 and x:size(-3) ~= self.in_channels then
-    error(string.format("nn.Conv2d: expected input with %d input channels (dim %d), got %d (input shape %s)",
-      self.in_channels, x:dim() - 2, x:size(-3), tostring(x:size())), 2)
-  end
   return torch.conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+end
+-- What an input that does not fit lacks (nn/layer_errors.lua), or nil.
+function Conv2d:_expected_input(x)
+  if not torch.is_tensor(x) then return nil end
+  if x:dim() ~= 3 and x:dim() ~= 4 then
+    return string.format("expected a 4-D input (N, %d, H, W) or a 3-D one (%d, H, W)", self.in_channels,
+      self.in_channels)
+  end
+  if x:size(-3) ~= self.in_channels then
+    return string.format("expected %d channels (in_channels) in dim %d", self.in_channels, x:dim() - 2)
+  end
 end
 --- conv:extra_repr() -> "1, 8, kernel_size=(3, 3), stride=(1, 1), ..."
 -- As PyTorch: padding, dilation, groups, bias and padding_mode only where
@@ -231,6 +241,17 @@ local function batchnorm(name, dims_ok)
       self:register_buffer("running_mean", torch.zeros(num_features))
       self:register_buffer("running_var", torch.ones(num_features))
       self:register_buffer("num_batches_tracked", torch.tensor(0))
+    end
+  end
+  -- What an input that does not fit lacks (nn/layer_errors.lua), or nil.
+  function BN:_expected_input(x)
+    if not torch.is_tensor(x) then return nil end
+    if not dims_ok[x:dim()] then
+      return string.format("expected a %s input", name == "BatchNorm1d" and "2-D (N, C) or 3-D (N, C, L)"
+        or "4-D (N, C, H, W)")
+    end
+    if x:size(2) ~= self.num_features then
+      return string.format("expected %d features (num_features) in dim 2", self.num_features)
     end
   end
   --- bn:forward(x) -> Tensor

@@ -117,6 +117,37 @@ loss("L1Loss", "l1_loss", F._l1_loss)
 --   local loss = criterion(model(x), y)  -- y: int64 labels, torch.tensor{0, 2}
 loss("CrossEntropyLoss", "cross_entropy")
 
+-- What a target that does not fit lacks (nn/layer_errors.lua), or nil: the
+-- two forms PyTorch takes, and which one this target looks like.
+local function same_shape(t, list)
+  if t:dim() ~= #list then return false end
+  for i, n in ipairs(list) do if t:size(i) ~= n then return false end end
+  return true
+end
+
+function losses.CrossEntropyLoss:_expected_input(input, target)
+  if not (torch.is_tensor(input) and torch.is_tensor(target)) or input:dim() == 0 then return nil end
+  local shape = {}
+  for _, n in ipairs(input.shape) do shape[#shape + 1] = n end
+  local C = table.remove(shape, input:dim() == 1 and 1 or 2)
+  local idx_shape = #shape > 0 and table.concat(shape, "x") or "scalar"
+  local in_shape = table.concat(input.shape, "x")
+  local same = tostring(target:size()) == tostring(input:size())
+  local integer = not target:is_floating_point()
+  if integer then
+    if same_shape(target, shape) then return nil end
+    return string.format("expected class indices (int64) of shape %s: one class number 0..%d per sample "
+      .. "(or class probabilities: float, of the input's shape %s)", idx_shape, C - 1, in_shape)
+  end
+  if same then return nil end
+  if same_shape(target, shape) then
+    return string.format("expected class indices as int64 (target:long()) for a target of shape %s; "
+      .. "a float target is read as class probabilities and must have the input's shape %s", idx_shape, in_shape)
+  end
+  return string.format("expected class indices (int64) of shape %s or class probabilities (float) of shape %s",
+    idx_shape, in_shape)
+end
+
 --- nn.NLLLoss([{reduction = "mean", weight =, ignore_index = -100}])
 -- Negative log-likelihood of log-probabilities (N, C), e.g. the output of
 -- nn.LogSoftmax(2), against int64 labels 0..C-1 (0-based). LogSoftmax +

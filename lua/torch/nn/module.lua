@@ -137,10 +137,13 @@ function Module.registered_class(name) return Module._registry[name] end
 -- forward pass), every module call goes through hook(module, ...) instead of
 -- straight to forward. Nested hooks are not supported: one tracer at a time.
 Module._call_hook = nil
+-- forward runs through layer_errors.forward: an error gets a first line
+-- naming the layer (its path, class, the shapes it got and expected).
+local layer_errors = require "torch.nn.layer_errors"
 local function call_module(m, ...)
   local hook = Module._call_hook
   if hook then return hook(m, ...) end
-  return m:forward(...)
+  return layer_errors.forward(m, ...)
 end
 
 function Module:_new(...)

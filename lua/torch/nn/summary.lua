@@ -7,6 +7,7 @@
 local torch = require "torch"
 local options = require "torch.options"
 local Module = require("torch.nn.module").Module
+local layer_errors = require "torch.nn.layer_errors"
 
 local M = {}
 
@@ -106,7 +107,7 @@ local function trace(model, x)
     end
     rows[#rows + 1] = row
     stack[#stack + 1] = row
-    local r = table.pack(pcall(m.forward, m, ...))
+    local r = table.pack(pcall(layer_errors.forward, m, ...))   -- an error names the layer
     stack[#stack] = nil
     if not r[1] then error(r[2], 0) end
     row.output = r.n > 1 and r[2] or nil
