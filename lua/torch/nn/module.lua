@@ -137,11 +137,21 @@ function Module.registered_class(name) return Module._registry[name] end
 -- forward pass), every module call goes through hook(module, ...) instead of
 -- straight to forward. Nested hooks are not supported: one tracer at a time.
 Module._call_hook = nil
-local function call_module(m, ...)
+local function run_forward(m, ...)
   local hook = Module._call_hook
   if hook then return hook(m, ...) end
   return m:forward(...)
 end
+-- model(x): forward, through the module's forward hooks when it has any
+-- (torch.nn.module_hooks; one rawget each when it has none).
+local module_hooks = require "torch.nn.module_hooks"
+local function call_module(m, ...)
+  if rawget(m, "_forward_pre_hooks") or rawget(m, "_forward_hooks") then
+    return module_hooks.call(m, run_forward, ...)
+  end
+  return run_forward(m, ...)
+end
+module_hooks.install(Module)
 
 function Module:_new(...)
   local mt = class_mts[self]
