@@ -280,9 +280,8 @@ function Monitor:findings()
       add("exploding", l, "exploding gradients: %s: gradient norm grew from %s (step 1) to %s (flagged at %s times)",
         who, g(first), g(gn), g(o.explode))
     elseif gn and largest_layer and largest_layer ~= l and gn < o.vanish * largest then
-      add("vanishing", l, "vanishing gradients: %s: gradient norm %s, %s times the largest (%s: %s); "
-        .. "median of the last %d steps, flagged below %s times", who, g(gn), g(gn / largest), largest_layer.name,
-        g(largest), w, g(o.vanish))
+      add("vanishing", l, "vanishing gradients: %s: gradient norm %s while %s has %s (medians of the last %d "
+        .. "steps; flagged below %s times the largest)", who, g(gn), largest_layer.name, g(largest), w, g(o.vanish))
     end
     local dead, dead_in = recent(l, n, w, "dead"), recent(l, n, w, "dead_in") or 0
     if dead and dead - dead_in >= o.dead then

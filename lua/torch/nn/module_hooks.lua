@@ -60,7 +60,10 @@ function M.install(Module)
   -- were registered; handle:remove() unregisters. Hooks are not saved with
   -- the model (state_dict, torch.save).
   -- Example:
+  --   local model = nn.Linear(1, 1, {bias = false})
+  --   nn.init.ones_(model.weight)
   --   local h = model:register_forward_pre_hook(function(m, args) return args[1] * 2 end)
+  --   model(torch.ones(1, 1)):item()  --> 2.0
   --   h:remove()
   function Module:register_forward_pre_hook(hook)
     return hooks.add(self, "_forward_pre_hooks", hook)
@@ -74,9 +77,11 @@ function M.install(Module)
   -- unregisters. Hooks are not saved with the model (state_dict,
   -- torch.save). ember.monitor is made of these.
   -- Example:
-  --   local h = model.fc1:register_forward_hook(function(m, args, out)
-  --     print(m:class_name(), args[1].shape, out.shape)
+  --   local model = nn.Sequential(nn.Linear(4, 3), nn.ReLU())
+  --   local h = model[1]:register_forward_hook(function(m, args, out)
+  --     print(m:class_name(), args[1].shape, out.shape)   -- Linear torch.Size([2, 4]) torch.Size([2, 3])
   --   end)
+  --   model(torch.zeros(2, 4))
   --   h:remove()
   function Module:register_forward_hook(hook)
     return hooks.add(self, "_forward_hooks", hook)

@@ -10,6 +10,14 @@
 -- that own them).
 local hooks = {}
 
+--- torch.utils.hooks.RemovableHandle: what register_forward_hook and the other register_*_hook return
+-- handle:remove() unregisters the hook; removing twice does nothing, as in
+-- PyTorch. handle.id is a number unique to this registration.
+-- Example:
+--   local model = nn.Linear(3, 2)
+--   local h = model:register_forward_hook(function(m, args, out) print(out.shape) end)
+--   model(torch.zeros(4, 3))   -- prints torch.Size([4, 2])
+--   h:remove()                 -- the hook is gone
 local RemovableHandle = {__name = "RemovableHandle"}
 RemovableHandle.__index = RemovableHandle
 
@@ -39,13 +47,6 @@ function hooks.add(owner, field, fn)
   return setmetatable({id = next_id, _owner = owner, _field = field}, RemovableHandle)
 end
 
---- torch.utils.hooks.RemovableHandle: what register_forward_hook and the other register_*_hook return
--- handle:remove() unregisters the hook; removing twice does nothing, as in
--- PyTorch. handle.id is a number unique to this registration.
--- Example:
---   local h = model:register_forward_hook(function(m, args, out) print(out.shape) end)
---   model(x)     -- prints the output's shape
---   h:remove()   -- the hook is gone
 hooks.RemovableHandle = RemovableHandle
 
 --- handle:remove()
