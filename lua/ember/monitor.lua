@@ -246,9 +246,10 @@ end
 --   dead       a layer switched off at least `dead` (50%) of its units:
 --              zero for the whole batch (ReLUs that never fire), not
 --              counting units already zero in its input
---   lr_high    a layer's update/weight ratio is above `lr_high` (0.1);
---              about 1e-3 is the usual rule of thumb (Adam's first steps
---              run near 1e-2)
+--   lr_high    a layer's update/weight ratio is above `lr_high` (0.1),
+--              in the last steps or in the first ones (a first step too
+--              large does its damage early); about 1e-3 is the usual rule
+--              of thumb (Adam's first steps run near 1e-2)
 --   lr_low     every layer's update/weight ratio is below `lr_low` (1e-5)
 function Monitor:findings()
   local o, n, out = self.opts, self.steps, {}
@@ -295,9 +296,14 @@ function Monitor:findings()
       any_ratio = true
       low_max = math.max(low_max, ratio)
       if ratio >= o.lr_low then all_low = false end
+      local early = recent(l, w, w, "update_ratio")
       if ratio > o.lr_high then
         add("lr_high", l, "learning rate too large: %s: update/weight ratio %s (median of the last %d steps; "
           .. "about 1e-3 is healthy, flagged above %s)", who, g(ratio), w, g(o.lr_high))
+      elseif early and finite(early) and early > o.lr_high then
+        add("lr_high", l, "learning rate too large: %s: update/weight ratio %s in the first %d steps, %s now "
+          .. "(medians; about 1e-3 is healthy, flagged above %s): the first steps moved the weights too far",
+          who, g(early), w, g(ratio), g(o.lr_high))
       end
     end
   end
@@ -412,7 +418,7 @@ function Monitor:plot(opts)
         for i, c in ipairs(h.counts) do
           x[i], y[i] = h.lo + (i - 0.5) * width, c / total
         end
-        series[#series + 1] = {x = x, y = y, label = "step " .. s, style = "linespoints"}
+        series[#series + 1] = {x = x, y = y, label = "step " .. s, style = #x == 1 and "points" or "lines"}
       end
     end
     local title = l.name .. " (" .. l.module:class_name() .. ")"
