@@ -49,16 +49,17 @@ end
 -- for every sample of the batch; nil without a batch dimension.
 local function dead_fraction(d)
   if d:dim() < 2 or d:size(1) < 2 then return nil end
-  return d:abs():amax(1):eq(0):float():mean():item()
+  return d:count_nonzero(1):eq(0):sum():item() / (d:numel() // d:size(1))
 end
 
 -- The activation statistics of one forward output (detached, no graph).
-local function activation_stats(y, bins, args)
+local function activation_stats(y, bins, args, dead_threshold)
   local d = y:detach()
   if d:numel() == 0 then return nil end
   if not d:is_floating_point() then d = d:float() end
   local rec = {mean = d:mean():item(), std = d:numel() > 1 and d:std():item() or 0,
-               zeros = d:eq(0):float():mean():item(), dead = dead_fraction(d), units = d:numel() // d:size(1)}
+               zeros = 1 - d:count_nonzero():item() / d:numel(), dead = dead_fraction(d),
+               units = d:numel() // d:size(1)}
   local lo, hi = d:min():item(), d:max():item()
   if finite(rec.mean) and finite(rec.std) and finite(lo) and finite(hi) then
     if hi > lo then
@@ -69,9 +70,12 @@ local function activation_stats(y, bins, args)
   else
     rec.nonfinite = true
   end
-  -- units that were already zero before this layer are not ones it switched off
+  -- units that were already zero before this layer are not ones it switched off (looked at only when
+  -- there are enough dead units to flag)
   local x = args and first_tensor(args)
-  if rec.dead and rec.dead > 0 and x and x:is_floating_point() then rec.dead_in = dead_fraction(x:detach()) end
+  if rec.dead and rec.dead >= dead_threshold and x and x:is_floating_point() then
+    rec.dead_in = dead_fraction(x:detach())
+  end
   return rec
 end
 
@@ -144,23 +148,26 @@ function M.monitor(model, opts)
                              handles = {}}, Monitor)
   for _, layer in ipairs(self.layers) do
     layer.history, layer.params, layer.prev = {}, {}, {}
+    local w2 = 0
     for _, p in pairs(rawget(layer.module, "_parameters")) do
       if p then
         layer.params[#layer.params + 1] = p
         layer.prev[#layer.params] = p:detach():clone()
+        w2 = w2 + p:detach():norm():item() ^ 2
       end
     end
+    layer.prev_norm = math.sqrt(w2)       -- the norm of the copies in layer.prev
     self.handles[#self.handles + 1] = layer.module:register_forward_hook(function(_, args, out)
       if not torch.is_grad_enabled() then return end
       local y = first_tensor(out)
-      if y then layer.current = activation_stats(y, o.bins, args) end
+      if y then layer.current = activation_stats(y, o.bins, args, o.dead) end
     end)
   end
   return self
 end
 
--- Sum of squares of a tensor, in float64 (no overflow of float32's range).
-local function sumsq(t) return t:detach():double():square():sum():item() end
+-- Squared 2-norm of a tensor.
+local function sumsq(t) return t:detach():norm():item() ^ 2 end
 
 --- monitor:step()
 -- Closes a training step: call it once per batch, after optimizer:step().
@@ -176,18 +183,18 @@ function Monitor:step()
       local rec = layer.current or {}
       layer.current = nil
       if #layer.params > 0 then
-        local g2, w2, d2, p2, grads = 0, 0, 0, 0, false
+        local g2, w2, d2, grads = 0, 0, 0, false
         for i, p in ipairs(layer.params) do
           if p.grad ~= nil then g2, grads = g2 + sumsq(p.grad), true end
           w2 = w2 + sumsq(p)
           local prev = layer.prev[i]
-          p2 = p2 + sumsq(prev)
-          d2 = d2 + sumsq(p:detach() - prev)
+          d2 = d2 + prev:sub_(p:detach()):norm():item() ^ 2   -- in place: no new tensor per step
           prev:copy_(p:detach())
         end
         rec.grad_norm = grads and math.sqrt(g2) or nil
         rec.weight_norm = math.sqrt(w2)
-        rec.update_ratio = p2 > 0 and math.sqrt(d2) / math.sqrt(p2) or nil
+        rec.update_ratio = layer.prev_norm > 0 and math.sqrt(d2) / layer.prev_norm or nil
+        layer.prev_norm = rec.weight_norm
       end
       layer.history[self.steps] = rec
     end
