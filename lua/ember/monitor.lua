@@ -211,21 +211,23 @@ function Monitor:remove()
   for _, layer in ipairs(self.layers) do layer.prev, layer.current = {}, nil end
 end
 
--- The median of field k over the last n steps of a layer (non-nil values).
+-- The median of field k over the last n steps of a layer (its finite
+-- values; NaN/inf are findings of their own).
 local function recent(layer, steps, n, k)
   local xs = {}
   for s = math.max(1, steps - n + 1), steps do
     local r = layer.history[s]
-    if r and r[k] ~= nil then xs[#xs + 1] = r[k] end
+    if r and r[k] ~= nil and finite(r[k]) then xs[#xs + 1] = r[k] end
   end
   if #xs == 0 then return nil end
-  table.sort(xs, function(a, b) return a < b or (a == a and b ~= b) end)
+  table.sort(xs)
   return xs[(#xs + 1) // 2]
 end
 
 local function g(v)
   if v == nil then return "-" end
   if v == 0 then return "0" end
+  if v ~= v then return "nan" end
   return string.format("%.3g", v)
 end
 local function pct(v) return v == nil and "-" or string.format("%.0f%%", 100 * v) end
@@ -277,17 +279,24 @@ function Monitor:findings()
     local s_act, s_grad = first_nonfinite(l, n, "activations"), first_nonfinite(l, n, "grad_norm")
     local gn = recent(l, n, w, "grad_norm")
     local first = l.history[1] and l.history[1].grad_norm
+    local exploding = true
     if s_act or s_grad then
-      add("exploding", l, "exploding: %s: %s became NaN/inf at step %d", who,
-        s_grad and (not s_act or s_grad <= s_act) and "the gradient" or "the activations",
-        math.min(s_act or math.huge, s_grad or math.huge))
+      local at = math.min(s_act or math.huge, s_grad or math.huge)
+      local before = l.history[at - 1] and l.history[at - 1].grad_norm
+      add("exploding", l, "exploding: %s: %s became NaN/inf at step %d%s", who,
+        s_grad and (not s_act or s_grad <= s_act) and "the gradient" or "the activations", at,
+        before and string.format(" (gradient norm %s at step %d)", g(before), at - 1) or "")
     elseif gn and gn > o.explode then
       add("exploding", l, "exploding gradients: %s: gradient norm %s (median of the last %d steps; flagged above %s)",
         who, g(gn), w, g(o.explode))
     elseif gn and first and first > 0 and gn / first > o.explode then
       add("exploding", l, "exploding gradients: %s: gradient norm grew from %s (step 1) to %s (flagged at %s times)",
         who, g(first), g(gn), g(o.explode))
-    elseif gn and largest_layer and largest_layer ~= l and gn < o.vanish * largest then
+    else
+      exploding = false
+    end
+    -- once it exploded, the other numbers of the layer mean nothing
+    if not exploding and gn and largest_layer and largest_layer ~= l and gn < o.vanish * largest then
       add("vanishing", l, "vanishing gradients: %s: gradient norm %s while %s has %s (medians of the last %d "
         .. "steps; flagged below %s times the largest)", who, g(gn), largest_layer.name, g(largest), w, g(o.vanish))
     end
@@ -299,7 +308,7 @@ function Monitor:findings()
         pct(dead_in), w, pct(o.dead))
     end
     local ratio = recent(l, n, w, "update_ratio")
-    if ratio and finite(ratio) then
+    if ratio and not exploding then
       any_ratio = true
       low_max = math.max(low_max, ratio)
       if ratio >= o.lr_low then all_low = false end
@@ -307,7 +316,7 @@ function Monitor:findings()
       if ratio > o.lr_high then
         add("lr_high", l, "learning rate too large: %s: update/weight ratio %s (median of the last %d steps; "
           .. "about 1e-3 is healthy, flagged above %s)", who, g(ratio), w, g(o.lr_high))
-      elseif early and finite(early) and early > o.lr_high then
+      elseif early and early > o.lr_high then
         add("lr_high", l, "learning rate too large: %s: update/weight ratio %s in the first %d steps, %s now "
           .. "(medians; about 1e-3 is healthy, flagged above %s): the first steps moved the weights too far",
           who, g(early), w, g(ratio), g(o.lr_high))
