@@ -59,7 +59,7 @@ local function activation_stats(y, bins, args, dead_threshold)
   if not d:is_floating_point() then d = d:float() end
   local rec = {mean = d:mean():item(), std = d:numel() > 1 and d:std():item() or 0,
                zeros = 1 - d:count_nonzero():item() / d:numel(), dead = dead_fraction(d),
-               units = d:numel() // d:size(1)}
+               units = d:dim() > 0 and d:numel() // d:size(1) or 1}
   local lo, hi = d:min():item(), d:max():item()
   if finite(rec.mean) and finite(rec.std) and finite(lo) and finite(hi) then
     if hi > lo then

@@ -119,6 +119,25 @@ T.test("a healthy MNISTClassifier run is not flagged", function()
   T.eq(#found2, 0, "the report after removal still reads what was recorded")
 end)
 
+T.test("a layer with a scalar or integer output is recorded without a dead-unit count", function()
+  local Sum = nn.Module:extend("MonitorTestSum")
+  function Sum:forward(x) return x:sum() end
+  local Argmax = nn.Module:extend("MonitorTestArgmax")
+  function Argmax:forward(x) return x:argmax(2) end
+  local model = nn.Sequential(nn.Linear(3, 4), Sum())
+  local m = ember.monitor(model)
+  model(torch.randn(5, 3)):backward(); m:step()
+  local rec = m.layers[2].history[1]
+  T.eq(rec.dead, nil, "no batch dimension, no dead units")
+  T.ok(rec.mean ~= nil and rec.std == 0, "a scalar still has a mean")
+  m:remove()
+  local am = nn.Sequential(nn.Linear(3, 4), Argmax())
+  m = ember.monitor(am)
+  am(torch.randn(5, 3)); m:step()
+  T.ok(m.layers[2].history[1].mean >= 0, "integer outputs are measured as floats")
+  m:remove()
+end)
+
 T.test("options and misuse are errors that say what is wrong", function()
   local model = nn.Sequential(nn.Linear(2, 2))
   T.error(function() ember.monitor(model, {windw = 3}) end, "unknown option 'windw'")
