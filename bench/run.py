@@ -187,6 +187,18 @@ def main():
                              capture_output=True, text=True).stdout
         print(out.rstrip())
         extra["startup"] = out
+    if want("monitor"):
+        # ember.monitor's overhead: the same loop with it attached and without, alternating
+        steps = "60" if args.quick else "300"
+        times = {"off": [], "on": []}
+        for _ in range(runs):
+            for mode in ("off", "on"):
+                times[mode].append(run([EMBER, "run", "bench/monitor.lua", steps, mode], {"EMBER_NUM_THREADS": "1"},
+                                       cwd=ROOT)["TIME"])
+        off, on = stats(times["off"]), stats(times["on"])
+        extra["monitor"] = {"steps": int(steps), "off": off, "on": on, "ratio": on["median"] / off["median"]}
+        print("9 ember.monitor, %s MLP steps (1 thr): without %s  attached %s  ratio %.2f" % (
+            steps, fmt(off), fmt(on), on["median"] / off["median"]), flush=True)
     if rows and want("mlp"):
         r = [x for x in rows if x["name"].startswith("1 ")]
         if r:

@@ -124,6 +124,10 @@ local SECTIONS = {
     "nn.utils.clip_grad_norm_", "nn.utils.clip_grad_value_", "nn.utils.parameters_to_vector",
     "nn.utils.vector_to_parameters",
   }},
+  {"Hooks (torch.nn.Module, torch.utils.hooks)", {
+    "nn.Module.register_forward_pre_hook", "nn.Module.register_forward_hook",
+    "torch.utils.hooks.RemovableHandle",
+  }},
 }
 
 -- Where each prefix lives in ember, and how a learner spells it in Lua.

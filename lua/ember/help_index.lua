@@ -69,6 +69,16 @@ local function build_index()
     add("torchviz", torchviz)
     walk("torchviz", torchviz, 1)
   end
+  local okm, monitor = pcall(require, "ember.monitor")
+  if okm then
+    add("ember.monitor", monitor.monitor)
+    walk("ember.Monitor", monitor.Monitor, 1)
+  end
+  local okh, uhooks = pcall(require, "torch.utils.hooks")
+  if okh then
+    add("torch.utils.hooks.RemovableHandle", uhooks.RemovableHandle)
+    walk("torch.utils.hooks.RemovableHandle", uhooks.RemovableHandle, 1)
+  end
   index = {names = names, values = values, order = order}
   return index
 end

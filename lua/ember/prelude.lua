@@ -9,6 +9,8 @@ _G.F = torch.nn.functional
 local ok, data = pcall(require, "torch.data")
 if ok then _G.data = data end
 _G.plot = require "ember.plot"
+-- ember: ember's own tools that PyTorch has no name for (ember.monitor)
+_G.ember = {monitor = require("ember.monitor").monitor}
 -- timeit(fn): IPython-style timing, loaded on first use (startup stays fast)
 _G.timeit = function(...) return require("ember.timeit")(...) end
 -- help(x) / help(): docs of torch, nn, optim, data, plot; loaded on first use

@@ -223,7 +223,7 @@ for k in pairs(lazy) do lazy_names[#lazy_names + 1] = k end
 require("torch.options").namespace(torch, "torch", function(t, k)
   local name = lazy[k]
   if name == true then
-    local utils = {data = require "torch.data"}
+    local utils = {data = require "torch.data", hooks = require "torch.utils.hooks"}
     rawset(t, k, utils)
     return utils
   elseif name then

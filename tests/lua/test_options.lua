@@ -190,6 +190,14 @@ local CALLS = {
   ["plot.heatmap"] = function(o) o[1] = torch.eye(2); o.quiet = true; return plot.heatmap(o) end,
   ["live:update"] = function(o) o.train = 1; return plot.live{terminal = "none"}:update(o) end,
   ["plot series"] = function(o) o.y = {1, 2}; return plot.line{o, terminal = "none"} end,
+  ["ember.monitor"] = function(o) return ember.monitor(nn.Linear(2, 2), o) end,
+  ["monitor:plot"] = function(o)
+    local layer = nn.Linear(2, 2)
+    local m = ember.monitor(layer)
+    layer(torch.ones(2, 2)); m:step()
+    o.terminal = "none"; o.quiet = true
+    return m:plot(o)
+  end,
   timeit = function(o) o.quiet = true; o.number = 1; return require("ember.timeit")(function() end, o) end,
   ["torch.autograd.gradcheck"] = function(o)
     return torch.autograd.gradcheck(function(v) return v:sum() end,

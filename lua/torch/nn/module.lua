@@ -140,11 +140,21 @@ Module._call_hook = nil
 -- forward runs through layer_errors.forward: an error gets a first line
 -- naming the layer (its path, class, the shapes it got and expected).
 local layer_errors = require "torch.nn.layer_errors"
-local function call_module(m, ...)
+local function run_forward(m, ...)
   local hook = Module._call_hook
   if hook then return hook(m, ...) end
   return layer_errors.forward(m, ...)
 end
+-- model(x): forward, through the module's forward hooks when it has any
+-- (torch.nn.module_hooks; one rawget each when it has none).
+local module_hooks = require "torch.nn.module_hooks"
+local function call_module(m, ...)
+  if rawget(m, "_forward_pre_hooks") or rawget(m, "_forward_hooks") then
+    return module_hooks.call(m, run_forward, ...)
+  end
+  return run_forward(m, ...)
+end
+module_hooks.install(Module)
 
 function Module:_new(...)
   local mt = class_mts[self]
