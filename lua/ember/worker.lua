@@ -149,6 +149,12 @@ function worker.run(opts)
   return result[1], result[2]
 end
 
+--- worker.executable() -> the path of the ember program running this code
+-- What to pass as ember = when the host is this machine, or shares its file
+-- system (a lab's home folders): worker.run{..., host = "127.0.0.1",
+-- ember = worker.executable()}.
+function worker.executable() return fs.exe() end
+
 -- A function that hands out a job's printed text line by line, each line
 -- prefixed with "[i] " (worker.map: the jobs' prints interleave).
 local function line_printer(i, quiet)
