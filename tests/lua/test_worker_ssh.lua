@@ -142,20 +142,33 @@ T.test("the connection killed during training: an error within seconds, nothing 
   T.ok(dir and dir ~= "" and not fs.exists(dir), "the host's job folder is removed: " .. tostring(dir))
 end)
 
+-- The limit is long enough for the job to start on a loaded machine (the
+-- check is that the host's tree was running and ended), short enough to wait.
 T.test("the time limit: an error at the timeout, the host's worker stopped", function()
   local pidfile = os.tmpname()
+  local limit = 15
   local t0 = sys.time()
+  local started
   local ok, err = capturing(function()
-    worker.run(remote{model = fns.Net(8, 2), file = file, fn = "lineage_then_hang", timeout = 4,
+    worker.run(remote{model = fns.Net(8, 2), file = file, fn = "lineage_then_hang", timeout = limit,
                       args = {pidfile = pidfile, marker = "started"}})
-  end)
+  end, function(line) if line == "started" then started = true end end)
   local took = sys.time() - t0
   T.ok(not ok, "expected an error")
-  T.ok(tostring(err):find("no result from " .. server.host .. " within 4 s", 1, true), tostring(err))
-  T.ok(took < 4 + 15, string.format("returned %.1f s after the call (timeout 4 s)", took))
+  T.ok(tostring(err):find("no result from " .. server.host .. " within " .. limit .. " s", 1, true), tostring(err))
+  T.ok(took < limit + 15, string.format("returned %.1f s after the call (timeout %d s)", took, limit))
+  T.ok(started, "the job started on the host within " .. limit .. " s")
   local pids, dir = lineage(pidfile)
+  T.eq(#pids, 3)
   T.ok(all_gone(pids), "the host's worker tree ended: " .. table.concat(pids, " "))
-  T.ok(not fs.exists(dir), "the host's job folder is removed")
+  T.ok(dir and not fs.exists(dir), "the host's job folder is removed: " .. tostring(dir))
+end)
+
+-- more than a pipe or an ssh window holds, both ways
+T.test("a large tensor goes and comes back unchanged", function()
+  local big = torch.randn(1000, 1000)
+  local _, back = worker.run(remote{model = fns.Net(8, 2), file = file, fn = "echo", tensors = {big = big}})
+  T.ok(torch.equal(back.big, big), "the 4 MB tensor came back unchanged")
 end)
 
 T.test("an unreachable host, a refused key and a missing ember are clear errors", function()

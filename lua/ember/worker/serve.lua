@@ -51,7 +51,7 @@ function serve.main()
     local last = sys.time()
     -- receiving: the job, its files, then "run"
     while true do
-      local text = sys.read_stdin(1)
+      local text = sys.read_stdin(1, 1 << 20)
       if text == nil then error({gone = true}) end
       if text ~= "" then last = sys.time() end
       if sys.time() - last > RECEIVE_LIMIT then error({gone = true}) end
