@@ -14,7 +14,6 @@
 -- (ember/worker/serve.lua), the frames (ember/worker/frame.lua).
 local fs = require "ember.lesson.fs"
 local json = require "ember.lesson.json"
-local sys = require "ember.sys"
 local options = require "torch.options"
 local payload = require "ember.worker.payload"
 local local_job = require "ember.worker.local_job"

@@ -142,6 +142,19 @@ T.test("the connection killed during training: an error within seconds, nothing 
   T.ok(dir and dir ~= "" and not fs.exists(dir), "the host's job folder is removed: " .. tostring(dir))
 end)
 
+T.test("ember worker __serve killed on the host: an error, the worker it started ended too", function()
+  local pidfile = os.tmpname()
+  local ok, err = capturing(function()
+    worker.run(remote{model = fns.Net(8, 2), file = file, fn = "lineage_then_hang", timeout = 300,
+                      args = {pidfile = pidfile, marker = "started", kill_starter = true}})
+  end)
+  T.ok(not ok, "expected an error")
+  T.ok(tostring(err):find("the connection to " .. server.host .. " was lost", 1, true), tostring(err))
+  local pids = lineage(pidfile)
+  T.eq(#pids, 3)
+  T.ok(all_gone(pids), "the worker and its supervisor ended with __serve: " .. table.concat(pids, " "))
+end)
+
 -- The limit is long enough for the job to start on a loaded machine (the
 -- check is that the host's tree was running and ended), short enough to wait.
 T.test("the time limit: an error at the timeout, the host's worker stopped", function()

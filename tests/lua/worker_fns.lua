@@ -55,7 +55,8 @@ end
 -- prints, a job that fails when args.fail is set, and a hang that first
 -- writes the pids of its lineage (the worker, its supervisor, the process
 -- that started it: `ember worker __serve` on a host) and its folder to
--- args.pidfile and prints args.marker, sleeping rather than spinning
+-- args.pidfile and prints args.marker, sleeping rather than spinning (with
+-- args.kill_starter it first kills that process: ember on the host crashing)
 function M.train_print(model, t, args)
   local r = M.train(model, t, args)
   for epoch = 20, args.epochs, 20 do print(string.format("epoch %d loss %.4f", epoch, r.losses[epoch])) end
@@ -82,6 +83,7 @@ function M.lineage_then_hang(_, _, args)
   f:close()
   print(args.marker)
   io.stdout:flush()
+  if args.kill_starter and starter then os.execute("kill -9 " .. starter) end
   while true do os.execute("sleep 0.5") end
 end
 
