@@ -196,6 +196,24 @@ T.test("an unreachable host, a refused key and a missing ember are clear errors"
   end, "ember was not found on " .. server.host)
 end)
 
+-- the host's side of the channel ends after 200 kB of a 4 MB transfer (a
+-- `head -c` in front of ember's stdin): the channel dropping mid-transfer
+T.test("the connection dropped while sending: an error saying so, nothing returned", function()
+  local cut = server.dir .. "/ember-cut"
+  local f = assert(io.open(cut, "w"))
+  f:write("#!/bin/sh\nhead -c 200000 | exec " .. ember .. ' "$@"\n')
+  f:close()
+  os.execute("chmod 755 " .. cut)
+  local result
+  local ok, err = pcall(function()
+    result = {worker.run(remote{model = fns.Net(8, 2), file = file, fn = "echo", ember = cut,
+                                tensors = {big = torch.randn(1000, 1000)}})}
+  end)
+  T.ok(not ok, "expected an error")
+  T.ok(tostring(err):find("the connection to " .. server.host .. " was lost while sending", 1, true), tostring(err))
+  T.eq(result, nil)
+end)
+
 T.test("worker.map: four jobs on two workers (here and through ssh), one failing", function()
   local m = fns.Net(8, 2)
   local args_list = {}
