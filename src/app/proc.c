@@ -341,10 +341,10 @@ static void stop(proc_t *p)
     finish(p);
 }
 
-static int close_pair(int fds[2])
+static void close_pair(int fds[2])
 {
-    close(fds[0]), close(fds[1]);
-    return -1;
+    close(fds[0]);
+    close(fds[1]);
 }
 
 /* the third argument: {stdin = boolean, stderr = boolean}; anything else is an error */
@@ -387,12 +387,15 @@ static int l_spawn(lua_State *L)
     int out[2], rep[2], in[2] = {-1, -1}, err[2] = {-1, -1};
     if (pipe(out) != 0) goto fail;
     if (pipe(rep) != 0) {
+        int e = errno;
         close_pair(out);
+        errno = e;
         goto fail;
     }
     if ((want_in && pipe(in) != 0) || (want_err && pipe(err) != 0)) {
         int e = errno;
-        close_pair(out), close_pair(rep);
+        close_pair(out);
+        close_pair(rep);
         if (in[0] >= 0) close_pair(in);
         errno = e;
         goto fail;
