@@ -150,9 +150,12 @@ T.test("ember worker __serve killed on the host: an error, the worker it started
   end)
   T.ok(not ok, "expected an error")
   T.ok(tostring(err):find("the connection to " .. server.host .. " was lost", 1, true), tostring(err))
-  local pids = lineage(pidfile)
+  local pids, dir = lineage(pidfile)
   T.eq(#pids, 3)
   T.ok(all_gone(pids), "the worker and its supervisor ended with __serve: " .. table.concat(pids, " "))
+  -- nothing was left to remove the job's folder (docs/DECISIONS.md): the test does
+  T.ok(dir and fs.exists(dir), "the job ran in a folder of its own: " .. tostring(dir))
+  fs.remove_tree(dir)
 end)
 
 -- The limit is long enough for the job to start on a loaded machine (the

@@ -15,12 +15,14 @@ local local_job = {}
 local Job = {}
 Job.__index = Job
 
---- local_job.start{payload =, args =, timeout =, out =} -> job
+--- local_job.start{payload =, args =, timeout =, out =[, dir =]} -> job
 -- payload from ember.worker.payload.new; args the bytes of args.pt; out a
--- function receiving the worker's printed text. Errors (a string) when the
--- folder or the process cannot be made.
+-- function receiving the worker's printed text; dir a folder made by
+-- fs.tempdir to use (the job removes it), else a new one. Errors (a
+-- string) when the folder or the process cannot be made.
 function local_job.start(o)
-  local dir, err = fs.tempdir()
+  local dir, err = o.dir, nil
+  if not dir then dir, err = fs.tempdir() end
   if not dir then error("cannot make a temporary folder: " .. tostring(err), 0) end
   local job = setmetatable({dir = dir, out = o.out, timeout = o.timeout, t0 = sys.time()}, Job)
   local ok, serr = pcall(function()

@@ -38,11 +38,11 @@ function serve.main()
     local ok = sys.write_stdout(frame.encode(kind, header, payload))
     if not ok then error({gone = true}) end
   end
-  local job, source_dir
+  local job, dir
   local function cleanup()
-    if job then job:cancel() end
-    if source_dir then fs.remove_tree(source_dir) end
-    job, source_dir = nil, nil
+    if job then job:cancel()                    -- removes dir too
+    elseif dir then fs.remove_tree(dir) end
+    job, dir = nil, nil
   end
   local ok, err = pcall(function()
     send("hello", {ember_version = my_version(), protocol = 1})
@@ -88,17 +88,18 @@ function serve.main()
     if not spec or not files["model.pt"] or not files["tensors.pt"] or not files["args.pt"] then
       error("the caller said run before sending the job and its files", 0)
     end
-    -- the Lua file, written where the worker loads it (under the caller's name for messages)
+    -- one folder for the job: the Lua file (loaded under the caller's name,
+    -- for messages) and the worker's files
     local derr
-    source_dir, derr = fs.tempdir()
-    if not source_dir then error("cannot make a temporary folder: " .. tostring(derr), 0) end
-    local path = source_dir .. "/" .. (fs.basename(spec.name):gsub("[^%w_.-]", "_"))
+    dir, derr = fs.tempdir()
+    if not dir then error("cannot make a temporary folder: " .. tostring(derr), 0) end
+    local path = dir .. "/source-" .. (fs.basename(spec.name):gsub("[^%w_.-]", "_"))
     assert(fs.write(path, spec.source))
     local ran_sha = assert(sha256.file(path))
     local payload = {model = files["model.pt"], tensors = files["tensors.pt"], file = path, name = spec.name,
                      fn = spec.fn}
     job = local_job.start{payload = payload, args = files["args.pt"], timeout = (spec.timeout or 600) + GRACE,
-                          out = function(text) send("print", {}, text) end}
+                          out = function(text) send("print", {}, text) end, dir = dir}
     while not job:step(0.1) do
       local text = sys.read_stdin(0)
       if text == nil then error({gone = true}) end   -- the channel closed: stop everything
