@@ -10,6 +10,8 @@ packages=(build-essential cmake pkg-config liblua5.4-dev libopenblas-dev zlib1g-
 if [[ "${1:-}" == "--test" ]]; then
   # lua5.4: stock Lua for the torch.so module tests (tests/module)
   packages+=(python3-torch python3-onnx dataset-fashion-mnist tmux clang libclang-rt-dev lua5.4)
+  # OpenSSH: the remote worker tests start their own sshd on 127.0.0.1 (tests/lua/test_worker_ssh.lua)
+  packages+=(openssh-server openssh-client)
   # ONNX Runtime for the export test comes from npm: node first (Debian's, if none)
   command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 fi

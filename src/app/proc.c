@@ -1,8 +1,12 @@
-/* proc.c — a child process tree that always ends: `sys.spawn(argv[, cwd])`
-** for ember.worker. The command runs with stdin from /dev/null and stdout
-** into a pipe the caller reads with a deadline (proc:poll(seconds)), so a
-** process that keeps the pipe open never holds the caller; proc:stop() ends
-** the command and everything it started.
+/* proc.c — a child process tree that always ends: `sys.spawn(argv[, cwd][,
+** {stdin = true, stderr = true}])` for ember.worker. The command runs with
+** stdout into a pipe the caller reads with a deadline (proc:poll(seconds)),
+** so a process that keeps the pipe open never holds the caller; proc:stop()
+** ends the command and everything it started. Its stdin is /dev/null, or
+** with stdin = true a pipe the caller writes with a deadline (proc:write)
+** and closes (proc:close_stdin: the command sees end of file); its stderr is
+** the caller's, or with stderr = true a third pipe, read by proc:poll too
+** (ssh's own messages, for ember.worker's remote form).
 **
 ** The tree: ember forks a small supervisor (still this binary, never
 ** exec'd), which starts its own session, makes itself a child subreaper
@@ -49,6 +53,8 @@ enum { ENDED_EXIT = 1, ENDED_SIGNAL, ENDED_STOPPED, ENDED_NOT_STARTED };
 typedef struct {
     pid_t sup;       /* the supervisor; 0 once reaped */
     int out;         /* read end of the command's stdout; -1 when closed */
+    int in;          /* write end of the command's stdin (stdin = true); -1 when closed */
+    int err;         /* read end of the command's stderr (stderr = true); -1 when closed */
     int status;      /* read end of the supervisor's report; -1 when closed */
     int ended;       /* 0 while running, else ENDED_* (or -1: supervisor lost) */
     int code;        /* exit code or signal number */
@@ -139,9 +145,16 @@ static void kill_children(pid_t self)
 }
 #endif
 
+/* The command's pipes, as the supervisor hands them on: in_r and err_w are
+** -1 when the caller keeps /dev/null as stdin and its own stderr. */
+typedef struct {
+    int out_w, in_r, err_w;
+} ends_t;
+
 /* The command's side of the fork: its own process group, default signals,
-** stdin from /dev/null, stdout into the pipe; never returns. */
-static void exec_command(int out_w, char **argv, const char *cwd)
+** stdin from /dev/null or the stdin pipe, stdout (and stderr) into the
+** pipes; never returns. */
+static void exec_command(ends_t ends, char **argv, const char *cwd)
 {
     setpgid(0, 0);
     struct sigaction dfl;
@@ -156,12 +169,22 @@ static void exec_command(int out_w, char **argv, const char *cwd)
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGKILL);   /* the supervisor gone: so is the command */
 #endif
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull >= 0 && devnull != 0) {
-        dup2(devnull, 0);
-        close(devnull);
+    if (ends.in_r >= 0) {
+        if (ends.in_r != 0) dup2(ends.in_r, 0);
+        else fcntl(0, F_SETFD, 0);
+    } else {
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0 && devnull != 0) {
+            dup2(devnull, 0);
+            close(devnull);
+        }
     }
-    if (out_w != 1) dup2(out_w, 1);     /* dup2 clears FD_CLOEXEC on fd 1 */
+    if (ends.out_w != 1) dup2(ends.out_w, 1);     /* dup2 clears FD_CLOEXEC on fd 1 */
+    else fcntl(1, F_SETFD, 0);
+    if (ends.err_w >= 0) {
+        if (ends.err_w != 2) dup2(ends.err_w, 2);
+        else fcntl(2, F_SETFD, 0);
+    }
     if (cwd && chdir(cwd) != 0) _exit(127);
     execvp(argv[0], argv);
     static const char msg[] = "ember: cannot start the child process\n";
@@ -194,7 +217,7 @@ static void end_tree(pid_t cmd)
     }
 }
 
-static void supervise(int out_w, int report_w, char **argv, const char *cwd, pid_t parent)
+static void supervise(ends_t ends, int report_w, char **argv, const char *cwd, pid_t parent)
 {
     sigset_t all;
     sigfillset(&all);
@@ -211,8 +234,10 @@ static void supervise(int out_w, int report_w, char **argv, const char *cwd, pid
 #endif
     if (getppid() != parent) _exit(0);      /* the caller died before prctl */
     pid_t cmd = fork();
-    if (cmd == 0) exec_command(out_w, argv, cwd);
-    close(out_w);
+    if (cmd == 0) exec_command(ends, argv, cwd);
+    close(ends.out_w);       /* the command's alone: its end of file is the caller's */
+    if (ends.in_r >= 0) close(ends.in_r);
+    if (ends.err_w >= 0) close(ends.err_w);
     if (cmd > 0) {
         setpgid(cmd, cmd);                  /* also done by the child: no race */
         sigset_t wake;
@@ -283,18 +308,18 @@ static void finish(proc_t *p)
     }
 }
 
-/* Appends what the pipe holds now, without waiting; closes it at end of file. */
-static void drain(proc_t *p, luaL_Buffer *b)
+/* Appends what the pipe *fd holds now, without waiting; closes it at end of file. */
+static void drain(int *fd, luaL_Buffer *b)
 {
-    while (p->out >= 0) {
+    while (*fd >= 0) {
         char *dst = luaL_prepbuffsize(b, 65536);
-        ssize_t r = read(p->out, dst, 65536);
+        ssize_t r = read(*fd, dst, 65536);
         if (r > 0) {
             luaL_addsize(b, (size_t)r);
             continue;
         }
         if (r < 0 && errno == EINTR) continue;
-        if (r == 0) close_fd(&p->out);
+        if (r == 0) close_fd(fd);
         break;
     }
 }
@@ -316,11 +341,36 @@ static void stop(proc_t *p)
     finish(p);
 }
 
-/* sys.spawn(argv[, cwd]) -> proc | nil, message */
+static void close_pair(int fds[2])
+{
+    close(fds[0]);
+    close(fds[1]);
+}
+
+/* the third argument: {stdin = boolean, stderr = boolean}; anything else is an error */
+static void spawn_options(lua_State *L, int *want_in, int *want_err)
+{
+    *want_in = *want_err = 0;
+    if (lua_isnoneornil(L, 3)) return;
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 3)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+        if (strcmp(k, "stdin") == 0) *want_in = lua_toboolean(L, -1);
+        else if (strcmp(k, "stderr") == 0) *want_err = lua_toboolean(L, -1);
+        else luaL_error(L, "sys.spawn: unknown option '%s' (expected stdin or stderr)",
+                        lua_type(L, -2) == LUA_TSTRING ? k : luaL_typename(L, -2));
+        lua_pop(L, 1);
+    }
+}
+
+/* sys.spawn(argv[, cwd][, {stdin =, stderr =}]) -> proc | nil, message */
 static int l_spawn(lua_State *L)
 {
     luaL_checktype(L, 1, LUA_TTABLE);
     const char *cwd = luaL_optstring(L, 2, NULL);
+    int want_in, want_err;
+    spawn_options(L, &want_in, &want_err);
     lua_Integer n = luaL_len(L, 1);
     luaL_argcheck(L, n >= 1 && n <= 255, 1, "expected a list of 1 to 255 strings");
     char **argv = lua_newuserdatauv(L, (size_t)(n + 1) * sizeof *argv, 0);
@@ -331,29 +381,52 @@ static int l_spawn(lua_State *L)
     }
     argv[n] = NULL;
     proc_t *p = lua_newuserdatauv(L, sizeof *p, 0);
-    p->sup = 0, p->out = -1, p->status = -1, p->ended = 0, p->code = 0;
+    p->sup = 0, p->out = -1, p->in = -1, p->err = -1, p->status = -1, p->ended = 0, p->code = 0;
     luaL_setmetatable(L, PROC_META);
 
-    int out[2], rep[2];
+    int out[2], rep[2], in[2] = {-1, -1}, err[2] = {-1, -1};
     if (pipe(out) != 0) goto fail;
     if (pipe(rep) != 0) {
-        close(out[0]), close(out[1]);
+        int e = errno;
+        close_pair(out);
+        errno = e;
         goto fail;
     }
-    for (int i = 0; i < 2; i++) fcntl(out[i], F_SETFD, FD_CLOEXEC), fcntl(rep[i], F_SETFD, FD_CLOEXEC);
+    if ((want_in && pipe(in) != 0) || (want_err && pipe(err) != 0)) {
+        int e = errno;
+        close_pair(out);
+        close_pair(rep);
+        if (in[0] >= 0) close_pair(in);
+        errno = e;
+        goto fail;
+    }
+    int all[8] = {out[0], out[1], rep[0], rep[1], in[0], in[1], err[0], err[1]};
+    for (int i = 0; i < 8; i++)
+        if (all[i] >= 0) fcntl(all[i], F_SETFD, FD_CLOEXEC);
     pid_t parent = getpid();
     pid_t sup = fork();
     if (sup == 0) {
         close(out[0]), close(rep[0]);
-        supervise(out[1], rep[1], argv, cwd, parent);
+        if (in[1] >= 0) close(in[1]);     /* else the command never sees end of file */
+        if (err[0] >= 0) close(err[0]);
+        ends_t ends = {out[1], in[0], err[1]};
+        supervise(ends, rep[1], argv, cwd, parent);
     }
     close(out[1]), close(rep[1]);
+    if (in[0] >= 0) close(in[0]);
+    if (err[1] >= 0) close(err[1]);
     if (sup < 0) {
+        int e = errno;
         close(out[0]), close(rep[0]);
+        if (in[1] >= 0) close(in[1]);
+        if (err[0] >= 0) close(err[0]);
+        errno = e;
         goto fail;
     }
     fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-    p->sup = sup, p->out = out[0], p->status = rep[0];
+    if (in[1] >= 0) fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+    if (err[0] >= 0) fcntl(err[0], F_SETFL, fcntl(err[0], F_GETFL) | O_NONBLOCK);
+    p->sup = sup, p->out = out[0], p->status = rep[0], p->in = in[1], p->err = err[0];
     return 1;
 fail:
     lua_pushnil(L);
@@ -361,35 +434,93 @@ fail:
     return 2;
 }
 
-/* proc:poll([seconds = 0]) -> text, ended
+/* One read of at most 64 KiB from *fd into b; closes *fd at end of file. */
+static void read_once(int *fd, luaL_Buffer *b)
+{
+    char *dst = luaL_prepbuffsize(b, 65536);
+    ssize_t r = read(*fd, dst, 65536);
+    if (r > 0) luaL_addsize(b, (size_t)r);
+    else if (r == 0) close_fd(fd);
+}
+
+/* proc:poll([seconds = 0]) -> text, ended, errtext
 ** Waits at most seconds for output or for the end of the tree; text is what
-** arrived (possibly ""), ended whether the command and everything it started
-** are gone (then text also holds what was left in the pipe, without waiting
-** for a writer that escaped to close it). Returns early on a signal. */
+** arrived on stdout (possibly ""), errtext on stderr ("" unless spawned with
+** stderr = true), ended whether the command and everything it started are
+** gone (then both also hold what was left in the pipes, without waiting
+** for a writer that escaped to close them). Returns early on a signal. */
 static int l_poll(lua_State *L)
 {
     proc_t *p = check_proc(L);
     double wait = luaL_optnumber(L, 2, 0);
-    luaL_Buffer b;
+    luaL_Buffer b, e;
     luaL_buffinit(L, &b);
     if (!p->ended) {
-        struct pollfd fds[2] = {{p->status, POLLIN, 0}, {p->out, POLLIN, 0}};
-        int nfds = p->out >= 0 ? 2 : 1;
+        struct pollfd fds[3] = {{p->status, POLLIN, 0}, {p->out, POLLIN, 0}, {p->err, POLLIN, 0}};
         int ms = wait <= 0 ? 0 : wait >= 3600 ? 3600000 : (int)(wait * 1000 + 0.5);
-        if (poll(fds, (nfds_t)nfds, ms) > 0) {
-            if (nfds == 2 && fds[1].revents) {
-                char *dst = luaL_prepbuffsize(&b, 65536);
-                ssize_t r = read(p->out, dst, 65536);
-                if (r > 0) luaL_addsize(&b, (size_t)r);
-                else if (r == 0) close_fd(&p->out);
-            }
+        /* a closed pipe's slot has fd -1, which poll skips */
+        if (poll(fds, 3, ms) > 0) {
+            if (fds[1].revents) read_once(&p->out, &b);
             if (fds[0].revents) finish(p);
         }
     }
-    if (p->ended) drain(p, &b);
+    if (p->ended) drain(&p->out, &b);
     luaL_pushresult(&b);
+    luaL_buffinit(L, &e);
+    drain(&p->err, &e);      /* non-blocking: what stderr holds now */
+    luaL_pushresult(&e);
     lua_pushboolean(L, p->ended != 0);
-    return 2;
+    lua_insert(L, -2);
+    return 3;
+}
+
+/* proc:write(s[, seconds = 0]) -> bytes written | nil, message
+** Writes s to the command's stdin (spawned with stdin = true), waiting at
+** most seconds for room in the pipe: the count may be less than #s (the
+** rest is the caller's to write later). nil, message when the command has
+** closed its stdin or ended. */
+static int l_write(lua_State *L)
+{
+    proc_t *p = check_proc(L);
+    size_t n;
+    const char *s = luaL_checklstring(L, 2, &n);
+    double wait = luaL_optnumber(L, 3, 0);
+    if (p->in < 0) {
+        lua_pushnil(L);
+        lua_pushliteral(L, "the command's stdin is closed (or was not a pipe: spawn with stdin = true)");
+        return 2;
+    }
+    double deadline = now_s() + (wait > 0 ? wait : 0);
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(p->in, s + done, n - done);
+        if (w > 0) {
+            done += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            int ms = (int)((deadline - now_s()) * 1000);
+            if (ms <= 0) break;
+            struct pollfd fd = {p->in, POLLOUT, 0};
+            if (poll(&fd, 1, ms) < 0 && errno != EINTR) break;
+            continue;
+        }
+        int e = errno;
+        close_fd(&p->in);
+        lua_pushnil(L);
+        lua_pushfstring(L, "writing to the command's stdin: %s", strerror(e));
+        return 2;
+    }
+    lua_pushinteger(L, (lua_Integer)done);
+    return 1;
+}
+
+/* proc:close_stdin(): the command reads end of file once it has read what was written */
+static int l_close_stdin(lua_State *L)
+{
+    close_fd(&check_proc(L)->in);
+    return 0;
 }
 
 /* proc:stop(): ends the command and everything it started, now */
@@ -426,16 +557,19 @@ static int l_pid(lua_State *L)
 static int l_release(lua_State *L)
 {
     proc_t *p = check_proc(L);
+    close_fd(&p->in);        /* first: a command reading stdin sees its end */
     stop(p);
     close_fd(&p->out);
+    close_fd(&p->err);
     close_fd(&p->status);
     return 0;
 }
 
 void em_proc_register(lua_State *L)
 {
-    static const luaL_Reg methods[] = {{"poll", l_poll}, {"stop", l_stop}, {"status", l_status},
-                                       {"pid", l_pid}, {NULL, NULL}};
+    static const luaL_Reg methods[] = {{"poll", l_poll},         {"write", l_write}, {"close_stdin", l_close_stdin},
+                                       {"stop", l_stop},         {"status", l_status}, {"pid", l_pid},
+                                       {NULL, NULL}};
     if (luaL_newmetatable(L, PROC_META)) {
         luaL_newlib(L, methods);
         lua_setfield(L, -2, "__index");

@@ -8,12 +8,15 @@
 ** symbolic link, renames that swap two folders atomically or refuse to
 ** replace, fsync of a folder, whether a pid is alive; and sys.spawn, a child
 ** process tree that always ends (proc.c); chdir/getcwd (the lesson runner's
-** work folder) and the terminal's width. */
+** work folder) and the terminal's width; reading stdin with a deadline and
+** writing stdout unbuffered (the remote worker's framed channel, `ember
+** worker __serve`). */
 #define _XOPEN_SOURCE 700   /* nftw */
 #include <fcntl.h>
 #include <ftw.h>
 #include <lauxlib.h>
 #include <lua.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <dirent.h>
@@ -276,6 +279,69 @@ static int l_write_atomic(lua_State *L)
     return 1;
 }
 
+/* sys.read_stdin([seconds = 0][, max = 65536]) -> text | nil at end of file
+** Waits at most seconds for stdin to be readable and reads what is there (at
+** most max bytes): "" when nothing came in time, nil (and a message on a
+** read error) at end of file. Never touches io.stdin's buffer: do not mix. */
+static int l_read_stdin(lua_State *L)
+{
+    double wait = luaL_optnumber(L, 1, 0);
+    lua_Integer max = luaL_optinteger(L, 2, 65536);
+    luaL_argcheck(L, max >= 1 && max <= (1 << 24), 2, "expected 1 to 16777216 bytes");
+    int ms = wait <= 0 ? 0 : wait >= 3600 ? 3600000 : (int)(wait * 1000 + 0.5);
+    struct pollfd fd = {0, POLLIN, 0};
+    int r = poll(&fd, 1, ms);
+    if (r < 0 && errno != EINTR) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "stdin: %s", strerror(errno));
+        return 2;
+    }
+    if (r <= 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    luaL_Buffer b;
+    char *dst = luaL_buffinitsize(L, &b, (size_t)max);
+    ssize_t got;
+    do got = read(0, dst, (size_t)max);
+    while (got < 0 && errno == EINTR);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+        int e = got < 0 ? errno : 0;
+        lua_pushnil(L);
+        if (!e) return 1;
+        lua_pushfstring(L, "stdin: %s", strerror(e));
+        return 2;
+    }
+    luaL_pushresultsize(&b, got > 0 ? (size_t)got : 0);
+    return 1;
+}
+
+/* sys.write_stdout(s) -> true | nil, message: all of s to file descriptor 1
+** with write(2) (no stdio buffer), e.g. "Broken pipe" when the reader is gone. */
+static int l_write_stdout(lua_State *L)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    while (n > 0) {
+        ssize_t w = write(1, s, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd fd = {1, POLLOUT, 0};
+            poll(&fd, 1, 1000);
+            continue;
+        }
+        if (w <= 0) {
+            lua_pushnil(L);
+            lua_pushfstring(L, "stdout: %s", strerror(w < 0 ? errno : EIO));
+            return 2;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 int luaopen_ember_sys(lua_State *L)
 {
     static const luaL_Reg funcs[] = {{"isatty", l_isatty}, {"time", l_time}, {"listdir", l_listdir},
@@ -284,7 +350,8 @@ int luaopen_ember_sys(lua_State *L)
                                      {"remove_tree", l_remove_tree}, {"rename", l_rename},
                                      {"fsync_dir", l_fsync_dir}, {"alive", l_alive},
                                      {"chdir", l_chdir}, {"getcwd", l_getcwd},
-                                     {"termwidth", l_termwidth}, {NULL, NULL}};
+                                     {"termwidth", l_termwidth}, {"read_stdin", l_read_stdin},
+                                     {"write_stdout", l_write_stdout}, {NULL, NULL}};
     luaL_newlib(L, funcs);
     em_proc_register(L);
     return 1;

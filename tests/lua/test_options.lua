@@ -215,6 +215,7 @@ local CALLS = {
   ["torch.onnx.export"] = function(o) return torch.onnx.export(net, torch.zeros(1, 2), tmp .. ".onnx", o) end,
   -- workers, versioned models, checkpoints (each checks before it touches anything)
   ["worker.run"] = function(o) return require("ember.worker").run(o) end,
+  ["worker.map"] = function(o) return require("ember.worker").map(o) end,
   ["versions.save"] = function(o) return require("ember.versions").save(nn.Linear(1, 1), tmp, "1.0.0", o) end,
   ["versions.load"] = function(o) return require("ember.versions").load(nn.Linear(1, 1), "/nonexistent", "1.0.0", o) end,
   ["torch.checkpoint.save"] = function(o) return torch.checkpoint.save(tmp .. ".pt", o) end,

@@ -154,7 +154,76 @@ T.test("the caller killed with SIGKILL: its tree ends too (PR_SET_PDEATHSIG)", f
   for _, pid in ipairs(list) do T.ok(not alive(pid), "process " .. pid .. " is still running") end
 end)
 
+-- {stdin = true, stderr = true}: the remote worker's ssh is fed and heard this way
+T.test("stdin and stderr as pipes: write, end of file, stderr apart from stdout", function()
+  local p = assert(sys.spawn({"sh", "-c", "cat; echo said >&2; exit 4"}, nil, {stdin = true, stderr = true}))
+  -- more than a pipe holds (64 KiB): written in parts while cat copies it out
+  local big = string.rep("0123456789abcdef", 16384)
+  local out, err, pos = {}, {}, 1
+  while pos <= #big do
+    local n = assert(p:write(big:sub(pos), 0.2))
+    pos = pos + n
+    local text, _, e = p:poll(0)
+    out[#out + 1], err[#err + 1] = text, e
+  end
+  p:close_stdin()
+  local t0 = sys.time()
+  while sys.time() - t0 < 30 do
+    local text, ended, e = p:poll(0.2)
+    out[#out + 1], err[#err + 1] = text, e
+    if ended then break end
+  end
+  T.eq(status(p), "exit 4")
+  T.eq(#table.concat(out), #big)
+  T.ok(table.concat(out) == big, "stdout is what went in")
+  T.eq(table.concat(err), "said\n")
+  local w, msg = p:write("more")
+  T.eq(w, nil)
+  T.ok(msg:find("stdin is closed", 1, true), msg)
+end)
+
+T.test("a command that exits without reading: write says so instead of hanging", function()
+  local p = assert(sys.spawn({"true"}, nil, {stdin = true}))
+  local _, ended = collect(p, 30)
+  T.ok(ended, "ended")
+  local t0 = sys.time()
+  local n, msg = p:write(string.rep("x", 1 << 20), 5)
+  T.eq(n, nil)
+  T.ok(msg:find("Broken pipe", 1, true), tostring(msg))
+  T.ok(sys.time() - t0 < 5, "at once")
+  -- without stdin = true there is nothing to write to
+  local q = assert(sys.spawn({"true"}))
+  T.eq(select(2, q:write("x")):match("stdin is closed") ~= nil, true)
+  collect(q, 30)
+end)
+
+T.test("sys.read_stdin and sys.write_stdout in a child ember", function()
+  local script = os.tmpname()
+  local f = assert(io.open(script, "w"))
+  f:write([[
+local sys = require "ember.sys"
+local got = {}
+while true do
+  local s = sys.read_stdin(5)
+  if s == nil then break end
+  got[#got + 1] = s
+end
+assert(sys.write_stdout("read " .. #table.concat(got) .. " bytes, then end of file\n"))
+]])
+  f:close()
+  local exe = require("ember.lesson.fs").exe()
+  local p = assert(sys.spawn({exe, "run", script}, nil, {stdin = true}))
+  T.eq(assert(p:write("hello", 5)), 5)
+  p:close_stdin()
+  local out, ended = collect(p, 60)
+  os.remove(script)
+  T.ok(ended, "ended")
+  T.eq(out, "read 5 bytes, then end of file\n")
+  T.eq(status(p), "exit 0")
+end)
+
 T.test("bad arguments", function()
+  T.error(function() sys.spawn({"true"}, nil, {stdn = true}) end, "sys.spawn: unknown option 'stdn'")
   T.error(function() sys.spawn("sh") end, "table expected")
   T.error(function() sys.spawn({}) end, "1 to 255 strings")
   T.error(function() sys.spawn({"sh", 1}) end, "list of strings")

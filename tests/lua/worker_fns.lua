@@ -50,4 +50,41 @@ function M.pids_then_hang(_, _, args)
   while true do end
 end
 
+
+-- for the remote worker (tests/lua/test_worker_ssh.lua): training that
+-- prints, a job that fails when args.fail is set, and a hang that first
+-- writes the pids of its lineage (the worker, its supervisor, the process
+-- that started it: `ember worker __serve` on a host) and its folder to
+-- args.pidfile and prints args.marker, sleeping rather than spinning (with
+-- args.kill_starter it first kills that process: ember on the host crashing)
+function M.train_print(model, t, args)
+  local r = M.train(model, t, args)
+  for epoch = 20, args.epochs, 20 do print(string.format("epoch %d loss %.4f", epoch, r.losses[epoch])) end
+  return r
+end
+function M.echo(_, t) return t end
+function M.train_or_fail(model, t, args)
+  if args.fail then error("job " .. args.id .. " was told to fail") end
+  return M.train(model, t, args)
+end
+local function parent_of(pid)
+  local f = io.open("/proc/" .. pid .. "/stat")
+  if not f then return nil end
+  local stat = f:read("a")
+  f:close()
+  return tonumber(stat:match("%) %S+ (%d+)"))
+end
+function M.lineage_then_hang(_, _, args)
+  local me = require("ember.sys").getpid()
+  local sup = parent_of(me)
+  local starter = sup and parent_of(sup)
+  local f = assert(io.open(args.pidfile, "w"))
+  f:write(me, "\n", sup or 0, "\n", starter or 0, "\n", require("ember.sys").getcwd(), "\n")
+  f:close()
+  print(args.marker)
+  io.stdout:flush()
+  if args.kill_starter and starter then os.execute("kill -9 " .. starter) end
+  while true do os.execute("sleep 0.5") end
+end
+
 return M
