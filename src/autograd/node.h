@@ -67,6 +67,11 @@ struct em_node {
     unsigned mark;
     em_tensor *grad_acc;
     em_tensor *retained;             /* weak: a non-leaf that keeps .grad */
+    uint64_t retain_mark;            /* em_grad_hook_seq when retain_grad was called */
+    /* hooks and anomaly detection (engine.h) */
+    uint32_t hooks;                  /* nonzero: key of its output's tensor hooks */
+    uint64_t seq;                    /* creation order: the engine runs later nodes first */
+    char *trace;                     /* owned: where the forward call was (anomaly mode) */
 };
 
 /* A new node with n_inputs empty edges (new reference). */
