@@ -12,6 +12,7 @@
 ** entry is dropped at the next registration or backward. A hook's Lua error
 ** is kept as it was raised and rethrown by the backward that ran it, after
 ** the engine has cleaned up. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,6 +442,14 @@ static int l_node_seq(lua_State *L)
     return 1;
 }
 
+/* _tensor_id(x) -> a number that is the same for every Lua value holding
+** the same tensor (explain names leaves by it) */
+static int l_tensor_id(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)(intptr_t)em_lua_check_tensor(L, 1));
+    return 1;
+}
+
 /* _backward_hook_identity(x) -> x through a BackwardHookFunctionBackward node */
 static int l_backward_hook_identity(lua_State *L)
 {
@@ -462,6 +471,7 @@ void em_lua_register_autograd_hooks(lua_State *L)
         {"_grad", l_grad},
         {"_backward_observed", l_backward_observed},
         {"_backward_hook_identity", l_backward_hook_identity},
+        {"_tensor_id", l_tensor_id},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);
