@@ -16,6 +16,7 @@
 local torch = require "torch"
 local OrderedDict = require "torch.ordered_dict"
 local options = require "torch.options"
+local backward_hooks = require "torch.nn.backward_hooks"
 
 local Parameter = {}
 local is_param = setmetatable({}, {__mode = "k"})
@@ -140,6 +141,7 @@ Module._call_hook = nil
 local function call_module(m, ...)
   local hook = Module._call_hook
   if hook then return hook(m, ...) end
+  if backward_hooks.active[m] then return backward_hooks.call(m, m.forward, ...) end   -- full backward hooks
   return m:forward(...)
 end
 
@@ -601,5 +603,7 @@ function Module:_repr()
   if #lines == 1 and n_extra == 1 then return self:class_name() .. "(" .. lines[1] .. ")" end
   return self:class_name() .. "(\n  " .. table.concat(lines, "\n  ") .. "\n)"
 end
+
+backward_hooks.install(Module)   -- model:register_full_backward_hook
 
 return {Module = Module, Parameter = Parameter}
