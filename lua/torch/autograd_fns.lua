@@ -17,8 +17,10 @@ return function(torch)
   -- it, before it is added to x.grad; for a computed tensor, when its
   -- gradient is complete, before it flows on. A hook that returns a tensor
   -- replaces the gradient (same shape and dtype, else an error); nil keeps
-  -- it. Hooks run in the order they were registered; x:retain_grad() keeps
-  -- the gradient as the hooks registered before it left it (PyTorch 1.13).
+  -- it. Hooks run in the order they were registered. x:retain_grad() keeps
+  -- the gradient after all of x's hooks when one was registered before
+  -- retain_grad, else before all of them (PyTorch 1.13 runs a tensor's hooks
+  -- as one list, at the place of the first).
   -- An error in a hook stops the backward and is raised as it was. x must
   -- require grad. handle:remove() unregisters it.
   -- Example:

@@ -19,9 +19,7 @@ typedef em_status (*em_grad_hook_fn)(uint32_t key, uint64_t from, uint64_t upto,
 extern em_grad_hook_fn em_grad_hook_call;
 /* Called when a node or tensor holding a hook key dies. */
 extern void (*em_grad_hook_forget)(uint32_t key);
-/* The id of the last hook registered (ids only grow): retain_grad records
-** it, so that the retained gradient reflects the hooks registered before
-** retain_grad and not those after, as in PyTorch 1.13. */
+/* The id of the last hook registered (ids only grow). */
 extern uint64_t em_grad_hook_seq;
 
 /* Anomaly detection (torch.autograd.set_detect_anomaly): when on, new nodes

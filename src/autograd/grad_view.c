@@ -244,7 +244,9 @@ em_status em_retain_grad(em_tensor *t)
         return em_fail(EM_ERR_AUTOGRAD, "retain_grad: can't retain_grad on a tensor that has requires_grad=false");
     if (t->grad_fn && t->grad_fn->retained != t) {
         t->grad_fn->retained = t;
-        t->grad_fn->retain_mark = em_grad_hook_seq;   /* hooks registered so far apply first */
+        /* PyTorch 1.13 keeps a tensor's hooks in one list, run where the
+        ** first was registered: before retain_grad's if any came first */
+        t->grad_fn->retain_mark = t->grad_fn->hooks ? UINT64_MAX : 0;
         t->retains_grad = true;
     }
     return EM_OK;

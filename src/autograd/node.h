@@ -67,7 +67,9 @@ struct em_node {
     unsigned mark;
     em_tensor *grad_acc;
     em_tensor *retained;             /* weak: a non-leaf that keeps .grad */
-    uint64_t retain_mark;            /* em_grad_hook_seq when retain_grad was called */
+    uint64_t retain_mark;            /* hooks with ids up to it run before retain_grad's copy:
+                                        all when one was registered before retain_grad, as the
+                                        single hook list of PyTorch 1.13, else none */
     /* hooks and anomaly detection (engine.h) */
     uint32_t hooks;                  /* nonzero: key of its output's tensor hooks */
     uint64_t seq;                    /* creation order: the engine runs later nodes first */
