@@ -167,7 +167,9 @@ return function(torch)
   -- the real backward: afterwards .grad holds exactly what y:backward()
   -- gives. opts: {gradient = tensor (non-scalar y), retain_graph = false,
   -- interactive = true|false (default: when stdin and stdout are a
-  -- terminal), values = 4 (values shown per tensor), out = io.stdout}.
+  -- terminal), values = 4 (values shown per tensor), out = io.stdout (false:
+  -- show nothing), params = model:named_parameters() or {name = tensor}
+  -- (leaves shown by name)}.
   -- Returns the list of steps ({name=, formula=, grad=, grads={...}}).
   -- Example:
   --   local a = torch.tensor({2.0}, {requires_grad = true})

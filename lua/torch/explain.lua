@@ -66,7 +66,9 @@ function M.explain(y, opts)
   if interactive == nil then interactive = out == io.stdout and is_tty() end
   local names = {}
   if opts.params then
-    for name, p in pairs(opts.params) do
+    for k, v in pairs(opts.params) do   -- model:named_parameters()'s {name, tensor} pairs, or {name = tensor}
+      local name, p = k, v
+      if type(v) == "table" and not core.is_tensor(v) then name, p = v[1], v[2] end
       if type(name) == "string" and core.is_tensor(p) then names[core._tensor_id(p)] = name end
     end
   end
