@@ -66,8 +66,7 @@ return function(torch)
   --   g[1]                                    --> tensor([2., 4., 6.])
   --   x.grad                                  --> nil
   function autograd.grad(outputs, inputs, grad_outputs, opts)
-    if opts == nil and type(grad_outputs) == "table" and not torch.is_tensor(grad_outputs) and grad_outputs[1] == nil
-        and next(grad_outputs) ~= nil then
+    if opts == nil and type(grad_outputs) == "table" and not torch.is_tensor(grad_outputs) and grad_outputs[1] == nil then
       opts, grad_outputs = grad_outputs, nil
     end
     opts = GRAD:check(opts)
@@ -141,6 +140,8 @@ return function(torch)
   -- even on an error); without, a guard for `local _ <close> =
   -- torch.autograd.detect_anomaly()` until the end of the block. See
   -- torch.autograd.set_detect_anomaly for what it checks.
+  -- Differs from PyTorch: a function to run or a <close> guard instead of a
+  -- Python context manager (no `with` in Lua).
   -- Example:
   --   local x = torch.tensor({0.0}, {requires_grad = true})
   --   local ok, err = pcall(torch.autograd.detect_anomaly, function()

@@ -132,8 +132,10 @@ end
 -- grad_input (a table of the same length); nil keeps it. Hooks run in the
 -- order they were registered. While a module has one, its results' grad_fn
 -- is BackwardHookFunctionBackward, as in PyTorch. handle:remove()
--- unregisters it. With several tensor arguments, see nn.backward_hooks'
--- notes (the last input's gradient triggers it).
+-- unregisters it.
+-- Differs from PyTorch: with several tensor arguments the hooks run when
+-- the last input's gradient arrives and may replace only that one (another
+-- replacement is an error); an input whose gradient never arrives means no call.
 -- Example:
 --   local lin = nn.Linear(3, 2)
 --   local seen
