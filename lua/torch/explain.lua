@@ -89,7 +89,7 @@ function M.explain(y, opts)
       steps[#steps + 1] = current
       if not showing then return end
       say(string.format("step %d  %s", #steps, name))
-      say("  formula  " .. (f and (f.formula .. "   [" .. f.source .. "]")
+      say("  formula  " .. (f and (f.formula .. "   [" .. f.source:match("([^/]+%.c)") .. "]")
           or "(no formula comment for this node in src/autograd)"))
       say("  grad in  " .. describe(grad or nil, nvals))
       return
