@@ -106,7 +106,8 @@ function M.explain(y, opts)
         label = "(needs no gradient)"
       elseif target:name() == "AccumulateGrad" then
         local v = target.variable
-        label = "leaf " .. (names[core._tensor_id(v)] or ("#" .. i)) .. " (AccumulateGrad)"
+        local leaf_name = names[core._tensor_id(v)]
+        label = "leaf " .. (leaf_name and (leaf_name .. " ") or "") .. "(AccumulateGrad)"
         current.inputs[i] = {leaf = v}
       else
         label = target:name()
