@@ -4,7 +4,7 @@
 ** created first (PyTorch's order: a priority queue on the node's sequence
 ** number), accumulating into leaves' .grad. No recursion anywhere, so a
 ** chain of a million ops is fine. Grad mode is off while formulas run.
-** Without retain_graph the nodes' saved tensors are freed afterwards; a node
+** Without retain_graph each node frees its saved tensors once it ran; a node
 ** that saved none can run again, as in PyTorch: a second backward fails only
 ** where a formula unpacks a freed tensor (node.c, em_node_saved).
 ** What it calls out to (tensor hooks, an observer, anomaly checks, capture
@@ -249,7 +249,8 @@ static em_status deliver_leaf(walk *w, em_tensor *t, const em_tensor *g)
 static em_status finish_leaf(walk *w, leaf_wait *l)
 {
     em_status st = EM_OK;
-    if (l->t->hooks && em_grad_hook_call) st = em_grad_hook_call(l->t->hooks, 0, UINT64_MAX, &l->g);
+    /* autograd.grad runs no AccumulateGrad in 1.13: leaf hooks do not fire */
+    if (l->t->hooks && em_grad_hook_call && !w->o->capture) st = em_grad_hook_call(l->t->hooks, 0, UINT64_MAX, &l->g);
     if (st == EM_OK && l->g) st = deliver_leaf(w, l->t, l->g);
     em_tensor_release(l->g);
     l->g = NULL;
@@ -294,6 +295,10 @@ static em_status run_node(walk *w, em_node *n)
     em_status st = EM_OK;
     for (int i = 0; o->capture && st == EM_OK && i < o->n_capture; i++)
         if (o->capture[i]->grad_fn == n) st = add_to(&o->captured[i], g);
+    if (o->capture && !n->needed) {   /* nothing captured lies below: not run, hooks included */
+        em_tensor_release(g);
+        return st;
+    }
     /* tensor hooks on this node's output: those registered before
     ** retain_grad, the retained .grad, the others */
     bool hooks = n->hooks && em_grad_hook_call;
@@ -309,7 +314,12 @@ static em_status run_node(walk *w, em_node *n)
     em_tensor *stack_grads[4] = {0};
     em_tensor **grads = n->n_next <= 4 ? stack_grads : calloc((size_t)n->n_next, sizeof *grads);
     if (!grads) st = OOM();
-    if (st == EM_OK) st = n->backward(n, g, grads);
+    if (st == EM_OK) {
+        st = n->backward(n, g, grads);
+        /* as PyTorch: a node that ran frees what it saved (one that did not
+        ** run, under autograd.grad or after an error, keeps it) */
+        if (!o->retain_graph) em_node_release_saved(n);
+    }
     if (st == EM_OK && em_anomaly_enabled && em_anomaly_check_nan) st = check_nan(n, grads);
     for (int i = 0; st == EM_OK && i < n->n_next; i++) {
         em_edge *e = &n->next[i];
@@ -357,6 +367,44 @@ static em_tensor *seed(em_tensor *root, const em_tensor *gradient)
 
 static bool running;   /* a backward is walking: a hook may not start another */
 
+static bool is_captured_node(const em_backward_opts *o, const em_node *m)
+{
+    for (int i = 0; i < o->n_capture; i++)
+        if (o->capture[i]->grad_fn == m) return true;
+    return false;
+}
+
+static bool is_captured_leaf(const em_backward_opts *o, const em_tensor *t)
+{
+    for (int i = 0; i < o->n_capture; i++)
+        if (o->capture[i] == t) return true;
+    return false;
+}
+
+/* autograd.grad: marks the nodes whose formula leads to a captured input
+** (PyTorch runs only those). Passes in reverse discovery order, which is
+** close to reverse topological order, until nothing changes. */
+static void mark_needed(walk *w)
+{
+    const em_backward_opts *o = w->o;
+    for (size_t i = 0; i < w->all.n; i++) w->all.items[i]->needed = false;
+    bool changed = true;
+    while (changed) {
+        changed = false;
+        for (size_t k = w->all.n; k-- > 0;) {
+            em_node *n = w->all.items[k];
+            if (n->needed) continue;
+            for (int i = 0; i < n->n_next && !n->needed; i++) {
+                em_edge *e = &n->next[i];
+                if ((e->leaf && is_captured_leaf(o, e->leaf)) ||
+                    (e->node && (e->node->needed || is_captured_node(o, e->node))))
+                    n->needed = true;
+            }
+            changed |= n->needed;
+        }
+    }
+}
+
 static em_status walk_graph(walk *w, int n_roots, em_tensor *const *roots, em_tensor **seeds)
 {
     em_status st = EM_OK;
@@ -370,6 +418,7 @@ static em_status walk_graph(walk *w, int n_roots, em_tensor *const *roots, em_te
             else l->deps++;
         }
     }
+    if (st == EM_OK && w->o->capture) mark_needed(w);
     /* seed the roots; a root reached from another root waits for it */
     for (int i = 0; st == EM_OK && i < n_roots; i++) {
         em_node *n = roots[i]->grad_fn;
@@ -413,12 +462,11 @@ em_status em_backward_ex(int n_roots, em_tensor *const *roots, const em_tensor *
         st = walk_graph(&w, n_roots, roots, seeds);
         em_set_grad_enabled(was);
         running = false;
-        /* clean up: drop pending gradients; free saved tensors unless retained */
+        /* clean up: drop pending gradients */
         for (size_t i = 0; i < w.all.n; i++) {
             em_node *n = w.all.items[i];
             em_tensor_release(n->grad_acc);
             n->grad_acc = NULL;
-            if (!opts->retain_graph) em_node_release_saved(n);
         }
         for (size_t i = 0; i < w.n_leaves; i++) em_tensor_release(w.leaves[i].g);
         for (int i = 0; i < n_roots; i++) em_node_release(held[i]);

@@ -65,6 +65,7 @@ struct em_node {
     /* engine scratch */
     int deps;
     unsigned mark;
+    bool needed;                     /* autograd.grad: leads to a captured input */
     em_tensor *grad_acc;
     em_tensor *retained;             /* weak: a non-leaf that keeps .grad */
     uint64_t retain_mark;            /* hooks with ids up to it run before retain_grad's copy:

@@ -136,6 +136,22 @@ function C.autograd_grad_values(log)
   return {x, w}
 end
 
+function C.autograd_grad_hooks(log)
+  local x = leaf({1, 2})
+  x:register_hook(logger(log, "leaf", function(g) return g * 10 end))
+  -- each result is taken before it is logged: `log[#log + 1] = f()` would
+  -- compute the index before f's hooks log
+  local gx = flat(torch.autograd.grad((x * 3):sum(), x)[1])
+  log[#log + 1] = {"grad x", gx}
+  local y = x * 2
+  y:register_hook(logger(log, "y", function(g) return g * 10 end))
+  local gy = flat(torch.autograd.grad((y * 3):sum(), y)[1])
+  log[#log + 1] = {"grad y", gy}
+  local gxy = flat(torch.autograd.grad((y * 3):sum(), x)[1])
+  log[#log + 1] = {"grad x through y", gxy}
+  return {x}
+end
+
 local function same(a, b, where)
   if type(b) == "table" then
     T.ok(type(a) == "table", where .. ": expected a list, got " .. tostring(a))
