@@ -168,7 +168,8 @@ em_status em_node_move_outputs(em_node *n, const em_tensor *r, const em_tensor *
 
 #define BACKWARD_TWICE                                                                                        \
     "Trying to backward through the graph a second time (or directly access saved tensors after they have " \
-    "already been freed). Saved intermediate values of the graph are freed when you call backward(). "     \
+    "already been freed). Saved intermediate values of the graph are freed when you call backward() or "      \
+    "autograd.grad(). "                                                                                      \
     "Specify retain_graph=true if you need to backward through the graph a second time or if you need to " \
     "access saved tensors after calling backward."
 
