@@ -56,7 +56,8 @@ return function(torch)
   -- opts: {retain_graph = create_graph, create_graph = false,
   -- allow_unused = false}. An input the outputs do not depend on is an
   -- error, or nil in the result with allow_unused = true (PyTorch 1.13).
-  -- Hooks on the tensors of the graph run as in backward().
+  -- As in PyTorch 1.13, only the part of the graph that leads to the inputs
+  -- runs (with its tensor hooks); leaves' hooks do not fire.
   -- Differs from PyTorch: create_graph = true (double backward) is not
   -- supported (ember's formulas do not record a graph): an error;
   -- is_grads_batched too. The result is a torch.tuple (1-based).
