@@ -9,8 +9,11 @@
 #include "../autograd/autograd.h"
 #include "../ops/ops.h"
 
+lua_State *em_lua_current;
+
 em_tensor *em_lua_test_tensor(lua_State *L, int idx)
 {
+    em_lua_current = L;
     em_tensor **p = luaL_testudata(L, idx, EM_TENSOR_MT);
     return p ? *p : NULL;
 }
@@ -37,8 +40,6 @@ static bool method_called_with_dot(lua_State *L)
     lua_pop(L, 2);
     return !in_torch;
 }
-
-lua_State *em_lua_current;
 
 em_tensor *em_lua_check_tensor(lua_State *L, int idx)
 {
