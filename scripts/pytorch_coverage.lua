@@ -71,6 +71,8 @@ local SECTIONS = {
   {"Autograd and modes", {
     "torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled", "torch.is_grad_enabled",
     "torch.autograd.grad", "torch.autograd.backward", "torch.autograd.gradcheck",
+    "torch.autograd.set_detect_anomaly", "torch.autograd.detect_anomaly", "torch.autograd.is_anomaly_enabled",
+    "Tensor.register_hook", "nn.Module.register_full_backward_hook",
   }},
   {"Data types", {
     "torch.float32", "torch.float64", "torch.float16", "torch.bfloat16", "torch.int64", "torch.int32",

@@ -211,6 +211,9 @@ end
 -- torch.layer_norm, torch.group_norm, torch.embedding: composed in Lua
 require("torch.layer_functions")(torch)
 
+-- x:register_hook, torch.autograd.grad, anomaly detection, explain
+require("torch.autograd_fns")(torch)
+
 -- torch.nn, torch.optim and torch.utils.data load on first use (they require
 -- this module themselves).
 -- A name torch does not have is an error suggesting the closest one

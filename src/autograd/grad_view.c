@@ -7,6 +7,7 @@
 
 #include "../core/runtime.h"
 #include "autograd.h"
+#include "engine.h"
 #include "scratch.h"
 
 static em_tensor *with_node(em_tensor *out, em_tensor *x, const char *name, em_backward_fn fn, bool is_view)
@@ -241,8 +242,11 @@ em_status em_retain_grad(em_tensor *t)
 {
     if (!t->requires_grad)
         return em_fail(EM_ERR_AUTOGRAD, "retain_grad: can't retain_grad on a tensor that has requires_grad=false");
-    if (t->grad_fn) {
+    if (t->grad_fn && t->grad_fn->retained != t) {
         t->grad_fn->retained = t;
+        /* PyTorch 1.13 keeps a tensor's hooks in one list, run where the
+        ** first was registered: before retain_grad's if any came first */
+        t->grad_fn->retain_mark = t->grad_fn->hooks ? UINT64_MAX : 0;
         t->retains_grad = true;
     }
     return EM_OK;

@@ -4,6 +4,8 @@
 ** messages for a tensor modified in place and for a graph already freed. */
 #include "node.h"
 
+#include "engine.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,8 @@ static void node_destroy(em_ref *r)
     }
     em_tensor_release(n->grad_acc);
     if (n->retained) n->retained->retains_grad = false;
+    if (n->hooks && em_grad_hook_forget) em_grad_hook_forget(n->hooks);
+    free(n->trace);
     free(n->next);
     free(n->extra);
     free(n);
@@ -53,6 +57,9 @@ em_node *em_node_new(const char *name, em_backward_fn fn, int n_inputs)
     n->backward = fn;
     n->n_next = n_inputs;
     n->next = e;
+    static uint64_t node_seq;
+    n->seq = ++node_seq;
+    if (em_anomaly_enabled && em_anomaly_trace) n->trace = em_anomaly_trace();
     return n;
 }
 
@@ -161,7 +168,8 @@ em_status em_node_move_outputs(em_node *n, const em_tensor *r, const em_tensor *
 
 #define BACKWARD_TWICE                                                                                        \
     "Trying to backward through the graph a second time (or directly access saved tensors after they have " \
-    "already been freed). Saved intermediate values of the graph are freed when you call backward(). "     \
+    "already been freed). Saved intermediate values of the graph are freed when you call backward() or "      \
+    "autograd.grad(). "                                                                                      \
     "Specify retain_graph=true if you need to backward through the graph a second time or if you need to " \
     "access saved tensors after calling backward."
 

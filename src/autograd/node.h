@@ -68,8 +68,16 @@ struct em_node {
     /* engine scratch */
     int deps;
     unsigned mark;
+    bool needed;                     /* autograd.grad: leads to a captured input */
     em_tensor *grad_acc;
     em_tensor *retained;             /* weak: a non-leaf that keeps .grad */
+    uint64_t retain_mark;            /* hooks with ids up to it run before retain_grad's copy:
+                                        all when one was registered before retain_grad, as the
+                                        single hook list of PyTorch 1.13, else none */
+    /* hooks and anomaly detection (engine.h) */
+    uint32_t hooks;                  /* nonzero: key of its output's tensor hooks */
+    uint64_t seq;                    /* creation order: the engine runs later nodes first */
+    char *trace;                     /* owned: where the forward call was (anomaly mode) */
 };
 
 /* A new node with n_inputs empty edges (new reference). */

@@ -19,6 +19,7 @@ void em_lua_register_shape(lua_State *L);       /* methods: view, transpose, ind
 void em_lua_register_shape_module(lua_State *L);/* module: cat, stack, ... */
 void em_lua_register_info(lua_State *L);        /* methods: size, item, tolist, to, backward, ... */
 void em_lua_register_autograd_module(lua_State *L); /* module: set_grad_enabled, ... */
+void em_lua_register_autograd_hooks(lua_State *L);  /* module: _register_hook, _grad, _backward_observed, ... (lua/torch/autograd.lua) */
 void em_lua_register_optim(lua_State *L);       /* module: _adam_step_ (fused Adam, private) */
 void em_lua_register_nn(lua_State *L);          /* module: linear, conv2d, cross_entropy, ...; methods: softmax, bernoulli_ */
 void em_lua_register_loss(lua_State *L);        /* module: _binary_cross_entropy, _smooth_l1_loss, _huber_loss (private) */
@@ -42,6 +43,19 @@ void em_lua_register_rearrange_module(lua_State *L); /* module: torch.flip, torc
 /* Pushes nonzero(x) as a tuple of 1-D index tensors, one per dim (torch.where(cond)). */
 struct em_tensor;
 int em_lua_nonzero_tuple(lua_State *L, struct em_tensor *x);
+
+struct em_node;
+struct em_tensor;
+struct em_backward_opts;
+/* Pushes a grad_fn object for node (or an AccumulateGrad for leaf) (lua_info.c). */
+void em_lua_push_node(lua_State *L, struct em_node *node, struct em_tensor *leaf);
+/* The node of the grad_fn object at idx (NULL for AccumulateGrad). */
+struct em_node *em_lua_node_of(lua_State *L, int idx);
+/* Runs a backward whose tensor hooks are called on L, and raises a failed
+** backward's error: a hook's own Lua error as it was raised (lua_autograd.c). */
+em_status em_lua_run_backward(lua_State *L, int n_roots, struct em_tensor *const *roots,
+                              const struct em_tensor *const *grads, const struct em_backward_opts *o);
+int em_lua_backward_raise(lua_State *L);
 
 /* The generator named in an options table (field generator), or the default. */
 em_rng *em_lua_opt_generator(lua_State *L, int opts_idx);

@@ -43,6 +43,7 @@ int luaopen_torch_core(lua_State *L)
 
     em_lua_register_sort_module(L);
     em_lua_register_autograd_module(L);
+    em_lua_register_autograd_hooks(L);
     em_lua_register_nn(L);
     em_lua_register_loss(L);
 

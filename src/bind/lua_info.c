@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../autograd/autograd.h"
+#include "../autograd/engine.h"
 #include "../autograd/node.h"
 #include "../core/half.h"
 #include "../core/runtime.h"
@@ -344,7 +345,9 @@ static int l_backward(lua_State *L)
     static const em_lua_opts BACKWARD_OPTS = {"backward", "retain_graph", "create_graph inputs"};
     em_lua_check_options(L, opts, &BACKWARD_OPTS);
     bool retain = em_lua_opt_field_bool(L, opts, "retain_graph", false);
-    EM_LUA_CHECK(L, em_backward(x, g, retain));
+    em_backward_opts o = {.retain_graph = retain};
+    const em_tensor *gs[1] = {g};
+    if (em_lua_run_backward(L, 1, &x, gs, &o) != EM_OK) return em_lua_backward_raise(L);
     return 0;
 }
 
@@ -363,6 +366,12 @@ void em_lua_push_node(lua_State *L, em_node *node, em_tensor *leaf)
     if (node) em_ref_retain(&node->ref);
     em_tensor_retain(leaf);
     luaL_setmetatable(L, EM_NODE_MT);
+}
+
+em_node *em_lua_node_of(lua_State *L, int idx)
+{
+    node_box *b = luaL_checkudata(L, idx, EM_NODE_MT);
+    return b->node;
 }
 
 static int node_gc(lua_State *L)

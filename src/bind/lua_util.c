@@ -9,8 +9,11 @@
 #include "../autograd/autograd.h"
 #include "../ops/ops.h"
 
+lua_State *em_lua_current;
+
 em_tensor *em_lua_test_tensor(lua_State *L, int idx)
 {
+    em_lua_current = L;
     em_tensor **p = luaL_testudata(L, idx, EM_TENSOR_MT);
     return p ? *p : NULL;
 }
@@ -40,6 +43,7 @@ static bool method_called_with_dot(lua_State *L)
 
 em_tensor *em_lua_check_tensor(lua_State *L, int idx)
 {
+    em_lua_current = L;
     em_tensor **p = luaL_testudata(L, idx, EM_TENSOR_MT);
     if (!p) {
         const char *got = luaL_typename(L, idx);
@@ -55,6 +59,7 @@ em_tensor *em_lua_check_tensor(lua_State *L, int idx)
 
 em_tensor **em_lua_newbox(lua_State *L)
 {
+    em_lua_current = L;
     if (em_mem_pressure()) {
         lua_gc(L, LUA_GCCOLLECT);
         em_mem_collected();

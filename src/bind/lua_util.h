@@ -35,6 +35,9 @@ bool em_lua_test_number(lua_State *L, int idx, em_scalar *s);
 /* Pushes an empty box (owning NULL) and returns its slot. Also runs a full
 ** GC when tensor memory has grown (the GC cannot see tensor bytes). */
 em_tensor **em_lua_newbox(lua_State *L);
+/* The Lua thread that last made or checked a tensor: the running one while
+** an op runs (anomaly mode reads its stack, lua_autograd.c). */
+extern lua_State *em_lua_current;
 /* Pushes a new box holding t (takes over the caller's reference). */
 void em_lua_push_tensor(lua_State *L, em_tensor *t);
 /* Raises the last engine error as a Lua error. Never returns. */

@@ -11,6 +11,7 @@
 void (*em_node_release_hook)(struct em_node *n);
 void (*em_node_forget_tensor_hook)(struct em_node *n, em_tensor *t);
 void (*em_tensor_unlink_hook)(em_tensor *t);
+void (*em_tensor_hooks_forget)(uint32_t key);
 
 /* No single tensor may exceed this many bytes: far beyond any machine here,
 ** small enough that size arithmetic never overflows. */
@@ -55,6 +56,7 @@ static void tensor_destroy(em_ref *r)
 {
     em_tensor *t = (em_tensor *)r;
     if (t->link && em_tensor_unlink_hook) em_tensor_unlink_hook(t);
+    if (t->hooks && em_tensor_hooks_forget) em_tensor_hooks_forget(t->hooks);
     storage_release(t->storage);
     if (t->retains_grad && t->grad_fn && em_node_forget_tensor_hook)
         em_node_forget_tensor_hook(t->grad_fn, t);

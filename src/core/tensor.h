@@ -46,6 +46,7 @@ typedef struct em_tensor {
     struct em_node *grad_fn;       /* owned; NULL for leaves */
     struct em_tensor *view_base;   /* owned; the tensor a view was made from (in-place on views) */
     struct em_tensor_link *link;   /* autograd's weak reference, once saved for backward */
+    uint32_t hooks;                /* nonzero: key of its gradient hooks (autograd/engine.h) */
 } em_tensor;
 
 /* --- creation --- */
@@ -69,6 +70,8 @@ extern void (*em_node_release_hook)(struct em_node *n);
 extern void (*em_node_forget_tensor_hook)(struct em_node *n, em_tensor *t);
 /* Called when a tensor with a link dies, before its grad_fn is released. */
 extern void (*em_tensor_unlink_hook)(em_tensor *t);
+/* Called when a tensor with gradient hooks (t->hooks) dies. */
+extern void (*em_tensor_hooks_forget)(uint32_t key);
 
 /* Points t at storage s (retained), releasing its old storage. */
 void em_tensor_set_storage(em_tensor *t, em_storage *s);

@@ -9,7 +9,7 @@ local T = require "ember.test"
 local HINT = " Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
   .. "torch.autograd.set_detect_anomaly(True)."
 local TWICE = "Trying to backward through the graph a second time (or directly access saved tensors after they "
-  .. "have already been freed). Saved intermediate values of the graph are freed when you call backward(). "
+  .. "have already been freed). Saved intermediate values of the graph are freed when you call backward() or autograd.grad(). "
   .. "Specify retain_graph=true if you need to backward through the graph a second time or if you need to "
   .. "access saved tensors after calling backward."
 

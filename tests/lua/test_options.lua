@@ -59,7 +59,19 @@ local ds = data.TensorDataset(torch.zeros(4, 2), torch.zeros(4))
 local tmp = os.tmpname()
 
 -- One call per spec: the function called with the options table o.
+require "torch.explain"   -- loaded on first use: its spec is checked here too
 local CALLS = {
+  -- autograd (lua/torch/autograd_fns.lua, explain.lua)
+  ["torch.autograd.grad"] = function(o)
+    local x = torch.ones(2, {requires_grad = true})
+    return torch.autograd.grad((x * 2):sum(), x, o)
+  end,
+  ["torch.autograd.explain"] = function(o)
+    local opts = {out = false}
+    for k, v in pairs(o or {}) do opts[k] = v end
+    local x = torch.ones(2, {requires_grad = true})
+    return torch.autograd.explain((x * 2):sum(), opts)
+  end,
   -- creation (C)
   ["torch.tensor"] = function(o) return torch.tensor({1}, o) end,
   ["torch.zeros"] = function(o) return torch.zeros(2, o) end,

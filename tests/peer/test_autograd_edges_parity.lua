@@ -5,13 +5,12 @@
 -- same message: the text after the name of the op ember reports ("backward:
 -- ", "add_: ") equals PyTorch's, tensor type, shape and versions included.
 -- The one rewording, declared in TWICE below: ember's second-backward
--- message speaks Lua (backward(), retain_graph=true; ember has no
--- autograd.grad).
+-- message speaks Lua (backward() without the dot, retain_graph=true).
 local T = require "ember.test"
 local ref = dofile(assert(arg[1], "usage: test_autograd_edges_parity.lua REFERENCE.lua"))
 
 local TWICE = {
-  {"when you call .backward() or autograd.grad().", "when you call backward()."},
+  {"when you call .backward() or autograd.grad().", "when you call backward() or autograd.grad()."},
   {"retain_graph=True", "retain_graph=true"},
 }
 

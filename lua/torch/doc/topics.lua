@@ -120,7 +120,10 @@ Gradients accumulate: zero them every step.]=],
    names = {"Tensor.requires_grad", "Tensor.requires_grad_", "Tensor.backward", "Tensor.grad",
             "Tensor.grad_fn", "Tensor.is_leaf", "Tensor.detach", "Tensor.detach_", "Tensor.retain_grad",
             "Tensor.data", "torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled",
-            "torch.is_grad_enabled", "torch.autograd.backward", "torch.autograd.gradcheck", "torch.Node"}},
+            "torch.is_grad_enabled", "torch.autograd.backward", "torch.autograd.gradcheck", "torch.Node",
+            "torch.autograd.grad", "torch.autograd.explain", "Tensor.register_hook",
+            "torch.autograd.set_detect_anomaly", "torch.autograd.detect_anomaly",
+            "torch.autograd.is_anomaly_enabled"}},
 
   {id = "modules", title = "Models: nn.Module",
    intro = [=[

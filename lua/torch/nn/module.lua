@@ -16,6 +16,7 @@
 local torch = require "torch"
 local OrderedDict = require "torch.ordered_dict"
 local options = require "torch.options"
+local backward_hooks = require "torch.nn.backward_hooks"
 
 local Parameter = {}
 local is_param = setmetatable({}, {__mode = "k"})
@@ -143,6 +144,8 @@ local layer_errors = require "torch.nn.layer_errors"
 local function run_forward(m, ...)
   local hook = Module._call_hook
   if hook then return hook(m, ...) end
+  -- full backward hooks wrap forward's tensor inputs and outputs (inside the forward hooks, as PyTorch)
+  if backward_hooks.active[m] then return backward_hooks.call(m, layer_errors.forward, ...) end
   return layer_errors.forward(m, ...)
 end
 -- model(x): forward, through the module's forward hooks when it has any
@@ -614,5 +617,7 @@ function Module:_repr()
   if #lines == 1 and n_extra == 1 then return self:class_name() .. "(" .. lines[1] .. ")" end
   return self:class_name() .. "(\n  " .. table.concat(lines, "\n  ") .. "\n)"
 end
+
+backward_hooks.install(Module)   -- model:register_full_backward_hook
 
 return {Module = Module, Parameter = Parameter}

@@ -49,11 +49,27 @@ end
 
 hooks.RemovableHandle = RemovableHandle
 
+--- hooks.handle(remove) -> RemovableHandle
+-- A handle for hooks kept elsewhere (the engine's registry for tensor
+-- hooks, torch.nn.backward_hooks for modules): :remove() calls remove()
+-- once.
+function hooks.handle(remove)
+  next_id = next_id + 1
+  return setmetatable({id = next_id, _remove = remove}, RemovableHandle)
+end
+
 --- handle:remove()
 -- Removes the hook this handle was returned for (nothing when it is gone
 -- already). When the last hook of a list goes, the list goes too, so a
 -- module without hooks costs nothing extra when called.
 function RemovableHandle:remove()
+  local f = rawget(self, "_remove")
+  if f then
+    self._remove = false
+    return f()
+  elseif f == false then
+    return
+  end
   local owner, field = rawget(self, "_owner"), rawget(self, "_field")
   local list = owner and rawget(owner, field)
   if not list then return end
