@@ -72,7 +72,6 @@ local SECTIONS = {
     "torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled", "torch.is_grad_enabled",
     "torch.autograd.grad", "torch.autograd.backward", "torch.autograd.gradcheck",
     "torch.autograd.set_detect_anomaly", "torch.autograd.detect_anomaly", "torch.autograd.is_anomaly_enabled",
-    "Tensor.register_hook", "nn.Module.register_full_backward_hook",
   }},
   {"Data types", {
     "torch.float32", "torch.float64", "torch.float16", "torch.bfloat16", "torch.int64", "torch.int32",
@@ -126,8 +125,10 @@ local SECTIONS = {
     "nn.utils.clip_grad_norm_", "nn.utils.clip_grad_value_", "nn.utils.parameters_to_vector",
     "nn.utils.vector_to_parameters",
   }},
-  {"Hooks (torch.nn.Module, torch.utils.hooks)", {
+  {"Hooks (torch.Tensor, torch.nn.Module, torch.utils.hooks)", {
+    "Tensor.register_hook",
     "nn.Module.register_forward_pre_hook", "nn.Module.register_forward_hook",
+    "nn.Module.register_full_backward_hook",
     "torch.utils.hooks.RemovableHandle",
   }},
 }
