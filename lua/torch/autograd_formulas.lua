@@ -8,7 +8,7 @@ return {
   ["AdaptiveAvgPool2DBackward0"] = {formula = "y[i][j] = sum of x over window (i, j) / kh / kw: dx[a][b] = sum of g[i][j] / kh / kw over the windows (i, j) that hold (a, b)", source = "src/autograd/grad_spatial.c"},
   ["AdaptiveMaxPool2DBackward0"] = {formula = "dx = zeros of x's shape with g added at the saved arg-max positions", source = "src/autograd/grad_spatial.c"},
   ["AddBackward0"] = {formula = "d(a + alpha b) = g ; alpha g", source = "src/autograd/grad_elementwise.c"},
-  ["AddmmBackward0"] = {formula = "PyTorch's graph: out = addmm(b, x, w^T), or mm(x, w^T) without a bias, where w^T is w.t() with its own TBackward0 node; the inputs are (b, x, wt) or (x, wt). The product itself is one fused kernel (em_op_linear). db = g summed over the rows ;  dx = g @ w ;  dwt = (g^T @ x)^T (PyTorch's order for a transposed mat2; TBackward0 turns it back into dw = g^T @ x)", source = "src/autograd/grad_nn.c"},
+  ["AddmmBackward0"] = {formula = "out = x @ w^T + b   (x: (m, in), w: (out, in), b: (out)) db = g summed over the rows ;  dx = g @ w ;  d(w^T) = (g^T @ x)^T, which TBackward0 turns back into dw = g^T @ x", source = "src/autograd/grad_nn.c"},
   ["AmaxBackward0"] = {formula = "d amax(x) = g * (x == amax) / (number of such x in the slice): ties share", source = "src/autograd/grad_mathr.c"},
   ["AminBackward0"] = {formula = "d amax(x) = g * (x == amax) / (number of such x in the slice): ties share", source = "src/autograd/grad_mathr.c"},
   ["AsStridedBackward0"] = {formula = "d(view of base) = zeros of the base with g in the view's window", source = "src/autograd/grad_inplace.c"},

@@ -21,12 +21,13 @@ static em_tensor *fail_out(em_tensor *out)
 
 /* --- linear --- */
 
-/* PyTorch's graph: out = addmm(b, x, w^T), or mm(x, w^T) without a bias,
+/* The graph is PyTorch's: addmm(b, x, w^T), or mm(x, w^T) without a bias,
 ** where w^T is w.t() with its own TBackward0 node; the inputs are (b, x, wt)
-** or (x, wt). The product itself is one fused kernel (em_op_linear).
-** db = g summed over the rows ;  dx = g @ w ;  dwt = (g^T @ x)^T
-** (PyTorch's order for a transposed mat2; TBackward0 turns it back into
-** dw = g^T @ x) */
+** or (x, wt). The product itself is one fused kernel (em_op_linear). */
+
+/* out = x @ w^T + b   (x: (m, in), w: (out, in), b: (out))
+** db = g summed over the rows ;  dx = g @ w ;  d(w^T) = (g^T @ x)^T, which
+** TBackward0 turns back into dw = g^T @ x */
 static em_status linear_backward(em_node *n, const em_tensor *g, em_tensor **gi)
 {
     em_scratch s = {0};
