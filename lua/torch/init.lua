@@ -124,9 +124,6 @@ function torch.tuple(t) return setmetatable(t, tuple_mt) end
 -- True when v was made by torch.tuple (or loaded from a Python tuple).
 function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
 
--- einsum, meshgrid, cartesian_prod, outer, repeat_interleave (composed in Lua)
-require("torch.shape_ops")(torch)
-
 --- x:cuda([device]) -> the tensor on a CUDA device
 -- Same as x:to(device or "cuda"). Without a CUDA device (this build, or no
 -- GPU) it raises an error that says why; write device-agnostic code with
@@ -208,29 +205,19 @@ if ok and type(pretty) == "table" and pretty.tensor then
   torch.set_printoptions = pretty.set_printoptions
 end
 
--- torch.layer_norm, torch.group_norm, torch.embedding: composed in Lua
-require("torch.layer_functions")(torch)
-
--- torch.nn, torch.optim and torch.utils.data load on first use (they require
--- this module themselves).
+-- torch.nn, torch.optim, torch.utils.data, ... and the functions composed in
+-- Lua (torch.einsum, meshgrid, cartesian_prod, outer, repeat_interleave,
+-- x:outer, x:repeat_interleave; torch.layer_norm, group_norm, embedding)
+-- load on first use (torch.lazy; the modules require this one themselves).
 -- A name torch does not have is an error suggesting the closest one
 -- (torch.zeroes -> "did you mean torch.zeros?"), as Python's AttributeError.
-local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
-              onnx = "torch.onnx", model_file = "torch.model_file", utils = true,
-              linalg = "torch.linalg"}
-local lazy_names = {}
-for k in pairs(lazy) do lazy_names[#lazy_names + 1] = k end
-require("torch.options").namespace(torch, "torch", function(t, k)
-  local name = lazy[k]
-  if name == true then
-    local utils = {data = require "torch.data"}
-    rawset(t, k, utils)
-    return utils
-  elseif name then
-    local m = require(name)
-    rawset(t, k, m)
-    return m
-  end
-end, lazy_names)
+require("torch.lazy").namespace(torch, {
+  id = "torch", name = "torch",
+  families = {"torch.shape_ops", "torch.layer_functions"},
+  methods = {id = "torch.Tensor", table = torch.Tensor},
+  modules = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
+             onnx = "torch.onnx", model_file = "torch.model_file", linalg = "torch.linalg",
+             utils = function() return {data = require "torch.data"} end},
+})
 
 return torch
