@@ -63,11 +63,28 @@ torch.autograd = {
   gradcheck = function(...) return require("torch.gradcheck")(...) end,
 }
 
---- torch.get_default_dtype() -> torch.float32
--- The dtype of new floating-point tensors (torch.zeros, torch.tensor{1.5}, ...).
--- Always float32 in ember (there is no set_default_dtype); ask for float64 with
--- {dtype = torch.float64} or x:double().
-function torch.get_default_dtype() return core.float32 end
+--- torch.get_default_dtype() -> torch.float32 (or torch.float64)
+-- The dtype of new floating-point tensors (torch.zeros, torch.tensor{1.5},
+-- torch.arange(0, 1, 0.1), a layer's parameters, ...) and of the float result
+-- of integer operands (int64 / int64, x:sqrt() of int64, int64 * 2.5):
+-- float32 unless torch.set_default_dtype changed it.
+-- Example: print(torch.get_default_dtype())  --> torch.float32
+function torch.get_default_dtype() return core._get_default_dtype() end
+
+--- torch.set_default_dtype(dtype)
+-- Sets the dtype that torch.get_default_dtype() returns, for the whole
+-- process, as PyTorch does: torch.float32 (the start) or torch.float64; any
+-- other dtype is an error naming it. Tensors made before keep their dtype.
+-- Differs from PyTorch: float16 and bfloat16 are refused too; PyTorch 1.13
+-- accepts them without complaint though its documentation does not support them.
+-- Example:
+--   torch.set_default_dtype(torch.float64)
+--   print(torch.tensor({1.5}).dtype, nn.Linear(2, 1).weight.dtype)  --> torch.float64  torch.float64
+--   torch.set_default_dtype(torch.float32)
+function torch.set_default_dtype(dtype)
+  local ok, err = pcall(core._set_default_dtype, dtype)
+  if not ok then error((tostring(err):gsub("^bad argument #1 to '[^']*'", "set_default_dtype: bad argument #1")), 2) end
+end
 
 --- torch.seed() -> integer
 -- Seeds the default generator with a non-deterministic number (from the
