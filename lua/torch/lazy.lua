@@ -38,7 +38,11 @@ local order = {}                                   -- the specs in the order mad
 local function install(ns, spec, family)
   if spec.loaded[family] ~= nil then return end
   spec.loaded[family] = false                      -- loading: a read of ns from the family itself waits
-  local m = require(family)
+  local ok, m = pcall(require, family)
+  if not ok then
+    spec.loaded[family] = nil                      -- the next read tries again (and raises again)
+    error(m, 0)
+  end
   if type(m) == "function" then
     m(ns, spec.install_args)
   else

@@ -1,7 +1,6 @@
 -- torch.nn — PyTorch's neural-network toolkit in readable Lua: nn.Module,
 -- layers, losses, nn.functional and nn.init. Loaded as the global `nn` in
--- ember scripts and the REPL. The layers, losses and the submodules load on
--- first use (torch.lazy): nn.LayerNorm reads torch.nn.normalization then.
+-- ember scripts and the REPL.
 local M = require "torch.nn.module"
 
 local nn = {
@@ -11,9 +10,11 @@ local nn = {
   registered_class = M.Module.registered_class,
 }
 
--- a name nn does not have is an error that suggests the closest
--- (nn.Linaer -> "did you mean nn.Linear?"), as the other namespaces;
--- a family's names starting with _ are shared with F, not public
+-- The layers, losses and the submodules load on first use (torch.lazy):
+-- nn.LayerNorm requires torch.nn.normalization then. A name nn does not have
+-- is an error that suggests the closest (nn.Linaer -> "did you mean
+-- nn.Linear?"), as the other namespaces; a family's names starting with _
+-- are shared with F, not public
 return require("torch.lazy").namespace(nn, {
   id = "torch.nn", name = "nn",
   families = {"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.containers", "torch.nn.normalization",

@@ -2,6 +2,7 @@
 -- like the algorithms (the global `optim` in ember scripts):
 --   local opt = optim.Adam(model:parameters(), {lr = 1e-3})
 --   opt:zero_grad(); loss:backward(); opt:step()
+
 -- Each optimizer loads on first use (torch.lazy).
 return require("torch.lazy").namespace({}, {
   id = "torch.optim", name = "optim",
