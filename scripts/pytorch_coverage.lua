@@ -133,8 +133,11 @@ local SECTIONS = {
   }},
 }
 
--- Where each prefix lives in ember, and how a learner spells it in Lua.
+-- Where each prefix lives in ember, and how a learner spells it in Lua. The
+-- names that load on first use (torch.lazy) are loaded first: lookups read
+-- raw fields.
 local function namespaces()
+  require("torch.lazy").load_everything()
   local nn = torch.nn
   local function field(t, k)
     if type(t) ~= "table" then return nil end

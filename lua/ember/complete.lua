@@ -32,6 +32,10 @@ local function add_table_keys(t, into, seen, depth)
   end
   local mt = getmetatable(t)
   if type(mt) ~= "table" then return end
+  local lazy = rawget(mt, "__lazy_names")    -- names that load on first use (torch.lazy)
+  if type(lazy) == "table" then
+    for _, k in ipairs(lazy) do if type(k) == "string" then into[k] = true end end
+  end
   local class = rawget(mt, "__class")        -- nn.Module instances
   if class then add_table_keys(class, into, seen, depth + 1) end
   local index = rawget(mt, "__index")

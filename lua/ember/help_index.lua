@@ -1,7 +1,8 @@
 -- ember.help_index — the qualified names of ember's public values, for
 -- ember.help: "torch.zeros", "Tensor.view", "nn.Linear.forward",
 -- "torch.Generator.manual_seed", ... found by walking torch, the Tensor
--- methods, nn, optim, data and plot once, on first use. A C function has no
+-- methods, nn, optim, data and plot once, on first use (loading the lazy
+-- namespaces' modules, torch.lazy). A C function has no
 -- source to read its doc from, so help finds its doc by one of these names.
 -- Not here: the docs.
 local M = {}
@@ -41,7 +42,8 @@ local function build_index()
   end
   local ok, torch = pcall(require, "torch")
   if ok then
-    for _, k in ipairs({"nn", "optim", "utils", "checkpoint", "datasets"}) do pcall(function() return torch[k] end) end
+    -- the names that load on first use (torch.lazy), all of them: the walk reads raw fields
+    require("torch.lazy").load_everything()
     walk("torch", torch, 3, skip_torch)
     add("Tensor", torch.Tensor)
     walk("Tensor", torch.Tensor, 1)

@@ -559,8 +559,9 @@ local function run_script(text, level)
   return true
 end
 
--- plot.images and plot.heatmap (lua/ember/plot_image.lua)
-require("ember.plot_image")(plot, {q = q, run = run_script, SPECS = SPECS, sys = sys, file_kind = file_kind,
-                                   terminal_cmd = terminal_cmd})
-
-return options.namespace(plot, "plot")
+-- plot.images and plot.heatmap (lua/ember/plot_image.lua), loaded on first
+-- use (torch.lazy); a name plot does not have is an error suggesting the closest
+return require("torch.lazy").namespace(plot, {
+  id = "ember.plot", name = "plot", families = {"ember.plot_image"},
+  install_args = {q = q, run = run_script, SPECS = SPECS, sys = sys, file_kind = file_kind, terminal_cmd = terminal_cmd},
+})

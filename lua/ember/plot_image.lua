@@ -4,7 +4,8 @@
 -- PNG/SVG by gnuplot; and a heat map of a matrix (a confusion matrix),
 -- printed as a table and, with file=, drawn by gnuplot.
 -- Not here: line plots, figures, live plots (ember.plot), image files of
--- any other kind. plot.lua installs these as plot.images and plot.heatmap.
+-- any other kind. plot.lua installs these as plot.images and plot.heatmap, on
+-- first use of one of them (torch.lazy).
 return function(plot, util)
   local q, run, SPECS = util.q, util.run, util.SPECS
 

@@ -63,11 +63,28 @@ torch.autograd = {
   gradcheck = function(...) return require("torch.gradcheck")(...) end,
 }
 
---- torch.get_default_dtype() -> torch.float32
--- The dtype of new floating-point tensors (torch.zeros, torch.tensor{1.5}, ...).
--- Always float32 in ember (there is no set_default_dtype); ask for float64 with
--- {dtype = torch.float64} or x:double().
-function torch.get_default_dtype() return core.float32 end
+--- torch.get_default_dtype() -> torch.float32 (or torch.float64)
+-- The dtype of new floating-point tensors (torch.zeros, torch.tensor{1.5},
+-- torch.arange(0, 1, 0.1), a layer's parameters, ...) and of the float result
+-- of integer operands (int64 / int64, x:sqrt() of int64, int64 * 2.5):
+-- float32 unless torch.set_default_dtype changed it.
+-- Example: print(torch.get_default_dtype())  --> torch.float32
+function torch.get_default_dtype() return core._get_default_dtype() end
+
+--- torch.set_default_dtype(dtype)
+-- Sets the dtype that torch.get_default_dtype() returns, for the whole
+-- process, as PyTorch does: torch.float32 (the start) or torch.float64; any
+-- other dtype is an error naming it. Tensors made before keep their dtype.
+-- Differs from PyTorch: float16 and bfloat16 are refused too; PyTorch 1.13
+-- accepts them without complaint though its documentation does not support them.
+-- Example:
+--   torch.set_default_dtype(torch.float64)
+--   print(torch.tensor({1.5}).dtype, nn.Linear(2, 1).weight.dtype)  --> torch.float64  torch.float64
+--   torch.set_default_dtype(torch.float32)
+function torch.set_default_dtype(dtype)
+  local ok, err = pcall(core._set_default_dtype, dtype)
+  if not ok then error((tostring(err):gsub("^bad argument #1 to '[^']*'", "set_default_dtype: bad argument #1")), 2) end
+end
 
 --- torch.seed() -> integer
 -- Seeds the default generator with a non-deterministic number (from the
@@ -123,9 +140,6 @@ function torch.tuple(t) return setmetatable(t, tuple_mt) end
 --- torch.is_tuple(v) -> boolean
 -- True when v was made by torch.tuple (or loaded from a Python tuple).
 function torch.is_tuple(v) return getmetatable(v) == tuple_mt end
-
--- einsum, meshgrid, cartesian_prod, outer, repeat_interleave (composed in Lua)
-require("torch.shape_ops")(torch)
 
 --- x:cuda([device]) -> the tensor on a CUDA device
 -- Same as x:to(device or "cuda"). Without a CUDA device (this build, or no
@@ -208,32 +222,23 @@ if ok and type(pretty) == "table" and pretty.tensor then
   torch.set_printoptions = pretty.set_printoptions
 end
 
--- torch.layer_norm, torch.group_norm, torch.embedding: composed in Lua
-require("torch.layer_functions")(torch)
-
--- x:register_hook, torch.autograd.grad, anomaly detection, explain
+-- x:register_hook, torch.autograd.grad, anomaly detection, explain (small:
+-- loaded now, since the tensor methods are read from C)
 require("torch.autograd_fns")(torch)
 
--- torch.nn, torch.optim and torch.utils.data load on first use (they require
--- this module themselves).
+-- torch.nn, torch.optim, torch.utils.data, ... and the functions composed in
+-- Lua (torch.einsum, meshgrid, cartesian_prod, outer, repeat_interleave,
+-- x:outer, x:repeat_interleave; torch.layer_norm, group_norm, embedding)
+-- load on first use (torch.lazy; the modules require this one themselves).
 -- A name torch does not have is an error suggesting the closest one
 -- (torch.zeroes -> "did you mean torch.zeros?"), as Python's AttributeError.
-local lazy = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
-              onnx = "torch.onnx", model_file = "torch.model_file", utils = true,
-              linalg = "torch.linalg"}
-local lazy_names = {}
-for k in pairs(lazy) do lazy_names[#lazy_names + 1] = k end
-require("torch.options").namespace(torch, "torch", function(t, k)
-  local name = lazy[k]
-  if name == true then
-    local utils = {data = require "torch.data", hooks = require "torch.utils.hooks"}
-    rawset(t, k, utils)
-    return utils
-  elseif name then
-    local m = require(name)
-    rawset(t, k, m)
-    return m
-  end
-end, lazy_names)
+require("torch.lazy").namespace(torch, {
+  id = "torch", name = "torch",
+  families = {"torch.shape_ops", "torch.layer_functions"},
+  methods = {id = "torch.Tensor", table = torch.Tensor},
+  modules = {nn = "torch.nn", optim = "torch.optim", datasets = "torch.datasets", checkpoint = "torch.checkpoint",
+             onnx = "torch.onnx", model_file = "torch.model_file", linalg = "torch.linalg",
+             utils = function() return {data = require "torch.data", hooks = require "torch.utils.hooks"} end},
+})
 
 return torch

@@ -5,7 +5,7 @@
 -- F.embedding and the nn modules call these (through the torch table, so
 -- the ONNX tracer sees one operation). Not here: fused kernels (none yet),
 -- the modules' parameters (lua/torch/nn/normalization.lua, embedding.lua).
--- Installed into torch by lua/torch/init.lua: install(torch).
+-- Installed into torch on first use of one of them (torch.lazy): install(torch).
 return function(torch)
 
 -- A size as a Lua list: an integer, a list of integers or a torch.Size.

@@ -645,6 +645,7 @@ local function run_traced(tr, model, inputs)
   local saved = {}
   tr.depth = 0
   local tensor_mt = getmetatable(torch.zeros(1))
+  require("torch.lazy").load_families(torch)   -- torch.einsum, layer_norm, x:outer...: wrapped too
   wrap_table(tr, torch, "torch.", saved)
   wrap_table(tr, torch.linalg, "torch.linalg.", saved)   -- its norms: not exported, never baked in
   wrap_table(tr, torch.Tensor, "Tensor:", saved)

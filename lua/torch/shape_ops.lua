@@ -2,9 +2,9 @@
 -- differentiable ops (permute, reshape, diagonal, mul, sum, bmm, expand,
 -- index_select, stack), so autograd comes for free and the last op gives
 -- the grad_fn PyTorch shows: torch.einsum, torch.meshgrid,
--- torch.cartesian_prod, torch.outer and repeat_interleave. Loaded by
--- torch/init.lua, which passes the torch module. Not here: the C ops
--- (flip, roll, chunk, ... in src/bind/lua_rearrange.c).
+-- torch.cartesian_prod, torch.outer and repeat_interleave. Loaded on first
+-- use of one of them (torch.lazy), which passes the torch module. Not here:
+-- the C ops (flip, roll, chunk, ... in src/bind/lua_rearrange.c).
 return function(torch)
   local options = require "torch.options"
 

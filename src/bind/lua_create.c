@@ -1,6 +1,8 @@
 /* lua_create.c — torch.tensor (from nested Lua tables), zeros, ones, empty,
 ** full, arange, linspace, eye, the *_like forms, and the random creators
-** (rand, randn, randint, randperm) with manual_seed. */
+** (rand, randn, randint, randperm) with manual_seed. A float tensor made
+** without a dtype gets the default one (em_default_float: float32, or
+** float64 after torch.set_default_dtype). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include "../autograd/autograd.h"
 #include "../core/half.h"
 #include "../core/rng.h"
+#include "../core/runtime.h"
 #include "../ops/ops.h"
 #include "../ops/random.h"
 #include "lua_bind.h"
@@ -169,9 +172,9 @@ static int l_tensor(lua_State *L)
         scalar_value *vals = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof(scalar_value), 0);
         int64_t pos = 0;
         fill_nested(L, 1, &info, 0, vals, &pos);
-        /* any float -> float32; integers -> int64; only booleans -> bool; empty -> float32 */
-        em_dtype inferred = info.saw_float ? EM_FLOAT32 : info.saw_int ? EM_INT64
-                          : info.saw_bool ? EM_BOOL : EM_FLOAT32;
+        /* any float -> the default (float32); integers -> int64; only booleans -> bool; empty -> the default */
+        em_dtype inferred = info.saw_float ? em_default_float() : info.saw_int ? EM_INT64
+                          : info.saw_bool ? EM_BOOL : em_default_float();
         em_dtype dt = em_lua_opt_field_dtype(L, opts, inferred);
         void *buf = lua_newuserdatauv(L, (size_t)(n ? n : 1) * em_dtype_size(dt), 0);
         convert_values(vals, n, dt, buf);
@@ -198,12 +201,12 @@ static int make_filled(lua_State *L, const em_lua_opts *spec, double value, bool
     em_lua_check_options(L, opts, spec);
     const char *op = spec->fn + 6;   /* without "torch." */
     int n = em_lua_check_sizes(L, 1, shape, op);
-    em_dtype def = EM_FLOAT32;
+    em_dtype def = em_default_float();
     int vi = 0;
     if (has_value_arg) {
         vi = lua_type(L, 1) == LUA_TTABLE ? 2 : n + 1;
         if (lua_type(L, vi) == LUA_TBOOLEAN) def = EM_BOOL;
-        else if (lua_type(L, vi) == LUA_TNUMBER) def = lua_isinteger(L, vi) ? EM_INT64 : EM_FLOAT32;
+        else if (lua_type(L, vi) == LUA_TNUMBER) def = lua_isinteger(L, vi) ? EM_INT64 : em_default_float();
         else return luaL_error(L, "%s: expected a fill value (a number or boolean) after the size, got %s", op,
                                luaL_typename(L, vi));
     }
@@ -279,7 +282,7 @@ static int l_arange(lua_State *L)
     } else {
         return luaL_error(L, "arange: expected arange(end) or arange(start, end[, step]), got %d numbers", nargs);
     }
-    em_dtype dt = em_lua_opt_field_dtype(L, opts, all_int ? EM_INT64 : EM_FLOAT32);
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, all_int ? EM_INT64 : em_default_float());
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_arange(start, end, step, dt));
     apply_requires_grad(L, opts, *box);
@@ -292,7 +295,7 @@ static int l_linspace(lua_State *L)
     int64_t steps = em_lua_check_int(L, 3);
     int opts = lua_gettop(L) >= 4 && em_lua_is_options(L, 4) ? 4 : 0;
     em_lua_check_options(L, opts, &LINSPACE_OPTS);
-    em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, em_default_float());
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_linspace(start, end, steps, dt));
     apply_requires_grad(L, opts, *box);
@@ -314,7 +317,7 @@ static int l_logspace(lua_State *L)
         if (nargs == 4) return luaL_error(L, "logspace: base given twice (as an argument and as an option)");
         base = em_lua_check_scalar(L, -1, "logspace");
     }
-    em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, em_default_float());
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_logspace(start, end, steps, base, dt));
     apply_requires_grad(L, opts, *box);
@@ -327,7 +330,7 @@ static int l_eye(lua_State *L)
     int64_t m = lua_type(L, 2) == LUA_TNUMBER ? em_lua_check_int(L, 2) : n;
     int opts = em_lua_find_options(L);
     em_lua_check_options(L, opts, &EYE_OPTS);
-    em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, em_default_float());
     em_tensor **box = em_lua_newbox(L);
     EM_LUA_TRY(L, *box, em_op_eye(n, m, dt));
     apply_requires_grad(L, opts, *box);
@@ -342,7 +345,7 @@ static int make_random(lua_State *L, const em_lua_opts *spec, int kind)
     int opts = em_lua_find_options(L);
     em_lua_check_options(L, opts, spec);
     int n = em_lua_check_sizes(L, 1, shape, spec->fn + 6);
-    em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+    em_dtype dt = em_lua_opt_field_dtype(L, opts, em_default_float());
     const em_backend *be = em_lua_opt_field_backend(L, opts, spec->fn + 6);
     em_rng *g = em_lua_opt_generator(L, opts);
     em_tensor **box = em_lua_newbox(L);
@@ -472,7 +475,7 @@ static int l_normal(lua_State *L)
         if (!si) return luaL_error(L, "normal: with a number mean and std, give the size: normal(mean, std, size)");
         if (lua_type(L, si) != LUA_TTABLE) return luaL_error(L, "normal: size must be a table of sizes");
         int n = em_lua_check_sizes(L, si, shape, "normal");
-        em_dtype dt = em_lua_opt_field_dtype(L, opts, EM_FLOAT32);
+        em_dtype dt = em_lua_opt_field_dtype(L, opts, em_default_float());
         const em_backend *be = em_lua_opt_field_backend(L, opts, "normal");
         EM_LUA_TRY(L, *box, em_tensor_empty(n, shape, dt, be));
         EM_LUA_CHECK(L, em_op_normal_(*box, m, sd, g));

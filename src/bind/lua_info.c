@@ -505,6 +505,20 @@ static int l_set_grad_enabled(lua_State *L)
     return 1;
 }
 
+/* core._set_default_dtype(dtype): float32 or float64, else an error naming
+** it (torch.set_default_dtype, lua/torch/init.lua, carries the doc). */
+static int l_set_default_dtype(lua_State *L)
+{
+    EM_LUA_CHECK(L, em_set_default_float(em_lua_check_dtype(L, 1)));
+    return 0;
+}
+
+static int l_get_default_dtype(lua_State *L)
+{
+    em_lua_push_dtype(L, em_default_float());
+    return 1;
+}
+
 static int l_is_grad_enabled(lua_State *L)
 {
     lua_pushboolean(L, em_grad_enabled());
@@ -550,6 +564,7 @@ void em_lua_register_autograd_module(lua_State *L)
         {"is_grad_enabled", l_is_grad_enabled},   {"memory_allocated", l_memory_allocated},
         {"max_memory_allocated", l_max_memory_allocated}, {"numel", l_numel},
         {"_tensor_id", l_tensor_id},              {"_view_base", l_view_base},
+        {"_set_default_dtype", l_set_default_dtype}, {"_get_default_dtype", l_get_default_dtype},
         {NULL, NULL},
     };
     luaL_setfuncs(L, funcs, 0);

@@ -1,6 +1,8 @@
 /* promote.c — type promotion rules (see promote.h). */
 #include "promote.h"
 
+#include "runtime.h"
+
 static int category(em_dtype t)
 {
     if (t == EM_BOOL) return 0;
@@ -46,8 +48,10 @@ static em_dtype tiers_result(const tiers *t)
     for (int tier = 0; tier < 3; tier++) {
         if (!t->have[tier]) continue;
         em_dtype cand = t->best[tier];
-        if (tier == 2 && found && category(cand) > category(result))
-            cand = category(cand) == 2 ? EM_FLOAT32 : EM_INT64;   /* defaults */
+        /* a number alone, or of a higher category than the tensors: the
+        ** default of its category (torch.where(c, 1.0, 0.0) is float32) */
+        if (tier == 2 && (!found || category(cand) > category(result)) && category(cand) > 0)
+            cand = category(cand) == 2 ? em_default_float() : EM_INT64;
         if (!found || category(cand) > category(result)) result = cand;
         found = 1;
     }

@@ -1,9 +1,10 @@
-/* runtime.c — grad mode and the tensor memory counters. */
+/* runtime.c — grad mode, the default float dtype and the tensor memory counters. */
 #include "runtime.h"
 
 #include "status.h"
 
 static bool grad_enabled = true;
+static em_dtype default_float = EM_FLOAT32;
 static size_t live, peak, baseline;
 static long fail_countdown;
 static size_t budget;
@@ -21,6 +22,17 @@ bool em_set_grad_enabled(bool on)
     bool old = grad_enabled;
     grad_enabled = on;
     return old;
+}
+
+em_dtype em_default_float(void) { return default_float; }
+
+int em_set_default_float(em_dtype dt)
+{
+    if (dt != EM_FLOAT32 && dt != EM_FLOAT64)
+        return em_fail(EM_ERR_TYPE, "set_default_dtype: only torch.float32 and torch.float64 can be the default "
+                                    "dtype, got torch.%s", em_dtype_name(dt));
+    default_float = dt;
+    return EM_OK;
 }
 
 size_t em_mem_live(void) { return live; }

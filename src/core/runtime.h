@@ -1,13 +1,23 @@
-/* runtime.h — the only global state of the engine: grad mode and memory
-** counters. Everything else is passed explicitly. */
+/* runtime.h — the only global state of the engine: grad mode, the default
+** floating-point dtype and memory counters. Everything else is passed
+** explicitly. */
 #ifndef EMBER_RUNTIME_H
 #define EMBER_RUNTIME_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dtype.h"
+
 bool em_grad_enabled(void);
 bool em_set_grad_enabled(bool on);     /* returns the previous mode */
+
+/* The dtype of a new floating-point tensor when none is asked for, and of
+** the float result of integer operands (true division, sqrt of int64, an
+** int64 tensor times a Lua float): float32 at start, or float64
+** (torch.set_default_dtype). Any other dtype: EM_ERR_TYPE naming it. */
+em_dtype em_default_float(void);
+int em_set_default_float(em_dtype dt);
 
 /* Tensor bytes: counted by storage allocation so that the Lua GC can be
 ** nudged when memory it cannot see grows (see bind/gc_pressure). */

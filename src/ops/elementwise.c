@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/promote.h"
+#include "../core/runtime.h"
 #include "ops.h"
 
 static bool unary_needs_float(em_unary_op op) { return em_unary_info_of(op)->dtype == EM_DT_FLOAT; }
@@ -78,11 +79,11 @@ static em_tensor *alloc_like(const em_tensor *ref, int ndim, const int64_t *shap
 em_tensor *em_op_unary(em_unary_op op, const em_tensor *x, double p1, double p2)
 {
     em_dtype dt = x->dtype;
-    if (unary_needs_float(op) && !em_dtype_is_float(dt)) dt = EM_FLOAT32;
+    if (unary_needs_float(op) && !em_dtype_is_float(dt)) dt = em_default_float();
     /* clamp of an integer tensor to fractional bounds gives floats (PyTorch) */
     if (op == EM_U_CLAMP && !em_dtype_is_float(dt) &&
         ((isfinite(p1) && p1 != floor(p1)) || (isfinite(p2) && p2 != floor(p2))))
-        dt = EM_FLOAT32;
+        dt = em_default_float();
     if (em_unary_info_of(op)->dtype == EM_DT_FLOAT_ONLY && !em_dtype_is_float(dt)) {   /* frac */
         em_fail(EM_ERR_TYPE, "%s: not supported for dtype %s", em_unary_op_name(op), em_dtype_name(dt));
         return NULL;
@@ -118,7 +119,7 @@ static void binary_types(em_binary_op op, em_dtype t, em_dtype *compute, em_dtyp
         *compute = *result = EM_BOOL;
         return;
     }
-    if (rule == EM_DT_TRUE_DIV && !em_dtype_is_float(t)) t = EM_FLOAT32;
+    if (rule == EM_DT_TRUE_DIV && !em_dtype_is_float(t)) t = em_default_float();
     *compute = t;
     *result = rule == EM_DT_COMPARE ? EM_BOOL : t;
 }

@@ -85,8 +85,9 @@ local function namespace(name, t, depth)
   end
 end
 
--- torch (the lazy parts loaded first)
+-- torch (the lazy parts loaded first: every name of every lazy namespace, torch.lazy)
 for _, k in ipairs({"nn", "optim", "utils", "checkpoint", "datasets", "onnx", "model_file"}) do local _ = torch[k] end
+require("torch.lazy").load_everything()
 for _, k in ipairs(sorted_keys(torch)) do
   local v = rawget(torch, k)
   if k == "Tensor" or k == "nn" or k == "optim" or k == "utils" then

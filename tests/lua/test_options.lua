@@ -18,6 +18,7 @@ for _, m in ipairs({"torch.nn", "torch.optim", "torch.data", "torch.datasets", "
                     "torch.checkpoint", "torch.model_file", "torch.onnx"}) do
   require(m)
 end
+require("torch.lazy").load_everything()   -- the names that load on first use, and their options
 
 local function root()
   local src = debug.getinfo(1, "S").source:sub(2)

@@ -47,7 +47,7 @@ x:size(1) is the first dim.]=],
 float32 is the default; integer tensors are int64 as in PyTorch. ember
 computes on the CPU.]=],
    names = {"torch.dtype", "Tensor.to", "Tensor.float", "Tensor.double", "Tensor.long", "Tensor.int",
-            "Tensor.byte", "Tensor.bool", "Tensor.type", "torch.get_default_dtype", "torch.device",
+            "Tensor.byte", "Tensor.bool", "Tensor.type", "torch.get_default_dtype", "torch.set_default_dtype", "torch.device",
             "Tensor.cpu", "torch.cuda.is_available"}},
 
   {id = "math", title = "Elementwise math and comparisons",

@@ -214,18 +214,15 @@ F.binary_cross_entropy_with_logits = function(input, target, opts)
   return torch.binary_cross_entropy_with_logits(input, target, opts)
 end
 
--- F.layer_norm, F.group_norm, F.embedding, F.softmin, F.one_hot, F.normalize,
--- F.cosine_similarity, F.pairwise_distance: torch.nn.functional_layers
-for name, fn in pairs(require "torch.nn.functional_layers") do F[name] = fn end
-
--- binary_cross_entropy, smooth_l1_loss, huber_loss, kl_div, the margin
--- losses and cross_entropy with class probabilities
-require("torch.nn.functional_loss")(F)
-
--- The spatial functions (conv1d, conv_transpose2d, adaptive pooling,
--- dropout2d, interpolate, pad, unfold, fold): torch.nn.spatial_functional.
-for name, fn in pairs(require "torch.nn.spatial_functional") do
-  if name:sub(1, 1) ~= "_" then F[name] = fn end
-end
-
-return F
+-- The rest loads on first use (torch.lazy): F.layer_norm, F.group_norm,
+-- F.embedding, F.softmin, F.one_hot, F.normalize, F.cosine_similarity,
+-- F.pairwise_distance (torch.nn.functional_layers); binary_cross_entropy,
+-- smooth_l1_loss, huber_loss, kl_div, the margin losses and cross_entropy
+-- with class probabilities (torch.nn.functional_loss); the spatial functions
+-- conv1d, conv_transpose2d, adaptive pooling, dropout2d, interpolate, pad,
+-- unfold, fold (torch.nn.spatial_functional). A name F does not have is an
+-- error suggesting the closest.
+return require("torch.lazy").namespace(F, {
+  id = "torch.nn.functional", name = "F",
+  families = {"torch.nn.functional_layers", "torch.nn.functional_loss", "torch.nn.spatial_functional"},
+})

@@ -8,23 +8,16 @@ local nn = {
   Parameter = M.Parameter.new,
   is_parameter = M.Parameter.is,
   registered_class = M.Module.registered_class,
-  functional = require "torch.nn.functional",
-  init = require "torch.nn.initializers",
-  summary = require("torch.nn.summary").summary,
-  utils = require "torch.nn.utils",
 }
 
-for _, family in ipairs({"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.containers",
-                         "torch.nn.normalization", "torch.nn.embedding", "torch.nn.spatial"}) do
-  for name, cls in pairs(require(family)) do
-    if name:sub(1, 1) ~= "_" then nn[name] = cls end   -- _name: shared with F, not public
-  end
-end
-
--- a name nn does not have is an error that suggests the closest
--- (nn.Linaer -> "did you mean nn.Linear?"), as the other namespaces
-local options = require "torch.options"
-options.namespace(nn.functional, "F")
-options.namespace(nn.init, "nn.init")
-options.namespace(nn.utils, "nn.utils")
-return options.namespace(nn, "nn")
+-- The layers, losses and the submodules load on first use (torch.lazy):
+-- nn.LayerNorm requires torch.nn.normalization then. A name nn does not have
+-- is an error that suggests the closest (nn.Linaer -> "did you mean
+-- nn.Linear?"), as the other namespaces; a family's names starting with _
+-- are shared with F, not public
+return require("torch.lazy").namespace(nn, {
+  id = "torch.nn", name = "nn",
+  families = {"torch.nn.layers", "torch.nn.simple", "torch.nn.loss", "torch.nn.containers", "torch.nn.normalization",
+              "torch.nn.embedding", "torch.nn.spatial", "torch.nn.summary"},
+  modules = {functional = "torch.nn.functional", init = "torch.nn.initializers", utils = "torch.nn.utils"},
+})

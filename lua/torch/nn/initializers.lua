@@ -130,4 +130,4 @@ function init.xavier_uniform_(t, ...)
   return init.uniform_(t, -a, a)
 end
 
-return init
+return require("torch.options").namespace(init, "nn.init")

@@ -132,7 +132,15 @@ Module._registry = {}
 -- The module class registered under name: every built-in layer and every
 -- class made by nn.Module:extend(name). torch.load uses it to rebuild a
 -- whole model saved with torch.save(model, path).
-function Module.registered_class(name) return Module._registry[name] end
+function Module.registered_class(name)
+  local cls = Module._registry[name]
+  if cls == nil and type(name) == "string" then
+    -- a built-in class whose family nn has not loaded yet (torch.lazy): load them all
+    require("torch.lazy").load_all(require "torch.nn")
+    cls = Module._registry[name]
+  end
+  return cls
+end
 
 -- When set (by nn.summary and the ONNX tracer, for the length of one
 -- forward pass), every module call goes through hook(module, ...) instead of

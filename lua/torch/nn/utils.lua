@@ -146,4 +146,4 @@ function utils.vector_to_parameters(vec, parameters)
   end)
 end
 
-return utils
+return require("torch.options").namespace(utils, "nn.utils")

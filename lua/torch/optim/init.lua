@@ -2,19 +2,13 @@
 -- like the algorithms (the global `optim` in ember scripts):
 --   local opt = optim.Adam(model:parameters(), {lr = 1e-3})
 --   opt:zero_grad(); loss:backward(); opt:step()
-local adam = require "torch.optim.adam"
 
-return require("torch.options").namespace({
-  Optimizer = require "torch.optim.optimizer",
-  SGD = require "torch.optim.sgd",
-  Adam = adam.Adam,
-  AdamW = adam.AdamW,
-  RMSprop = require "torch.optim.rmsprop",
-  Adagrad = require "torch.optim.adagrad",
-  Adadelta = require "torch.optim.adadelta",
-  Adamax = require "torch.optim.adamax",
-  NAdam = require "torch.optim.nadam",
-  RAdam = require "torch.optim.radam",
-  LBFGS = require "torch.optim.lbfgs",
-  lr_scheduler = require "torch.optim.lr_scheduler",
-}, "optim")
+-- Each optimizer loads on first use (torch.lazy).
+return require("torch.lazy").namespace({}, {
+  id = "torch.optim", name = "optim",
+  families = {"torch.optim.adam"},
+  modules = {Optimizer = "torch.optim.optimizer", SGD = "torch.optim.sgd", RMSprop = "torch.optim.rmsprop",
+             Adagrad = "torch.optim.adagrad", Adadelta = "torch.optim.adadelta", Adamax = "torch.optim.adamax",
+             NAdam = "torch.optim.nadam", RAdam = "torch.optim.radam", LBFGS = "torch.optim.lbfgs",
+             lr_scheduler = "torch.optim.lr_scheduler"},
+})
