@@ -10,7 +10,14 @@ local ok, data = pcall(require, "torch.data")
 if ok then _G.data = data end
 _G.plot = require "ember.plot"
 -- ember: ember's own tools that PyTorch has no name for (ember.monitor)
-_G.ember = {monitor = require("ember.monitor").monitor}
+-- (loaded on first use, so that start-up does not pay for it)
+_G.ember = setmetatable({}, {__index = function(t, k)
+  if k == "monitor" then
+    local f = require("ember.monitor").monitor
+    rawset(t, k, f)
+    return f
+  end
+end})
 -- timeit(fn): IPython-style timing, loaded on first use (startup stays fast)
 _G.timeit = function(...) return require("ember.timeit")(...) end
 -- help(x) / help(): docs of torch, nn, optim, data, plot; loaded on first use
