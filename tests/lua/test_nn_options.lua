@@ -187,7 +187,10 @@ T.test("conv2d: errors with PyTorch's messages", function()
     "conv2d: negative padding is not supported")
   T.error(function() nn.Conv2d(2, 2, 3, {stride = 0}) end, "nn.Conv2d: stride must be a positive integer")
   T.error(function() nn.Conv2d(2, 2, 3, {dilation = {1, 0}}) end, "nn.Conv2d: dilation must be a positive integer")
-  T.error(function() nn.Conv2d(1, 2, 3)(torch.randn(1, 2, 5, 5)) end, "nn.Conv2d: expected input with 1 input channels")
+  -- the layer's first line (torch.nn.layer_errors), then the op's PyTorch message
+  T.error(function() nn.Conv2d(1, 2, 3)(torch.randn(1, 2, 5, 5)) end, "got 1x2x5x5, expected 1 channels (in_channels) in dim 2")
+  T.error(function() nn.Conv2d(1, 2, 3)(torch.randn(1, 2, 5, 5)) end,
+    "expected input[1, 2, 5, 5] to have 1 channels, but got 2 channels instead")
 end)
 
 T.test("conv2d: sizes past 2^46 elements or 64 bits are clear errors, not overflows", function()
