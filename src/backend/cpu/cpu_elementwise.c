@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpu_iter.h"
+#include "cpu_vmath.h"
 
 #define ROW_PARAMS int64_t n, char *po, int64_t so, const char *pa, int64_t sa
 #define ROW2_PARAMS ROW_PARAMS, const char *pb, int64_t sb
@@ -319,12 +320,9 @@ em_status em_cpu_copy(const em_kview *out, const em_kview *in)
     }                                                                        \
 } while (0)
 
-/* The float32 transcendental functions as the double ones rounded to
-** float: glibc's vector versions (libmvec, declared simd here as in
-** cpu_nn.c) let the loops vectorise; their error (a few double ulps) is far
-** below float32's rounding, so the values are expf's, logf's, ... but for a
-** rare 1-ulp tie (PyTorch's own SIMD functions differ from libm by as much).
-** float64 rows call the same vector functions. */
+/* float32 exp, log, log1p, tanh and erf are cpu_vmath.h's float vector
+** code (within 1-2 ulp, see there); float64 rows call glibc's vector
+** double functions (libmvec, declared simd here as in cpu_nn.c). */
 #pragma omp declare simd notinbranch
 double exp(double);
 #pragma omp declare simd notinbranch
@@ -335,19 +333,12 @@ double log1p(double);
 double tanh(double);
 #pragma omp declare simd notinbranch
 double erf(double);
-static inline float exp_f(float x) { return (float)exp((double)x); }
-static inline float log_f(float x) { return (float)log((double)x); }
-static inline float log1p_f(float x) { return (float)log1p((double)x); }
-static inline float tanh_f(float x) { return (float)tanh((double)x); }
-static inline float erf_f(float x) { return (float)erf((double)x); }
 
+/* float32 sigmoid as PyTorch's kernel, 1 / (1 + e^-x): 0 once e^-x
+** overflows (x < -88.7), where the float64 form below keeps the tiny value. */
+static inline float sigmoid_f(float x) { return 1.0f / (1.0f + vm_exp(-x)); }
 /* 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e = e^-|x| either way,
 ** no branch (so the loop vectorises) */
-static inline float sigmoid_f(float x)
-{
-    float e = exp_f(-fabsf(x));
-    return (x >= 0 ? 1.0f : e) / (1.0f + e);
-}
 static inline double sigmoid_d(double x)
 {
     double e = exp(-fabs(x));
@@ -365,7 +356,7 @@ static inline double clamp_d(double x, double lo, double hi)
 }
 
 /* erf in T's precision (float or double). */
-#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)erf_f((float)(v)) : (T)erf((double)(v)))
+#define ERF_T(T, v) (sizeof(T) == sizeof(float) ? (T)vm_erf((float)(v)) : (T)erf((double)(v)))
 /* Rounding of float or double x, by x's type. */
 #define G_FLOOR(x) _Generic((x), float: floorf, default: floor)(x)
 #define G_CEIL(x) _Generic((x), float: ceilf, default: ceil)(x)
@@ -443,7 +434,7 @@ EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
     }                                                                        \
     return true;                                                             \
 }
-DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, exp_f, log_f, sqrtf, fabsf, tanh_f, powf, log1p_f,
+DEF_UNARY_FLOAT(unary_f32, float, cpu_d2f, vm_exp, vm_log, sqrtf, fabsf, vm_tanh, powf, vm_log1p,
                 sigmoid_f, clamp_f)
 DEF_UNARY_FLOAT(unary_f64, double, TO_F64, exp, log, sqrt, fabs, tanh, pow, log1p,
                 sigmoid_d, clamp_d)
