@@ -18,8 +18,9 @@
 **     (exact); log(1 + x) = e ln2 + log(1 + f + d 2^-e), the same series.
 **   tanh(x) = x + x z P(z), z = x^2, for |x| < 0.625; else
 **     sign(x) (1 - 2 / (exp(2|x|) + 1)).
-**   erf(x) = x + x P(x^2) for |x| < 1; else sign(x) (1 - exp(-x^2) R(1/|x|)) with
-**     R(t) ~ erfc(1/t) e^(1/t^2), |x| clamped to 4 (erf is 1 in float beyond).
+**   erf(x) = x + x P(x^2) for |x| < 1; else sign(x) (1 - exp(-x^2) R(u)) with
+**     R ~ erfc(a) e^(a^2), a = |x| clamped to 4 (erf is 1 in float32 from
+**     3.9), u = (2a - 5) / 3 in [-1, 1].
 ** Accuracy measured against mpmath (tests and DECISIONS.md): within 1-2 ulp,
 ** edge values (+-inf, NaN, -0, subnormal inputs and results, overflow) as
 ** libm's. Not here: float64 (the kernels keep glibc's functions for it),
@@ -51,31 +52,53 @@ static inline float vm_float(uint32_t u)
 #define VM_LN2_HI 0x1.62e4p-1f
 #define VM_LN2_LO 0x1.7f7d1cp-20f
 
-/* e^x. Inputs are clamped to [-104, 89] (beyond, the result is 0 or inf
-** anyway) so that k fits the exponent tricks; NaN passes the clamps and
-** propagates through the arithmetic. */
-static inline float vm_exp(float x)
+/* e^r for |r| <= ln2 / 2: 1 + r + r^2 q(r). */
+static inline float vm_exp_reduced(float r)
 {
-    const float shifter = 0x1.8p23f;   /* v + shifter - shifter = rint(v), |v| < 2^22 */
-    float xc = x < -104.0f ? -104.0f : x;
-    xc = xc > 89.0f ? 89.0f : xc;
-    float kf = xc * 0x1.715476p0f + shifter;   /* log2(e) */
-    uint32_t kb = vm_bits(kf);                 /* low bits: k, two's complement */
-    kf -= shifter;
-    float r = xc - kf * VM_LN2_HI;
-    r = r - kf * VM_LN2_LO;
     float q = 0.0013926176f;
     q = q * r + 0.0083631731f;
     q = q * r + 0.041666555f;
     q = q * r + 0.16666577f;
     q = q * r + 0.5f;
-    float p = 1.0f + (r + (r * r) * q);
+    return 1.0f + (r + (r * r) * q);
+}
+
+/* v + VM_SHIFTER - VM_SHIFTER = rint(v) for |v| < 2^22, and the low bits of
+** v + VM_SHIFTER hold rint(v) in two's complement. */
+#define VM_SHIFTER 0x1.8p23f
+#define VM_SHIFTER_BITS 0x4b400000u
+
+/* e^x. Inputs are clamped to [-104, 89] (beyond, the result is 0 or inf
+** anyway) so that k fits the exponent tricks; NaN passes the clamps and
+** propagates through the arithmetic. */
+static inline float vm_exp(float x)
+{
+    float xc = x < -104.0f ? -104.0f : x;
+    xc = xc > 89.0f ? 89.0f : xc;
+    float kf = xc * 0x1.715476p0f + VM_SHIFTER;   /* log2(e) */
+    uint32_t kb = vm_bits(kf);
+    kf -= VM_SHIFTER;
+    float r = xc - kf * VM_LN2_HI;
+    r = r - kf * VM_LN2_LO;
+    float p = vm_exp_reduced(r);
     /* 2^k = 2^k1 2^k2 with k1 = floor(k / 2), k2 = k - k1, both in [-75, 64]
     ** (normal floats); m = k + 256 keeps the arithmetic unsigned */
-    uint32_t m = kb - vm_bits(shifter) + 256u;
+    uint32_t m = kb - VM_SHIFTER_BITS + 256u;
     float s1 = vm_float(((m >> 1) - 1u) << 23);
     float s2 = vm_float((m - (m >> 1) - 1u) << 23);
     return (p * s1) * s2;
+}
+
+/* e^x for |x| <= 87 only (2^k is one normal float), as vm_exp there:
+** tanh and erf, whose arguments are bounded, save the clamps and a scaling. */
+static inline float vm_exp_mid(float x)
+{
+    float kf = x * 0x1.715476p0f + VM_SHIFTER;
+    uint32_t kb = vm_bits(kf);
+    kf -= VM_SHIFTER;
+    float r = x - kf * VM_LN2_HI;
+    r = r - kf * VM_LN2_LO;
+    return vm_exp_reduced(r) * vm_float((kb - VM_SHIFTER_BITS + 127u) << 23);
 }
 
 /* e ln2 + log(1 + f + c): the reduced argument of log and log1p, f exact,
@@ -156,7 +179,8 @@ static inline float vm_tanh(float x)
     P = P * z + 0.13333304f;
     P = P * z - 0.33333333f;
     float small = x + x * (z * P);
-    float big = 1.0f - 2.0f / (vm_exp(a + a) + 1.0f);
+    float ac = a > 10.0f ? 10.0f : a;   /* tanh is 1 in float32 from 9.1 */
+    float big = 1.0f - 2.0f / (vm_exp_mid(ac + ac) + 1.0f);
     big = x < 0 ? -big : big;
     small = x == 0 ? x : small;
     return a < 0.625f ? small : big;
@@ -176,18 +200,20 @@ static inline float vm_erf(float x)
     float small = x + x * P;
     float a = fabsf(x);
     a = a > 4.0f ? 4.0f : a;
-    float t = 1.0f / a;
-    float R = 0.025032543f;
-    R = R * t - 0.14789844f;
-    R = R * t + 0.36086186f;
-    R = R * t - 0.42983375f;
-    R = R * t + 0.14547735f;
-    R = R * t + 0.28258979f;
-    R = R * t - 0.39485959f;
-    R = R * t + 0.024847521f;
-    R = R * t + 0.56121464f;
-    R = R * t + 0.00015165569f;
-    float big = 1.0f - vm_exp(-(a * a)) * R;
+    float u = a * (2.0f / 3.0f) - 5.0f / 3.0f;   /* [1, 4] -> [-1, 1] */
+    float R = -3.56641788e-5f;
+    R = R * u + 9.6291202e-5f;
+    R = R * u - 0.000147416143f;
+    R = R * u + 0.000368151098f;
+    R = R * u - 0.0010136626f;
+    R = R * u + 0.00242563894f;
+    R = R * u - 0.00556883765f;
+    R = R * u + 0.0124841231f;
+    R = R * u - 0.0270054582f;
+    R = R * u + 0.0561109476f;
+    R = R * u - 0.111521018f;
+    R = R * u + 0.210806358f;
+    float big = 1.0f - vm_exp_mid(-(a * a)) * R;
     big = x < 0 ? -big : big;
     return fabsf(x) < 1.0f ? small : big;
 }
