@@ -21,7 +21,8 @@
 **   erf(x) = x + x P(x^2) for |x| < 1; else sign(x) (1 - exp(-x^2) R(u)) with
 **     R ~ erfc(a) e^(a^2), a = |x| clamped to 4 (erf is 1 in float32 from
 **     3.9), u = (2a - 5) / 3 in [-1, 1].
-** Accuracy measured against mpmath (tests and DECISIONS.md): within 1-2 ulp,
+** Accuracy against glibc's double functions (tests/c/test_vmath.c and
+** DECISIONS.md): within 1.5 ulp,
 ** edge values (+-inf, NaN, -0, subnormal inputs and results, overflow) as
 ** libm's. Not here: float64 (the kernels keep glibc's functions for it),
 ** and the activations built from these (cpu_elementwise.c writes them as
