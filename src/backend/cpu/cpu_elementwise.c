@@ -99,14 +99,16 @@ static inline float fmod_f32_fast(float a, float b)
     return copysignf((float)((double)a - qb), a);
 }
 
-static bool fmod_f32_fast_ok(int64_t n, const char *pa, int64_t sa, const char *pb, int64_t sb)
+/* The test in float32 (2^24 |y| is exact, or inf where the bound holds
+** anyway); contiguous operands get a loop of their own, which vectorises. */
+EM_CLONES static bool fmod_f32_fast_ok(int64_t n, const char *pa, int64_t sa, const char *pb, int64_t sb)
 {
     const float *a = (const float *)pa, *b = (const float *)pb;
     int bad = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double x = a[i * sa], y = b[i * sb];
-        bad |= !(fabs(x) < 0x1p24 * fabs(y));   /* NaN and zero divisors too */
-    }
+    if (sa == 1 && sb == 1)
+        for (int64_t i = 0; i < n; i++) bad |= !(fabsf(a[i]) < 0x1p24f * fabsf(b[i]));
+    else
+        for (int64_t i = 0; i < n; i++) bad |= !(fabsf(a[i * sa]) < 0x1p24f * fabsf(b[i * sb]));   /* NaN and zero divisors too */
     return !bad;
 }
 
@@ -382,7 +384,8 @@ static inline double clamp_d(double x, double lo, double hi)
 #define G_RINT(x) _Generic((x), float: rintf, default: rint)(x)   /* half to even */
 
 /* One float row; T is float or double, the rest name its math functions.
-** pow with a small constant exponent uses the exact shortcut (as PyTorch). */
+** pow with PyTorch's special exponents (2, 3, 0.5, -0.5, -1, -2; and 1)
+** uses its shortcut, as PyTorch does (so pow(-0, -0.5) is -inf there). */
 #define DEF_UNARY_FLOAT(NAME, T, CONV, EXP, LOG, SQRT, ABS, TANH, POW, LOG1P, SIG, CLAMP) \
 EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
 {                                                                            \
@@ -404,6 +407,8 @@ EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
         else if (p1 == 0.5) ROW1(T, SQRT(x));                                \
         else if (p1 == -1) ROW1(T, (T)1 / x);                                \
         else if (p1 == 3) ROW1(T, x * x * x);                                \
+        else if (p1 == -0.5) ROW1(T, (T)1 / SQRT(x)); /* -0 -> -inf, as PyTorch */ \
+        else if (p1 == -2) ROW1(T, (T)1 / (x * x));                          \
         else ROW1(T, POW(x, q));                                             \
         break;                                                               \
     case EM_U_CLAMP: ROW1(T, CLAMP(x, lo, hi)); break;                       \
