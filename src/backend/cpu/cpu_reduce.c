@@ -1,6 +1,7 @@
 /* cpu_reduce.c — sum, prod, max and min over the dims where out has stride 0,
-** with the 0-based arg index for max/min. Floats accumulate in double, ints
-** and bools in wrapping int64. For each output element the reduced block is
+** with the 0-based arg index for max/min. Floats accumulate in double (a
+** contiguous float32 sum in float over 16 terms first), ints and bools in
+** wrapping int64. For each output element the reduced block is
 ** walked row by row (contiguous rows in eight lanes: sums, products, and
 ** max/min when no index is wanted); a float32 sum whose kept inner dim is
 ** contiguous is done column-wise instead. Not here: mean, var, softmax (built by ops). */
@@ -47,9 +48,9 @@ DEF_SUM(sum_f64, double)
 ** of a block of 1024 (in float, so the adds are 8 or 16 wide), then each
 ** lane's partial sum goes into one of 64 double accumulators; the
 ** accumulators are added pairwise at the end. A float partial of 16 terms
-** errs by at most 15 float roundings of its terms' magnitudes, and PyTorch's
-** cascade sum rounds each term as often (its float levels add 16 terms
-** each, then level sums), so the result is at least as accurate, about 2x
+** errs by at most 15 float roundings of partial sums of its terms; PyTorch's
+** cascade sum has the same first level (16 terms in float) and adds its
+** level sums in float too, so the result is at least as accurate. About 2x
 ** faster than double accumulators alone (which convert every element). */
 #define SUM_LANES 64
 #define SUM_DEPTH 16
