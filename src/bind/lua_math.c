@@ -529,7 +529,8 @@ static int maxmin(lua_State *L, em_reduce_op op)
     return 2;
 }
 
-/* all([dim[, keepdim]]) / any(...): logical reductions with bool results */
+/* all([dim[, keepdim]]) / any(...): logical reductions with bool results
+** (uint8 for a uint8 input, as PyTorch 1.13) */
 static int logical_reduce(lua_State *L, em_reduce_op op)
 {
     em_tensor *x = em_lua_check_tensor(L, 1);
@@ -545,9 +546,13 @@ static int logical_reduce(lua_State *L, em_reduce_op op)
         EM_LUA_TRY(L, r, em_op_binary_scalar(op == EM_R_MIN ? EM_B_EQ : EM_B_NE, *box, 0));
         em_tensor_release(*box);
         *box = r;
-        return 1;
+    } else {
+        EM_LUA_TRY(L, *box, em_op_reduce(op, *b, mask, keep));
     }
-    EM_LUA_TRY(L, *box, em_op_reduce(op, *b, mask, keep));
+    if (x->dtype == EM_UINT8) {
+        em_tensor **u = em_lua_newbox(L);
+        EM_LUA_TRY(L, *u, em_op_to_dtype(*box, EM_UINT8));
+    }
     return 1;
 }
 

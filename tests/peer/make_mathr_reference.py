@@ -235,13 +235,74 @@ def creation_cases():
              dtypes=ONE)
 
 
+def kernel_path_cases():
+    """Inputs long enough for the CPU kernels' fast paths (float32 sums in
+    blocks of 1024, cumsum in pieces from 4096, all/any in blocks of 4096),
+    and the edges of the vectorised maximum/minimum and pow."""
+    # built in Lua and PyTorch alike from exact integer arithmetic
+    n = 200003
+    lx = "((torch.arange(0, %d) * 7919) %% 10007 - 5003):float() * 0.0078125" % n
+    px = lambda: ((torch.arange(0, n) * 7919) % 10007 - 5003).float() * 0.0078125
+    case("sum/large_cancel", "return (%s):sum()" % lx, lambda: px().sum(), dtypes=ONE)
+    case("sum/large_offset", "return ((%s) + 1000):sum()" % lx, lambda: (px() + 1000).sum(), dtypes=ONE)
+    case("mean/large_offset", "return ((%s) + 1000):mean()" % lx, lambda: (px() + 1000).mean(), dtypes=ONE)
+    case("sum/large_nan", "local x = %s; x[150000] = 0/0; return x:sum()" % lx,
+         lambda: (lambda x: (x.__setitem__(149999, NAN), x.sum())[1])(px()), dtypes=ONE)
+    case("sum/large_inf", "local x = %s; x[7] = 1/0; return x:sum()" % lx,
+         lambda: (lambda x: (x.__setitem__(6, INF), x.sum())[1])(px()), dtypes=ONE)
+    case("sum/large_dim", "return (%s):view(1000, -1):sum(2)" % lx.replace(str(n), "200000"),
+         lambda: (((torch.arange(0, 200000) * 7919) % 10007 - 5003).float() * 0.0078125).view(1000, -1).sum(1),
+         dtypes=ONE)
+    case("norm/large", "return (%s):norm()" % lx, lambda: px().norm(), dtypes=ONE)
+    case("logsumexp/large", "return ((%s) * 0.125):logsumexp(1)" % lx, lambda: (px() * 0.125).logsumexp(0), dtypes=ONE)
+    case("cumsum/long", "x1:cumsum(1)", lambda a: a.cumsum(0), [G(5000)])
+    case("cumsum/long_offset", "return ((%s) + 1000):cumsum(1)" % lx, lambda: (px() + 1000).cumsum(0), dtypes=ONE)
+    case("cumsum/long_inf", "local x = %s; x[5000] = 1/0; x[9000] = -1/0; return x:cumsum(1)" % lx,
+         lambda: (lambda x: (x.__setitem__(4999, INF), x.__setitem__(8999, -INF), x.cumsum(0))[2])(px()),
+         dtypes=ONE)
+    case("cumprod/long", "return ((%s) * 0.01 + 1):cumprod(1)" % lx, lambda: (px() * 0.01 + 1).cumprod(0), dtypes=ONE)
+    # all/any: the deciding element first, in the middle, last, or none
+    for where in (1, 5000, 9001, None):
+        for dt, ldt in (("float32", "float"), ("int64", "long"), ("int32", "int"), ("uint8", "byte"), ("bool", "bool")):
+            def mk(fill, where=where, dt=dt):
+                x = torch.full((9001,), fill, dtype=getattr(torch, dt))
+                if where:
+                    x[where - 1] = 1 - fill
+                return x
+            tag = "%s_%s" % (where or "none", dt)
+            for op, fill in (("all", 1), ("any", 0)):
+                set_lua = "x[%d] = %d; " % (where, 1 - fill) if where else ""
+                case("%s/long_%s" % (op, tag), "local x = torch.full({9001}, %d):%s(); %sreturn x:%s()"
+                     % (fill, ldt, set_lua, op), lambda mk=mk, op=op, fill=fill: getattr(mk(fill), op)(), dtypes=ONE)
+    case("amax/long_int", "return ((torch.arange(0, 9001) * 7919) % 10007 - 5003):amax()",
+         lambda: (((torch.arange(0, 9001) * 7919) % 10007) - 5003).amax(), dtypes=ONE)
+    case("amin/long_int32", "return ((torch.arange(0, 9001) * 7919) % 10007 - 5003):int():amin()",
+         lambda: (((torch.arange(0, 9001) * 7919) % 10007) - 5003).int().amin(), dtypes=ONE)
+    # maximum/minimum: a NaN on either side wins (PyTorch propagates it)
+    a = L([1.0, NAN, NAN, -INF, 2.0, 0.0, -0.0, INF, 3.0, -1.0], grad=False)
+    b = L([NAN, 1.0, NAN, 3.0, -INF, -0.0, 0.0, NAN, 2.0, -1.0], grad=False)
+    for op in ("maximum", "minimum"):
+        f = getattr(torch, op)
+        case(op + "/nan", "torch.%s(x1, x2)" % op, f, [a, b])
+        case(op + "/nan_scalar", "torch.%s(x1, torch.tensor(0/0))" % op,
+             lambda p, f=f: f(p, torch.tensor(NAN)), [a], dtypes=("float32",))
+    # pow: PyTorch's special exponents, negative bases, and the general case
+    base_edge = L([-2.0, -0.5, -0.0, 0.0, 0.5, 1.0, 1.5, NAN, INF, -INF], grad=False)
+    for e in (2, 3, 0.5, -0.5, -1, -2, 0, 1, 5, -3, 0.7, -1.5, 7.25):
+        case("pow/edge_%g" % e, "x1:pow(%r)" % e, lambda p, e=e: p.pow(e), [base_edge])
+    case("pow/tensor_edges", "x1:pow(x2)", torch.pow,
+         [L([-2.0, -2.0, -8.0, 0.0, -0.0, 0.0, 1.0, NAN, INF, -INF, 2.0, 0.5], grad=False),
+          L([3.0, 0.5, 1.0 / 3, -1.0, -1.0, 0.0, NAN, 0.0, -2.0, 3.0, 200.0, -200.0], grad=False)])
+    case("pow/tensor_long", "x1:pow(x2)", torch.pow, [G(3000, lo=0.1, hi=3.0), G(3000, lo=-3.0, hi=3.0)])
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_mathr_reference.py OUT.lua")
     torch.set_default_dtype(torch.float32)
     base.grad_fn_is_plain = lambda fn_name, op: "Backward" in fn_name   # record every node name
     for build in (sign_cases, cumulative_cases, reduction_cases, norm_cases, predicate_cases,
-                  clamp_lerp_cases, creation_cases):
+                  clamp_lerp_cases, creation_cases, kernel_path_cases):
         build()
     write_records(sys.argv[1], "make_mathr_reference.py", [base.run_case(c) for c in base.CASES])
 
