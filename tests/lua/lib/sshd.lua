@@ -14,19 +14,8 @@ local function sh(cmd)
   return ok == true
 end
 
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
+local function read(path) return (require("ember.lesson.fs").read(path)) end   -- nil when absent
+local function write(path, s) assert(require("ember.lesson.fs").write(path, s)) end
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
