@@ -12,21 +12,8 @@
 #include "core/runtime.h"
 #include "harness.h"
 #include "ops/ops.h"
+#include "scalar_leaf.h"
 
-static em_tensor *leaf(double v)
-{
-    int64_t s[1] = {1};
-    em_tensor *t = em_op_full(1, s, v, EM_FLOAT32, NULL);
-    em_set_requires_grad(t, true);
-    return t;
-}
-
-static double val(const em_tensor *t)
-{
-    double v = -999;
-    em_tensor_get_double(t, 0, &v);
-    return v;
-}
 
 typedef struct {
     const char *names[16];
