@@ -451,10 +451,12 @@ EM_CLONES static bool NAME(em_unary_op op, double p1, double p2, ROW_PARAMS) \
     case EM_U_SILU: ROW1(T, x / ((T)1 + EXP(-x))); break;                    \
     case EM_U_MISH: ROW1(T, MISH(x)); break;                                 \
     case EM_U_HARDTANH: ROW1(T, CLAMP(x, lo, hi)); break;                    \
-    /* gelu: p1 = approximate (0 'none', 1 'tanh': PyTorch's CPU formula, */ \
+    /* gelu: p1 = approximate (0 'none': vm_gelu in float32, PyTorch's    */ \
+    /* formula in float64; 1 'tanh': PyTorch's CPU formula,                */ \
     /* 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))) */                 \
     case EM_U_GELU:                                                          \
-        if (p1 == 0) ROW1(T, x * (T)0.5 * ((T)1 + ERF_T(T, x * (T)M_SQRT1_2))); \
+        if (p1 == 0 && sizeof(T) == sizeof(float)) ROW1(T, (T)vm_gelu((float)x)); \
+        else if (p1 == 0) ROW1(T, x * (T)0.5 * ((T)1 + ERF_T(T, x * (T)M_SQRT1_2))); \
         else {                                                               \
             const T beta = (T)(M_SQRT2 * M_2_SQRTPI * 0.5), kappa = (T)0.044715; \
             ROW1(T, (T)0.5 * x * ((T)1 + TANH(beta * (x + kappa * (x * x * x))))); \

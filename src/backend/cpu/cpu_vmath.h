@@ -1,4 +1,4 @@
-/* cpu_vmath.h — float32 exp, log, log1p, tanh and erf written so that GCC
+/* cpu_vmath.h — float32 exp, log, log1p, tanh, erf and gelu written so that GCC
 ** vectorises a loop calling them: straight-line float arithmetic, integer
 ** bit tricks and selects, no branches, no libm calls, no table lookups. A
 ** loop compiled with EM_CLONES then runs 8 (AVX2) or 16 (AVX-512) lanes of
@@ -21,12 +21,15 @@
 **   erf(x) = x + x P(x^2) for |x| < 1; else sign(x) (1 - exp(-x^2) R(u)) with
 **     R ~ erfc(a) e^(a^2), a = |x| clamped to 4 (erf is 1 in float32 from
 **     3.9), u = (2a - 5) / 3 in [-1, 1].
+**   gelu(x) = x (1 - E/2) for x > 0, x E/2 else, E = erfc(|x|/sqrt2) =
+**     e^(-x^2/2) t P(t), t = 1/(1 + 0.35|x|) (vm_gelu's comment).
 ** Accuracy against glibc's double functions (tests/c/test_vmath.c and
-** DECISIONS.md): within 1.5 ulp,
-** edge values (+-inf, NaN, -0, subnormal inputs and results, overflow) as
-** libm's. Not here: float64 (the kernels keep glibc's functions for it),
-** and the activations built from these (cpu_elementwise.c writes them as
-** PyTorch's kernels do). */
+** DECISIONS.md): within 1.5 ulp (gelu 7), edge values (+-inf, NaN, -0,
+** subnormal inputs and results, overflow) as libm's. Not here: float64 (the
+** kernels keep glibc's functions for it), and the other activations built
+** from these (cpu_elementwise.c writes them as PyTorch's kernels do; gelu
+** is here because its own formula is both faster and more accurate than
+** PyTorch's x (1 + erf(x/sqrt2)) / 2). */
 #ifndef EMBER_CPU_VMATH_H
 #define EMBER_CPU_VMATH_H
 
@@ -90,16 +93,25 @@ static inline float vm_exp(float x)
     return (p * s1) * s2;
 }
 
-/* e^x for |x| <= 87 only (2^k is one normal float), as vm_exp there:
-** tanh and erf, whose arguments are bounded, save the clamps and a scaling. */
-static inline float vm_exp_mid(float x)
+/* e^(x + lo) for |x| <= 87 only (2^k is one normal float), as vm_exp there;
+** lo, far below x's ulp, is the rounding error of an argument computed as
+** x + lo (gelu's -x^2/2) and joins the reduced argument, where it is not
+** lost. tanh, erf and gelu, whose arguments are bounded, save vm_exp's
+** clamps and a scaling. */
+static inline float vm_exp_mid2(float x, float lo)
 {
     float kf = x * 0x1.715476p0f + VM_SHIFTER;
     uint32_t kb = vm_bits(kf);
     kf -= VM_SHIFTER;
     float r = x - kf * VM_LN2_HI;
-    r = r - kf * VM_LN2_LO;
+    r = (r - kf * VM_LN2_LO) + lo;
     return vm_exp_reduced(r) * vm_float((kb - VM_SHIFTER_BITS + 127u) << 23);
+}
+
+/* e^x for |x| <= 87 (r + -0 = r exactly, and the compiler drops the add). */
+static inline float vm_exp_mid(float x)
+{
+    return vm_exp_mid2(x, -0.0f);
 }
 
 /* e ln2 + log(1 + f + c): the reduced argument of log and log1p, f exact,
@@ -217,6 +229,35 @@ static inline float vm_erf(float x)
     float big = 1.0f - vm_exp_mid(-(a * a)) * R;
     big = x < 0 ? -big : big;
     return fabsf(x) < 1.0f ? small : big;
+}
+
+/* gelu(x) = x Phi(x) = x - x E/2 for x > 0, x E/2 otherwise, where
+** E = erfc(|x| / sqrt 2) = e^(-x^2/2) t P(t), t = 1 / (1 + 0.35 |x|), P of
+** degree 8 (a relative fit of erfcx(|x| / sqrt 2) / t, see DECISIONS.md,
+** "gelu in float32"), evaluated by Estrin's scheme for a short dependency
+** chain. -x^2/2 is split as h + l: h = -xh^2/2 exact (xh: x's top 12
+** significant bits), l = -xl (xh + x) / 2, so that e^(-x^2/2) keeps its
+** relative accuracy in the tail (x^2 rounded would cost up to 20 ulps at
+** -6). One formula for all x: no erf to cancel against 1 where x < 0, so
+** the result is within 7 ulps everywhere (PyTorch's x (1 + erf(x/sqrt2))/2
+** is 0 from x < -5.9); results below the smallest normal float (x < -13.19)
+** are +-0. inf gives inf, -inf and NaN NaN, as PyTorch. */
+static inline float vm_gelu(float x)
+{
+    float ax = fabsf(x);
+    float t = 1.0f / (1.0f + 0.35f * ax);
+    float t2 = t * t, t4 = t2 * t2;
+    float p01 = 0.27924332f + 0.279714972f * t, p23 = 0.239727318f + 0.210779577f * t;
+    float p45 = -0.0456751809f + 0.317575336f * t, p67 = -0.510765612f + 0.287628472f * t;
+    float P = (p01 + p23 * t2) + ((p45 + p67 * t2) + -0.0582282171f * t4) * t4;
+    float xc = ax > 13.19f ? 13.19f : ax;   /* x^2/2 <= 87: vm_exp_mid's range */
+    float xh = vm_float(vm_bits(xc) & 0xfffff000u), xl = xc - xh;
+    /* d = x E / 2, multiplied in this order so that no factor is subnormal
+    ** while the result is normal */
+    float d = ((0.5f * x) * (t * P)) * vm_exp_mid2((xh * xh) * -0.5f, (xl * (xh + xc)) * -0.5f);
+    float y = x > 0 ? x - d : d;
+    float beyond = x > 0 ? x : x * 0.0f;   /* -0 for finite x, NaN for -inf */
+    return ax > 13.19f ? beyond : y;
 }
 
 #endif
