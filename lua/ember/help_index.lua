@@ -9,6 +9,19 @@ local M = {}
 
 local index           -- {names = {[value] = {name, ...}}, values = {[name] = value}, order = {name...}}
 
+-- The modules outside torch whose names help knows: the module, the name
+-- its value (or its field `field`) is indexed by, and the table walked for
+-- the names below it (the same value, or the field `walk_field` under the
+-- name `walk`) to `depth` levels.
+local COMPANIONS = {
+  {module = "ember.plot", name = "plot", depth = 2},
+  {module = "torchviz", name = "torchviz", depth = 1},   -- the companion named as PyTorch's torchviz
+  {module = "ember.monitor", name = "ember.monitor", field = "monitor",
+   walk = "ember.Monitor", walk_field = "Monitor", depth = 1},
+  {module = "torch.utils.hooks", name = "torch.utils.hooks.RemovableHandle",
+   field = "RemovableHandle", depth = 1},
+}
+
 local function is_public(k) return type(k) == "string" and k:sub(1, 1) ~= "_" end
 
 local function build_index()
@@ -61,25 +74,12 @@ local function build_index()
     walk("data", torch.utils.data, 2)
     add("torch.utils.data", torch.utils.data)
   end
-  local okp, plot = pcall(require, "ember.plot")
-  if okp then
-    add("plot", plot)
-    walk("plot", plot, 2)
-  end
-  local okv, torchviz = pcall(require, "torchviz")   -- the companion named as PyTorch's torchviz
-  if okv then
-    add("torchviz", torchviz)
-    walk("torchviz", torchviz, 1)
-  end
-  local okm, monitor = pcall(require, "ember.monitor")
-  if okm then
-    add("ember.monitor", monitor.monitor)
-    walk("ember.Monitor", monitor.Monitor, 1)
-  end
-  local okh, uhooks = pcall(require, "torch.utils.hooks")
-  if okh then
-    add("torch.utils.hooks.RemovableHandle", uhooks.RemovableHandle)
-    walk("torch.utils.hooks.RemovableHandle", uhooks.RemovableHandle, 1)
+  for _, c in ipairs(COMPANIONS) do
+    local okc, mod = pcall(require, c.module)
+    if okc then
+      add(c.name, c.field and mod[c.field] or mod)
+      walk(c.walk or c.name, c.walk_field and mod[c.walk_field] or c.field and mod[c.field] or mod, c.depth)
+    end
   end
   index = {names = names, values = values, order = order}
   return index
