@@ -17,24 +17,56 @@
 #include "runtime.h"
 #include "sanitizer.h"
 
-#define HEADERS_KEEP (EM_ASAN ? 0 : 128)
+#if EM_ASAN
+#define HEADERS_KEEP 0
+#else
+#define HEADERS_KEEP 128
+#endif
 
+#if HEADERS_KEEP
 static struct {
-    em_tensor *tensor[HEADERS_KEEP + 1];
-    em_storage *storage[HEADERS_KEEP + 1];
+    em_tensor *tensor[HEADERS_KEEP];
+    em_storage *storage[HEADERS_KEEP];
     int n_tensor, n_storage;
 } spare;
+#endif
+
+static em_storage *storage_header_new(void)
+{
+#if HEADERS_KEEP
+    if (spare.n_storage) return spare.storage[--spare.n_storage];
+#endif
+    return malloc(sizeof(em_storage));
+}
+
+static em_tensor *tensor_header_new(void)
+{
+#if HEADERS_KEEP
+    if (spare.n_tensor) return spare.tensor[--spare.n_tensor];
+#endif
+    return malloc(sizeof(em_tensor));
+}
 
 static void storage_header_free(em_storage *s)
 {
-    if (spare.n_storage < HEADERS_KEEP) spare.storage[spare.n_storage++] = s;
-    else free(s);
+#if HEADERS_KEEP
+    if (spare.n_storage < HEADERS_KEEP) {
+        spare.storage[spare.n_storage++] = s;
+        return;
+    }
+#endif
+    free(s);
 }
 
 static void tensor_header_free(em_tensor *t)
 {
-    if (spare.n_tensor < HEADERS_KEEP) spare.tensor[spare.n_tensor++] = t;
-    else free(t);
+#if HEADERS_KEEP
+    if (spare.n_tensor < HEADERS_KEEP) {
+        spare.tensor[spare.n_tensor++] = t;
+        return;
+    }
+#endif
+    free(t);
 }
 
 void (*em_node_release_hook)(struct em_node *n);
@@ -53,7 +85,7 @@ static em_storage *storage_new(size_t nbytes, const em_backend *be, em_device de
         return NULL;
     }
     if (em_mem_budget_check(nbytes) != EM_OK) return NULL;
-    em_storage *s = spare.n_storage ? spare.storage[--spare.n_storage] : malloc(sizeof *s);
+    em_storage *s = storage_header_new();
     if (!s) {
         em_fail(EM_ERR_MEMORY, "out of memory allocating a storage header");
         return NULL;
@@ -97,7 +129,7 @@ static void tensor_destroy(em_ref *r)
 
 static em_tensor *header_new(void)
 {
-    em_tensor *t = spare.n_tensor ? spare.tensor[--spare.n_tensor] : malloc(sizeof *t);
+    em_tensor *t = tensor_header_new();
     if (t) memset(t, 0, sizeof *t);
     if (!t) {
         em_fail(EM_ERR_MEMORY, "out of memory allocating a tensor header");

@@ -65,9 +65,10 @@ local function instance_index_of(cls)
     if p then
       local v = p[VALS][k]
       if v ~= nil and v ~= NONE then return v end
-      v = rawget(self, "_buffers")[VALS][k]
+      -- set with _parameters by Module.__init: plain reads, no metamethod
+      v = self._buffers[VALS][k]
       if v ~= nil and v ~= NONE then return v end
-      v = rawget(self, "_modules")[VALS][k]
+      v = self._modules[VALS][k]
       if v ~= nil and v ~= NONE then return v end
     end
     if cls.__getitem and math.type(k) == "integer" then return cls.__getitem(self, k) end   -- seq[i]
