@@ -156,4 +156,9 @@ end
 -- True when v is an OrderedDict (torch.dict tables included).
 function OrderedDict.is(v) return getmetatable(v) == mt end
 
+-- For nn.Module's field lookup, which runs on every self.fc access: the
+-- private key of the values table and the None marker, so that d[VALS][k]
+-- (nil or NONE when k holds no value) reads an entry without a call.
+function OrderedDict._internals() return VALS, NONE end
+
 return setmetatable(OrderedDict, {__call = function(_, items) return OrderedDict.new(items) end})

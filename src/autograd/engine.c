@@ -48,6 +48,32 @@ static bool push(node_stack *s, em_node *n)
     return true;
 }
 
+/* The lists a backward walks with (the todo stack of discover, every node
+** reached, the ready heap) outlive it: the next backward reuses their
+** buffers, so a small graph's backward allocates none of its own. Safe
+** because the engine is not reentrant (`running` below); a buffer grown
+** past SPARE_KEEP entries is freed instead of kept. */
+#define SPARE_KEEP 4096
+static node_stack spare_todo, spare_all, spare_ready;
+
+static node_stack take_spare(node_stack *spare)
+{
+    node_stack s = *spare;
+    *spare = (node_stack){0};
+    s.n = 0;
+    return s;
+}
+
+static void give_spare(node_stack *spare, node_stack s)
+{
+    if (s.cap > SPARE_KEEP || spare->items) {
+        free(s.items);
+        return;
+    }
+    s.n = 0;
+    *spare = s;
+}
+
 /* g converted to t's dtype, or g itself (a new reference either way). */
 static em_tensor *match_dtype(const em_tensor *g, em_dtype dt)
 {
@@ -183,7 +209,7 @@ static leaf_wait *leaf_add(walk *w, em_tensor *t)
 /* Collects the nodes reachable from root and their dependency counts. */
 static em_status discover(walk *w, em_node *root, unsigned mark)
 {
-    node_stack todo = {0};
+    node_stack todo = take_spare(&spare_todo);
     em_status st = EM_OK;
     if (root->mark != mark) {
         root->mark = mark;
@@ -212,7 +238,7 @@ static em_status discover(walk *w, em_node *root, unsigned mark)
             m->deps++;
         }
     }
-    free(todo.items);
+    give_spare(&spare_todo, todo);
     return st;
 }
 
@@ -450,9 +476,12 @@ em_status em_backward_ex(int n_roots, em_tensor *const *roots, const em_tensor *
     em_status st = EM_OK;
     for (int i = 0; st == EM_OK && i < n_roots; i++)
         if (!(seeds[i] = seed(roots[i], grads ? grads[i] : NULL))) st = em_last_status();
-    walk w = {.o = opts};
+    walk w = {.o = opts, .all = take_spare(&spare_all), .ready = take_spare(&spare_ready)};
     /* the roots' nodes stay alive even if a hook detaches a root */
-    em_node **held = st == EM_OK ? calloc((size_t)(n_roots > 0 ? n_roots : 1), sizeof *held) : NULL;
+    em_node *stack_held[4] = {0};
+    em_node **held = st != EM_OK ? NULL
+                   : n_roots <= 4 ? stack_held
+                                  : calloc((size_t)n_roots, sizeof *held);
     if (st == EM_OK && !held) st = OOM();
     if (st == EM_OK) {
         for (int i = 0; i < n_roots; i++)
@@ -471,11 +500,11 @@ em_status em_backward_ex(int n_roots, em_tensor *const *roots, const em_tensor *
         for (size_t i = 0; i < w.n_leaves; i++) em_tensor_release(w.leaves[i].g);
         for (int i = 0; i < n_roots; i++) em_node_release(held[i]);
     }
-    free(held);
+    if (held != stack_held) free(held);
     for (int i = 0; i < n_roots; i++) em_tensor_release(seeds[i]);
     if (seeds != stack_seeds) free(seeds);
-    free(w.all.items);
-    free(w.ready.items);
+    give_spare(&spare_all, w.all);
+    give_spare(&spare_ready, w.ready);
     free(w.leaves);
     return st;
 }

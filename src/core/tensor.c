@@ -1,4 +1,12 @@
-/* tensor.c — storage allocation, tensor headers, release. */
+/* tensor.c — storage allocation, tensor headers, release.
+**
+** Freed tensor and storage headers wait on small free lists (HEADERS_KEEP
+** each) for the next tensor: a tiny training step makes and drops dozens of
+** tensors, and glibc's own cache holds only 7 blocks of a size, so most of
+** a garbage collection's frees (and every calloc) took its slow path. Off
+** under AddressSanitizer (sanitizer.h), so a use after free is still
+** caught. Not thread-safe, as cpu_alloc.c: tensors are made and dropped
+** from one thread. */
 #include "tensor.h"
 
 #include <stdlib.h>
@@ -7,6 +15,59 @@
 
 #include "half.h"
 #include "runtime.h"
+#include "sanitizer.h"
+
+#if EM_ASAN
+#define HEADERS_KEEP 0
+#else
+#define HEADERS_KEEP 128
+#endif
+
+#if HEADERS_KEEP
+static struct {
+    em_tensor *tensor[HEADERS_KEEP];
+    em_storage *storage[HEADERS_KEEP];
+    int n_tensor, n_storage;
+} spare;
+#endif
+
+static em_storage *storage_header_new(void)
+{
+#if HEADERS_KEEP
+    if (spare.n_storage) return spare.storage[--spare.n_storage];
+#endif
+    return malloc(sizeof(em_storage));
+}
+
+static em_tensor *tensor_header_new(void)
+{
+#if HEADERS_KEEP
+    if (spare.n_tensor) return spare.tensor[--spare.n_tensor];
+#endif
+    return malloc(sizeof(em_tensor));
+}
+
+static void storage_header_free(em_storage *s)
+{
+#if HEADERS_KEEP
+    if (spare.n_storage < HEADERS_KEEP) {
+        spare.storage[spare.n_storage++] = s;
+        return;
+    }
+#endif
+    free(s);
+}
+
+static void tensor_header_free(em_tensor *t)
+{
+#if HEADERS_KEEP
+    if (spare.n_tensor < HEADERS_KEEP) {
+        spare.tensor[spare.n_tensor++] = t;
+        return;
+    }
+#endif
+    free(t);
+}
 
 void (*em_node_release_hook)(struct em_node *n);
 void (*em_node_forget_tensor_hook)(struct em_node *n, em_tensor *t);
@@ -24,14 +85,14 @@ static em_storage *storage_new(size_t nbytes, const em_backend *be, em_device de
         return NULL;
     }
     if (em_mem_budget_check(nbytes) != EM_OK) return NULL;
-    em_storage *s = malloc(sizeof *s);
+    em_storage *s = storage_header_new();
     if (!s) {
         em_fail(EM_ERR_MEMORY, "out of memory allocating a storage header");
         return NULL;
     }
     s->data = be->alloc(nbytes);
     if (!s->data) {
-        free(s);
+        storage_header_free(s);
         em_fail(EM_ERR_MEMORY, "out of memory allocating %zu bytes on %s", nbytes, be->name);
         return NULL;
     }
@@ -49,7 +110,7 @@ static void storage_release(em_storage *s)
     if (!s || --s->refcount > 0) return;
     s->backend->free(s->data, s->nbytes);
     em_mem_note_free(s->nbytes);
-    free(s);
+    storage_header_free(s);
 }
 
 static void tensor_destroy(em_ref *r)
@@ -63,12 +124,13 @@ static void tensor_destroy(em_ref *r)
     if (t->grad) em_ref_release(&t->grad->ref);
     if (t->view_base) em_ref_release(&t->view_base->ref);
     if (t->grad_fn && em_node_release_hook) em_node_release_hook(t->grad_fn);
-    free(t);
+    tensor_header_free(t);
 }
 
 static em_tensor *header_new(void)
 {
-    em_tensor *t = calloc(1, sizeof *t);
+    em_tensor *t = tensor_header_new();
+    if (t) memset(t, 0, sizeof *t);
     if (!t) {
         em_fail(EM_ERR_MEMORY, "out of memory allocating a tensor header");
         return NULL;
@@ -127,7 +189,7 @@ static em_tensor *empty_on(int ndim, const int64_t *shape, em_dtype dt, const em
     if (!t) return NULL;
     t->storage = storage_new((size_t)bytes, be, device);
     if (!t->storage) {
-        free(t);
+        tensor_header_free(t);
         return NULL;
     }
     t->dtype = dt;

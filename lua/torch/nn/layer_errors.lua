@@ -17,10 +17,9 @@ local torch = require "torch"
 
 local M = {}
 
-local stack = {}        -- the modules whose forward is running, outermost first
+local stack = {}        -- the modules whose forward is running, outermost first (stack[1..top])
+local top = 0           -- how many are running
 local told = nil        -- the message last told, passed on unchanged by the outer modules
-local arg1, arg2, arg3 = {}, {}, {}   -- the first three arguments of each forward on the stack
-
 -- "64x784", "scalar", with the dtype when it is not float32.
 local function describe(v)
   if torch.is_tensor(v) then
@@ -50,8 +49,9 @@ local function user_call()
   for level = 2, 200 do
     local info = debug.getinfo(level, "f")
     if not info then break end
-    -- the outer modules wait in M.forward; the one that failed is in finish
-    if info.func == M.forward or info.func == M._finish then outer = level end
+    -- every running module waits in M.forward (the failed one too: its
+    -- message handler runs before the stack unwinds)
+    if info.func == M.forward then outer = level end
   end
   if not outer or not libdir then return nil end
   for level = outer + 1, 200 do
@@ -126,40 +126,60 @@ local function header(depth, ...)
   return text
 end
 
--- After the forward at depth returned (ok and its results, or false and
--- the error): pops it, and tells the error. The first three arguments wait
--- in arg1..arg3 (no table per call) for the error's "got" shapes.
-local function finish(depth, ok, ...)
-  local a1, a2, a3 = arg1[depth], arg2[depth], arg3[depth]
-  arg1[depth], arg2[depth], arg3[depth] = nil, nil, nil
-  if ok then
-    stack[depth] = nil
-    if depth == 1 then told = nil end
-    return ...
-  end
-  local err = ...
-  if type(err) == "string" and err ~= told then
-    local fine, line = pcall(header, depth, a1, a2, a3)
-    if fine then
-      -- the op's message, without a position inside ember's own Lua files
-      if libdir and err:sub(1, #libdir) == libdir then err = err:gsub("^[^:]*:%d+: ", "", 1) end
-      err = line .. "\n" .. err
-      told = err
+-- The first three arguments the innermost running M.forward was given
+-- (its varargs, read from its frame while the message handler runs: no
+-- per-call copy), for the error's "got" shapes.
+local function innermost_args()
+  for level = 3, 400 do
+    local info = debug.getinfo(level, "f")
+    if not info then return end
+    if info.func == M.forward then
+      local _, a1 = debug.getlocal(level, -1)
+      local _, a2 = debug.getlocal(level, -2)
+      local _, a3 = debug.getlocal(level, -3)
+      return a1, a2, a3
     end
   end
+end
+
+-- The message handler of each module's protected forward: runs where the
+-- error was raised, before the stack unwinds, so the modules entered
+-- (stack[1..top]) and the innermost one's arguments are still there. A
+-- string not told yet gets the first line of stack[top]; anything else
+-- passes unchanged. (Lua calls no handler for a memory error: it passes on
+-- untold.)
+local function tell(err)
+  if type(err) ~= "string" or err == told or top < 1 then return err end
+  local fine, line = pcall(function() return header(top, innermost_args()) end)
+  if not fine then return err end
+  -- the op's message, without a position inside ember's own Lua files
+  if libdir and err:sub(1, #libdir) == libdir then err = err:gsub("^[^:]*:%d+: ", "", 1) end
+  err = line .. "\n" .. err
+  told = err
+  return err
+end
+
+-- After the forward at depth returned (ok and its results, or false and the
+-- error already told by tell): pops it.
+local function finish(depth, ok, ...)
+  top = depth - 1
   stack[depth] = nil
   if depth == 1 then told = nil end
-  error(err, 0)
+  if ok then return ... end
+  error((...), 0)
 end
-M._finish = finish
+M._finish = finish   -- named in a traceback as before
 
 --- layer_errors.forward(m, ...) -> m:forward(...)'s results
 -- Runs m:forward(...); an error it raises gets the layer's first line (once).
+-- Every module's forward is protected (a forward that catches its child's
+-- error with pcall sees the told message, as before); the arguments are not
+-- copied: the handler reads them from this frame when an error happens.
 function M.forward(m, ...)
-  local depth = #stack + 1
+  local depth = top + 1
+  top = depth
   stack[depth] = m
-  arg1[depth], arg2[depth], arg3[depth] = ...
-  return finish(depth, pcall(m.forward, m, ...))
+  return finish(depth, xpcall(m.forward, tell, m, ...))
 end
 
 return M

@@ -51,30 +51,29 @@ function Parameter.is(v) return is_param[v] == true end
 local Module = {__name = "Module"}
 Module.__index = Module
 
--- d[k] when k is an entry of the OrderedDict d: its own methods (len, keys,
--- set, ...) are not entries, so seq:len() stays Sequential's. (contains is
--- taken once: an entry may be named "contains".)
-local contains = OrderedDict().contains
-local function entry(d, k)
-  if contains(d, k) then return d[k] end
-  return nil
-end
+-- An entry's value is read straight from the OrderedDict's values table
+-- (nil for an absent key, NONE for one holding None): no call per lookup,
+-- and its own methods (len, keys, set, ...) are never entries, so
+-- seq:len() stays Sequential's.
+local VALS, NONE = OrderedDict._internals()
 
 -- Instances look fields up in: their own table, _parameters, _buffers,
--- _modules, then the class chain.
-local function instance_index(self, k)
-  local p = rawget(self, "_parameters")
-  if p then
-    local v = entry(p, k)
-    if v ~= nil then return v end
-    v = entry(rawget(self, "_buffers"), k)
-    if v ~= nil then return v end
-    v = entry(rawget(self, "_modules"), k)
-    if v ~= nil then return v end
+-- _modules, then the class chain (one function per class, which holds it).
+local function instance_index_of(cls)
+  return function(self, k)
+    local p = rawget(self, "_parameters")
+    if p then
+      local v = p[VALS][k]
+      if v ~= nil and v ~= NONE then return v end
+      -- set with _parameters by Module.__init: plain reads, no metamethod
+      v = self._buffers[VALS][k]
+      if v ~= nil and v ~= NONE then return v end
+      v = self._modules[VALS][k]
+      if v ~= nil and v ~= NONE then return v end
+    end
+    if cls.__getitem and math.type(k) == "integer" then return cls.__getitem(self, k) end   -- seq[i]
+    return cls[k]
   end
-  local cls = getmetatable(self).__class
-  if math.type(k) == "integer" and cls.__getitem then return cls.__getitem(self, k) end   -- seq[i]
-  return cls[k]
 end
 
 -- Assignments register parameters and modules, as PyTorch's __setattr__ does.
@@ -170,7 +169,7 @@ module_hooks.install(Module)
 function Module:_new(...)
   local mt = class_mts[self]
   if not mt then
-    mt = {__index = instance_index, __newindex = instance_newindex, __class = self, __name = self.__name,
+    mt = {__index = instance_index_of(self), __newindex = instance_newindex, __class = self, __name = self.__name,
           __call = call_module,
           __tostring = function(m) return m:_repr() end,
           __len = self.__len}   -- #list: the containers'
