@@ -4,6 +4,10 @@
 --   ember run save_loop.lua PATH inplace  -- the naive way (the control): the
 --                                            bytes written over the old file
 -- Each checkpoint holds a counter k and a 1M-element tensor filled with k.
+-- Right before its first save the loop creates PATH.started, so that the test
+-- times its kill from the moment saving begins, not from the process start
+-- (which is slow under ASan or on a loaded machine). A loop that nobody kills
+-- (its test was killed itself) stops after MAX_SECONDS.
 -- ember run save_loop.lua PATH check     -- exits 0 if PATH loads and is consistent
 local path, mode = arg[1], arg[2]
 
@@ -16,9 +20,14 @@ if mode == "check" then
   os.exit(0)
 end
 
+local MAX_SECONDS = 300
+assert(mode == "atomic" or mode == "inplace", "save_loop.lua: mode must be atomic, inplace or check")
 local weights = torch.zeros(1000000)
 local k = 0
-while true do
+local marker = assert(io.open(path .. ".started", "wb"))
+marker:close()
+local stop = os.time() + MAX_SECONDS
+while os.time() < stop do
   k = k + 1
   weights:fill_(k)
   local ck = torch.OrderedDict()
