@@ -4,6 +4,13 @@
 --   ember run save_loop.lua PATH inplace  -- the naive way (the control): the
 --                                            bytes written over the old file
 -- Each checkpoint holds a counter k and a 1M-element tensor filled with k.
+-- The control makes its bytes once (one checkpoint, k = 1) and then only
+-- rewrites them in place: made in every round, through torch.save's fsync,
+-- they took most of the round on a busy disk, and a kill seldom tore the file.
+-- Right before its saving loop it creates PATH.started, so that the test
+-- times its kill from the moment saving begins, not from the process start
+-- (which is slow under ASan or on a loaded machine). A loop that nobody kills
+-- (its test was killed itself) stops after MAX_SECONDS.
 -- ember run save_loop.lua PATH check     -- exits 0 if PATH loads and is consistent
 local path, mode = arg[1], arg[2]
 
@@ -16,22 +23,35 @@ if mode == "check" then
   os.exit(0)
 end
 
+local MAX_SECONDS = 300
+assert(mode == "atomic" or mode == "inplace", "save_loop.lua: mode must be atomic, inplace or check")
 local weights = torch.zeros(1000000)
-local k = 0
-while true do
-  k = k + 1
+local function checkpoint(k)
   weights:fill_(k)
   local ck = torch.OrderedDict()
   ck.k = k
   ck.weights = weights
+  return ck
+end
+
+local bytes
+if mode == "inplace" then
+  local scratch = path .. ".scratch"
+  torch.save(checkpoint(1), scratch)
+  local src = assert(io.open(scratch, "rb"))
+  bytes = src:read("a")
+  src:close()
+end
+
+local k = 0
+local marker = assert(io.open(path .. ".started", "wb"))
+marker:close()
+local stop = os.time() + MAX_SECONDS
+while os.time() < stop do
+  k = k + 1
   if mode == "atomic" then
-    torch.save(ck, path)
+    torch.save(checkpoint(k), path)
   else
-    local tmp = path .. ".scratch"
-    torch.save(ck, tmp)
-    local src = assert(io.open(tmp, "rb"))
-    local bytes = src:read("a")
-    src:close()
     local dst = assert(io.open(path, "wb"))        -- truncates the old checkpoint first
     for i = 1, #bytes, 65536 do dst:write(bytes:sub(i, i + 65535)) end
     dst:close()

@@ -2,42 +2,110 @@
 # Crash safety: a process saving checkpoints in a loop is killed with SIGKILL
 # at random moments, 200 times; after every kill the checkpoint must load and
 # be consistent. The control — the same loop writing the file in place — must
-# leave unloadable files, which proves this test can fail.
+# leave an unloadable file, which proves this test can fail: it is killed until
+# it breaks one (at most 200 times).
+#
+# Each kill lands 0-80 ms after the loop has begun saving (save_loop.lua
+# creates PATH.started right before its first save), not after the process
+# start: start-up takes longer than that under ASan or on a loaded machine.
+#
+# Every save loop runs with its output in a file (never on this script's
+# stdout) and is killed and waited for on every path, the EXIT trap included.
+# Waiting for a loop to start is bounded (EMBER_CRASH_START_TIMEOUT seconds),
+# and a loop that outlives its test stops by itself (save_loop.lua).
 set -uo pipefail
 ember="$1"
 kills=${EMBER_CRASH_KILLS:-200}
+control_max=${EMBER_CRASH_CONTROL_KILLS:-200}
+start_timeout=${EMBER_CRASH_START_TIMEOUT:-120}
+loop=tests/examples/save_loop.lua
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+saver=   # pid of the running save loop, if any
 
-torture() {   # torture MODE -> prints the number of bad checkpoints
-  local mode=$1 n=$2 bad=0
-  local path="$tmp/$mode.pt"
-  rm -f "$path"
-  # a first complete checkpoint, so there is always one to protect
-  "$ember" run tests/examples/save_loop.lua "$path" "$mode" & local pid=$!
-  until "$ember" run tests/examples/save_loop.lua "$path" check >/dev/null 2>&1; do sleep 0.05; done
-  kill -9 $pid; wait $pid 2>/dev/null
-  for ((i = 0; i < n; i++)); do
-    "$ember" run tests/examples/save_loop.lua "$path" "$mode" & pid=$!
-    sleep "0.0$((RANDOM % 90 + 10))"
-    kill -9 $pid; wait $pid 2>/dev/null
-    if ! "$ember" run tests/examples/save_loop.lua "$path" check >/dev/null 2>&1; then
-      bad=$((bad + 1))
-      "$ember" run tests/examples/save_loop.lua "$path" "$mode" & pid=$!   # heal for the next round
-      until "$ember" run tests/examples/save_loop.lua "$path" check >/dev/null 2>&1; do sleep 0.05; done
-      kill -9 $pid; wait $pid 2>/dev/null
-    fi
-  done
-  echo "$bad"
+cleanup() {
+  if [[ -n "$saver" ]]; then kill -9 "$saver" 2>/dev/null; wait "$saver" 2>/dev/null; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+
+loads() {   # loads PATH: true when the checkpoint at PATH loads and is consistent
+  "$ember" run "$loop" "$1" check >/dev/null 2>"$tmp/check.log" </dev/null
 }
 
-bad=$(torture atomic "$kills")
+start_saver() {   # start_saver PATH MODE: returns once the loop has begun saving
+  local path=$1 mode=$2
+  rm -f "$path.started"
+  "$ember" run "$loop" "$path" "$mode" >"$tmp/saver.log" 2>&1 </dev/null &
+  saver=$!
+  local deadline=$((SECONDS + start_timeout))
+  until [[ -e "$path.started" ]]; do
+    if ! kill -0 "$saver" 2>/dev/null; then
+      wait "$saver" 2>/dev/null; saver=
+      fail "the $mode save loop exited before saving: $(cat "$tmp/saver.log")"
+    fi
+    ((SECONDS < deadline)) || fail "the $mode save loop did not begin saving within ${start_timeout}s"
+    sleep 0.005
+  done
+}
+
+kill_saver() {   # SIGKILLs the running loop; it must not have stopped by itself
+  kill -9 "$saver" 2>/dev/null
+  wait "$saver" 2>/dev/null
+  local rc=$?
+  saver=
+  [[ $rc -eq 137 ]] || fail "the save loop exited with status $rc before it was killed: $(cat "$tmp/saver.log")"
+}
+
+seed() {   # seed PATH: leaves a complete checkpoint at PATH (written by torch.save)
+  start_saver "$1" atomic
+  local deadline=$((SECONDS + start_timeout))
+  until loads "$1"; do
+    ((SECONDS < deadline)) || fail "no loadable checkpoint after ${start_timeout}s: $(cat "$tmp/check.log")"
+    sleep 0.05
+  done
+  kill_saver
+}
+
+killed_file_loads() {   # killed_file_loads PATH MODE: one random kill; true when PATH still loads
+  local delay
+  start_saver "$1" "$2"
+  printf -v delay '0.%03d' $((RANDOM % 81))
+  sleep "$delay"
+  kill_saver
+  loads "$1"
+}
+
+# Atomic saves: no kill may leave a broken checkpoint.
+path="$tmp/atomic.pt"
+seed "$path"   # a first complete checkpoint, so there is always one to protect
+bad=0 first_bad=
+for ((i = 1; i <= kills; i++)); do
+  if ! killed_file_loads "$path" atomic; then
+    bad=$((bad + 1))
+    [[ -n "$first_bad" ]] || first_bad="kill $i: $(cat "$tmp/check.log")"
+    seed "$path"   # a complete checkpoint again, for the next kills
+  fi
+done
 leftovers=$(find "$tmp" -name '*.tmp*' | wc -l)
 echo "atomic saves: $kills SIGKILLs, $bad unloadable checkpoints, $leftovers temp files left"
-control=$(torture inplace 50)
-echo "control (in-place writes): 50 SIGKILLs, $control unloadable checkpoints"
-if [[ "$bad" -ne 0 ]]; then echo "FAIL: atomic saves lost a checkpoint"; exit 1; fi
+[[ "$bad" -eq 0 ]] || fail "atomic saves lost a checkpoint ($first_bad)"
 # a killed save leaves its temp file; the next save of the same file removes it
-if [[ "$leftovers" -gt 1 ]]; then echo "FAIL: stale temp files pile up"; exit 1; fi
-if [[ "$control" -eq 0 ]]; then echo "FAIL: the control never broke a file: the test cannot detect failures"; exit 1; fi
+[[ "$leftovers" -le 1 ]] || fail "stale temp files pile up"
+
+# The control: in-place writes, killed until one leaves a broken checkpoint.
+path="$tmp/inplace.pt"
+seed "$path"
+broke=0
+for ((i = 1; i <= control_max; i++)); do
+  if ! killed_file_loads "$path" inplace; then broke=$i; break; fi
+done
+if [[ "$broke" -eq 0 ]]; then
+  fail "the control (in-place writes) never broke a file in $control_max SIGKILLs: the test cannot detect failures"
+fi
+echo "control (in-place writes): SIGKILL $broke left an unloadable checkpoint"
 echo ok
