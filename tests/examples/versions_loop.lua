@@ -6,7 +6,10 @@
 --   ember run versions_loop.lua BASE inplace   -- the control: the old version
 --                                                 removed first, then the new saved
 -- Each save alternates between two models, "A" and "B", recorded as the
--- version's description.
+-- version's description. Right before its loop it creates BASE.started, so
+-- that the test times its kill from the moment saving begins, not from the
+-- process start (slow under ASan or on a loaded machine); a loop that nobody
+-- kills (its test was killed itself) stops after MAX_SECONDS.
 --   ember run versions_loop.lua BASE check     -- exits 0 if version 1.0.0 is
 --       listed, loads with its hash verified and holds A's or B's weights
 --   ember run versions_loop.lua BASE heal      -- saves A as 1.0.0 once
@@ -52,8 +55,14 @@ if mode == "heal" then
   versions.save(models.A, base, "1.0.0", {description = "A", overwrite = true})
   os.exit(0)
 end
+assert(mode == "exchange" or mode == "fallback" or mode == "inplace",
+       "versions_loop.lua: mode must be exchange, fallback, inplace, heal or check")
+local MAX_SECONDS = 300
+local marker = assert(io.open(base .. ".started", "wb"))
+marker:close()
+local stop = os.time() + MAX_SECONDS
 local i = 0
-while true do
+while os.time() < stop do
   i = i + 1
   local tag = i % 2 == 1 and "A" or "B"
   if mode == "inplace" then
