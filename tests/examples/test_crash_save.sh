@@ -9,56 +9,21 @@
 # creates PATH.started right before its first save), not after the process
 # start: start-up takes longer than that under ASan or on a loaded machine.
 #
-# Every save loop runs with its output in a file (never on this script's
-# stdout) and is killed and waited for on every path, the EXIT trap included.
-# Waiting for a loop to start is bounded (EMBER_CRASH_START_TIMEOUT seconds),
-# and a loop that outlives its test stops by itself (save_loop.lua).
+# The loops run and are killed through kill_lib.sh; a loop that outlives
+# its test stops by itself (save_loop.lua).
 set -uo pipefail
 ember="$1"
 kills=${EMBER_CRASH_KILLS:-200}
 control_max=${EMBER_CRASH_CONTROL_KILLS:-200}
-start_timeout=${EMBER_CRASH_START_TIMEOUT:-120}
 loop=tests/examples/save_loop.lua
-tmp=$(mktemp -d)
-saver=   # pid of the running save loop, if any
-
-cleanup() {
-  if [[ -n "$saver" ]]; then kill -9 "$saver" 2>/dev/null; wait "$saver" 2>/dev/null; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-fail() { echo "FAIL: $*"; exit 1; }
+source tests/examples/kill_lib.sh   # $tmp, fail, start_loop, kill_loop
 
 loads() {   # loads PATH: true when the checkpoint at PATH loads and is consistent
   "$ember" run "$loop" "$1" check >/dev/null 2>"$tmp/check.log" </dev/null
 }
 
 start_saver() {   # start_saver PATH MODE: returns once the loop has begun saving
-  local path=$1 mode=$2
-  rm -f "$path.started"
-  "$ember" run "$loop" "$path" "$mode" >"$tmp/saver.log" 2>&1 </dev/null &
-  saver=$!
-  local deadline=$((SECONDS + start_timeout))
-  until [[ -e "$path.started" ]]; do
-    if ! kill -0 "$saver" 2>/dev/null; then
-      wait "$saver" 2>/dev/null; saver=
-      fail "the $mode save loop exited before saving: $(cat "$tmp/saver.log")"
-    fi
-    ((SECONDS < deadline)) || fail "the $mode save loop did not begin saving within ${start_timeout}s"
-    sleep 0.005
-  done
-}
-
-kill_saver() {   # SIGKILLs the running loop; it must not have stopped by itself
-  kill -9 "$saver" 2>/dev/null
-  wait "$saver" 2>/dev/null
-  local rc=$?
-  saver=
-  [[ $rc -eq 137 ]] || fail "the save loop exited with status $rc before it was killed: $(cat "$tmp/saver.log")"
+  start_loop "$1.started" "$2" "$ember" run "$loop" "$1" "$2"
 }
 
 seed() {   # seed PATH: leaves a complete checkpoint at PATH (written by torch.save)
@@ -68,15 +33,12 @@ seed() {   # seed PATH: leaves a complete checkpoint at PATH (written by torch.s
     ((SECONDS < deadline)) || fail "no loadable checkpoint after ${start_timeout}s: $(cat "$tmp/check.log")"
     sleep 0.05
   done
-  kill_saver
+  kill_loop
 }
 
 killed_file_loads() {   # killed_file_loads PATH MODE: one random kill; true when PATH still loads
-  local delay
   start_saver "$1" "$2"
-  printf -v delay '0.%03d' $((RANDOM % 81))
-  sleep "$delay"
-  kill_saver
+  kill_loop 80
   loads "$1"
 }
 

@@ -12,28 +12,14 @@
 #
 # Each kill lands 0-150 ms after the loop has begun saving (versions_loop.lua
 # creates BASE.started right before its loop), not after the process start:
-# start-up takes longer than that under ASan or on a loaded machine. Every
-# loop runs with its output in a file (never on this script's stdout) and is
-# killed and waited for on every path, the EXIT trap included.
+# start-up takes longer than that under ASan or on a loaded machine (the
+# loops run and are killed through kill_lib.sh).
 set -uo pipefail
 ember="$1"
 kills=${EMBER_VERSIONS_KILLS:-30}
 control_max=${EMBER_VERSIONS_CONTROL_KILLS:-100}
-start_timeout=${EMBER_CRASH_START_TIMEOUT:-120}
 loop=tests/examples/versions_loop.lua
-tmp=$(mktemp -d)
-saver=   # pid of the running loop, if any
-
-cleanup() {
-  if [[ -n "$saver" ]]; then kill -9 "$saver" 2>/dev/null; wait "$saver" 2>/dev/null; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-fail() { echo "FAIL: $*"; exit 1; }
+source tests/examples/kill_lib.sh   # $tmp, fail, start_loop, kill_loop
 
 check() { "$ember" run "$loop" "$1" check >/dev/null 2>"$tmp/check.err" </dev/null; }
 heal() {   # one good version for the next round
@@ -41,27 +27,9 @@ heal() {   # one good version for the next round
 }
 
 killed_version_survives() {   # killed_version_survives BASE MODE: one random kill; true when the version is intact
-  local base=$1 mode=$2 delay rc
-  rm -f "$base.started"
-  "$ember" run "$loop" "$base" "$mode" >"$tmp/saver.log" 2>&1 </dev/null &
-  saver=$!
-  local deadline=$((SECONDS + start_timeout))
-  until [[ -e "$base.started" ]]; do
-    if ! kill -0 "$saver" 2>/dev/null; then
-      wait "$saver" 2>/dev/null; saver=
-      fail "the $mode loop exited before saving: $(cat "$tmp/saver.log")"
-    fi
-    ((SECONDS < deadline)) || fail "the $mode loop did not begin saving within ${start_timeout}s"
-    sleep 0.005
-  done
-  printf -v delay '0.%03d' $((RANDOM % 151))
-  sleep "$delay"
-  kill -9 "$saver" 2>/dev/null
-  wait "$saver" 2>/dev/null
-  rc=$?
-  saver=
-  [[ $rc -eq 137 ]] || fail "the $mode loop exited with status $rc before it was killed: $(cat "$tmp/saver.log")"
-  check "$base"
+  start_loop "$1.started" "$2" "$ember" run "$loop" "$1" "$2"
+  kill_loop 150
+  check "$1"
 }
 
 bad=0
