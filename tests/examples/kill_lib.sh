@@ -55,3 +55,15 @@ kill_loop() {
   loop_pid=
   [[ $rc -eq 137 ]] || fail "the loop exited with status $rc before it was killed: $(cat "$tmp/loop.log")"
 }
+
+# until_fails N COMMAND...: runs COMMAND (one kill and a check) up to N
+# times, stopping at the first that fails; sets failed_at to that run's
+# number, or 0 when all N passed. For the controls, which must fail.
+until_fails() {
+  local n=$1 i
+  shift
+  failed_at=0
+  for ((i = 1; i <= n; i++)); do
+    if ! "$@"; then failed_at=$i; return; fi
+  done
+}

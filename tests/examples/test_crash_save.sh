@@ -16,7 +16,7 @@ ember="$1"
 kills=${EMBER_CRASH_KILLS:-200}
 control_max=${EMBER_CRASH_CONTROL_KILLS:-200}
 loop=tests/examples/save_loop.lua
-source tests/examples/kill_lib.sh   # $tmp, fail, start_loop, kill_loop
+source tests/examples/kill_lib.sh   # $tmp, fail, start_loop, kill_loop, until_fails
 
 loads() {   # loads PATH: true when the checkpoint at PATH loads and is consistent
   "$ember" run "$loop" "$1" check >/dev/null 2>"$tmp/check.log" </dev/null
@@ -62,12 +62,9 @@ echo "atomic saves: $kills SIGKILLs, $bad unloadable checkpoints, $leftovers tem
 # The control: in-place writes, killed until one leaves a broken checkpoint.
 path="$tmp/inplace.pt"
 seed "$path"
-broke=0
-for ((i = 1; i <= control_max; i++)); do
-  if ! killed_file_loads "$path" inplace; then broke=$i; break; fi
-done
-if [[ "$broke" -eq 0 ]]; then
+until_fails "$control_max" killed_file_loads "$path" inplace
+if [[ "$failed_at" -eq 0 ]]; then
   fail "the control (in-place writes) never broke a file in $control_max SIGKILLs: the test cannot detect failures"
 fi
-echo "control (in-place writes): SIGKILL $broke left an unloadable checkpoint"
+echo "control (in-place writes): SIGKILL $failed_at left an unloadable checkpoint"
 echo ok

@@ -19,7 +19,7 @@ ember="$1"
 kills=${EMBER_VERSIONS_KILLS:-30}
 control_max=${EMBER_VERSIONS_CONTROL_KILLS:-100}
 loop=tests/examples/versions_loop.lua
-source tests/examples/kill_lib.sh   # $tmp, fail, start_loop, kill_loop
+source tests/examples/kill_lib.sh   # $tmp, fail, start_loop, kill_loop, until_fails
 
 check() { "$ember" run "$loop" "$1" check >/dev/null 2>"$tmp/check.err" </dev/null; }
 heal() {   # one good version for the next round
@@ -58,10 +58,7 @@ echo "hidden folders left by killed saves: $hidden"
 # The control: remove, then save; killed until it loses the version.
 base="$tmp/inplace"
 heal "$base"
-broke=0
-for ((i = 1; i <= control_max; i++)); do
-  if ! killed_version_survives "$base" inplace; then broke=$i; break; fi
-done
-[[ "$broke" -ne 0 ]] || fail "the control never lost the version in $control_max SIGKILLs: the test cannot detect failures"
-echo "control (remove, then save): SIGKILL $broke lost the version"
+until_fails "$control_max" killed_version_survives "$base" inplace
+[[ "$failed_at" -ne 0 ]] || fail "the control never lost the version in $control_max SIGKILLs: the test cannot detect failures"
+echo "control (remove, then save): SIGKILL $failed_at lost the version"
 echo ok
